@@ -1,0 +1,1 @@
+//! TSSA completeness rules over the model. (Stub: to be filled in.)

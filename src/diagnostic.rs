@@ -1,0 +1,83 @@
+//! Findings about content. These are data, never errors: one bad file must not stop the
+//! others, so every stage collects them and the CLI decides what to print and how to exit.
+
+use std::fmt;
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Info,
+    Warning,
+    Error,
+}
+
+impl fmt::Display for Level {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Level::Info => "info",
+            Level::Warning => "warning",
+            Level::Error => "error",
+        })
+    }
+}
+
+/// One problem found in the input. `code` is a stable id (`front-matter/syntax`,
+/// `link/broken`, …) that users can look up and re-level in `book.toml`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Diagnostic {
+    /// File relative to the site root, with `/` separators. `None` for site-wide problems.
+    pub file: Option<String>,
+    /// 1-based line in `file`.
+    pub line: Option<usize>,
+    pub level: Level,
+    pub code: String,
+    pub message: String,
+    /// How to fix it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn new(level: Level, code: &str, message: impl Into<String>) -> Self {
+        Diagnostic {
+            file: None,
+            line: None,
+            level,
+            code: code.to_owned(),
+            message: message.into(),
+            help: None,
+        }
+    }
+    pub fn error(code: &str, message: impl Into<String>) -> Self {
+        Self::new(Level::Error, code, message)
+    }
+    pub fn warning(code: &str, message: impl Into<String>) -> Self {
+        Self::new(Level::Warning, code, message)
+    }
+    pub fn info(code: &str, message: impl Into<String>) -> Self {
+        Self::new(Level::Info, code, message)
+    }
+    pub fn at(mut self, file: impl Into<String>, line: Option<usize>) -> Self {
+        self.file = Some(file.into());
+        self.line = line;
+        self
+    }
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}[{}]: {}", self.level, self.code, self.message)?;
+        match (&self.file, self.line) {
+            (Some(file), Some(line)) => write!(f, " ({file}:{line})")?,
+            (Some(file), None) => write!(f, " ({file})")?,
+            _ => {}
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,10 @@
+//! tssa: build, check and preview CNCF TAG Security & Compliance assessment packages (TSSA).
+//!
+//! Data flows one way: [`config`] → [`discover`] → [`parse`] → [`model`] → [`check`] →
+//! [`render`] → [`output`] (or the preview server). The library never prints or exits.
+
+pub mod check;
+pub mod diagnostic;
+pub mod model;
+pub mod parse;
+pub mod render;

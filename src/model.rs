@@ -1,0 +1,400 @@
+//! The site as plain data. No I/O happens here: discovery and parsing fill it in, checks and
+//! renderers read it. Paths are relative to the site root and always use `/`.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::diagnostic::Diagnostic;
+
+/// A `/`-separated path relative to the site root (the `--root` folder).
+pub type RelPath = String;
+
+/// Where a fact came from, so every page and report can show its evidence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Provenance {
+    /// YAML front matter at the top of a document.
+    FrontMatter { file: RelPath, line: usize },
+    /// The `tssa.yaml` sidecar in the project folder.
+    Sidecar { file: RelPath, line: usize },
+    /// Read from the text of a document (a metadata table row, a `Completed:` line, …).
+    Document { file: RelPath, line: usize },
+    /// Derived, e.g. the project name from the folder name.
+    Inferred { reason: String },
+}
+
+impl Provenance {
+    pub fn file(&self) -> Option<&str> {
+        match self {
+            Provenance::FrontMatter { file, .. }
+            | Provenance::Sidecar { file, .. }
+            | Provenance::Document { file, .. } => Some(file),
+            Provenance::Inferred { .. } => None,
+        }
+    }
+    pub fn line(&self) -> Option<usize> {
+        match self {
+            Provenance::FrontMatter { line, .. }
+            | Provenance::Sidecar { line, .. }
+            | Provenance::Document { line, .. } => Some(*line),
+            Provenance::Inferred { .. } => None,
+        }
+    }
+    /// Declared facts (front matter, sidecar) beat facts read from prose.
+    pub fn rank(&self) -> u8 {
+        match self {
+            Provenance::FrontMatter { .. } => 3,
+            Provenance::Sidecar { .. } => 2,
+            Provenance::Document { .. } => 1,
+            Provenance::Inferred { .. } => 0,
+        }
+    }
+    /// `file:line`, or the reason for an inferred fact.
+    pub fn describe(&self) -> String {
+        match self {
+            Provenance::FrontMatter { file, line } => format!("front matter, {file}:{line}"),
+            Provenance::Sidecar { file, line } => format!("{file}:{line}"),
+            Provenance::Document { file, line } => format!("{file}:{line}"),
+            Provenance::Inferred { reason } => reason.clone(),
+        }
+    }
+}
+
+/// One fact about a package. `value` is normalised (ISO dates, lowercase stage names);
+/// `raw` is the text as written, so readers can see what the normalisation started from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Fact {
+    pub value: String,
+    pub raw: String,
+    pub source: Provenance,
+}
+
+/// The facts tssa knows about a package. The serialised names are part of the JSON schema.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FactKey {
+    ProjectName,
+    CncfMaturity,
+    /// `self` or `joint`.
+    AssessmentPath,
+    /// Document status: `draft`, `incomplete`, `in-progress`, `complete`, `obsolete`, `paused`.
+    Status,
+    /// `tssa-2019`, `tssa-2021` or `tssa-2024-11`.
+    Ruleset,
+    VersionCovered,
+    LatestRelease,
+    /// ISO 8601, possibly reduced precision (`2019-05`).
+    Completed,
+    /// Self-assessment metadata rows.
+    Software,
+    SecurityProvider,
+    Languages,
+    Sbom,
+    Website,
+    /// Summary lines.
+    SecurityReviewers,
+    ProjectSecurityLead,
+    ProjectLead,
+    ProjectTeam,
+    SourceCode,
+    TrackingIssue,
+    PresentationIssue,
+    PresentationDate,
+    PresentationRecording,
+    PresentationSlides,
+    SurveyStatus,
+}
+
+impl FactKey {
+    pub const ALL: [FactKey; 24] = [
+        FactKey::ProjectName,
+        FactKey::CncfMaturity,
+        FactKey::AssessmentPath,
+        FactKey::Status,
+        FactKey::Ruleset,
+        FactKey::VersionCovered,
+        FactKey::LatestRelease,
+        FactKey::Completed,
+        FactKey::Software,
+        FactKey::SecurityProvider,
+        FactKey::Languages,
+        FactKey::Sbom,
+        FactKey::Website,
+        FactKey::SecurityReviewers,
+        FactKey::ProjectSecurityLead,
+        FactKey::ProjectLead,
+        FactKey::ProjectTeam,
+        FactKey::SourceCode,
+        FactKey::TrackingIssue,
+        FactKey::PresentationIssue,
+        FactKey::PresentationDate,
+        FactKey::PresentationRecording,
+        FactKey::PresentationSlides,
+        FactKey::SurveyStatus,
+    ];
+
+    /// The name used in JSON and in front matter diagnostics.
+    pub fn name(self) -> &'static str {
+        match self {
+            FactKey::ProjectName => "project_name",
+            FactKey::CncfMaturity => "cncf_maturity",
+            FactKey::AssessmentPath => "assessment_path",
+            FactKey::Status => "status",
+            FactKey::Ruleset => "ruleset",
+            FactKey::VersionCovered => "version_covered",
+            FactKey::LatestRelease => "latest_release",
+            FactKey::Completed => "completed",
+            FactKey::Software => "software",
+            FactKey::SecurityProvider => "security_provider",
+            FactKey::Languages => "languages",
+            FactKey::Sbom => "sbom",
+            FactKey::Website => "website",
+            FactKey::SecurityReviewers => "security_reviewers",
+            FactKey::ProjectSecurityLead => "project_security_lead",
+            FactKey::ProjectLead => "project_lead",
+            FactKey::ProjectTeam => "project_team",
+            FactKey::SourceCode => "source_code",
+            FactKey::TrackingIssue => "tracking_issue",
+            FactKey::PresentationIssue => "presentation_issue",
+            FactKey::PresentationDate => "presentation_date",
+            FactKey::PresentationRecording => "presentation_recording",
+            FactKey::PresentationSlides => "presentation_slides",
+            FactKey::SurveyStatus => "survey_status",
+        }
+    }
+
+    /// A human label for pages.
+    pub fn label(self) -> &'static str {
+        match self {
+            FactKey::ProjectName => "Project",
+            FactKey::CncfMaturity => "CNCF maturity",
+            FactKey::AssessmentPath => "Assessment path",
+            FactKey::Status => "Document status",
+            FactKey::Ruleset => "Rule set",
+            FactKey::VersionCovered => "Version covered",
+            FactKey::LatestRelease => "Latest release",
+            FactKey::Completed => "Completed",
+            FactKey::Software => "Software",
+            FactKey::SecurityProvider => "Security provider",
+            FactKey::Languages => "Languages",
+            FactKey::Sbom => "SBOM",
+            FactKey::Website => "Website",
+            FactKey::SecurityReviewers => "Security reviewers",
+            FactKey::ProjectSecurityLead => "Project security lead",
+            FactKey::ProjectLead => "Project lead",
+            FactKey::ProjectTeam => "Project team",
+            FactKey::SourceCode => "Source code",
+            FactKey::TrackingIssue => "Tracking issue",
+            FactKey::PresentationIssue => "Presentation issue",
+            FactKey::PresentationDate => "Presentation date",
+            FactKey::PresentationRecording => "Presentation recording",
+            FactKey::PresentationSlides => "Presentation slides",
+            FactKey::SurveyStatus => "Survey",
+        }
+    }
+}
+
+/// Facts by key; one value per key once merged (the best-ranked source wins).
+pub type Facts = BTreeMap<FactKey, Fact>;
+
+/// What a document is, judged by its file name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DocKind {
+    SelfAssessment,
+    /// `joint-assessment.md`, or the legacy `joint-review.md`.
+    JointAssessment,
+    /// The unit's `README.md`: the final summary of a joint assessment.
+    Summary,
+    ThreatModel,
+    Recommendations,
+    /// A process page (guide, intake, templates).
+    Process,
+    Other,
+}
+
+impl DocKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            DocKind::SelfAssessment => "Self-assessment",
+            DocKind::JointAssessment => "Joint assessment",
+            DocKind::Summary => "Summary (README)",
+            DocKind::ThreatModel => "Threat model",
+            DocKind::Recommendations => "Recommendations",
+            DocKind::Process => "Process document",
+            DocKind::Other => "Document",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Heading {
+    pub level: u8,
+    /// Plain text of the heading (markup stripped).
+    pub text: String,
+    /// The anchor id, computed as GitHub computes it (unique within the document).
+    pub id: String,
+    /// 1-based line in the source file.
+    pub line: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LinkRef {
+    /// The destination as written.
+    pub dest: String,
+    pub line: usize,
+    pub image: bool,
+}
+
+/// The result of reading a document's Markdown once: its outline and its links.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Outline {
+    /// First real heading (BOM and HTML comments skipped), if any.
+    pub title: Option<String>,
+    pub headings: Vec<Heading>,
+    /// Links and images, in Markdown and in raw HTML (`href`, `src`).
+    pub links: Vec<LinkRef>,
+    /// Whether the document has fenced or indented code (so syntect is loaded only when needed).
+    pub has_code: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Document {
+    pub kind: DocKind,
+    /// Path from the site root.
+    pub source: RelPath,
+    /// Path within its unit (or process) folder.
+    pub rel: RelPath,
+    /// Output path of the rendered page, relative to the site root (`projects/x/README.html`).
+    pub url: RelPath,
+    pub title: String,
+    /// The Markdown after front matter: BOM removed, line endings normalised to `\n`.
+    #[serde(skip)]
+    pub body: String,
+    /// 1-based line of the file where `body` starts (after front matter).
+    pub body_line: usize,
+    pub outline: Outline,
+    /// Facts read from this document (front matter and text).
+    pub facts: Facts,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Asset {
+    pub source: RelPath,
+    /// Output path relative to the site root.
+    pub url: RelPath,
+    pub size: u64,
+}
+
+/// Conflict-of-interest answers (the hard and soft tables of the process).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HardConflicts {
+    pub maintainer: Option<bool>,
+    pub direct_report: Option<bool>,
+    pub paid_to_work_on_project: Option<bool>,
+    pub significant_financial_interest: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SoftConflicts {
+    pub same_organization: Option<bool>,
+    pub uses_project: Option<bool>,
+    pub contributed: Option<bool>,
+    pub personal_stake: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Conflicts {
+    /// Link to the reviewer's statement (an issue comment).
+    pub statement: Option<String>,
+    pub hard: Option<HardConflicts>,
+    pub soft: Option<SoftConflicts>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Escalation {
+    /// Who decided (facilitator, chairs).
+    #[serde(default)]
+    pub decided_by: Vec<String>,
+    /// `proceed`, `ineligible` or `waived`.
+    pub outcome: Option<String>,
+    pub justification: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reviewer {
+    pub name: Option<String>,
+    pub github: Option<String>,
+    /// `lead` or `reviewer`.
+    pub role: Option<String>,
+    pub conflicts: Option<Conflicts>,
+    pub escalation: Option<Escalation>,
+    /// Line of this reviewer's entry, for diagnostics.
+    #[serde(skip)]
+    pub line: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Exemption {
+    /// Checklist item id (`A2`, `B10`) or rule id.
+    pub item: String,
+    pub reason: String,
+    pub source: Provenance,
+}
+
+/// Structured package data that only front matter or a sidecar can declare.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct PackageMeta {
+    pub reviewers: Vec<Reviewer>,
+    /// Where `reviewers` was declared.
+    pub reviewers_source: Option<Provenance>,
+    pub co_chair_approvals: Vec<String>,
+    pub exemptions: Vec<Exemption>,
+}
+
+/// One project unit: a folder under the projects root holding a TSSA package
+/// (`fluentd/fluent-bit` is a unit inside the group folder `fluentd`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Unit {
+    /// URL-safe, lowercase, `/`-separated for nested units. Unique in the site.
+    pub slug: String,
+    /// Display name: front matter, else the folder name.
+    pub name: String,
+    /// Source folder from the site root.
+    pub dir: RelPath,
+    pub documents: Vec<Document>,
+    pub assets: Vec<Asset>,
+    /// Merged facts (front matter > sidecar > documents).
+    pub facts: Facts,
+    pub meta: PackageMeta,
+}
+
+impl Unit {
+    pub fn document(&self, kind: DocKind) -> Option<&Document> {
+        self.documents.iter().find(|d| d.kind == kind)
+    }
+    pub fn fact(&self, key: FactKey) -> Option<&Fact> {
+        self.facts.get(&key)
+    }
+}
+
+/// Everything the renderers and checks need.
+#[derive(Debug, Clone, Serialize)]
+pub struct Site {
+    pub title: String,
+    pub description: String,
+    pub units: Vec<Unit>,
+    /// Process docs (the guide, intake, templates), in navigation order.
+    pub process: Vec<Document>,
+    /// `projects/README.md` and other documents that belong to no unit.
+    pub pages: Vec<Document>,
+    /// Files outside any unit that documents link to (PDFs beside the guide, …).
+    pub files: Vec<Asset>,
+    pub diagnostics: Vec<Diagnostic>,
+}

@@ -1,0 +1,82 @@
+//! Reading one file: decode it, split off front matter, analyse the Markdown once, and pull
+//! out the package facts. Every problem becomes a `Diagnostic`; nothing here fails.
+
+pub mod dates;
+pub mod facts;
+pub mod frontmatter;
+pub mod outline;
+
+use crate::diagnostic::Diagnostic;
+use crate::model::{DocKind, Facts, Outline, PackageMeta, Provenance};
+
+/// A document after parsing, before it is placed in the model.
+#[derive(Debug, Default)]
+pub struct ParsedFile {
+    pub body: String,
+    pub body_line: usize,
+    pub outline: Outline,
+    pub facts: Facts,
+    pub meta: PackageMeta,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Turns raw bytes into text we can parse: strips a BOM, normalises CRLF, and replaces
+/// invalid UTF-8 (with a diagnostic naming the first bad line) rather than dropping the file.
+pub fn decode(file: &str, bytes: &[u8], diagnostics: &mut Vec<Diagnostic>) -> Option<String> {
+    if bytes.contains(&0) {
+        diagnostics.push(
+            Diagnostic::error("input/binary", "file looks binary (it contains NUL bytes) and was skipped")
+                .at(file, None)
+                .help("Markdown documents must be text; rename the file if it is not a document"),
+        );
+        return None;
+    }
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => text.to_owned(),
+        Err(err) => {
+            let line = bytes[..err.valid_up_to()].iter().filter(|&&b| b == b'\n').count() + 1;
+            diagnostics.push(
+                Diagnostic::warning("input/encoding", "file is not valid UTF-8; invalid bytes were replaced with U+FFFD")
+                    .at(file, Some(line))
+                    .help("re-save the file as UTF-8"),
+            );
+            String::from_utf8_lossy(bytes).into_owned()
+        }
+    };
+    Some(if text.contains('\r') { text.replace("\r\n", "\n").replace('\r', "\n") } else { text })
+}
+
+/// Parses one document: front matter (if any), outline, facts.
+pub fn parse_document(file: &str, bytes: &[u8], kind: DocKind) -> ParsedFile {
+    let mut parsed = ParsedFile { body_line: 1, ..ParsedFile::default() };
+    let Some(text) = decode(file, bytes, &mut parsed.diagnostics) else {
+        return parsed;
+    };
+    let (body, body_line) = match frontmatter::split(&text) {
+        Ok(Some(block)) => {
+            let fm = frontmatter::parse(block.yaml, file, block.yaml_line, |file, line| {
+                Provenance::FrontMatter { file: file.to_owned(), line }
+            });
+            parsed.facts = fm.facts;
+            parsed.meta = fm.meta;
+            parsed.diagnostics.extend(fm.diagnostics);
+            (block.body.to_owned(), block.body_line)
+        }
+        Ok(None) => (text, 1),
+        Err(diagnostic) => {
+            parsed.diagnostics.push(diagnostic.at(file, Some(1)));
+            (text, 1)
+        }
+    };
+    parsed.outline = outline::outline(&body, body_line);
+    let (doc_facts, diagnostics) = facts::extract(kind, &body, file, body_line);
+    parsed.diagnostics.extend(diagnostics);
+    for (key, fact) in doc_facts {
+        // Front matter wins over what the prose says.
+        parsed.facts.entry(key).or_insert(fact);
+    }
+    parsed.body = body;
+    parsed.body_line = body_line;
+    parsed
+}
