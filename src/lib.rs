@@ -8,3 +8,7 @@ pub mod diagnostic;
 pub mod model;
 pub mod parse;
 pub mod render;
+pub mod config;
+pub mod discover;
+pub mod error;
+pub mod load;

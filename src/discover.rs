@@ -1,0 +1,491 @@
+//! Which folders are project units and which files are documents or assets. No parsing:
+//! just a sorted walk that never follows a link out of the root and never loops.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use walkdir::WalkDir;
+
+use crate::config::Config;
+use crate::diagnostic::Diagnostic;
+use crate::model::{DocKind, RelPath};
+use crate::render::slug::slugify;
+
+/// A file found by the walk.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// The path to read from.
+    pub path: PathBuf,
+    /// Path from the site root, `/`-separated.
+    pub rel: RelPath,
+    /// Path within its unit (or process) folder.
+    pub within: RelPath,
+    pub size: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct UnitFiles {
+    pub slug: String,
+    /// The folder name as written (`Harbor`), for display.
+    pub folder: String,
+    pub dir: RelPath,
+    pub documents: Vec<(DocKind, SourceFile)>,
+    pub assets: Vec<SourceFile>,
+    /// `tssa.yaml` in the unit folder.
+    pub sidecar: Option<SourceFile>,
+}
+
+#[derive(Debug, Default)]
+pub struct Discovered {
+    pub units: Vec<UnitFiles>,
+    /// Markdown under the process folder (outside the projects folder), in navigation order.
+    pub process_docs: Vec<SourceFile>,
+    /// Other files under the process folder (PDFs, images the guide links to).
+    pub process_files: Vec<SourceFile>,
+    /// Markdown directly in the projects folder (its README).
+    pub pages: Vec<SourceFile>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+const SIDECAR: &str = "tssa.yaml";
+
+pub fn discover(config: &Config) -> Discovered {
+    let mut found = Discovered::default();
+    let walker = Walker::new(config);
+    let projects_dir = config.root.join(&config.projects);
+
+    let top = walker.list(&projects_dir, &config.projects, &mut found.diagnostics);
+    for file in top.files {
+        if is_markdown(&file.rel) {
+            found.pages.push(file);
+        }
+    }
+    let unit_dirs = match &config.unit_patterns {
+        Some(patterns) => walker.match_patterns(&config.projects, patterns, &mut found.diagnostics),
+        None => detect_units(&walker, &config.projects, &top.dirs, &mut found.diagnostics),
+    };
+    let mut slugs = BTreeSet::new();
+    for (dir, slug_path) in unit_dirs {
+        let folder = dir.rsplit('/').next().unwrap_or(&dir).to_owned();
+        let mut slug = slug_path.split('/').map(slugify).collect::<Vec<_>>().join("/");
+        if slug.is_empty() {
+            slug = "project".to_owned();
+        }
+        if !slugs.insert(slug.clone()) {
+            let base = slug.clone();
+            let mut n = 2;
+            while !slugs.insert(format!("{base}-{n}")) {
+                n += 1;
+            }
+            slug = format!("{base}-{n}");
+            found.diagnostics.push(
+                Diagnostic::warning(
+                    "discover/slug-collision",
+                    format!("folder `{dir}` has the same URL slug as another folder (`{base}`); it is published as `{slug}`"),
+                )
+                .at(dir.clone(), None)
+                .help("rename one of the folders so their lowercase names differ"),
+            );
+        }
+        found.units.push(walker.unit(&dir, slug, folder, &mut found.diagnostics));
+    }
+
+    {
+        let process_dir = config.root.join(&config.process);
+        let skip = [config.projects.as_str()];
+        let mut files = Vec::new();
+        walker.walk(&process_dir, &config.process, &config.process, &skip, &mut files, &mut found.diagnostics);
+        for file in files {
+            if is_markdown(&file.rel) {
+                found.process_docs.push(file);
+            } else {
+                found.process_files.push(file);
+            }
+        }
+        found.process_docs.sort_by_key(|f| process_order(&f.within));
+    }
+    found
+}
+
+/// README first, then the intake page, then the guide's README, then the rest by path.
+fn process_order(within: &str) -> (u8, String) {
+    let rank = match within.to_ascii_lowercase().as_str() {
+        "readme.md" => 0,
+        "intake-process.md" => 1,
+        "guide/readme.md" => 2,
+        _ => 3,
+    };
+    (rank, within.to_owned())
+}
+
+pub fn is_markdown(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    lower.ends_with(".md") || lower.ends_with(".markdown")
+}
+
+/// Names that mark a folder as holding a package (so a folder of only sub-folders with these
+/// is a group, like `fluentd/`).
+fn is_package_document(name: &str) -> bool {
+    matches!(classify(name, true).0, DocKind::SelfAssessment | DocKind::JointAssessment | DocKind::Summary)
+}
+
+/// Classifies a document by file name. Returns the kind and, for a near-miss spelling of a
+/// package document (`self-assesment.md`), the name it was probably meant to have.
+pub fn classify(name: &str, top_level: bool) -> (DocKind, Option<&'static str>) {
+    let lower = name.to_lowercase();
+    let stem = lower.trim_end_matches(".markdown").trim_end_matches(".md");
+    let normalised: String = stem.chars().map(|c| if c == '_' || c == ' ' { '-' } else { c }).collect();
+    if top_level {
+        if normalised == "readme" {
+            return (DocKind::Summary, None);
+        }
+        for (canonical, kind) in [
+            ("self-assessment", DocKind::SelfAssessment),
+            ("joint-assessment", DocKind::JointAssessment),
+            ("joint-review", DocKind::JointAssessment),
+        ] {
+            if normalised == canonical {
+                let exact = stem == canonical && lower.ends_with(".md") && name.ends_with(".md");
+                let meant = if exact { None } else { Some(canonical_file(canonical)) };
+                return (kind, meant);
+            }
+            if edit_distance(&normalised, canonical) <= 2 || normalised.replace('-', "") == canonical.replace('-', "") {
+                return (kind, Some(canonical_file(canonical)));
+            }
+        }
+    }
+    if normalised.contains("threat") {
+        (DocKind::ThreatModel, None)
+    } else if normalised == "recommendations" {
+        (DocKind::Recommendations, None)
+    } else {
+        (DocKind::Other, None)
+    }
+}
+
+fn canonical_file(stem: &str) -> &'static str {
+    match stem {
+        "self-assessment" => "self-assessment.md",
+        "joint-assessment" => "joint-assessment.md",
+        _ => "joint-review.md",
+    }
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// Default unit detection: every folder under projects is a unit, except a folder whose only
+/// content is sub-folders holding package documents, which groups those sub-folders.
+fn detect_units(
+    walker: &Walker,
+    projects: &str,
+    top_dirs: &[(PathBuf, String)],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<(RelPath, String)> {
+    let mut units = Vec::new();
+    for (path, name) in top_dirs {
+        let dir = join(projects, name);
+        let listing = walker.list(path, &dir, diagnostics);
+        let package_subdirs: Vec<&(PathBuf, String)> = listing
+            .dirs
+            .iter()
+            .filter(|(sub_path, sub_name)| {
+                let sub = walker.list(sub_path, &join(&dir, sub_name), &mut Vec::new());
+                sub.files.iter().any(|f| is_package_document(file_name(&f.rel)))
+            })
+            .collect();
+        if listing.files.is_empty() && !package_subdirs.is_empty() {
+            for (_, sub_name) in package_subdirs {
+                units.push((join(&dir, sub_name), format!("{name}/{sub_name}")));
+            }
+        } else {
+            units.push((dir, name.clone()));
+        }
+    }
+    units
+}
+
+fn file_name(rel: &str) -> &str {
+    rel.rsplit('/').next().unwrap_or(rel)
+}
+
+fn join(a: &str, b: &str) -> String {
+    if a.is_empty() { b.to_owned() } else { format!("{a}/{b}") }
+}
+
+struct Listing {
+    files: Vec<SourceFile>,
+    dirs: Vec<(PathBuf, String)>,
+}
+
+/// Walks folders under the root with one policy: sorted, hidden entries and the output folder
+/// skipped, links followed only to files inside the root.
+struct Walker {
+    root: PathBuf,
+    canonical_root: Option<PathBuf>,
+    output: Option<PathBuf>,
+}
+
+impl Walker {
+    fn new(config: &Config) -> Self {
+        Walker {
+            root: config.root.clone(),
+            canonical_root: config.root.canonicalize().ok(),
+            output: config.output.canonicalize().ok(),
+        }
+    }
+
+    /// Decides what a directory entry is, following links only to files inside the root.
+    fn admit(&self, path: &Path, rel: &str, is_link: bool, diagnostics: &mut Vec<Diagnostic>) -> Option<Kind> {
+        if is_link {
+            let target = match path.canonicalize() {
+                Ok(target) => target,
+                Err(_) => {
+                    diagnostics.push(
+                        Diagnostic::warning("discover/broken-symlink", "symbolic link is broken or loops; skipped")
+                            .at(rel, None),
+                    );
+                    return None;
+                }
+            };
+            let inside = self.canonical_root.as_ref().is_some_and(|root| target.starts_with(root));
+            if !inside {
+                diagnostics.push(
+                    Diagnostic::warning("discover/symlink-outside-root", "symbolic link points outside the root; skipped")
+                        .at(rel, None)
+                        .help("copy the file into the repository instead of linking to it"),
+                );
+                return None;
+            }
+            if target.is_dir() {
+                diagnostics.push(
+                    Diagnostic::info("discover/symlinked-folder", "symbolic link to a folder is not followed")
+                        .at(rel, None),
+                );
+                return None;
+            }
+            return target.is_file().then_some(Kind::File);
+        }
+        if path.is_dir() {
+            if self.output.as_ref().is_some_and(|out| path.canonicalize().ok().as_ref() == Some(out)) {
+                return None;
+            }
+            Some(Kind::Dir)
+        } else {
+            Some(Kind::File)
+        }
+    }
+
+    fn source_file(&self, path: PathBuf, rel: String, within: String) -> SourceFile {
+        let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+        SourceFile { path, rel, within, size }
+    }
+
+    /// One level: files and folders directly in `dir`.
+    fn list(&self, dir: &Path, rel_dir: &str, diagnostics: &mut Vec<Diagnostic>) -> Listing {
+        let mut listing = Listing { files: Vec::new(), dirs: Vec::new() };
+        let walk = WalkDir::new(dir).min_depth(1).max_depth(1).sort_by_file_name().follow_links(false);
+        for entry in walk {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(err) => {
+                    diagnostics.push(walk_error(&self.root, &err));
+                    continue;
+                }
+            };
+            let Some(name) = self.name_of(entry.path(), rel_dir, diagnostics) else { continue };
+            let rel = join(rel_dir, &name);
+            match self.admit(entry.path(), &rel, entry.path_is_symlink(), diagnostics) {
+                Some(Kind::Dir) => listing.dirs.push((entry.path().to_path_buf(), name)),
+                Some(Kind::File) => listing.files.push(self.source_file(entry.path().to_path_buf(), rel, name)),
+                None => {}
+            }
+        }
+        listing
+    }
+
+    /// Every file below `dir`, recursively, skipping the folders in `skip` (root-relative).
+    /// `within` of each file is relative to `base`, the folder the walk started in.
+    fn walk(&self, dir: &Path, rel_dir: &str, base: &str, skip: &[&str], out: &mut Vec<SourceFile>, diagnostics: &mut Vec<Diagnostic>) {
+        let listing = self.list(dir, rel_dir, diagnostics);
+        for file in listing.files {
+            let within = strip_dir(&file.rel, base);
+            out.push(SourceFile { within, ..file });
+        }
+        for (path, name) in listing.dirs {
+            let rel = join(rel_dir, &name);
+            if skip.contains(&rel.as_str()) {
+                continue;
+            }
+            self.walk(&path, &rel, base, skip, out, diagnostics);
+        }
+    }
+
+    fn name_of(&self, path: &Path, rel_dir: &str, diagnostics: &mut Vec<Diagnostic>) -> Option<String> {
+        let name = path.file_name()?;
+        let Some(name) = name.to_str() else {
+            diagnostics.push(
+                Diagnostic::warning("discover/non-utf8-name", "file name is not valid UTF-8; skipped")
+                    .at(join(rel_dir, &name.to_string_lossy()), None)
+                    .help("rename the file using UTF-8"),
+            );
+            return None;
+        };
+        if name.starts_with('.') {
+            return None;
+        }
+        Some(name.to_owned())
+    }
+
+    fn unit(&self, dir: &str, slug: String, folder: String, diagnostics: &mut Vec<Diagnostic>) -> UnitFiles {
+        let mut files = Vec::new();
+        self.walk(&self.root.join(dir), dir, dir, &[], &mut files, diagnostics);
+        let mut unit = UnitFiles { slug, folder, dir: dir.to_owned(), documents: Vec::new(), assets: Vec::new(), sidecar: None };
+        for file in files {
+            let top_level = !file.within.contains('/');
+            if top_level && file.within == SIDECAR {
+                unit.sidecar = Some(file);
+            } else if is_markdown(&file.within) {
+                let (kind, meant) = classify(file_name(&file.within), top_level);
+                if let Some(meant) = meant {
+                    diagnostics.push(
+                        Diagnostic::warning(
+                            "discover/near-miss-name",
+                            format!("`{}` looks like a misspelling of `{meant}`; it is treated as one", file.within),
+                        )
+                        .at(file.rel.clone(), None)
+                        .help(format!("rename the file to `{meant}` so other tools find it")),
+                    );
+                }
+                unit.documents.push((kind, file));
+            } else {
+                unit.assets.push(file);
+            }
+        }
+        // The exactly named document comes first, so lookups by kind find it.
+        unit.documents.sort_by(|(ka, a), (kb, b)| {
+            (ka, classify(file_name(&a.within), !a.within.contains('/')).1.is_some(), &a.within)
+                .cmp(&(kb, classify(file_name(&b.within), !b.within.contains('/')).1.is_some(), &b.within))
+        });
+        unit
+    }
+
+    /// Explicit unit patterns: `*` matches one folder name; the slug is what the `*`s matched.
+    fn match_patterns(&self, projects: &str, patterns: &[String], diagnostics: &mut Vec<Diagnostic>) -> Vec<(RelPath, String)> {
+        let mut units = Vec::new();
+        for pattern in patterns {
+            let segments: Vec<&str> = pattern.trim_matches('/').split('/').filter(|s| !s.is_empty()).collect();
+            let mut frontier = vec![(projects.to_owned(), Vec::<String>::new())];
+            for segment in &segments {
+                let mut next = Vec::new();
+                for (dir, captured) in frontier {
+                    let listing = self.list(&self.root.join(&dir), &dir, diagnostics);
+                    for (_, name) in listing.dirs {
+                        if segment_matches(segment, &name) {
+                            let mut captured = captured.clone();
+                            if segment.contains('*') {
+                                captured.push(name.clone());
+                            }
+                            next.push((join(&dir, &name), captured));
+                        }
+                    }
+                }
+                frontier = next;
+            }
+            for (dir, captured) in frontier {
+                let slug = if captured.is_empty() { dir.rsplit('/').next().unwrap_or(&dir).to_owned() } else { captured.join("/") };
+                units.push((dir, slug));
+            }
+        }
+        units.sort();
+        units.dedup_by(|a, b| a.0 == b.0);
+        units
+    }
+}
+
+/// `*` matches any run of characters within one folder name; `{a,b}` alternatives allow
+/// spelling variants (`security-assessment{,s}`).
+fn segment_matches(pattern: &str, name: &str) -> bool {
+    if let (Some(open), Some(close)) = (pattern.find('{'), pattern.find('}'))
+        && open < close
+    {
+        let (head, rest) = pattern.split_at(open);
+        let (alternatives, tail) = rest[1..].split_at(close - open - 1);
+        let tail = &tail[1..];
+        return alternatives.split(',').any(|alt| segment_matches(&format!("{head}{alt}{tail}"), name));
+    }
+    match pattern.split_once('*') {
+        None => pattern == name,
+        Some((prefix, suffix)) => {
+            name.len() >= prefix.len() + suffix.len()
+                && name.starts_with(prefix)
+                && (suffix.contains('*') || name.ends_with(suffix))
+                && (!suffix.contains('*') || segment_matches(suffix, &name[prefix.len()..]) || {
+                    (prefix.len()..=name.len()).any(|i| name.is_char_boundary(i) && segment_matches(suffix, &name[i..]))
+                })
+        }
+    }
+}
+
+enum Kind {
+    File,
+    Dir,
+}
+
+fn strip_dir(rel: &str, dir: &str) -> String {
+    if dir.is_empty() {
+        return rel.to_owned();
+    }
+    rel.strip_prefix(dir).map(|r| r.trim_start_matches('/').to_owned()).unwrap_or_else(|| rel.to_owned())
+}
+
+fn walk_error(root: &Path, err: &walkdir::Error) -> Diagnostic {
+    let rel = err
+        .path()
+        .and_then(|p| p.strip_prefix(root).ok())
+        .map(|p| p.to_string_lossy().replace('\\', "/"))
+        .unwrap_or_default();
+    let message = match err.io_error() {
+        Some(io) => format!("could not read: {io}"),
+        None => err.to_string(),
+    };
+    Diagnostic::warning("input/unreadable", message).at(rel, None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn near_miss_names_are_recognised() {
+        assert_eq!(classify("self-assesment.md", true), (DocKind::SelfAssessment, Some("self-assessment.md")));
+        assert_eq!(classify("self-assessment.md", true), (DocKind::SelfAssessment, None));
+        assert_eq!(classify("Self_Assessment.md", true).0, DocKind::SelfAssessment);
+        assert_eq!(classify("joint-review.md", true), (DocKind::JointAssessment, None));
+        assert_eq!(classify("README.md", true), (DocKind::Summary, None));
+        assert_eq!(classify("README.md", false), (DocKind::Other, None));
+        assert_eq!(classify("tikv-threat-model.md", true), (DocKind::ThreatModel, None));
+        assert_eq!(classify("threatmodeling.md", false), (DocKind::ThreatModel, None));
+        assert_eq!(classify("DCO.md", true), (DocKind::Other, None));
+    }
+
+    #[test]
+    fn patterns_match_spelling_variants() {
+        assert!(segment_matches("*", "keycloak"));
+        assert!(segment_matches("security-assessment{,s}", "security-assessments"));
+        assert!(segment_matches("security-assessment{,s}", "security-assessment"));
+        assert!(!segment_matches("security-assessment{,s}", "security-review"));
+        assert!(segment_matches("sec*-assessment", "security-assessment"));
+    }
+}
