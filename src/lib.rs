@@ -12,3 +12,6 @@ pub mod config;
 pub mod discover;
 pub mod error;
 pub mod load;
+pub mod output;
+pub mod theme;
+pub mod cli;

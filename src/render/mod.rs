@@ -4,5 +4,6 @@
 pub mod highlight;
 pub mod links;
 pub mod markdown;
+pub mod pages;
 pub mod sanitize;
 pub mod slug;

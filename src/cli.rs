@@ -1,0 +1,83 @@
+//! The command line, as clap definitions only. `main` turns these into library calls.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(name = "tssa", version, about = "Build, check and preview TAG Security & Compliance assessment (TSSA) packages")]
+#[command(propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Render the assessments repository into a static site.
+    Build(BuildArgs),
+    /// Judge every TSSA package against the process, without writing the site.
+    Check(CheckArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SourceArgs {
+    /// The repository root (default: the folder of book.toml, or the current folder).
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+    /// A book.toml to use instead of the one in the root.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// Where to write the site (default: `public/` under the root, or [site] output).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// The URL the site is served from, for the sitemap and canonical links.
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// Print only errors and the final summary line.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+    Github,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Deny {
+    Warnings,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// Limit the verdict to these projects (slug or folder name); repeatable.
+    #[arg(long = "project", value_name = "NAME")]
+    pub projects: Vec<String>,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Treat warnings as errors for the exit code.
+    #[arg(long, value_enum)]
+    pub deny: Option<Deny>,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn definition_is_consistent() {
+        super::Cli::command().debug_assert();
+    }
+}

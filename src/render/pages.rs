@@ -1,0 +1,491 @@
+//! Whole pages: view structs built from the model, rendered through the theme's Tera
+//! templates into in-memory output files. No disk access except through `Content::Copy`.
+
+
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::diagnostic::Diagnostic;
+use crate::error::{Error, Result};
+use crate::model::{DocKind, Document, FactKey, Site, Unit};
+use crate::output::{Content, OutputFile};
+use crate::render::highlight::Highlighter;
+use crate::render::links::{SiteLinks, relative_url};
+use crate::render::markdown;
+use crate::theme::Theme;
+
+#[derive(Serialize)]
+struct SiteView<'a> {
+    title: &'a str,
+    description: &'a str,
+    base_url: &'a str,
+}
+
+/// Values every template can rely on.
+#[derive(Serialize)]
+struct Common<'a> {
+    site: SiteView<'a>,
+    /// Relative path from the page to the site root (`../../`), or the base path on 404.
+    root: String,
+    page_title: String,
+    section: &'static str,
+    has_process: bool,
+    has_coverage: bool,
+    canonical: Option<String>,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct Link {
+    title: String,
+    url: String,
+    current: bool,
+}
+
+/// Everything needed to render a site; built once per build.
+pub struct Renderer<'a> {
+    site: &'a Site,
+    config: &'a Config,
+    tera: tera::Tera,
+    theme: Theme,
+    links: SiteLinks,
+    highlighter: Highlighter,
+}
+
+/// The rendered site and the problems found while rendering (broken links, odd HTML).
+pub struct Rendered {
+    pub files: Vec<OutputFile>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl<'a> Renderer<'a> {
+    pub fn new(site: &'a Site, config: &'a Config) -> Result<Self> {
+        let theme = Theme::load(config.theme.as_deref())?;
+        let mut tera = tera::Tera::new();
+        tera.autoescape_on([".html", ".xml", ".svg"]);
+        tera.add_raw_templates(theme.templates.iter().map(|(n, s)| (n.as_str(), s.as_str())))
+            .map_err(|err| Error::Template(tera_message(&err)))?;
+        Ok(Renderer { site, config, tera, theme, links: SiteLinks::new(site), highlighter: Highlighter::new() })
+    }
+
+    pub fn render(&self) -> Result<Rendered> {
+        let site = self.site;
+        let mut files = Vec::new();
+        let mut diagnostics = Vec::new();
+
+        files.push(self.page("index.html", "index.html", self.home()?)?);
+        let unit_pages: Vec<Result<(Vec<OutputFile>, Vec<Diagnostic>)>> =
+            site.units.par_iter().map(|unit| self.unit_pages(unit)).collect();
+        for pages in unit_pages {
+            let (pages, found) = pages?;
+            files.extend(pages);
+            diagnostics.extend(found);
+        }
+        let process_nav: Vec<&Document> = site.process.iter().collect();
+        let process_pages: Vec<Result<(OutputFile, Vec<Diagnostic>)>> = site
+            .process
+            .par_iter()
+            .enumerate()
+            .map(|(i, doc)| self.process_page(doc, &process_nav, i))
+            .collect();
+        for page in process_pages {
+            let (page, found) = page?;
+            files.push(page);
+            diagnostics.extend(found);
+        }
+        for doc in &site.pages {
+            let (page, found) = self.plain_page(doc)?;
+            files.push(page);
+            diagnostics.extend(found);
+        }
+        for file in &site.files {
+            files.push(OutputFile { path: file.url.clone(), content: Content::Copy(self.config.root.join(&file.source)) });
+        }
+        files.push(self.not_found()?);
+        for (name, bytes) in &self.theme.statics {
+            files.push(OutputFile { path: format!("static/{name}"), content: Content::Bytes(bytes.clone()) });
+        }
+        if !self.theme.statics.contains_key("highlight.css") {
+            let (light, dark) = Highlighter::stylesheets();
+            let css = format!("{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n");
+            files.push(OutputFile { path: "static/highlight.css".into(), content: Content::Bytes(css.into_bytes()) });
+        }
+        files.push(self.sitemap(&files));
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(Rendered { files, diagnostics })
+    }
+
+    fn common(&self, page_url: &str, title: &str, section: &'static str) -> Common<'_> {
+        let canonical = self.config.base_url.starts_with("http").then(|| format!("{}{}", self.config.base_url, pretty(page_url)));
+        Common {
+            site: SiteView { title: &self.site.title, description: &self.site.description, base_url: &self.config.base_url },
+            root: relative_url(page_url, ""),
+            page_title: title.to_owned(),
+            section,
+            has_process: !self.site.process.is_empty(),
+            has_coverage: false,
+            canonical,
+            version: env!("CARGO_PKG_VERSION"),
+        }
+    }
+
+    fn page(&self, path: &str, template: &str, context: tera::Context) -> Result<OutputFile> {
+        let html = self
+            .tera
+            .render(template, &context)
+            .map_err(|err| Error::Template(format!("{template} for {path}: {}", tera_message(&err))))?;
+        Ok(OutputFile { path: path.to_owned(), content: Content::Bytes(html.into_bytes()) })
+    }
+
+    fn home(&self) -> Result<tera::Context> {
+        let mut context = tera::Context::new();
+        let common = self.common("index.html", &self.site.title, "projects");
+        insert_common(&mut context, &common);
+        let rows: Vec<HomeRow> = self.site.units.iter().map(|unit| HomeRow::new(unit)).collect();
+        let summary = HomeSummary {
+            units: rows.len(),
+            joint: rows.iter().filter(|r| r.path == "joint").count(),
+            self_only: rows.iter().filter(|r| r.path == "self").count(),
+            complete: None,
+            with_version: rows.iter().filter(|r| r.version.is_some()).count(),
+        };
+        let columns: Vec<Column> = ["Project", "CNCF maturity", "Path", "Document status", "Version covered", "Completed", "Completeness"]
+            .iter()
+            .map(|label| Column { label, href: None, sorted: None })
+            .collect();
+        context.insert("rows", &rows);
+        context.insert("summary", &summary);
+        context.insert("columns", &columns);
+        context.insert("intro_html", &Option::<String>::None);
+        Ok(context)
+    }
+
+    fn unit_pages(&self, unit: &Unit) -> Result<(Vec<OutputFile>, Vec<Diagnostic>)> {
+        let mut files = Vec::new();
+        let mut diagnostics = Vec::new();
+        let page_url = format!("projects/{}/index.html", unit.slug);
+        files.push(self.page(&page_url, "project.html", self.unit_context(unit, &page_url))?);
+        let nav: Vec<&Document> = unit.documents.iter().collect();
+        for doc in &unit.documents {
+            let rendered = markdown::render(doc, &self.links, &self.highlighter);
+            diagnostics.extend(rendered.diagnostics);
+            let mut context = tera::Context::new();
+            insert_common(&mut context, &self.common(&doc.url, &doc.title, "projects"));
+            context.insert("content", &rendered.html);
+            context.insert("toc", &rendered.toc);
+            context.insert("kind", doc.kind.label());
+            context.insert("source", &doc.source);
+            context.insert("nav_label", &unit.name);
+            context.insert("nav", &self.nav(&doc.url, &nav));
+            let crumbs = vec![
+                Crumb { title: "Projects".into(), url: Some(relative_url(&doc.url, "")) },
+                Crumb { title: unit.name.clone(), url: Some(relative_url(&doc.url, &format!("projects/{}/", unit.slug))) },
+                Crumb { title: doc.title.clone(), url: None },
+            ];
+            context.insert("crumbs", &crumbs);
+            context.insert("prev", &Option::<Link>::None);
+            context.insert("next", &Option::<Link>::None);
+            files.push(self.page(&doc.url, "document.html", context)?);
+        }
+        for asset in &unit.assets {
+            files.push(OutputFile { path: asset.url.clone(), content: Content::Copy(self.config.root.join(&asset.source)) });
+        }
+        Ok((files, diagnostics))
+    }
+
+    fn unit_context(&self, unit: &Unit, page_url: &str) -> tera::Context {
+        let mut context = tera::Context::new();
+        insert_common(&mut context, &self.common(page_url, &unit.name, "projects"));
+        let path = unit_path(unit);
+        context.insert(
+            "unit",
+            &UnitView {
+                name: unit.name.clone(),
+                path_label: if path == "joint" { "Joint assessment path" } else { "Self-assessment (abbreviated) path" },
+                ruleset: None,
+                ruleset_reason: None,
+                passed: 0,
+                required: 0,
+            },
+        );
+        let crumbs: Vec<&str> = unit.slug.split('/').collect();
+        context.insert("crumbs", &crumbs);
+        context.insert("badge_url", &Option::<String>::None);
+        context.insert("checklist", &Vec::<()>::new());
+        context.insert("findings", &Vec::<()>::new());
+        let facts: Vec<FactView> = unit
+            .facts
+            .iter()
+            .map(|(key, fact)| {
+                let source_url = fact.source.file().and_then(|file| self.doc_url(file)).map(|url| relative_url(page_url, &url));
+                FactView {
+                    label: key.label(),
+                    value: fact.value.clone(),
+                    raw: fact.raw.clone(),
+                    href: is_url(&fact.value).then(|| fact.value.clone()),
+                    source: fact.source.describe(),
+                    source_url,
+                }
+            })
+            .collect();
+        context.insert("facts", &facts);
+        let documents: Vec<DocView> = unit
+            .documents
+            .iter()
+            .map(|d| DocView { title: d.title.clone(), kind: d.kind.label(), file: d.rel.clone(), url: relative_url(page_url, &d.url) })
+            .collect();
+        context.insert("documents", &documents);
+        let assets: Vec<AssetView> = unit
+            .assets
+            .iter()
+            .map(|a| AssetView {
+                name: a.url.strip_prefix(&format!("projects/{}/", unit.slug)).unwrap_or(&a.url).to_owned(),
+                url: relative_url(page_url, &a.url),
+                size: human_size(a.size),
+            })
+            .collect();
+        context.insert("assets", &assets);
+        context
+    }
+
+    fn doc_url(&self, source: &str) -> Option<String> {
+        self.site
+            .units
+            .iter()
+            .flat_map(|u| u.documents.iter())
+            .chain(self.site.process.iter())
+            .find(|d| d.source == source)
+            .map(|d| d.url.clone())
+    }
+
+    fn nav(&self, current: &str, docs: &[&Document]) -> Vec<Link> {
+        docs.iter().map(|d| Link { title: d.title.clone(), url: relative_url(current, &d.url), current: d.url == current }).collect()
+    }
+
+    fn process_page(&self, doc: &Document, nav: &[&Document], index: usize) -> Result<(OutputFile, Vec<Diagnostic>)> {
+        let rendered = markdown::render(doc, &self.links, &self.highlighter);
+        let mut context = tera::Context::new();
+        insert_common(&mut context, &self.common(&doc.url, &doc.title, "process"));
+        context.insert("content", &rendered.html);
+        context.insert("toc", &rendered.toc);
+        context.insert("kind", doc.kind.label());
+        context.insert("source", &doc.source);
+        context.insert("nav_label", "Process");
+        context.insert("nav", &self.nav(&doc.url, nav));
+        let crumbs = vec![
+            Crumb { title: "Process".into(), url: Some(relative_url(&doc.url, "process/")) },
+            Crumb { title: doc.title.clone(), url: None },
+        ];
+        context.insert("crumbs", &crumbs);
+        let link = |d: &&Document| Link { title: d.title.clone(), url: relative_url(&doc.url, &d.url), current: false };
+        context.insert("prev", &index.checked_sub(1).and_then(|i| nav.get(i)).map(link));
+        context.insert("next", &nav.get(index + 1).map(link));
+        Ok((self.page(&doc.url, "document.html", context)?, rendered.diagnostics))
+    }
+
+    fn plain_page(&self, doc: &Document) -> Result<(OutputFile, Vec<Diagnostic>)> {
+        let rendered = markdown::render(doc, &self.links, &self.highlighter);
+        let mut context = tera::Context::new();
+        insert_common(&mut context, &self.common(&doc.url, &doc.title, "projects"));
+        context.insert("content", &rendered.html);
+        Ok((self.page(&doc.url, "page.html", context)?, rendered.diagnostics))
+    }
+
+    fn not_found(&self) -> Result<OutputFile> {
+        let mut context = tera::Context::new();
+        let mut common = self.common("404.html", "Page not found", "");
+        // Served for any missing path, so relative links would break: use the base path.
+        common.root = base_path(&self.config.base_url);
+        insert_common(&mut context, &common);
+        self.page("404.html", "404.html", context)
+    }
+
+    fn sitemap(&self, files: &[OutputFile]) -> OutputFile {
+        let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+        let mut pages: Vec<&str> = files.iter().map(|f| f.path.as_str()).filter(|p| p.ends_with(".html") && *p != "404.html").collect();
+        pages.sort_unstable();
+        for page in pages {
+            let loc = format!("{}{}", self.config.base_url, percent_path(&pretty(page)));
+            xml.push_str(&format!("  <url><loc>{}</loc></url>\n", xml_escape(&loc)));
+        }
+        xml.push_str("</urlset>\n");
+        OutputFile { path: "sitemap.xml".into(), content: Content::Bytes(xml.into_bytes()) }
+    }
+}
+
+fn insert_common(context: &mut tera::Context, common: &Common<'_>) {
+    context.insert("site", &common.site);
+    context.insert("root", &common.root);
+    context.insert("page_title", &common.page_title);
+    context.insert("section", &common.section);
+    context.insert("has_process", &common.has_process);
+    context.insert("has_coverage", &common.has_coverage);
+    context.insert("canonical", &common.canonical);
+    context.insert("version", &common.version);
+}
+
+fn tera_message(err: &tera::Error) -> String {
+    let mut message = err.to_string();
+    let mut source = std::error::Error::source(err);
+    while let Some(cause) = source {
+        message.push_str(": ");
+        message.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    message
+}
+
+/// `projects/x/index.html` → `projects/x/`.
+fn pretty(page: &str) -> String {
+    match page.strip_suffix("index.html") {
+        Some(dir) => dir.to_owned(),
+        None => page.to_owned(),
+    }
+}
+
+fn percent_path(path: &str) -> String {
+    const SET: &percent_encoding::AsciiSet =
+        &percent_encoding::CONTROLS.add(b' ').add(b'"').add(b'#').add(b'<').add(b'>').add(b'?').add(b'`').add(b'{').add(b'}').add(b'%');
+    percent_encoding::utf8_percent_encode(path, SET).to_string()
+}
+
+fn xml_escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// The path part of the base URL (`https://x.org/tssa/` → `/tssa/`).
+fn base_path(base_url: &str) -> String {
+    let without_scheme = base_url.split_once("://").map_or(base_url, |(_, rest)| rest);
+    if base_url.contains("://") {
+        without_scheme.find('/').map_or_else(|| "/".to_owned(), |i| without_scheme[i..].to_owned())
+    } else {
+        base_url.to_owned()
+    }
+}
+
+fn is_url(text: &str) -> bool {
+    (text.starts_with("https://") || text.starts_with("http://")) && !text.contains(char::is_whitespace)
+}
+
+fn human_size(bytes: u64) -> String {
+    match bytes {
+        0..1024 => format!("{bytes} B"),
+        1024..1_048_576 => format!("{:.1} KiB", bytes as f64 / 1024.0),
+        _ => format!("{:.1} MiB", bytes as f64 / 1_048_576.0),
+    }
+}
+
+/// `self` or `joint`: declared, else joint when a joint assessment or summary exists.
+pub fn unit_path(unit: &Unit) -> &'static str {
+    match unit.fact(FactKey::AssessmentPath).map(|f| f.value.as_str()) {
+        Some("joint") => "joint",
+        Some("self") => "self",
+        _ if unit.documents.iter().any(|d| matches!(d.kind, DocKind::JointAssessment | DocKind::Summary)) => "joint",
+        _ => "self",
+    }
+}
+
+#[derive(Serialize)]
+struct HomeRow {
+    name: String,
+    group: Option<String>,
+    url: String,
+    maturity: String,
+    path: &'static str,
+    status: Option<String>,
+    status_raw: Option<String>,
+    status_class: String,
+    version: Option<String>,
+    completed: Option<String>,
+    passed: usize,
+    required: usize,
+    percent: usize,
+    errors: usize,
+}
+
+impl HomeRow {
+    fn new(unit: &Unit) -> Self {
+        let status = unit.fact(FactKey::Status);
+        HomeRow {
+            name: unit.name.clone(),
+            group: unit.slug.rsplit_once('/').map(|(group, _)| group.to_owned()),
+            url: format!("projects/{}/", unit.slug),
+            maturity: unit.fact(FactKey::CncfMaturity).map_or_else(|| "—".to_owned(), |f| f.value.clone()),
+            path: unit_path(unit),
+            status: status.map(|f| f.value.clone()),
+            status_raw: status.map(|f| f.raw.clone()),
+            status_class: status.map(|f| f.value.replace(' ', "-")).unwrap_or_default(),
+            version: unit.fact(FactKey::VersionCovered).map(|f| f.value.clone()),
+            completed: unit.fact(FactKey::Completed).map(|f| f.value.clone()),
+            passed: 0,
+            required: 0,
+            percent: 0,
+            errors: 0,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct HomeSummary {
+    units: usize,
+    joint: usize,
+    self_only: usize,
+    complete: Option<usize>,
+    with_version: usize,
+}
+
+#[derive(Serialize)]
+struct Column {
+    label: &'static str,
+    href: Option<String>,
+    sorted: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+struct Crumb {
+    title: String,
+    url: Option<String>,
+}
+
+#[derive(Serialize)]
+struct UnitView {
+    name: String,
+    path_label: &'static str,
+    ruleset: Option<String>,
+    ruleset_reason: Option<String>,
+    passed: usize,
+    required: usize,
+}
+
+#[derive(Serialize)]
+struct FactView {
+    label: &'static str,
+    value: String,
+    raw: String,
+    href: Option<String>,
+    source: String,
+    source_url: Option<String>,
+}
+
+#[derive(Serialize)]
+struct DocView {
+    title: String,
+    kind: &'static str,
+    file: String,
+    url: String,
+}
+
+#[derive(Serialize)]
+struct AssetView {
+    name: String,
+    url: String,
+    size: String,
+}
+
+/// Convenience for callers that only need the files.
+pub fn render_site(site: &Site, config: &Config) -> Result<Rendered> {
+    Renderer::new(site, config)?.render()
+}
+
