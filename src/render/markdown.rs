@@ -5,6 +5,8 @@ use crate::model::Document;
 use crate::render::highlight::Highlighter;
 use crate::render::links::LinkResolver;
 
+pub(crate) mod rawhtml;
+
 /// The Markdown dialect of every document, chosen in this one place so the outline, the checks
 /// and the renderer never disagree: GitHub's extensions (tables, footnotes, strikethrough, task
 /// lists), but not `{#id}` heading attributes, which GitHub does not have and which would
@@ -15,6 +17,30 @@ pub fn options() -> pulldown_cmark::Options {
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TASKLISTS
+}
+
+/// Maps byte offsets in a document body to 1-based lines of the file.
+#[derive(Debug)]
+pub(crate) struct LineIndex {
+    starts: Vec<usize>,
+    first_line: usize,
+}
+
+impl LineIndex {
+    pub fn new(body: &str, body_line: usize) -> Self {
+        let starts = std::iter::once(0)
+            .chain(body.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        LineIndex {
+            starts,
+            first_line: body_line.max(1),
+        }
+    }
+
+    pub fn line(&self, offset: usize) -> usize {
+        // `starts[0] == 0`, so at least one start is <= any offset.
+        self.first_line + self.starts.partition_point(|&s| s <= offset).saturating_sub(1)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -32,11 +58,7 @@ pub struct RenderedDoc {
 }
 
 /// Renders `doc` for the page at `doc.url`: links rewritten relative to that page.
-pub fn render(
-    doc: &Document,
-    _resolver: &dyn LinkResolver,
-    highlighter: &Highlighter,
-) -> RenderedDoc {
+pub fn render(doc: &Document, _resolver: &dyn LinkResolver, highlighter: &Highlighter) -> RenderedDoc {
     RenderedDoc {
         html: highlighter.highlight("", &doc.body),
         ..RenderedDoc::default()

@@ -1,0 +1,570 @@
+//! A small lexer for the raw HTML that Markdown lets through (inline tags and HTML blocks).
+//!
+//! It only has to find tags, their attributes and comments, with byte offsets, so links inside
+//! raw HTML can be listed and rewritten and made-up tags (`<daemon>`) can be told apart from
+//! real ones. The real parsing of the final HTML is html5ever's, inside the sanitizer; anything
+//! this lexer is unsure of is left as text, which the sanitizer then escapes or keeps as text.
+
+use std::borrow::Cow;
+
+/// The lines of one HTML block joined back together, so a tag split over lines is lexed whole,
+/// with where each line came from (inside a list or quote the lines are not contiguous).
+#[derive(Debug, Default)]
+pub(crate) struct RawHtmlBlock {
+    pub text: String,
+    /// (offset in `text`, offset in the source) for each piece.
+    segments: Vec<(usize, usize)>,
+}
+
+impl RawHtmlBlock {
+    pub fn push(&mut self, html: &str, source_offset: usize) {
+        self.segments.push((self.text.len(), source_offset));
+        self.text.push_str(html);
+    }
+
+    /// Maps an offset in `text` back to the source.
+    pub fn source_offset(&self, at: usize) -> usize {
+        let i = self.segments.partition_point(|&(start, _)| start <= at);
+        match i.checked_sub(1).and_then(|i| self.segments.get(i)) {
+            Some(&(start, source)) => source + (at - start),
+            None => 0,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Token<'a> {
+    /// Text between tags, as written (entities not decoded).
+    Text(&'a str),
+    /// `<!-- … -->`, delimiters included.
+    Comment(&'a str),
+    /// `<!DOCTYPE …>`, `<?…>`, `<![CDATA[…]]>`: nothing a document needs.
+    Bogus(&'a str),
+    Tag(Tag<'a>),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Tag<'a> {
+    /// The whole tag as written, `<` to `>`.
+    pub src: &'a str,
+    /// Byte offset of `<` in the lexed string.
+    pub offset: usize,
+    /// As written; compare with [`Tag::is`].
+    pub name: &'a str,
+    pub closing: bool,
+    pub self_closing: bool,
+    pub attrs: Vec<Attr<'a>>,
+}
+
+impl Tag<'_> {
+    pub fn is(&self, name: &str) -> bool {
+        self.name.eq_ignore_ascii_case(name)
+    }
+
+    /// The first attribute called `name` (ASCII case-insensitive, as HTML does).
+    pub fn attr(&self, name: &str) -> Option<&Attr<'_>> {
+        self.attrs.iter().find(|a| a.name.eq_ignore_ascii_case(name))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Attr<'a> {
+    pub name: &'a str,
+    /// The value as written, without quotes and with entities not decoded.
+    pub value: Option<&'a str>,
+    /// Byte offset of the attribute name in the lexed string.
+    pub offset: usize,
+}
+
+impl Attr<'_> {
+    /// The value with character references decoded; empty for a bare attribute.
+    pub fn decoded(&self) -> Cow<'_, str> {
+        self.value.map_or(Cow::Borrowed(""), decode_entities)
+    }
+}
+
+/// Splits `input` into text, comments and tags. Never fails: a `<` that does not start a
+/// complete tag is text.
+pub(crate) fn tokenize(input: &str) -> Vec<Token<'_>> {
+    let bytes = input.as_bytes();
+    let mut tokens = Vec::new();
+    let mut text_start = 0;
+    let mut i = 0;
+    while let Some(found) = memchr_lt(bytes, i) {
+        i = found;
+        let lexed = lex_markup(input, i);
+        match lexed {
+            Some((token, end)) => {
+                if text_start < i {
+                    tokens.push(Token::Text(&input[text_start..i]));
+                }
+                tokens.push(token);
+                i = end;
+                text_start = end;
+            }
+            None => i += 1,
+        }
+    }
+    if text_start < input.len() {
+        tokens.push(Token::Text(&input[text_start..]));
+    }
+    tokens
+}
+
+fn memchr_lt(bytes: &[u8], from: usize) -> Option<usize> {
+    bytes
+        .get(from..)?
+        .iter()
+        .position(|&b| b == b'<')
+        .map(|p| p + from)
+}
+
+/// Lexes the markup starting at `input[start] == '<'`; returns the token and the end offset.
+fn lex_markup(input: &str, start: usize) -> Option<(Token<'_>, usize)> {
+    let rest = &input[start..];
+    if let Some(after) = rest.strip_prefix("<!--") {
+        // `<!-->` and `<!--->` are (empty) comments too.
+        let end = if after.starts_with('>') {
+            start + 5
+        } else if after.starts_with("->") {
+            start + 6
+        } else {
+            after.find("-->").map_or(input.len(), |p| start + 4 + p + 3)
+        };
+        return Some((Token::Comment(&input[start..end]), end));
+    }
+    if rest.starts_with("<![CDATA[") {
+        let end = rest.find("]]>").map_or(input.len(), |p| start + p + 3);
+        return Some((Token::Bogus(&input[start..end]), end));
+    }
+    let second = *rest.as_bytes().get(1)?;
+    if second == b'!' || second == b'?' {
+        let end = rest.find('>').map_or(input.len(), |p| start + p + 1);
+        return Some((Token::Bogus(&input[start..end]), end));
+    }
+    let closing = second == b'/';
+    let name_start = start + 1 + usize::from(closing);
+    if !input.as_bytes().get(name_start)?.is_ascii_alphabetic() {
+        return None;
+    }
+    let bytes = input.as_bytes();
+    let mut i = name_start;
+    while i < bytes.len() && !is_space(bytes[i]) && bytes[i] != b'/' && bytes[i] != b'>' {
+        i += 1;
+    }
+    let name = &input[name_start..i];
+    let mut attrs = Vec::new();
+    let mut self_closing = false;
+    loop {
+        while i < bytes.len() && is_space(bytes[i]) {
+            i += 1;
+        }
+        match bytes.get(i)? {
+            b'>' => {
+                i += 1;
+                break;
+            }
+            b'/' => {
+                i += 1;
+                if bytes.get(i) == Some(&b'>') {
+                    self_closing = true;
+                    i += 1;
+                    break;
+                }
+                continue;
+            }
+            _ => {}
+        }
+        let attr_start = i;
+        // HTML allows `=` as the first character of a name; step over it so we always move on.
+        i += 1;
+        while i < bytes.len() && !is_space(bytes[i]) && !matches!(bytes[i], b'/' | b'>' | b'=') {
+            i += 1;
+        }
+        let attr_name = &input[attr_start..i];
+        let mut j = i;
+        while j < bytes.len() && is_space(bytes[j]) {
+            j += 1;
+        }
+        let mut value = None;
+        if bytes.get(j) == Some(&b'=') {
+            j += 1;
+            while j < bytes.len() && is_space(bytes[j]) {
+                j += 1;
+            }
+            match bytes.get(j)? {
+                &quote @ (b'"' | b'\'') => {
+                    let close = input[j + 1..].find(char::from(quote))? + j + 1;
+                    value = Some(&input[j + 1..close]);
+                    i = close + 1;
+                }
+                _ => {
+                    let value_start = j;
+                    while j < bytes.len() && !is_space(bytes[j]) && bytes[j] != b'>' {
+                        j += 1;
+                    }
+                    value = Some(&input[value_start..j]);
+                    i = j;
+                }
+            }
+        }
+        attrs.push(Attr {
+            name: attr_name,
+            value,
+            offset: attr_start,
+        });
+    }
+    let tag = Tag {
+        src: &input[start..i],
+        offset: start,
+        name,
+        closing,
+        self_closing,
+        attrs,
+    };
+    Some((Token::Tag(tag), i))
+}
+
+fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0c')
+}
+
+/// Decodes the character references that matter in attribute values: numeric ones and the
+/// few named ones people type. Unknown names are left as written.
+pub(crate) fn decode_entities(s: &str) -> Cow<'_, str> {
+    if !s.contains('&') {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        rest = &rest[amp..];
+        match decode_one(rest) {
+            Some((c, len)) => {
+                out.push(c);
+                rest = &rest[len..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
+}
+
+/// Decodes the reference at the start of `s` (which starts with `&`): the character and the
+/// length consumed.
+fn decode_one(s: &str) -> Option<(char, usize)> {
+    let semi = s.get(1..)?.find(';').map(|p| p + 1)?;
+    if semi > 32 {
+        return None;
+    }
+    let body = &s[1..semi];
+    let c = if let Some(num) = body.strip_prefix('#') {
+        let code = match num.strip_prefix(['x', 'X']) {
+            Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+            None => num.parse::<u32>().ok()?,
+        };
+        char::from_u32(code).filter(|&c| c != '\0').unwrap_or('\u{FFFD}')
+    } else {
+        match body {
+            "amp" => '&',
+            "lt" => '<',
+            "gt" => '>',
+            "quot" => '"',
+            "apos" => '\'',
+            "nbsp" => '\u{a0}',
+            _ => return None,
+        }
+    };
+    Some((c, semi + 1))
+}
+
+/// Whether `name` is an element of HTML (current or obsolete), SVG or MathML, compared
+/// ASCII-case-insensitively. Anything else in angle brackets (`<daemon>`, `<project-name>`)
+/// is almost certainly a placeholder the author meant as text.
+pub(crate) fn is_known_element(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    KNOWN_ELEMENTS.binary_search(&lower.as_str()).is_ok()
+}
+
+/// Sorted, lowercase.
+static KNOWN_ELEMENTS: &[&str] = &[
+    "a",
+    "abbr",
+    "acronym",
+    "address",
+    "animate",
+    "animatemotion",
+    "animatetransform",
+    "annotation",
+    "annotation-xml",
+    "applet",
+    "area",
+    "article",
+    "aside",
+    "audio",
+    "b",
+    "base",
+    "basefont",
+    "bdi",
+    "bdo",
+    "bgsound",
+    "big",
+    "blink",
+    "blockquote",
+    "body",
+    "br",
+    "button",
+    "canvas",
+    "caption",
+    "center",
+    "circle",
+    "cite",
+    "clippath",
+    "code",
+    "col",
+    "colgroup",
+    "data",
+    "datalist",
+    "dd",
+    "defs",
+    "del",
+    "desc",
+    "details",
+    "dfn",
+    "dialog",
+    "dir",
+    "div",
+    "dl",
+    "dt",
+    "ellipse",
+    "em",
+    "embed",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "font",
+    "footer",
+    "foreignobject",
+    "form",
+    "frame",
+    "frameset",
+    "g",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "head",
+    "header",
+    "hgroup",
+    "hr",
+    "html",
+    "i",
+    "iframe",
+    "image",
+    "img",
+    "input",
+    "ins",
+    "isindex",
+    "kbd",
+    "keygen",
+    "label",
+    "legend",
+    "li",
+    "line",
+    "lineargradient",
+    "link",
+    "listing",
+    "main",
+    "map",
+    "mark",
+    "marker",
+    "marquee",
+    "mask",
+    "math",
+    "menu",
+    "menuitem",
+    "meta",
+    "meter",
+    "mfrac",
+    "mi",
+    "mn",
+    "mo",
+    "mover",
+    "mroot",
+    "mrow",
+    "ms",
+    "msqrt",
+    "mstyle",
+    "msub",
+    "msubsup",
+    "msup",
+    "mtable",
+    "mtd",
+    "mtext",
+    "mtr",
+    "munder",
+    "munderover",
+    "nav",
+    "nobr",
+    "noembed",
+    "noframes",
+    "noscript",
+    "object",
+    "ol",
+    "optgroup",
+    "option",
+    "output",
+    "p",
+    "param",
+    "path",
+    "pattern",
+    "picture",
+    "plaintext",
+    "polygon",
+    "polyline",
+    "pre",
+    "progress",
+    "q",
+    "radialgradient",
+    "rb",
+    "rect",
+    "rp",
+    "rt",
+    "rtc",
+    "ruby",
+    "s",
+    "samp",
+    "script",
+    "search",
+    "section",
+    "select",
+    "selectedcontent",
+    "semantics",
+    "set",
+    "slot",
+    "small",
+    "source",
+    "spacer",
+    "span",
+    "stop",
+    "strike",
+    "strong",
+    "style",
+    "sub",
+    "summary",
+    "sup",
+    "svg",
+    "symbol",
+    "table",
+    "tbody",
+    "td",
+    "template",
+    "text",
+    "textarea",
+    "textpath",
+    "tfoot",
+    "th",
+    "thead",
+    "time",
+    "title",
+    "tr",
+    "track",
+    "tspan",
+    "tt",
+    "u",
+    "ul",
+    "use",
+    "var",
+    "video",
+    "wbr",
+    "xmp",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tags(input: &str) -> Vec<Tag<'_>> {
+        tokenize(input)
+            .into_iter()
+            .filter_map(|t| match t {
+                Token::Tag(tag) => Some(tag),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn element_list_is_sorted_for_binary_search() {
+        assert!(KNOWN_ELEMENTS.windows(2).all(|w| w[0] < w[1]));
+        assert!(is_known_element("IMG"));
+        assert!(is_known_element("details"));
+        assert!(!is_known_element("daemon"));
+        assert!(!is_known_element("project-name"));
+    }
+
+    #[test]
+    fn tags_and_attributes() {
+        let html = "<img width=300 src=\"docs/a b.png\" alt='x > y'/>text<!-- c -->\n</div >";
+        let tokens = tokenize(html);
+        assert_eq!(tokens.len(), 5);
+        let Token::Tag(img) = &tokens[0] else {
+            panic!("{tokens:?}")
+        };
+        assert!(img.is("IMG") && img.self_closing && !img.closing);
+        assert_eq!(img.attr("SRC").and_then(|a| a.value), Some("docs/a b.png"));
+        assert_eq!(img.attr("width").and_then(|a| a.value), Some("300"));
+        assert_eq!(img.attr("alt").and_then(|a| a.value), Some("x > y"));
+        assert_eq!(tokens[1], Token::Text("text"));
+        assert_eq!(tokens[2], Token::Comment("<!-- c -->"));
+        let Token::Tag(div) = &tokens[4] else {
+            panic!("{tokens:?}")
+        };
+        assert!(div.closing && div.is("div"));
+    }
+
+    #[test]
+    fn incomplete_markup_is_text() {
+        for input in [
+            "a < b",
+            "<",
+            "<img src=\"x",
+            "<a href=",
+            "</",
+            "x <3 y",
+            "<=",
+            "<a\n",
+        ] {
+            assert!(tags(input).is_empty(), "{input:?} gave {:?}", tokenize(input));
+        }
+        assert_eq!(tokenize("<!-- open"), vec![Token::Comment("<!-- open")]);
+        assert_eq!(
+            tokenize("<!-->x"),
+            vec![Token::Comment("<!-->"), Token::Text("x")]
+        );
+    }
+
+    #[test]
+    fn multibyte_text_is_safe() {
+        let html = "é<é>ü<a href=\"ß\">ö</a>";
+        let t = tags(html);
+        assert_eq!(t.len(), 2);
+        assert_eq!(t[0].attr("href").and_then(|a| a.value), Some("ß"));
+    }
+
+    #[test]
+    fn entities() {
+        assert_eq!(
+            decode_entities("a&amp;b&#x41;&#66;&lt;&bogus;&"),
+            "a&bAB<&bogus;&"
+        );
+        assert_eq!(decode_entities("&#0;&#xFFFFFFFF;"), "\u{FFFD}\u{FFFD}");
+    }
+}
