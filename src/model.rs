@@ -382,6 +382,26 @@ impl Unit {
     pub fn fact(&self, key: FactKey) -> Option<&Fact> {
         self.facts.get(&key)
     }
+
+    /// `self` or `joint`: as declared, else joint when the folder holds a joint assessment or
+    /// a README that reads as a final summary (a completion date or reviewers), since a README
+    /// alone is often just a placeholder (`fluentd/fluent-bit`).
+    pub fn assessment_path(&self) -> &'static str {
+        match self.fact(FactKey::AssessmentPath).map(|f| f.value.as_str()) {
+            Some("joint") => return "joint",
+            Some("self") => return "self",
+            _ => {}
+        }
+        let summary_like = |doc: &Document| {
+            doc.kind == DocKind::Summary
+                && (doc.facts.contains_key(&FactKey::Completed) || doc.facts.contains_key(&FactKey::SecurityReviewers))
+        };
+        if self.documents.iter().any(|d| d.kind == DocKind::JointAssessment || summary_like(d)) {
+            "joint"
+        } else {
+            "self"
+        }
+    }
 }
 
 /// Everything the renderers and checks need.

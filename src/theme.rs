@@ -21,6 +21,7 @@ const DEFAULT_FILES: &[(&str, &[u8])] = theme_files!(
     "templates/page.html",
     "templates/404.html",
     "static/style.css",
+    "static/sort.js",
 );
 
 #[derive(Debug, Clone)]

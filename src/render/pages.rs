@@ -151,10 +151,8 @@ impl<'a> Renderer<'a> {
             complete: None,
             with_version: rows.iter().filter(|r| r.version.is_some()).count(),
         };
-        let columns: Vec<Column> = ["Project", "CNCF maturity", "Path", "Document status", "Version covered", "Completed", "Completeness"]
-            .iter()
-            .map(|label| Column { label, href: None, sorted: None })
-            .collect();
+        let columns =
+            ["Project", "CNCF maturity", "Path", "Document status", "Version covered", "Completed", "Completeness"];
         context.insert("rows", &rows);
         context.insert("summary", &summary);
         context.insert("columns", &columns);
@@ -198,7 +196,7 @@ impl<'a> Renderer<'a> {
     fn unit_context(&self, unit: &Unit, page_url: &str) -> tera::Context {
         let mut context = tera::Context::new();
         insert_common(&mut context, &self.common(page_url, &unit.name, "projects"));
-        let path = unit_path(unit);
+        let path = unit.assessment_path();
         context.insert(
             "unit",
             &UnitView {
@@ -377,16 +375,6 @@ fn human_size(bytes: u64) -> String {
     }
 }
 
-/// `self` or `joint`: declared, else joint when a joint assessment or summary exists.
-pub fn unit_path(unit: &Unit) -> &'static str {
-    match unit.fact(FactKey::AssessmentPath).map(|f| f.value.as_str()) {
-        Some("joint") => "joint",
-        Some("self") => "self",
-        _ if unit.documents.iter().any(|d| matches!(d.kind, DocKind::JointAssessment | DocKind::Summary)) => "joint",
-        _ => "self",
-    }
-}
-
 #[derive(Serialize)]
 struct HomeRow {
     name: String,
@@ -413,7 +401,7 @@ impl HomeRow {
             group: unit.slug.rsplit_once('/').map(|(group, _)| group.to_owned()),
             url: format!("projects/{}/", unit.slug),
             maturity: unit.fact(FactKey::CncfMaturity).map_or_else(|| "—".to_owned(), |f| f.value.clone()),
-            path: unit_path(unit),
+            path: unit.assessment_path(),
             status: status.map(|f| f.value.clone()),
             status_raw: status.map(|f| f.raw.clone()),
             status_class: status.map(|f| f.value.replace(' ', "-")).unwrap_or_default(),
@@ -434,13 +422,6 @@ struct HomeSummary {
     self_only: usize,
     complete: Option<usize>,
     with_version: usize,
-}
-
-#[derive(Serialize)]
-struct Column {
-    label: &'static str,
-    href: Option<String>,
-    sorted: Option<&'static str>,
 }
 
 #[derive(Serialize)]
