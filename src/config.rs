@@ -21,6 +21,8 @@ struct BookToml {
     source: SourceSection,
     #[serde(default)]
     check: CheckSection,
+    #[serde(default)]
+    coverage: CoverageSection,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -40,6 +42,19 @@ struct SourceSection {
     projects: Option<String>,
     process: Option<String>,
     units: Option<Vec<String>>,
+    /// `git = true`: each document's last-changed date from `git log` (as `--git` does);
+    /// outside a git checkout nothing changes.
+    git: Option<bool>,
+}
+
+/// `[coverage]`: `renewal_months = 12` (a package is due for review once its completion date
+/// is more than this many months old) and `releases = "releases.yaml"` (a flat map from unit
+/// slug to the project's latest release, YAML or TOML, relative to book.toml; no network).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CoverageSection {
+    renewal_months: Option<u32>,
+    releases: Option<PathBuf>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -73,6 +88,12 @@ pub struct Config {
     pub ruleset: Option<String>,
     /// Rule id → `error`, `warning`, `info` or `off`.
     pub levels: BTreeMap<String, String>,
+    /// `[coverage] renewal_months`: months after completion before a review is due.
+    pub renewal_months: u32,
+    /// `[coverage] releases`: the releases data file (slug → latest release).
+    pub releases: Option<PathBuf>,
+    /// `[source] git` or `--git`: take documents' last-changed dates from `git log`.
+    pub git: bool,
 }
 
 /// What the command line says about configuration.
@@ -82,6 +103,8 @@ pub struct Overrides {
     pub config: Option<PathBuf>,
     pub out: Option<PathBuf>,
     pub base_url: Option<String>,
+    /// `--git`: turns git dates on whatever book.toml says.
+    pub git: bool,
 }
 
 impl Config {
@@ -177,6 +200,9 @@ impl Config {
             theme: book.site.theme.map(|theme| base.join(theme)),
             ruleset: book.check.ruleset,
             levels: book.check.levels,
+            renewal_months: book.coverage.renewal_months.unwrap_or(crate::coverage::DEFAULT_RENEWAL_MONTHS),
+            releases: book.coverage.releases.map(|releases| base.join(releases)),
+            git: overrides.git || book.source.git.unwrap_or(false),
         })
     }
 }

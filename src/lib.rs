@@ -15,3 +15,4 @@ pub mod load;
 pub mod output;
 pub mod theme;
 pub mod cli;
+pub mod coverage;

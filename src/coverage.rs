@@ -1,0 +1,1266 @@
+//! Version coverage: for every package, the release its assessments looked at, how far behind
+//! the project's latest release that is, and whether the annual review is due.
+//!
+//! The process asks a package to name the version or release it covered, and the team aims to
+//! review assessed projects every year (`intake-process.md`). [`coverage`] derives both from the
+//! model, with the provenance of every value, so a reader can see why a row says what it says.
+//!
+//! Everything above [`Inputs`] is a pure function of its arguments: `today` comes from the
+//! caller, so a rebuild on the same day gives the same bytes. [`Inputs::from_config`] is the one
+//! place that reads the clock (`SOURCE_DATE_EPOCH` first) and the releases data file.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::diagnostic::Diagnostic;
+use crate::model::{DocKind, Document, Fact, FactKey, Provenance, Site, Unit};
+use crate::parse::dates;
+
+/// The process aims at a review every year.
+pub const DEFAULT_RENEWAL_MONTHS: u32 = 12;
+
+/// Line labels that name the version an assessment covered (keycloak writes
+/// `Project version reviewed: v10.0.2`; the checker proposes `Version covered:`).
+const VERSION_LABELS: &[&str] = &[
+    "version covered",
+    "project version reviewed",
+    "version reviewed",
+    "release covered",
+    "versions covered",
+];
+const COMPLETED_LABELS: &[&str] = &["completed", "date completed"];
+
+/// How much a version claim can be trusted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Confidence {
+    /// A release pinned in an SBOM or dependency-manifest link: it shows what the authors
+    /// looked at, not what they meant to cover.
+    Pinned,
+    /// A line in the document (`Project version reviewed: v10.0.2`).
+    Stated,
+    /// Front matter or `tssa.yaml`.
+    Declared,
+}
+
+impl Confidence {
+    pub fn label(self) -> &'static str {
+        match self {
+            Confidence::Pinned => "pinned in an SBOM link",
+            Confidence::Stated => "stated in the document",
+            Confidence::Declared => "declared",
+        }
+    }
+}
+
+/// A version some source says the package covered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Claim {
+    pub value: String,
+    pub raw: String,
+    pub source: Provenance,
+    pub confidence: Confidence,
+    /// `file:line` or the reason, for pages.
+    pub describe: String,
+}
+
+impl Claim {
+    fn new(value: String, raw: String, source: Provenance, confidence: Confidence) -> Self {
+        let describe = source.describe();
+        Claim {
+            value,
+            raw,
+            source,
+            confidence,
+            describe,
+        }
+    }
+}
+
+/// A completion date with where it was read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Dated {
+    /// ISO 8601, possibly `YYYY-MM`.
+    pub value: String,
+    pub raw: String,
+    pub describe: String,
+    pub file: Option<String>,
+    pub line: Option<usize>,
+}
+
+/// The project's latest release, when known.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Latest {
+    pub value: String,
+    /// `front matter, file:line` or `releases data file releases.yaml`.
+    pub describe: String,
+}
+
+/// How far the covered version is behind the latest release.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Behind {
+    /// The covered version is the latest release.
+    Current,
+    /// The covered version is newer than the "latest" release (stale data file).
+    Ahead,
+    Patch {
+        releases: u64,
+    },
+    Minor {
+        releases: u64,
+    },
+    Major {
+        releases: u64,
+    },
+    Unknown {
+        reason: &'static str,
+    },
+}
+
+impl Behind {
+    /// Plain words for a table cell.
+    pub fn label(&self) -> String {
+        let plural = |n: u64, what: &str| {
+            if n == 1 {
+                format!("1 {what} behind")
+            } else {
+                format!("{n} {what}s behind")
+            }
+        };
+        match self {
+            Behind::Current => "current".to_owned(),
+            Behind::Ahead => "newer than the latest release on record".to_owned(),
+            Behind::Patch { releases } => plural(*releases, "patch release"),
+            Behind::Minor { releases } => plural(*releases, "minor release"),
+            Behind::Major { releases } => plural(*releases, "major release"),
+            Behind::Unknown { reason } => format!("unknown ({reason})"),
+        }
+    }
+    /// A CSS class suffix.
+    pub fn class(&self) -> &'static str {
+        match self {
+            Behind::Current | Behind::Ahead => "current",
+            Behind::Patch { .. } => "patch",
+            Behind::Minor { .. } => "minor",
+            Behind::Major { .. } => "major",
+            Behind::Unknown { .. } => "unknown",
+        }
+    }
+}
+
+/// The annual review.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Renewal {
+    /// `Some(true)`: completed more than the renewal period before today. `None`: no
+    /// completion date, or no `today` to compare with.
+    pub due: Option<bool>,
+    /// Completed plus the renewal period, at the completion date's precision.
+    pub due_on: Option<String>,
+}
+
+/// One package's coverage.
+#[derive(Debug, Clone, Serialize)]
+pub struct Row {
+    pub slug: String,
+    pub name: String,
+    /// `self` or `joint`.
+    pub path: &'static str,
+    /// Normalised document status, if stated.
+    pub status: Option<String>,
+    /// The version the self-assessment covered.
+    pub self_version: Option<Claim>,
+    /// The version the joint assessment or its summary covered.
+    pub joint_version: Option<Claim>,
+    /// A release pinned in an SBOM link (weaker evidence, shown separately).
+    pub pinned: Option<Claim>,
+    /// The version the package as a whole stands for: the claim of its path's final document
+    /// first, then the other one, then a pinned release.
+    pub version: Option<Claim>,
+    pub completed: Option<Dated>,
+    pub latest: Option<Latest>,
+    pub behind: Behind,
+    pub renewal: Renewal,
+    /// No self-assessment or joint claim: the process asks for one. A pinned SBOM release
+    /// does not count, since it names a dependency snapshot, not the scope of the review.
+    pub no_version: bool,
+}
+
+impl Row {
+    /// One line for a project page: `v10.0.2 (README.md:15) · completed 2020-06 · renewal due`.
+    pub fn summary(&self, renewal_months: u32) -> String {
+        let mut parts = Vec::new();
+        match (&self.version, self.no_version) {
+            (Some(v), false) => parts.push(format!("covers {} ({})", v.value, v.describe)),
+            (Some(v), true) => parts.push(format!(
+                "no version stated; an SBOM link pins {} ({})",
+                v.value, v.describe
+            )),
+            (None, _) => parts.push("no version stated".to_owned()),
+        }
+        if let Some(latest) = &self.latest {
+            parts.push(format!(
+                "latest release {} ({})",
+                latest.value,
+                self.behind.label()
+            ));
+        }
+        match &self.completed {
+            Some(c) => parts.push(format!("completed {}", c.value)),
+            None => parts.push("no completion date".to_owned()),
+        }
+        match (self.renewal.due, &self.renewal.due_on) {
+            (Some(true), Some(on)) => parts.push(format!("renewal due since {on} ({renewal_months} months)")),
+            (Some(false), Some(on)) => parts.push(format!("next review by {on}")),
+            _ => {}
+        }
+        parts.join(" · ")
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Totals {
+    pub units: usize,
+    pub version_stated: usize,
+    pub no_version: usize,
+    /// Of those with no stated version, the ones where an SBOM link pins a release.
+    pub pinned_only: usize,
+    pub renewal_due: usize,
+    /// Completed within the renewal period.
+    pub renewal_current: usize,
+    pub no_completion_date: usize,
+    pub joint: usize,
+    pub self_only: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Coverage {
+    pub today: Option<String>,
+    pub renewal_months: u32,
+    /// In the order of `site.units`.
+    pub rows: Vec<Row>,
+    pub totals: Totals,
+}
+
+/// The coverage of every unit. `today` is an ISO date (`None`: renewal is not judged);
+/// `releases` maps unit slugs (or their last segment) to the latest release, from the data
+/// file named in `book.toml`; `releases_source` names that file for provenance.
+pub fn coverage(
+    site: &Site,
+    today: Option<&str>,
+    renewal_months: u32,
+    releases: &BTreeMap<String, String>,
+) -> Coverage {
+    coverage_with_source(site, today, renewal_months, releases, "releases data file")
+}
+
+/// [`coverage`], naming the releases data file in provenance.
+pub fn coverage_with_source(
+    site: &Site,
+    today: Option<&str>,
+    renewal_months: u32,
+    releases: &BTreeMap<String, String>,
+    releases_source: &str,
+) -> Coverage {
+    let today = today.and_then(|t| dates::parse_iso(t).ok());
+    let rows: Vec<Row> = site
+        .units
+        .iter()
+        .map(|u| row(u, today.as_deref(), renewal_months, releases, releases_source))
+        .collect();
+    let mut totals = Totals {
+        units: rows.len(),
+        ..Totals::default()
+    };
+    for r in &rows {
+        if r.no_version {
+            totals.no_version += 1;
+            if r.pinned.is_some() {
+                totals.pinned_only += 1;
+            }
+        } else {
+            totals.version_stated += 1;
+        }
+        match r.renewal.due {
+            Some(true) => totals.renewal_due += 1,
+            Some(false) => totals.renewal_current += 1,
+            None => {}
+        }
+        if r.completed.is_none() {
+            totals.no_completion_date += 1;
+        }
+        if r.path == "joint" {
+            totals.joint += 1;
+        } else {
+            totals.self_only += 1;
+        }
+    }
+    Coverage {
+        today,
+        renewal_months,
+        rows,
+        totals,
+    }
+}
+
+/// The coverage row of one unit.
+pub fn row(
+    unit: &Unit,
+    today: Option<&str>,
+    renewal_months: u32,
+    releases: &BTreeMap<String, String>,
+    releases_source: &str,
+) -> Row {
+    let path = unit.assessment_path();
+    let self_docs: Vec<&Document> = unit
+        .documents
+        .iter()
+        .filter(|d| d.kind == DocKind::SelfAssessment)
+        .collect();
+    // The summary speaks for the joint assessment first: it is where the version line belongs.
+    let mut joint_docs: Vec<&Document> = unit
+        .documents
+        .iter()
+        .filter(|d| d.kind == DocKind::Summary)
+        .collect();
+    joint_docs.extend(
+        unit.documents
+            .iter()
+            .filter(|d| d.kind == DocKind::JointAssessment),
+    );
+
+    let mut self_version = best_claim(&self_docs);
+    let mut joint_version = best_claim(&joint_docs);
+    // A sidecar declaration belongs to no document: it speaks for the package's path.
+    if let Some(fact) = unit.fact(FactKey::VersionCovered)
+        && matches!(fact.source, Provenance::Sidecar { .. })
+    {
+        let claim = Some(Claim::new(
+            fact.value.clone(),
+            fact.raw.clone(),
+            fact.source.clone(),
+            Confidence::Declared,
+        ));
+        let slot = if path == "joint" {
+            &mut joint_version
+        } else {
+            &mut self_version
+        };
+        if slot.as_ref().is_none_or(|c| c.confidence < Confidence::Declared) {
+            *slot = claim;
+        }
+    }
+    let pinned = unit
+        .documents
+        .iter()
+        .filter(|d| matches!(d.kind, DocKind::SelfAssessment | DocKind::JointAssessment))
+        .find_map(pinned_release);
+    let stated = if path == "joint" {
+        joint_version.clone().or_else(|| self_version.clone())
+    } else {
+        self_version.clone().or_else(|| joint_version.clone())
+    };
+    let no_version = stated.is_none();
+    let version = stated.or_else(|| pinned.clone());
+
+    let completed = completed(unit, &joint_docs);
+    let latest = latest(unit, releases, releases_source);
+    let behind = match (&version, &latest) {
+        (None, _) => Behind::Unknown {
+            reason: "no version stated",
+        },
+        (Some(_), None) => Behind::Unknown {
+            reason: "latest release not known",
+        },
+        (Some(v), Some(l)) => distance(&v.value, &l.value),
+    };
+    let renewal = renewal(
+        completed.as_ref().map(|c| c.value.as_str()),
+        today,
+        renewal_months,
+    );
+    Row {
+        slug: unit.slug.clone(),
+        name: unit.name.clone(),
+        path,
+        status: unit.fact(FactKey::Status).map(|f| f.value.clone()),
+        self_version,
+        joint_version,
+        pinned,
+        version,
+        completed,
+        latest,
+        behind,
+        renewal,
+        no_version,
+    }
+}
+
+/// The best version claim among `docs` (in priority order): a declaration beats a line.
+fn best_claim(docs: &[&Document]) -> Option<Claim> {
+    let mut best: Option<Claim> = None;
+    for doc in docs {
+        let claim = match doc.facts.get(&FactKey::VersionCovered) {
+            Some(fact) => Some(claim_from_fact(fact)),
+            None => version_line(doc),
+        };
+        if let Some(claim) = claim
+            && best.as_ref().is_none_or(|b| claim.confidence > b.confidence)
+        {
+            best = Some(claim);
+        }
+    }
+    best
+}
+
+fn claim_from_fact(fact: &Fact) -> Claim {
+    let confidence = match fact.source {
+        Provenance::FrontMatter { .. } | Provenance::Sidecar { .. } => Confidence::Declared,
+        Provenance::Document { .. } | Provenance::Inferred { .. } => Confidence::Stated,
+    };
+    Claim::new(
+        fact.value.clone(),
+        fact.raw.clone(),
+        fact.source.clone(),
+        confidence,
+    )
+}
+
+/// A `Version covered: …` line (or table row) in the document's visible text, for documents
+/// whose facts do not already carry one.
+fn version_line(doc: &Document) -> Option<Claim> {
+    let (line, raw) = labelled(doc, VERSION_LABELS)?;
+    let value = clean_value(&raw);
+    if value.is_empty() || is_placeholder(&value) {
+        return None;
+    }
+    Some(Claim::new(
+        value,
+        raw,
+        Provenance::Document {
+            file: doc.source.clone(),
+            line,
+        },
+        Confidence::Stated,
+    ))
+}
+
+fn is_placeholder(value: &str) -> bool {
+    let lower = value.to_ascii_lowercase();
+    lower.starts_with("todo") || lower == "tbd" || lower == "n/a" || lower.contains("release, tag or commit")
+}
+
+/// Drops emphasis, code marks, a trailing dot and link syntax: `**[v1.2](url)**.` → `v1.2`.
+fn clean_value(raw: &str) -> String {
+    let mut text = raw
+        .trim()
+        .trim_matches(|c: char| c == '*' || c == '_' || c == '`')
+        .trim()
+        .to_owned();
+    if let Some(rest) = text.strip_prefix('[')
+        && let Some(end) = rest.find("](")
+    {
+        text = rest[..end].to_owned();
+    }
+    text.trim_end_matches('.').trim().trim_matches('`').to_owned()
+}
+
+/// The first visible line (outside fenced code and HTML comments) labelled with one of
+/// `labels`, as `Label: value`, `* Label: value` or a `| Label | value |` table row. Returns the
+/// file line and the value as written.
+fn labelled(doc: &Document, labels: &[&str]) -> Option<(usize, String)> {
+    for (line, text) in visible_lines(&doc.body, doc.body_line) {
+        let t = text.trim().trim_start_matches(['*', '-', '+']).trim_start();
+        let (label, value) = if let Some(row) = t.strip_prefix('|') {
+            let mut cells = row.split('|');
+            (cells.next().unwrap_or_default(), cells.next().unwrap_or_default())
+        } else {
+            match t.split_once(':') {
+                Some((label, value)) => (label, value),
+                None => continue,
+            }
+        };
+        let label = label
+            .trim()
+            .trim_matches(|c: char| c == '*' || c == '_')
+            .trim()
+            .to_ascii_lowercase();
+        let label = label.trim_end_matches(':').trim();
+        // `**Completed:** 2020-05` puts the colon inside the emphasis.
+        let value = value.trim().trim_start_matches(['*', '_']).trim();
+        if labels.contains(&label) && !value.is_empty() {
+            return Some((line, value.to_owned()));
+        }
+    }
+    None
+}
+
+/// Lines a reader sees: fenced code and HTML comments left out. Yields file lines.
+fn visible_lines(body: &str, body_line: usize) -> Vec<(usize, &str)> {
+    let mut out = Vec::new();
+    let mut fence: Option<&str> = None;
+    let mut in_comment = false;
+    for (i, line) in body.split('\n').enumerate() {
+        let t = line.trim_start();
+        if let Some(marker) = fence {
+            if t.starts_with(marker) {
+                fence = None;
+            }
+            continue;
+        }
+        if in_comment {
+            if line.contains("-->") {
+                in_comment = false;
+            }
+            continue;
+        }
+        if t.starts_with("```") || t.starts_with("~~~") {
+            fence = Some(if t.starts_with("```") { "```" } else { "~~~" });
+            continue;
+        }
+        if let Some(rest) = t.strip_prefix("<!--") {
+            if !rest.contains("-->") {
+                in_comment = true;
+            }
+            continue;
+        }
+        out.push((body_line + i, line));
+    }
+    out
+}
+
+/// A release pinned in the SBOM metadata row's links: `…/releases/tag/v1.2.3`,
+/// `…/releases/download/0.14.1/sbom.tar.gz`, `…/blob/v1.2.3/go.mod`.
+fn pinned_release(doc: &Document) -> Option<Claim> {
+    let mut candidates: Vec<(usize, String)> = Vec::new();
+    if let Some(fact) = doc.facts.get(&FactKey::Sbom) {
+        let line = fact.source.line().unwrap_or(doc.body_line);
+        candidates.push((line, format!("{} {}", fact.raw, fact.value)));
+    }
+    for (line, text) in visible_lines(&doc.body, doc.body_line) {
+        let t = text.trim();
+        let first_cell = t
+            .strip_prefix('|')
+            .and_then(|r| r.split('|').next())
+            .unwrap_or_default();
+        let key = first_cell
+            .trim()
+            .trim_matches(|c: char| c == '*' || c == '_')
+            .trim()
+            .to_ascii_lowercase();
+        if key.starts_with("sbom") || key.starts_with("software bill of materials") {
+            candidates.push((line, t.to_owned()));
+        }
+    }
+    for (line, text) in candidates {
+        for url in urls(&text) {
+            if let Some(version) = version_in_url(url) {
+                let source = Provenance::Document {
+                    file: doc.source.clone(),
+                    line,
+                };
+                return Some(Claim::new(
+                    version.to_owned(),
+                    url.to_owned(),
+                    source,
+                    Confidence::Pinned,
+                ));
+            }
+        }
+    }
+    None
+}
+
+fn urls(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        let start = rest.find("https://").or_else(|| rest.find("http://"))?;
+        let tail = &rest[start..];
+        let end = tail
+            .find(|c: char| c.is_whitespace() || matches!(c, ')' | '>' | ']' | '|' | '"' | '\''))
+            .unwrap_or(tail.len());
+        rest = &tail[end..];
+        Some(&tail[..end])
+    })
+}
+
+/// The tag in a GitHub release or file URL, when it looks like a version (not `main`).
+fn version_in_url(url: &str) -> Option<&str> {
+    let segments: Vec<&str> = url.split('/').collect();
+    for window in segments.windows(3) {
+        let tag = match window {
+            ["releases", "tag" | "download", tag] => *tag,
+            ["blob" | "tree" | "raw", tag, _] => *tag,
+            ["refs", "tags", tag] => tag.trim_end_matches(".tar.gz").trim_end_matches(".zip"),
+            _ => continue,
+        };
+        if parse_version(tag).is_some() {
+            return Some(tag);
+        }
+    }
+    None
+}
+
+/// `v1.2.3`, `1.10`, `release-2.4.0-rc1`, `Keycloak 10.0.2` → (major, minor, patch). A version
+/// needs a dot or a `v` prefix, so a bare number or a commit hash is not one.
+pub fn parse_version(text: &str) -> Option<(u64, u64, u64)> {
+    for token in text.split(|c: char| c.is_whitespace() || c == ',' || c == '(' || c == ')') {
+        let token = token.trim_matches(|c: char| c == '`' || c == '*' || c == '_' || c == '.');
+        // `release-1.2`, `keycloak/v3`: the version is the part after the last separator that
+        // starts with a digit or `v` + digit.
+        let mut candidate = token;
+        for (i, c) in token.char_indices() {
+            if matches!(c, '-' | '/' | '@' | '_') {
+                let after = &token[i + 1..];
+                if starts_like_version(after) {
+                    candidate = after;
+                    break;
+                }
+            }
+        }
+        let (prefixed, digits) = match candidate.strip_prefix(['v', 'V']) {
+            Some(rest) => (true, rest),
+            None => (false, candidate),
+        };
+        let numeric_end = digits
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(digits.len());
+        let (numbers, suffix) = digits.split_at(numeric_end);
+        let numbers = numbers.trim_end_matches('.');
+        if numbers.is_empty() || !(suffix.is_empty() || suffix.starts_with(['-', '+'])) {
+            continue;
+        }
+        let parts: Vec<&str> = numbers.split('.').collect();
+        if parts.len() > 3 || parts.iter().any(|p| p.is_empty()) || (!prefixed && parts.len() < 2) {
+            continue;
+        }
+        let mut nums = parts.iter().map(|p| p.parse::<u64>());
+        let major = nums.next()?.ok()?;
+        let minor = nums.next().transpose().ok()?.unwrap_or(0);
+        let patch = nums.next().transpose().ok()?.unwrap_or(0);
+        return Some((major, minor, patch));
+    }
+    None
+}
+
+fn starts_like_version(text: &str) -> bool {
+    let digits = text.strip_prefix(['v', 'V']).unwrap_or(text);
+    digits.starts_with(|c: char| c.is_ascii_digit())
+}
+
+/// How far `covered` is behind `latest`, by the first component that differs.
+pub fn distance(covered: &str, latest: &str) -> Behind {
+    let (Some(c), Some(l)) = (parse_version(covered), parse_version(latest)) else {
+        return Behind::Unknown {
+            reason: "not a version number",
+        };
+    };
+    if c == l {
+        return Behind::Current;
+    }
+    if c > l {
+        return Behind::Ahead;
+    }
+    if l.0 > c.0 {
+        Behind::Major { releases: l.0 - c.0 }
+    } else if l.1 > c.1 {
+        Behind::Minor { releases: l.1 - c.1 }
+    } else {
+        Behind::Patch { releases: l.2 - c.2 }
+    }
+}
+
+fn completed(unit: &Unit, final_docs: &[&Document]) -> Option<Dated> {
+    if let Some(fact) = unit.fact(FactKey::Completed) {
+        return Some(Dated {
+            value: fact.value.clone(),
+            raw: fact.raw.clone(),
+            describe: fact.source.describe(),
+            file: fact.source.file().map(str::to_owned),
+            line: fact.source.line(),
+        });
+    }
+    // Facts may not have read the line (an older parser, an unusual label position).
+    final_docs.iter().find_map(|doc| {
+        let (line, raw) = labelled(doc, COMPLETED_LABELS)?;
+        let value = dates::normalise(&raw)?;
+        let source = Provenance::Document {
+            file: doc.source.clone(),
+            line,
+        };
+        Some(Dated {
+            value,
+            raw,
+            describe: source.describe(),
+            file: Some(doc.source.clone()),
+            line: Some(line),
+        })
+    })
+}
+
+fn latest(unit: &Unit, releases: &BTreeMap<String, String>, releases_source: &str) -> Option<Latest> {
+    if let Some(fact) = unit.fact(FactKey::LatestRelease) {
+        return Some(Latest {
+            value: fact.value.clone(),
+            describe: fact.source.describe(),
+        });
+    }
+    let last = unit.slug.rsplit('/').next().unwrap_or(&unit.slug);
+    releases
+        .get(&unit.slug)
+        .or_else(|| releases.get(last))
+        .map(|v| Latest {
+            value: v.clone(),
+            describe: releases_source.to_owned(),
+        })
+}
+
+/// `completed` + `months`, keeping the date's precision; whether `today` is past it.
+pub fn renewal(completed: Option<&str>, today: Option<&str>, months: u32) -> Renewal {
+    let Some((y, m, d)) = completed.and_then(ymd) else {
+        return Renewal {
+            due: None,
+            due_on: None,
+        };
+    };
+    let total = y as i64 * 12 + (m as i64 - 1) + i64::from(months);
+    let (dy, dm) = (total.div_euclid(12) as u32, (total.rem_euclid(12) + 1) as u32);
+    let due_on = match d {
+        Some(d) => format!("{dy:04}-{dm:02}-{:02}", d.min(days_in_month(dy, dm))),
+        None => format!("{dy:04}-{dm:02}"),
+    };
+    // A month-precision date is due only once that whole month has passed: we cannot know
+    // which day it was completed.
+    let due = today.and_then(ymd).map(|(ty, tm, td)| match d {
+        Some(d) => (ty, tm, td.unwrap_or(1)) > (dy, dm, d.min(days_in_month(dy, dm))),
+        None => (ty, tm) > (dy, dm),
+    });
+    Renewal {
+        due,
+        due_on: Some(due_on),
+    }
+}
+
+fn ymd(iso: &str) -> Option<(u32, u32, Option<u32>)> {
+    let mut parts = iso.split('-');
+    let y = parts.next()?.parse().ok()?;
+    let m = parts.next()?.parse().ok()?;
+    let d = match parts.next() {
+        Some(d) => Some(d.parse().ok()?),
+        None => None,
+    };
+    (1..=12).contains(&m).then_some((y, m, d))
+}
+
+fn days_in_month(y: u32, m: u32) -> u32 {
+    match m {
+        2 if (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// The civil date (`YYYY-MM-DD`, UTC) of a Unix time.
+pub fn date_from_epoch(seconds: i64) -> String {
+    // Howard Hinnant's days-to-civil algorithm.
+    let days = seconds.div_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// Reads a releases data file: a flat map from unit slug to latest release, in YAML
+/// (`keycloak: v26.0.0`) or TOML (`keycloak = "v26.0.0"`), chosen by the file extension.
+/// Versions keep their spelling (`1.10` stays `1.10`), so YAML is read line by line rather
+/// than through a YAML number.
+pub fn parse_releases(text: &str, file: &str) -> Result<BTreeMap<String, String>, Diagnostic> {
+    let error = |line: usize, message: String| {
+        Diagnostic::error("coverage/releases", message)
+            .at(file, Some(line))
+            .help("write one `slug: version` per line (YAML) or `slug = \"version\"` (TOML)")
+    };
+    let mut map = BTreeMap::new();
+    if file.ends_with(".toml") {
+        let table: toml::Table = toml::from_str(text).map_err(|err| {
+            let line = err
+                .span()
+                .map_or(1, |s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+            error(line, format!("not a TOML table: {}", err.message()))
+        })?;
+        for (slug, value) in table {
+            let version = match value {
+                toml::Value::String(s) => s,
+                other => {
+                    let line = text
+                        .lines()
+                        .position(|l| l.trim_start().starts_with(slug.as_str()))
+                        .map_or(1, |i| i + 1);
+                    return Err(error(
+                        line,
+                        format!("`{slug}` = {other}: write the version as a string"),
+                    ));
+                }
+            };
+            map.insert(slug, version);
+        }
+        return Ok(map);
+    }
+    for (i, line) in text.lines().enumerate() {
+        let content = strip_yaml_comment(line);
+        if content.trim().is_empty() || content.trim() == "---" {
+            continue;
+        }
+        if content.starts_with(char::is_whitespace) {
+            return Err(error(
+                i + 1,
+                "nested values are not supported; the file is a flat map".to_owned(),
+            ));
+        }
+        let Some((key, value)) = content
+            .split_once(": ")
+            .or_else(|| content.strip_suffix(':').map(|k| (k, "")))
+        else {
+            return Err(error(
+                i + 1,
+                format!("expected `slug: version`, found `{}`", line.trim()),
+            ));
+        };
+        let key = unquote(key.trim());
+        let value = unquote(value.trim());
+        if key.is_empty() || value.is_empty() {
+            return Err(error(
+                i + 1,
+                format!("expected `slug: version`, found `{}`", line.trim()),
+            ));
+        }
+        if map.insert(key.to_owned(), value.to_owned()).is_some() {
+            return Err(error(i + 1, format!("`{key}` is listed twice")));
+        }
+    }
+    Ok(map)
+}
+
+fn strip_yaml_comment(line: &str) -> &str {
+    // A `#` starts a comment at the line start or after a space, outside quotes.
+    let mut quote: Option<char> = None;
+    let mut prev = ' ';
+    for (i, c) in line.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '#') if prev.is_whitespace() => return &line[..i],
+            _ => {}
+        }
+        prev = c;
+    }
+    line
+}
+
+fn unquote(text: &str) -> &str {
+    for q in ['"', '\''] {
+        if let Some(inner) = text.strip_prefix(q).and_then(|t| t.strip_suffix(q)) {
+            return inner;
+        }
+    }
+    text
+}
+
+// ---------------------------------------------------------------------------------------
+// Inputs: the clock and the releases data file. The only I/O of this module.
+// ---------------------------------------------------------------------------------------
+
+/// What [`coverage`] needs from outside the model.
+#[derive(Debug, Clone, Default)]
+pub struct Inputs {
+    pub today: Option<String>,
+    pub renewal_months: u32,
+    pub releases: BTreeMap<String, String>,
+    /// How provenance names the releases file.
+    pub releases_source: String,
+}
+
+impl Inputs {
+    /// Today from `SOURCE_DATE_EPOCH` when set (reproducible builds), else the system clock;
+    /// the releases file from `[coverage] releases`. A missing or malformed file is a
+    /// diagnostic, never a failure: coverage then just lacks latest releases.
+    pub fn from_config(config: &Config) -> (Inputs, Vec<Diagnostic>) {
+        let mut diagnostics = Vec::new();
+        let mut inputs = Inputs {
+            today: today(),
+            renewal_months: config.renewal_months,
+            releases: BTreeMap::new(),
+            releases_source: "releases data file".to_owned(),
+        };
+        if let Some(path) = &config.releases {
+            let shown = display_path(path, config);
+            inputs.releases_source = format!("releases data file {shown}");
+            match std::fs::read_to_string(path) {
+                Ok(text) => match parse_releases(&text, &shown) {
+                    Ok(map) => inputs.releases = map,
+                    Err(d) => diagnostics.push(d),
+                },
+                Err(err) => diagnostics.push(
+                    Diagnostic::warning(
+                        "coverage/releases",
+                        format!("cannot read the releases data file: {err}"),
+                    )
+                    .at(shown, None)
+                    .help("fix [coverage] releases in book.toml, or remove it"),
+                ),
+            }
+        }
+        (inputs, diagnostics)
+    }
+}
+
+fn display_path(path: &Path, config: &Config) -> String {
+    let base = config
+        .file
+        .as_deref()
+        .and_then(Path::parent)
+        .unwrap_or(&config.root);
+    path.strip_prefix(base)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
+/// Today's date, from `SOURCE_DATE_EPOCH` if it is set and valid, else the system clock.
+pub fn today() -> Option<String> {
+    if let Ok(epoch) = std::env::var("SOURCE_DATE_EPOCH")
+        && let Ok(seconds) = epoch.trim().parse::<i64>()
+    {
+        return Some(date_from_epoch(seconds));
+    }
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?;
+    Some(date_from_epoch(i64::try_from(now.as_secs()).ok()?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Outline, Unit};
+
+    fn doc(kind: DocKind, source: &str, body: &str) -> Document {
+        Document {
+            kind,
+            source: source.to_owned(),
+            rel: source.rsplit('/').next().unwrap_or(source).to_owned(),
+            url: String::new(),
+            title: String::new(),
+            body: body.to_owned(),
+            body_line: 1,
+            outline: Outline::default(),
+            facts: Default::default(),
+        }
+    }
+
+    fn unit(slug: &str, documents: Vec<Document>) -> Unit {
+        Unit {
+            slug: slug.to_owned(),
+            name: slug.to_owned(),
+            dir: format!("projects/{slug}"),
+            documents,
+            assets: vec![],
+            facts: Default::default(),
+            meta: Default::default(),
+        }
+    }
+
+    fn fact(value: &str, source: Provenance) -> Fact {
+        Fact {
+            value: value.to_owned(),
+            raw: value.to_owned(),
+            source,
+        }
+    }
+
+    #[test]
+    fn versions_from_document_lines_with_provenance() {
+        let mut readme = doc(
+            DocKind::Summary,
+            "projects/keycloak/README.md",
+            "# Keycloak\n\nCompleted: June 2020\n\n<!-- Version covered: v1 -->\nProject version reviewed: v10.0.2\n",
+        );
+        // What the fact parser reads; the version line is left to coverage's own scan.
+        readme.facts.insert(
+            FactKey::Completed,
+            fact(
+                "2020-06",
+                Provenance::Document {
+                    file: "projects/keycloak/README.md".into(),
+                    line: 3,
+                },
+            ),
+        );
+        let sa = doc(
+            DocKind::SelfAssessment,
+            "projects/keycloak/self-assessment.md",
+            "# SA\n\n| Metadata | |\n",
+        );
+        let u = unit("keycloak", vec![readme, sa]);
+        let row = row(&u, Some("2025-01-01"), 12, &BTreeMap::new(), "x");
+        assert_eq!(row.path, "joint");
+        let joint = row
+            .joint_version
+            .as_ref()
+            .map(|c| (c.value.as_str(), c.describe.as_str(), c.confidence));
+        assert_eq!(
+            joint,
+            Some(("v10.0.2", "projects/keycloak/README.md:6", Confidence::Stated))
+        );
+        assert!(row.self_version.is_none());
+        assert!(!row.no_version);
+        assert_eq!(row.completed.as_ref().map(|c| c.value.as_str()), Some("2020-06"));
+        assert_eq!(
+            row.renewal,
+            Renewal {
+                due: Some(true),
+                due_on: Some("2021-06".into())
+            }
+        );
+        assert_eq!(
+            row.behind,
+            Behind::Unknown {
+                reason: "latest release not known"
+            }
+        );
+    }
+
+    #[test]
+    fn front_matter_beats_lines_and_latest_from_releases_file() {
+        let mut sa = doc(
+            DocKind::SelfAssessment,
+            "p/x/self-assessment.md",
+            "Version covered: v0.9\n",
+        );
+        sa.facts.insert(
+            FactKey::VersionCovered,
+            fact(
+                "v1.2.3",
+                Provenance::FrontMatter {
+                    file: "p/x/self-assessment.md".into(),
+                    line: 3,
+                },
+            ),
+        );
+        let mut u = unit("group/x", vec![sa]);
+        u.facts.insert(
+            FactKey::Completed,
+            fact(
+                "2025-03-10",
+                Provenance::FrontMatter {
+                    file: "p/x/self-assessment.md".into(),
+                    line: 4,
+                },
+            ),
+        );
+        let releases = BTreeMap::from([("x".to_owned(), "v1.4.0".to_owned())]);
+        let row = row(
+            &u,
+            Some("2025-06-01"),
+            12,
+            &releases,
+            "releases data file releases.yaml",
+        );
+        let own = row
+            .self_version
+            .as_ref()
+            .map(|c| (c.value.as_str(), c.confidence));
+        assert_eq!(own, Some(("v1.2.3", Confidence::Declared)));
+        assert_eq!(row.path, "self");
+        assert_eq!(
+            row.latest.as_ref().map(|l| l.describe.as_str()),
+            Some("releases data file releases.yaml")
+        );
+        assert_eq!(row.behind, Behind::Minor { releases: 2 });
+        assert_eq!(row.renewal.due, Some(false));
+        assert!(row.summary(12).contains("covers v1.2.3"), "{}", row.summary(12));
+    }
+
+    #[test]
+    fn sbom_pins_are_weaker_and_do_not_count_as_stated() {
+        let sa = doc(
+            DocKind::SelfAssessment,
+            "p/w/self-assessment.md",
+            "| SBOM | see [sbom](https://github.com/W/W/releases/download/0.14.1/sbom.tar.gz) |\n| Software | https://github.com/W/W/blob/main/x |\n",
+        );
+        let u = unit("w", vec![sa]);
+        let row = row(&u, None, 12, &BTreeMap::new(), "x");
+        assert!(row.no_version);
+        let pinned = row
+            .pinned
+            .as_ref()
+            .map(|c| (c.value.as_str(), c.confidence, c.describe.as_str()));
+        assert_eq!(
+            pinned,
+            Some(("0.14.1", Confidence::Pinned, "p/w/self-assessment.md:1"))
+        );
+        assert_eq!(row.version.as_ref().map(|c| c.value.as_str()), Some("0.14.1"));
+        assert_eq!(
+            row.renewal,
+            Renewal {
+                due: None,
+                due_on: None
+            }
+        );
+        assert!(
+            row.summary(12)
+                .starts_with("no version stated; an SBOM link pins 0.14.1")
+        );
+    }
+
+    #[test]
+    fn placeholders_and_code_are_not_versions() {
+        let sa = doc(
+            DocKind::SelfAssessment,
+            "p/n/self-assessment.md",
+            "```\nVersion covered: v9.9.9\n```\nVersion covered: TODO(tssa): the release\n| SBOM | https://github.com/a/b/blob/master/go.mod |\n",
+        );
+        let row = row(&unit("n", vec![sa]), None, 12, &BTreeMap::new(), "x");
+        assert!(row.no_version);
+        assert!(row.version.is_none());
+        assert_eq!(
+            row.behind,
+            Behind::Unknown {
+                reason: "no version stated"
+            }
+        );
+    }
+
+    #[test]
+    fn totals_count_each_row_once() {
+        let site = Site {
+            title: String::new(),
+            description: String::new(),
+            units: vec![
+                unit(
+                    "a",
+                    vec![doc(
+                        DocKind::JointAssessment,
+                        "a/joint-assessment.md",
+                        "Completed: 2019-05\nVersion covered: 1.0\n",
+                    )],
+                ),
+                unit(
+                    "b",
+                    vec![doc(DocKind::SelfAssessment, "b/self-assessment.md", "# B\n")],
+                ),
+            ],
+            process: vec![],
+            pages: vec![],
+            files: vec![],
+            diagnostics: vec![],
+        };
+        let cov = coverage(&site, Some("2024-01-01"), 12, &BTreeMap::new());
+        assert_eq!(
+            cov.totals,
+            Totals {
+                units: 2,
+                version_stated: 1,
+                no_version: 1,
+                pinned_only: 0,
+                renewal_due: 1,
+                renewal_current: 0,
+                no_completion_date: 1,
+                joint: 1,
+                self_only: 1
+            }
+        );
+        // An invalid `today` leaves renewal unjudged rather than guessing.
+        let cov = coverage(&site, Some("yesterday"), 12, &BTreeMap::new());
+        assert_eq!(cov.totals.renewal_due, 0);
+        assert_eq!(cov.today, None);
+    }
+
+    #[test]
+    fn semver_distance() {
+        assert_eq!(parse_version("v10.0.2"), Some((10, 0, 2)));
+        assert_eq!(parse_version("Keycloak 10.0.2"), Some((10, 0, 2)));
+        assert_eq!(parse_version("release-2.4.0-rc1"), Some((2, 4, 0)));
+        assert_eq!(parse_version("1.10"), Some((1, 10, 0)));
+        assert_eq!(parse_version("v3"), Some((3, 0, 0)));
+        assert_eq!(parse_version("a1b2c3d"), None);
+        assert_eq!(parse_version("2019"), None);
+        assert_eq!(parse_version("main"), None);
+        assert_eq!(distance("v1.2.3", "1.2.3"), Behind::Current);
+        assert_eq!(distance("v1.2.3", "v1.2.7"), Behind::Patch { releases: 4 });
+        assert_eq!(distance("1.2.9", "1.5.0"), Behind::Minor { releases: 3 });
+        assert_eq!(distance("v10.0.2", "v26.1.0"), Behind::Major { releases: 16 });
+        assert_eq!(distance("2.0", "1.9"), Behind::Ahead);
+        assert_eq!(
+            distance("abc", "1.0"),
+            Behind::Unknown {
+                reason: "not a version number"
+            }
+        );
+        assert_eq!(Behind::Minor { releases: 1 }.label(), "1 minor release behind");
+    }
+
+    #[test]
+    fn renewal_due_at_the_dates_precision() {
+        assert_eq!(
+            renewal(Some("2024-05-10"), Some("2025-05-10"), 12).due,
+            Some(false)
+        );
+        assert_eq!(
+            renewal(Some("2024-05-10"), Some("2025-05-11"), 12).due,
+            Some(true)
+        );
+        assert_eq!(renewal(Some("2024-05"), Some("2025-05-31"), 12).due, Some(false));
+        assert_eq!(renewal(Some("2024-05"), Some("2025-06-01"), 12).due, Some(true));
+        assert_eq!(
+            renewal(Some("2024-02-29"), None, 12),
+            Renewal {
+                due: None,
+                due_on: Some("2025-02-28".into())
+            }
+        );
+        assert_eq!(
+            renewal(Some("2024-11-15"), Some("2025-06-01"), 6)
+                .due_on
+                .as_deref(),
+            Some("2025-05-15")
+        );
+        assert_eq!(renewal(None, Some("2025-06-01"), 12).due, None);
+    }
+
+    #[test]
+    fn epoch_to_date() {
+        assert_eq!(date_from_epoch(0), "1970-01-01");
+        assert_eq!(date_from_epoch(951_782_400), "2000-02-29");
+        assert_eq!(date_from_epoch(1_735_689_599), "2024-12-31");
+        assert_eq!(date_from_epoch(-86_400), "1969-12-31");
+    }
+
+    #[test]
+    fn releases_files() {
+        let yaml =
+            "# latest releases\nkeycloak: v26.0.0\nflux: \"1.10\"  # quoted\nfluentd/fluent-bit: 3.2\n";
+        let map = parse_releases(yaml, "releases.yaml").unwrap_or_default();
+        assert_eq!(map.get("flux").map(String::as_str), Some("1.10"));
+        assert_eq!(map.get("fluentd/fluent-bit").map(String::as_str), Some("3.2"));
+        assert_eq!(map.len(), 3);
+        let err = parse_releases("a: 1\nb:\n  c: 2\n", "r.yaml")
+            .err()
+            .map(|d| (d.line, d.code));
+        assert_eq!(err, Some((Some(2), "coverage/releases".to_owned())));
+        let toml = "keycloak = \"v26.0.0\"\n\"fluentd/fluent-bit\" = \"3.2.1\"\n";
+        let map = parse_releases(toml, "releases.toml").unwrap_or_default();
+        assert_eq!(map.get("fluentd/fluent-bit").map(String::as_str), Some("3.2.1"));
+        assert!(parse_releases("x = 1.10\n", "releases.toml").is_err());
+    }
+}
