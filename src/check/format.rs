@@ -1,0 +1,555 @@
+//! Report formats: `human` (cargo-like), `json` (one versioned document) and `github`
+//! (Actions workflow commands). Pure functions returning `String`; the CLI prints them.
+//!
+//! # JSON schema (`schema_version: 1`)
+//!
+//! ```text
+//! {
+//!   "schema_version": 1,                    // bumped on any incompatible change
+//!   "tool": "tssa",
+//!   "tool_version": "0.1.0",
+//!   "units": [{                             // project units, in site order
+//!     "slug": "fluentd/fluent-bit",         // URL slug, unique
+//!     "name": "Fluent Bit",
+//!     "dir": "community/assessments/projects/fluentd/fluent-bit",
+//!     "path": "self" | "joint",             // abbreviated or joint assessment path
+//!     "ruleset": "tssa-2019" | "tssa-2021" | "tssa-2024-11",
+//!     "ruleset_reason": "front matter" | "tssa.yaml" | "book.toml" | "completed 2020-04-28" | "default",
+//!     "status": "incomplete" | "complete" | "draft" | "in-progress" | "obsolete" | "paused" | null,
+//!     "facts": {                            // keys: project_name, completed, version_covered, …
+//!       "completed": {
+//!         "value": "2020-04-28",            // normalised
+//!         "raw": "April 28, 2020",          // as written
+//!         "source": {"kind": "document", "file": "…/README.md", "line": 3}
+//!           // kind: front_matter | sidecar | document (file, line) or inferred (reason)
+//!       }
+//!     },
+//!     "documents": [{
+//!       "kind": "self-assessment" | "joint-assessment" | "summary" | "threat-model"
+//!             | "recommendations" | "process" | "other",
+//!       "source": "…/self-assessment.md", "rel": "self-assessment.md",
+//!       "url": "projects/x/self-assessment.html", "title": "…",
+//!       "facts": { … as above, read from this document … },
+//!       "headings": [{"level": 2, "text": "Metadata", "id": "metadata", "line": 12}]
+//!     }],
+//!     "items": [{                           // A1–A4 then B0–B12, always all 17
+//!       "id": "A1", "title": "Complete a self-assessment", "step": "Self-assessment",
+//!       "state": "passed" | "missing" | "not-evidenced" | "exempt" | "not-applicable",
+//!       "evidence": [{"file": "…" | null, "line": 1 | null, "note": "…"}],
+//!       "process_ref": {"doc": "guide/README.md", "heading": "Complete a self-assessment"},
+//!       "note": "…" | null
+//!     }],
+//!     "passed": 3,                          // items passed
+//!     "required": 4,                        // items neither not-applicable nor exempt
+//!     "counts": {"errors": 0, "warnings": 1, "infos": 2},
+//!     "findings": [DIAGNOSTIC],             // sorted by file, line, code
+//!     "exempted": [{"finding": DIAGNOSTIC, "reason": "…"}]
+//!   }],
+//!   "diagnostics": [DIAGNOSTIC],            // problems found while reading the site
+//!   "summary": {
+//!     "units": 52, "self": 39, "joint": 13,
+//!     "complete": 3,                        // units with every required item passed
+//!     "passed": 120, "required": 300,
+//!     "errors": 10, "warnings": 20, "infos": 30,   // findings and diagnostics together
+//!     "by_ruleset": {"tssa-2019": 5, "tssa-2021": 45, "tssa-2024-11": 2},
+//!     "items": {"passed": 120, "missing": 80, "not-evidenced": 100, "exempt": 0, "not-applicable": 584}
+//!   }
+//! }
+//!
+//! DIAGNOSTIC = {"file": "…" | null, "line": 12 | null, "level": "error" | "warning" | "info",
+//!               "code": "self-assessment/missing-section", "message": "…", "help": "…"}
+//!               // "help" is omitted when there is none
+//! ```
+//!
+//! Object keys are emitted in a fixed order and maps are sorted, so the same input always
+//! gives the same bytes.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use crate::diagnostic::{Diagnostic, Level};
+use crate::model::{Document, Fact, Heading, Site};
+
+use super::{ExemptedFinding, ItemResult, ItemState, Report, Ruleset, UnitReport};
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+// ---------------------------------------------------------------------------------------
+// human
+
+struct Paint {
+    on: bool,
+}
+
+impl Paint {
+    fn wrap(&self, code: &str, text: &str) -> String {
+        if self.on {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_owned()
+        }
+    }
+    fn level(&self, level: Level) -> String {
+        match level {
+            Level::Error => self.wrap("1;31", "error"),
+            Level::Warning => self.wrap("1;33", "warning"),
+            Level::Info => self.wrap("1;36", "info"),
+        }
+    }
+    fn caret(&self, level: Level, text: &str) -> String {
+        match level {
+            Level::Error => self.wrap("1;31", text),
+            Level::Warning => self.wrap("1;33", text),
+            Level::Info => self.wrap("1;36", text),
+        }
+    }
+    fn blue(&self, text: &str) -> String {
+        self.wrap("1;34", text)
+    }
+    fn bold(&self, text: &str) -> String {
+        self.wrap("1", text)
+    }
+    fn green(&self, text: &str) -> String {
+        self.wrap("32", text)
+    }
+}
+
+/// Cargo-style diagnostics, then a table of packages and a totals line. `sources` returns a
+/// file's text (path from the site root) so the offending line can be shown; it is called at
+/// most once per file.
+pub fn human(
+    report: &Report,
+    site_diagnostics: &[Diagnostic],
+    sources: &dyn Fn(&str) -> Option<String>,
+    color: bool,
+) -> String {
+    let paint = Paint { on: color };
+    let mut cache: HashMap<String, Option<Vec<String>>> = HashMap::new();
+    let mut out = String::new();
+    let mut site_sorted: Vec<&Diagnostic> = site_diagnostics.iter().collect();
+    site_sorted.sort();
+    for d in site_sorted
+        .into_iter()
+        .chain(report.units.iter().flat_map(|u| u.findings.iter()))
+    {
+        render_diagnostic(&mut out, d, &paint, &mut cache, sources);
+    }
+    summary_table(&mut out, report, site_diagnostics, &paint);
+    out
+}
+
+fn render_diagnostic(
+    out: &mut String,
+    d: &Diagnostic,
+    paint: &Paint,
+    cache: &mut HashMap<String, Option<Vec<String>>>,
+    sources: &dyn Fn(&str) -> Option<String>,
+) {
+    let _ = writeln!(
+        out,
+        "{}{}: {}",
+        paint.level(d.level),
+        paint.bold(&format!("[{}]", d.code)),
+        paint.bold(&d.message)
+    );
+    let Some(file) = &d.file else {
+        if let Some(help) = d.help.as_ref().filter(|_| d.level != Level::Info) {
+            let _ = writeln!(out, "  {} {}: {help}", paint.blue("="), paint.bold("help"));
+        }
+        out.push('\n');
+        return;
+    };
+    let source_line = d.line.and_then(|line| {
+        let lines = cache
+            .entry(file.clone())
+            .or_insert_with(|| sources(file).map(|text| text.lines().map(str::to_owned).collect()));
+        lines.as_ref().and_then(|l| l.get(line.checked_sub(1)?)).cloned()
+    });
+    let width = d.line.map_or(1, |l| l.to_string().len());
+    let pad = " ".repeat(width);
+    match d.line {
+        Some(line) => {
+            let _ = writeln!(out, "{pad}{} {file}:{line}", paint.blue("-->"));
+        }
+        None => {
+            let _ = writeln!(out, "{pad}{} {file}", paint.blue("-->"));
+        }
+    }
+    if d.level != Level::Info
+        && let (Some(line), Some(text)) = (d.line, source_line)
+    {
+        let text = text.replace('\t', "    ");
+        let shown: String = text.trim_end().chars().take(160).collect();
+        let indent = shown.chars().take_while(|c| c.is_whitespace()).count();
+        let marks = shown.chars().count().saturating_sub(indent).max(1);
+        let bar = paint.blue("|");
+        let _ = writeln!(out, "{pad} {bar}");
+        let _ = writeln!(out, "{} {bar} {shown}", paint.blue(&line.to_string()));
+        let _ = writeln!(
+            out,
+            "{pad} {bar} {}{}",
+            " ".repeat(indent),
+            paint.caret(d.level, &"^".repeat(marks))
+        );
+    }
+    if let Some(help) = d.help.as_ref().filter(|_| d.level != Level::Info) {
+        let _ = writeln!(out, "{pad} {} {}: {help}", paint.blue("="), paint.bold("help"));
+    }
+    out.push('\n');
+}
+
+fn summary_table(out: &mut String, report: &Report, site_diagnostics: &[Diagnostic], paint: &Paint) {
+    let header = ["package", "path", "ruleset", "items", "errors", "warnings"];
+    let rows: Vec<[String; 6]> = report
+        .units
+        .iter()
+        .map(|u| {
+            [
+                u.slug.clone(),
+                u.path.clone(),
+                u.ruleset.to_string(),
+                format!("{}/{}", u.passed, u.required),
+                u.count(Level::Error).to_string(),
+                u.count(Level::Warning).to_string(),
+            ]
+        })
+        .collect();
+    let mut widths = header.map(str::len);
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |cells: [&str; 6]| {
+        let mut s = String::new();
+        for (i, (cell, w)) in cells.iter().zip(widths).enumerate() {
+            if i > 0 {
+                s.push_str("  ");
+            }
+            // Numbers right-aligned, text left-aligned.
+            if i >= 3 {
+                let _ = write!(s, "{cell:>w$}");
+            } else {
+                let _ = write!(s, "{cell:<w$}");
+            }
+        }
+        s.trim_end().to_owned()
+    };
+    if !rows.is_empty() {
+        let _ = writeln!(out, "{}", paint.bold(&line(header)));
+        for (row, unit) in rows.iter().zip(&report.units) {
+            let text = line([&row[0], &row[1], &row[2], &row[3], &row[4], &row[5]]);
+            let _ = writeln!(
+                out,
+                "{}",
+                if unit.is_complete() {
+                    paint.green(&text)
+                } else {
+                    text
+                }
+            );
+        }
+        out.push('\n');
+    }
+    let totals = Totals::new(report, site_diagnostics);
+    let _ = writeln!(
+        out,
+        "{} package{} ({} joint, {} self-assessment only), {} with every required item passed; {} items passed of {} required; {} error{}, {} warning{}, {} info",
+        totals.units,
+        plural(totals.units),
+        totals.joint,
+        totals.self_only,
+        totals.complete,
+        totals.passed,
+        totals.required,
+        totals.errors,
+        plural(totals.errors),
+        totals.warnings,
+        plural(totals.warnings),
+        totals.infos,
+    );
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+#[derive(Debug, Default, Serialize)]
+struct Totals {
+    units: usize,
+    #[serde(rename = "self")]
+    self_only: usize,
+    joint: usize,
+    complete: usize,
+    passed: usize,
+    required: usize,
+    errors: usize,
+    warnings: usize,
+    infos: usize,
+    by_ruleset: BTreeMap<String, usize>,
+    items: BTreeMap<&'static str, usize>,
+}
+
+impl Totals {
+    fn new(report: &Report, site_diagnostics: &[Diagnostic]) -> Totals {
+        let mut t = Totals {
+            units: report.units.len(),
+            ..Totals::default()
+        };
+        for r in Ruleset::ALL {
+            t.by_ruleset.insert(r.to_string(), 0);
+        }
+        for state in [
+            ItemState::Passed,
+            ItemState::Missing,
+            ItemState::NotEvidenced,
+            ItemState::Exempt,
+            ItemState::NotApplicable,
+        ] {
+            t.items.insert(state_key(state), 0);
+        }
+        let all = site_diagnostics
+            .iter()
+            .chain(report.units.iter().flat_map(|u| &u.findings));
+        for d in all {
+            match d.level {
+                Level::Error => t.errors += 1,
+                Level::Warning => t.warnings += 1,
+                Level::Info => t.infos += 1,
+            }
+        }
+        for u in &report.units {
+            if u.path == "joint" {
+                t.joint += 1;
+            } else {
+                t.self_only += 1;
+            }
+            if u.is_complete() {
+                t.complete += 1;
+            }
+            t.passed += u.passed;
+            t.required += u.required;
+            *t.by_ruleset.entry(u.ruleset.to_string()).or_default() += 1;
+            for i in &u.items {
+                *t.items.entry(state_key(i.state)).or_default() += 1;
+            }
+        }
+        t
+    }
+}
+
+fn state_key(state: ItemState) -> &'static str {
+    match state {
+        ItemState::Passed => "passed",
+        ItemState::Missing => "missing",
+        ItemState::NotEvidenced => "not-evidenced",
+        ItemState::Exempt => "exempt",
+        ItemState::NotApplicable => "not-applicable",
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// json
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    schema_version: u32,
+    tool: &'static str,
+    tool_version: &'static str,
+    units: Vec<JsonUnit<'a>>,
+    diagnostics: Vec<&'a Diagnostic>,
+    summary: Totals,
+}
+
+#[derive(Serialize)]
+struct JsonUnit<'a> {
+    slug: &'a str,
+    name: &'a str,
+    dir: &'a str,
+    path: &'a str,
+    ruleset: Ruleset,
+    ruleset_reason: &'a str,
+    status: Option<&'a str>,
+    facts: BTreeMap<&'static str, &'a Fact>,
+    documents: Vec<JsonDocument<'a>>,
+    items: &'a [ItemResult],
+    passed: usize,
+    required: usize,
+    counts: Counts,
+    findings: &'a [Diagnostic],
+    exempted: &'a [ExemptedFinding],
+}
+
+#[derive(Serialize)]
+struct Counts {
+    errors: usize,
+    warnings: usize,
+    infos: usize,
+}
+
+#[derive(Serialize)]
+struct JsonDocument<'a> {
+    kind: crate::model::DocKind,
+    source: &'a str,
+    rel: &'a str,
+    url: &'a str,
+    title: &'a str,
+    facts: BTreeMap<&'static str, &'a Fact>,
+    headings: &'a [Heading],
+}
+
+fn facts_map(facts: &crate::model::Facts) -> BTreeMap<&'static str, &Fact> {
+    facts.iter().map(|(k, v)| (k.name(), v)).collect()
+}
+
+fn json_document(d: &Document) -> JsonDocument<'_> {
+    JsonDocument {
+        kind: d.kind,
+        source: &d.source,
+        rel: &d.rel,
+        url: &d.url,
+        title: &d.title,
+        facts: facts_map(&d.facts),
+        headings: &d.outline.headings,
+    }
+}
+
+/// The whole report as one pretty-printed JSON document (see the module docs for the schema).
+pub fn json(site: &Site, report: &Report, site_diagnostics: &[Diagnostic]) -> String {
+    let by_slug: HashMap<&str, &crate::model::Unit> =
+        site.units.iter().map(|u| (u.slug.as_str(), u)).collect();
+    let units = report
+        .units
+        .iter()
+        .map(|u: &UnitReport| {
+            let unit = by_slug.get(u.slug.as_str());
+            JsonUnit {
+                slug: &u.slug,
+                name: &u.name,
+                dir: &u.dir,
+                path: &u.path,
+                ruleset: u.ruleset,
+                ruleset_reason: &u.ruleset_reason,
+                status: u.status.as_deref(),
+                facts: unit.map(|x| facts_map(&x.facts)).unwrap_or_default(),
+                documents: unit
+                    .map(|x| x.documents.iter().map(json_document).collect())
+                    .unwrap_or_default(),
+                items: &u.items,
+                passed: u.passed,
+                required: u.required,
+                counts: Counts {
+                    errors: u.count(Level::Error),
+                    warnings: u.count(Level::Warning),
+                    infos: u.count(Level::Info),
+                },
+                findings: &u.findings,
+                exempted: &u.exempted,
+            }
+        })
+        .collect();
+    let mut diagnostics: Vec<&Diagnostic> = site_diagnostics.iter().collect();
+    diagnostics.sort();
+    let doc = JsonReport {
+        schema_version: SCHEMA_VERSION,
+        tool: "tssa",
+        tool_version: env!("CARGO_PKG_VERSION"),
+        units,
+        diagnostics,
+        summary: Totals::new(report, site_diagnostics),
+    };
+    // Serialising plain structs, string-keyed maps and strings cannot fail; the fallback keeps
+    // the function total all the same.
+    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_else(|e| {
+        format!(
+            "{{\"schema_version\": {SCHEMA_VERSION}, \"error\": {:?}}}",
+            e.to_string()
+        )
+    });
+    text.push('\n');
+    text
+}
+
+// ---------------------------------------------------------------------------------------
+// github
+
+/// One GitHub Actions workflow command per diagnostic and finding:
+/// `::error file=F,line=L,title=RULE::message`, with `::notice` for info.
+pub fn github(report: &Report, site_diagnostics: &[Diagnostic]) -> String {
+    let mut out = String::new();
+    let mut site_sorted: Vec<&Diagnostic> = site_diagnostics.iter().collect();
+    site_sorted.sort();
+    for d in site_sorted
+        .into_iter()
+        .chain(report.units.iter().flat_map(|u| u.findings.iter()))
+    {
+        out.push_str(&github_command(d));
+        out.push('\n');
+    }
+    out
+}
+
+/// A single workflow command for `d`.
+pub fn github_command(d: &Diagnostic) -> String {
+    let command = match d.level {
+        Level::Error => "error",
+        Level::Warning => "warning",
+        Level::Info => "notice",
+    };
+    let mut props = Vec::with_capacity(3);
+    if let Some(file) = &d.file {
+        props.push(format!("file={}", escape_property(file)));
+        if let Some(line) = d.line {
+            props.push(format!("line={line}"));
+        }
+    }
+    props.push(format!("title={}", escape_property(&d.code)));
+    let mut message = d.message.clone();
+    if let Some(help) = &d.help {
+        message.push_str("\n\nhelp: ");
+        message.push_str(help);
+    }
+    format!("::{command} {}::{}", props.join(","), escape_data(&message))
+}
+
+/// Escaping for the message part of a workflow command.
+pub fn escape_data(text: &str) -> String {
+    text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+/// Escaping for a property value (`file=`, `title=`), which also may not hold `:` or `,`.
+pub fn escape_property(text: &str) -> String {
+    escape_data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_data_and_properties() {
+        assert_eq!(escape_data("100% done\r\nnext"), "100%25 done%0D%0Anext");
+        assert_eq!(escape_data("a: b, c"), "a: b, c");
+        assert_eq!(escape_property("dir/a,b:c.md"), "dir/a%2Cb%3Ac.md");
+        assert_eq!(escape_property("50%\n"), "50%25%0A");
+        // `%` is escaped first, so an existing `%3A` is not mistaken for an escape.
+        assert_eq!(escape_property("%3A"), "%253A");
+    }
+
+    #[test]
+    fn command_shapes() {
+        let d = Diagnostic::error("self-assessment/missing-row", "no `SBOM` row, 100%")
+            .at("projects/x/self-assessment.md", Some(12))
+            .help("add it");
+        assert_eq!(
+            github_command(&d),
+            "::error file=projects/x/self-assessment.md,line=12,title=self-assessment/missing-row::no `SBOM` row, 100%25%0A%0Ahelp: add it"
+        );
+        let w = Diagnostic::warning("a/b", "w").at("f,1.md", None);
+        assert_eq!(github_command(&w), "::warning file=f%2C1.md,title=a/b::w");
+        let i = Diagnostic::info("c:d", "note");
+        assert_eq!(github_command(&i), "::notice title=c%3Ad::note");
+    }
+}

@@ -1,0 +1,1051 @@
+//! The checklist of `tssa-rules.md` §2–3 (A1–A4, B0–B12) for one unit: each item's state,
+//! evidence and process link, then exemptions and level overrides.
+
+use crate::diagnostic::Diagnostic;
+use crate::model::{DocKind, Fact, FactKey, Provenance, Unit};
+
+use super::documents::{self, Outcome};
+use super::findings::{Ctx, Finding};
+use super::outlines::NOT_TRACKING;
+use super::rules::rule_by_id;
+use super::ruleset::{self, Ruleset};
+use super::view::View;
+use super::{CheckConfig, Evidence, ExemptedFinding, ItemResult, ItemState, ProcessRef, UnitReport, coi};
+
+pub(crate) const ITEM_IDS: [&str; 17] = [
+    "A1", "A2", "A3", "A4", "B0", "B1", "B2", "B3", "B4", "B5", "B6", "B7", "B8", "B9", "B10", "B11", "B12",
+];
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Path {
+    SelfOnly,
+    Joint,
+}
+
+/// Title, step and process reference of an item under a rule set.
+fn describe(id: &str, ruleset: Ruleset) -> (String, &'static str, ProcessRef) {
+    let r = |doc: &str, heading: &str| ProcessRef {
+        doc: doc.to_owned(),
+        heading: heading.to_owned(),
+    };
+    let guide = |heading: &str| r("guide/README.md", heading);
+    let additional = ruleset.min_reviewers() - 1;
+    match id {
+        "A1" => (
+            "Complete a self-assessment".into(),
+            "Self-assessment",
+            guide("Complete a self-assessment"),
+        ),
+        "A2" => (
+            "Create a presentation issue".into(),
+            "Presentation issue",
+            guide("Create a presentation issue"),
+        ),
+        "A3" => (
+            "Present the project and self-assessment at a TAG meeting".into(),
+            "Presentation",
+            guide("Present the project and self-assessment"),
+        ),
+        "A4" => (
+            "Submit a PR adding the self-assessment under the project's own folder".into(),
+            "Pull request",
+            guide("Submit a PR to include the self-assessment in the repo"),
+        ),
+        "B0" => (
+            "Preconditions: a cloud native project, a project lead and a written self-assessment".into(),
+            "Intake",
+            r("intake-process.md", "Pre-conditions"),
+        ),
+        "B1" => (
+            "Create a tracking issue".into(),
+            "Tracking issue",
+            guide("Create tracking issue"),
+        ),
+        "B2" => (
+            match ruleset {
+                Ruleset::Tssa2019 => "Write the assessment document (2019 outline)".into(),
+                Ruleset::Tssa2021 => {
+                    "The project drafts the joint assessment from its self-assessment".into()
+                }
+                Ruleset::Tssa2024_11 => "The assessment team drafts the joint assessment".into(),
+            },
+            "Joint assessment",
+            r("guide/joint-assessment.md", "Joint-assessment Outline"),
+        ),
+        "B3" => (
+            format!("A lead security reviewer and at least {additional} additional reviewer(s)"),
+            "Reviewers assigned",
+            guide("Project provides the self assessment and reviewers are assigned"),
+        ),
+        "B4" => (
+            "Conflict-of-interest statements from every reviewer, escalated where needed".into(),
+            "Conflict of interest",
+            guide("Conflict of interest statement and review"),
+        ),
+        "B5" => (
+            "Clarifying questions phase".into(),
+            "Clarifying questions",
+            guide("Clarifying questions phase"),
+        ),
+        "B6" => (
+            "Security assessment, with an optional hands-on assessment".into(),
+            "Security assessment",
+            guide("Security assessment"),
+        ),
+        "B7" => (
+            "Presentation at a TAG meeting, slides linked in the project folder".into(),
+            "Presentation",
+            guide("Presentation"),
+        ),
+        "B8" => (
+            "Final summary (README) naming the version covered".into(),
+            "Final summary",
+            r(
+                "guide/joint-readme-template.md",
+                "[Project Name] TAG-Security Security Assessment",
+            ),
+        ),
+        "B9" => (
+            "Pull request approved by at least one co-chair and the reviewers".into(),
+            "Final artifacts",
+            r("guide/security-reviewer.md", "Expectations"),
+        ),
+        "B10" => (
+            "Post-assessment survey".into(),
+            "Survey",
+            guide("Post-assessment survey"),
+        ),
+        "B11" => (
+            "Process notes: turnaround and pausing".into(),
+            "Process notes",
+            guide("Additional Process Notes"),
+        ),
+        _ => (
+            "Annual renewal of the assessment".into(),
+            "Renewal",
+            r("intake-process.md", "Updates and renewal"),
+        ),
+    }
+}
+
+struct Item {
+    state: ItemState,
+    evidence: Vec<Evidence>,
+    note: Option<String>,
+}
+
+fn item(state: ItemState, evidence: Vec<Evidence>, note: impl Into<Option<String>>) -> Item {
+    Item {
+        state,
+        evidence,
+        note: note.into(),
+    }
+}
+
+fn na(note: &str) -> Item {
+    item(ItemState::NotApplicable, Vec::new(), Some(note.to_owned()))
+}
+
+fn fact_evidence(fact: &Fact, label: &str) -> Evidence {
+    Evidence {
+        file: fact.source.file().map(str::to_owned),
+        line: fact.source.line(),
+        note: format!("{label}: {}", fact.raw.trim()),
+    }
+}
+
+fn file_evidence(file: &str, line: Option<usize>, note: impl Into<String>) -> Evidence {
+    Evidence {
+        file: Some(file.to_owned()),
+        line,
+        note: note.into(),
+    }
+}
+
+/// The state of a document check: passed when nothing required is missing.
+fn doc_item(view: &View<'_>, outcome: &Outcome, what: &str, extra: Option<String>) -> Item {
+    let evidence = vec![file_evidence(&view.doc.source, Some(1), what)];
+    let mut notes = Vec::new();
+    if !outcome.missing.is_empty() {
+        notes.push(format!("missing: {}", outcome.missing.join(", ")));
+    }
+    if !outcome.unknown.is_empty() {
+        notes.push(format!(
+            "not yet in the template when it may have been written: {}",
+            outcome.unknown.join(", ")
+        ));
+    }
+    notes.extend(extra);
+    let state = if outcome.complete() {
+        ItemState::Passed
+    } else {
+        ItemState::Missing
+    };
+    item(state, evidence, (!notes.is_empty()).then(|| notes.join("; ")))
+}
+
+/// The stage the self-assessment gives itself, for the A1 note.
+fn stage_note(view: &View<'_>) -> Option<String> {
+    let stage = view.doc.facts.get(&FactKey::Status)?;
+    Some(match stage.value.as_str() {
+        "complete" => "Assessment Stage: Complete".to_owned(),
+        "obsolete" => "Assessment Stage: Obsolete (superseded)".to_owned(),
+        _ => format!(
+            "Assessment Stage: {} (the authors consider it a draft)",
+            stage.raw.trim()
+        ),
+    })
+}
+
+/// Links and files that show a presentation happened (slides, recordings).
+fn presentation_evidence(unit: &Unit) -> Vec<Evidence> {
+    let mut out: Vec<Evidence> = [
+        FactKey::PresentationDate,
+        FactKey::PresentationRecording,
+        FactKey::PresentationSlides,
+    ]
+    .iter()
+    .filter_map(|k| unit.fact(*k).map(|f| fact_evidence(f, k.label())))
+    .collect();
+    const LINKS: [(&str, &str); 5] = [
+        ("docs.google.com/presentation", "slides"),
+        ("youtube.com/watch", "recording"),
+        ("youtu.be/", "recording"),
+        ("zoom.us/rec", "recording"),
+        ("slideshare.net", "slides"),
+    ];
+    for doc in &unit.documents {
+        for link in &doc.outline.links {
+            if let Some((_, what)) = LINKS.iter().find(|(p, _)| link.dest.contains(p)) {
+                out.push(file_evidence(
+                    &doc.source,
+                    Some(link.line),
+                    format!("{what} link {}", link.dest),
+                ));
+            }
+        }
+    }
+    for asset in &unit.assets {
+        let lower = asset.source.to_lowercase();
+        let slides_ext = [".pptx", ".ppt", ".key", ".odp"]
+            .iter()
+            .any(|e| lower.ends_with(e));
+        let named = lower.ends_with(".pdf") && (lower.contains("slide") || lower.contains("presentation"));
+        if slides_ext || named {
+            out.push(file_evidence(&asset.source, None, "slides in the folder"));
+        }
+    }
+    out
+}
+
+/// Reviewer names in a `Security reviewers:` value.
+fn count_names(text: &str) -> usize {
+    text.replace(" and ", ",")
+        .split([',', ';', '\n'])
+        .filter(|p| p.chars().any(char::is_alphanumeric))
+        .count()
+}
+
+/// `2020-04-28` → `2021-04-28`; month and year precision keep their precision.
+fn one_year_later(date: &str) -> Option<String> {
+    let year: u32 = date.get(..4)?.parse().ok()?;
+    Some(format!("{}{}", year + 1, date.get(4..).unwrap_or("")))
+}
+
+pub(crate) fn judge(unit: &Unit, config: &CheckConfig) -> UnitReport {
+    let choice = ruleset::choose(unit, config.default_ruleset);
+    let mut ctx = Ctx {
+        unit,
+        ruleset: choice.ruleset,
+        era: ruleset::completed(unit),
+        findings: Vec::new(),
+    };
+    if let Some((raw, source)) = &choice.unknown {
+        ctx.emit(
+            None,
+            "package/unknown-ruleset",
+            source.file().unwrap_or(&unit.dir),
+            source.line(),
+            format!(
+                "unknown rule set `{raw}`; judged by {} ({})",
+                choice.ruleset, choice.reason
+            ),
+            "write `ruleset: tssa-2019`, `tssa-2021` or `tssa-2024-11`",
+        );
+    }
+    let folder = unit.dir.rsplit('/').next().unwrap_or(&unit.dir);
+    if folder.chars().any(|c| c.is_uppercase() || c.is_whitespace()) {
+        ctx.emit(
+            Some("A4"),
+            "package/folder-name",
+            &unit.dir,
+            None,
+            format!("the folder `{folder}` is not a lowercase-hyphen name"),
+            "rename the folder to lowercase words joined by hyphens (e.g. `operator-framework`), as the other packages are",
+        );
+    }
+
+    let self_view = unit.document(DocKind::SelfAssessment).map(View::new);
+    let joint_views: Vec<View<'_>> = unit
+        .documents
+        .iter()
+        .filter(|d| d.kind == DocKind::JointAssessment)
+        .map(View::new)
+        .collect();
+    let readme = unit.document(DocKind::Summary).map(View::new);
+    let joint_outline = joint_views.iter().find(|v| documents::is_outline(v));
+    let summary = readme.as_ref().filter(|v| documents::is_summary(v)).or_else(|| {
+        joint_views
+            .iter()
+            .find(|v| !documents::is_outline(v) && documents::is_summary(v))
+    });
+
+    let inferred = if !joint_views.is_empty() || summary.is_some() {
+        Path::Joint
+    } else {
+        Path::SelfOnly
+    };
+    let path = match unit.fact(FactKey::AssessmentPath) {
+        Some(f) => match f.value.trim().to_ascii_lowercase().as_str() {
+            "self" | "abbreviated" | "self-assessment" => Path::SelfOnly,
+            "joint" | "joint-assessment" => Path::Joint,
+            _ => {
+                ctx.emit(
+                    None,
+                    "package/unknown-path",
+                    f.source.file().unwrap_or(&unit.dir),
+                    f.source.line(),
+                    format!(
+                        "unknown assessment path `{}`; judged as {}",
+                        f.raw.trim(),
+                        if inferred == Path::Joint { "joint" } else { "self" }
+                    ),
+                    "write `assessment_path: self` or `assessment_path: joint`",
+                );
+                inferred
+            }
+        },
+        None => inferred,
+    };
+
+    let rs = choice.ruleset;
+    let mut results: Vec<(&'static str, Item)> = Vec::with_capacity(ITEM_IDS.len());
+    let missing_self = |ctx: &mut Ctx<'_>| {
+        ctx.emit(
+            Some("A1"),
+            "package/missing-self-assessment",
+            &format!("{}/self-assessment.md", unit.dir),
+            None,
+            "the package has no self-assessment.md",
+            "write one from guide/self-assessment.md and add it to the project folder",
+        );
+        item(
+            ItemState::Missing,
+            Vec::new(),
+            Some("no self-assessment.md in the folder".to_owned()),
+        )
+    };
+
+    // A1: the self-assessment. On the joint path of tssa-2019 the project's document was the
+    // joint review's document, judged under B2 instead.
+    let a1 = match (&self_view, path) {
+        (Some(v), Path::SelfOnly) => {
+            let outcome = documents::check_self_assessment(&mut ctx, v, "A1");
+            doc_item(v, &outcome, "self-assessment.md", stage_note(v))
+        }
+        (Some(_), Path::Joint) if rs == Ruleset::Tssa2019 => {
+            na("under tssa-2019 the project's self-assessment was the joint review document; see B2")
+        }
+        (Some(v), Path::Joint) => {
+            let outcome = documents::check_self_assessment(&mut ctx, v, "A1");
+            doc_item(v, &outcome, "self-assessment.md", stage_note(v))
+        }
+        (None, Path::SelfOnly) => missing_self(&mut ctx),
+        (None, Path::Joint) if rs == Ruleset::Tssa2024_11 => missing_self(&mut ctx),
+        (None, Path::Joint) => {
+            na("this rule set recommends, but does not require, a self-assessment before a joint assessment")
+        }
+    };
+    results.push(("A1", a1));
+
+    if path == Path::SelfOnly {
+        let a2 = match unit.fact(FactKey::PresentationIssue) {
+            Some(f) => item(
+                ItemState::Passed,
+                vec![fact_evidence(f, "presentation issue")],
+                None,
+            ),
+            None => item(
+                ItemState::NotEvidenced,
+                Vec::new(),
+                Some(
+                    "no file links the presentation issue; declare `presentation_issue:` in front matter"
+                        .to_owned(),
+                ),
+            ),
+        };
+        results.push(("A2", a2));
+        let shown = presentation_evidence(unit);
+        let a3 = if shown.is_empty() {
+            item(
+                ItemState::NotEvidenced,
+                Vec::new(),
+                Some("no recording, slides or date recorded; declare `presentation_date:` or link the recording".to_owned()),
+            )
+        } else {
+            item(ItemState::Passed, shown, None)
+        };
+        results.push(("A3", a3));
+        let a4 = match &self_view {
+            Some(v) => item(
+                ItemState::Passed,
+                vec![file_evidence(
+                    &v.doc.source,
+                    None,
+                    "the self-assessment is in the project's folder",
+                )],
+                Some(
+                    "the pull request and its citation of the presentation issue are not visible in files"
+                        .to_owned(),
+                ),
+            ),
+            None => item(
+                ItemState::Missing,
+                Vec::new(),
+                Some("no self-assessment in the folder".to_owned()),
+            ),
+        };
+        results.push(("A4", a4));
+        for id in &ITEM_IDS[4..] {
+            results.push((id, na("joint assessment path only")));
+        }
+    } else {
+        for id in ["A2", "A3", "A4"] {
+            results.push((id, na("abbreviated (self-assessment) path only")));
+        }
+        judge_joint(
+            &mut ctx,
+            &mut results,
+            config,
+            self_view.as_ref(),
+            &joint_views,
+            joint_outline,
+            summary,
+        );
+    }
+
+    finish(unit, config, choice, path, results, ctx.findings)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn judge_joint(
+    ctx: &mut Ctx<'_>,
+    results: &mut Vec<(&'static str, Item)>,
+    config: &CheckConfig,
+    self_view: Option<&View<'_>>,
+    joint_views: &[View<'_>],
+    joint_outline: Option<&View<'_>>,
+    summary: Option<&View<'_>>,
+) {
+    let unit = ctx.unit;
+    let rs = ctx.ruleset;
+
+    // B0: intake preconditions; only the written self-assessment can show in files.
+    results.push((
+        "B0",
+        match self_view {
+            Some(v) => item(
+                ItemState::Passed,
+                vec![file_evidence(&v.doc.source, None, "written self-assessment")],
+                None,
+            ),
+            None => item(
+                ItemState::NotEvidenced,
+                Vec::new(),
+                Some("no self-assessment.md; the precondition may be met by an external draft".to_owned()),
+            ),
+        },
+    ));
+
+    // B1: the tracking issue.
+    let tracking = unit
+        .fact(FactKey::TrackingIssue)
+        .filter(|f| !f.value.contains(NOT_TRACKING));
+    let b1 = match tracking {
+        Some(f) => item(ItemState::Passed, vec![fact_evidence(f, "tracking issue")], None),
+        None => match summary.and_then(|v| v.label_line(super::outlines::TRACKING_LABELS).map(|l| (v, l))) {
+            Some((v, line)) => item(ItemState::Passed, vec![file_evidence(&v.doc.source, Some(line), "Tracking issue line")], None),
+            None => item(
+                ItemState::Missing,
+                Vec::new(),
+                Some("no tracking issue is linked (the summary's last line, or `tracking_issue:` in front matter)".to_owned()),
+            ),
+        },
+    };
+    results.push(("B1", b1));
+
+    // B2: the joint assessment document.
+    let b2 = if let Some(v) = joint_outline {
+        let outcome = documents::check_joint_assessment(ctx, v, "B2");
+        doc_item(v, &outcome, "joint assessment", None)
+    } else if rs == Ruleset::Tssa2019 {
+        match self_view {
+            Some(v) => {
+                let outcome = documents::check_self_assessment(ctx, v, "B2");
+                doc_item(v, &outcome, "assessment document (2019 outline)", stage_note(v))
+            }
+            None => missing_joint(ctx),
+        }
+    } else if let Some(v) = joint_views.first() {
+        ctx.emit(
+            Some("B2"),
+            "joint-assessment/summary-only",
+            &v.doc.source,
+            Some(1),
+            "this joint-assessment file holds final-summary content, not the joint-assessment outline",
+            "keep the summary in README.md and write the joint assessment from guide/joint-assessment.md, or exempt B2 with a reason",
+        );
+        item(
+            ItemState::Missing,
+            vec![file_evidence(
+                &v.doc.source,
+                Some(1),
+                "summary content under the joint-assessment name",
+            )],
+            Some("the joint-assessment outline is not there".to_owned()),
+        )
+    } else {
+        missing_joint(ctx)
+    };
+    results.push(("B2", b2));
+
+    // B3: reviewers.
+    let min = rs.min_reviewers();
+    let meta = &unit.meta;
+    let b3 = if !meta.reviewers.is_empty() {
+        let counted = meta
+            .reviewers
+            .iter()
+            .filter(|r| {
+                r.role.as_deref().is_none_or(|x| {
+                    matches!(
+                        x.trim().to_ascii_lowercase().as_str(),
+                        "lead" | "reviewer" | "hands-on"
+                    )
+                })
+            })
+            .count();
+        let leads = meta
+            .reviewers
+            .iter()
+            .filter(|r| {
+                r.role
+                    .as_deref()
+                    .is_some_and(|x| x.trim().eq_ignore_ascii_case("lead"))
+            })
+            .count();
+        let source = meta.reviewers_source.as_ref();
+        let file = source.and_then(Provenance::file).unwrap_or(&unit.dir).to_owned();
+        let line = source.and_then(Provenance::line);
+        if leads != 1 {
+            ctx.emit(
+                Some("B3"),
+                "joint/lead-reviewer",
+                &file,
+                line,
+                format!(
+                    "{leads} reviewers have `role: lead`; the process has exactly one lead security reviewer"
+                ),
+                "mark the lead security reviewer with `role: lead` and the others with `role: reviewer`",
+            );
+        }
+        reviewers_item(
+            ctx,
+            counted,
+            min,
+            vec![file_evidence(
+                &file,
+                line,
+                format!("{} reviewers declared", meta.reviewers.len()),
+            )],
+            &file,
+            line,
+        )
+    } else if let Some(f) = unit.fact(FactKey::SecurityReviewers) {
+        let n = count_names(&f.value);
+        let file = f.source.file().unwrap_or(&unit.dir).to_owned();
+        reviewers_item(
+            ctx,
+            n,
+            min,
+            vec![fact_evidence(f, "security reviewers")],
+            &file,
+            f.source.line(),
+        )
+    } else if let Some((v, (line, value))) =
+        summary.and_then(|v| v.label_value(super::outlines::REVIEWERS_LABELS).map(|l| (v, l)))
+    {
+        let n = count_names(value);
+        let evidence = vec![file_evidence(
+            &v.doc.source,
+            Some(line),
+            "Security reviewers line",
+        )];
+        reviewers_item(ctx, n, min, evidence, &v.doc.source, Some(line))
+    } else {
+        item(
+            ItemState::Missing,
+            Vec::new(),
+            Some("no reviewers are named".to_owned()),
+        )
+    };
+    results.push(("B3", b3));
+
+    // B4: conflicts of interest, only judgeable when declared.
+    let b4 = if meta.reviewers.is_empty() {
+        item(
+            ItemState::NotEvidenced,
+            Vec::new(),
+            Some("conflict-of-interest statements live in issue comments; declare `reviewers:` with `conflicts:` to record them".to_owned()),
+        )
+    } else {
+        let outcome = coi::check(ctx, meta);
+        let source = meta.reviewers_source.as_ref();
+        let evidence = vec![Evidence {
+            file: source.and_then(Provenance::file).map(str::to_owned),
+            line: source.and_then(Provenance::line),
+            note: format!("{} reviewers' statements", outcome.reviewers),
+        }];
+        if outcome.unresolved.is_empty() {
+            item(ItemState::Passed, evidence, None)
+        } else {
+            item(
+                ItemState::Missing,
+                evidence,
+                Some(format!("unresolved: {}", outcome.unresolved.join(", "))),
+            )
+        }
+    };
+    results.push(("B4", b4));
+
+    // B5: clarifying questions, visible only when a Q&A section was kept.
+    let qa = joint_views.iter().chain(self_view).find_map(|v| {
+        v.headings
+            .iter()
+            .find(|h| {
+                h.norm.contains("clarif")
+                    || h.norm.starts_with("questions and answers")
+                    || h.norm == "q and a"
+            })
+            .map(|h| (v, h))
+    });
+    results.push((
+        "B5",
+        match qa {
+            Some((v, h)) => item(
+                ItemState::Passed,
+                vec![file_evidence(&v.doc.source, Some(h.line), h.text.clone())],
+                None,
+            ),
+            None => item(
+                ItemState::NotEvidenced,
+                Vec::new(),
+                Some("the clarifying questions usually happen in comments and meetings".to_owned()),
+            ),
+        },
+    ));
+
+    // B6: the assessment itself, as far as the document structure shows it.
+    let analysis = |v: &View<'_>| {
+        v.headings
+            .iter()
+            .find(|h| h.norm == "security analysis")
+            .map(|h| h.line)
+    };
+    let b6 = if rs == Ruleset::Tssa2019 {
+        match joint_outline
+            .or(self_view)
+            .and_then(|v| analysis(v).map(|l| (v, l)))
+        {
+            Some((v, line)) => item(
+                ItemState::Passed,
+                vec![file_evidence(&v.doc.source, Some(line), "Security Analysis")],
+                None,
+            ),
+            None => item(
+                ItemState::Missing,
+                Vec::new(),
+                Some("no Security Analysis section".to_owned()),
+            ),
+        }
+    } else {
+        match joint_outline {
+            Some(v) => {
+                let hands_on = v.headings.iter().find(|h| h.norm.starts_with("hands on"));
+                match (analysis(v), hands_on) {
+                    (Some(line), Some(h)) => item(
+                        ItemState::Passed,
+                        vec![
+                            file_evidence(&v.doc.source, Some(line), "Security Analysis"),
+                            file_evidence(&v.doc.source, Some(h.line), h.text.clone()),
+                        ],
+                        None,
+                    ),
+                    (a, h) => {
+                        let mut lacks = Vec::new();
+                        if a.is_none() {
+                            lacks.push("Security Analysis");
+                        }
+                        if h.is_none() {
+                            lacks.push("Hands-on assessment");
+                        }
+                        item(
+                            ItemState::Missing,
+                            Vec::new(),
+                            Some(format!("the joint assessment lacks {}", lacks.join(" and "))),
+                        )
+                    }
+                }
+            }
+            None => item(
+                ItemState::NotEvidenced,
+                Vec::new(),
+                Some("no joint assessment document records the assessment".to_owned()),
+            ),
+        }
+    };
+    results.push(("B6", b6));
+
+    // B7: the presentation.
+    let shown = presentation_evidence(unit);
+    results.push((
+        "B7",
+        if shown.is_empty() {
+            item(
+                ItemState::NotEvidenced,
+                Vec::new(),
+                Some(
+                    "no slides or recording are linked; link them or declare `presentation_slides:`"
+                        .to_owned(),
+                ),
+            )
+        } else {
+            item(ItemState::Passed, shown, None)
+        },
+    ));
+
+    // B8: the final summary; the 2024-11 guide dropped it.
+    let b8 = if rs == Ruleset::Tssa2024_11 {
+        na("the 2024-11 guide has no README summary step")
+    } else if let Some(v) = summary {
+        let outcome = documents::check_summary(ctx, v, "B8");
+        doc_item(v, &outcome, "final summary", None)
+    } else {
+        let file = format!("{}/README.md", unit.dir);
+        ctx.emit(
+            Some("B8"),
+            "summary/missing",
+            &file,
+            None,
+            "the package has no final summary",
+            "write README.md from guide/joint-readme-template.md: completion date, reviewers, background, summary, recommendations, tracking issue and the version covered",
+        );
+        item(
+            ItemState::Missing,
+            Vec::new(),
+            Some("no README summary".to_owned()),
+        )
+    };
+    results.push(("B8", b8));
+
+    // B9: approvals are on the pull request, not in files.
+    results.push((
+        "B9",
+        if meta.co_chair_approvals.is_empty() {
+            item(
+                ItemState::NotEvidenced,
+                Vec::new(),
+                Some(
+                    "approvals are on the pull request; declare `co_chair_approvals:` to record them"
+                        .to_owned(),
+                ),
+            )
+        } else {
+            let source = meta.reviewers_source.as_ref();
+            item(
+                ItemState::Passed,
+                vec![Evidence {
+                    file: source.and_then(Provenance::file).map(str::to_owned),
+                    line: source.and_then(Provenance::line),
+                    note: format!("approved by {}", meta.co_chair_approvals.join(", ")),
+                }],
+                None,
+            )
+        },
+    ));
+
+    // B10: the survey may legitimately stay private.
+    let survey_doc = unit
+        .documents
+        .iter()
+        .find(|d| d.rel.to_lowercase().contains("survey") || d.title.to_lowercase().contains("survey"));
+    let b10 = match (unit.fact(FactKey::SurveyStatus), survey_doc) {
+        (Some(f), _) if matches!(f.value.trim(), "not-done" | "none" | "no") => item(
+            ItemState::Missing,
+            vec![fact_evidence(f, "survey")],
+            Some("declared as not done".to_owned()),
+        ),
+        (Some(f), _) => item(ItemState::Passed, vec![fact_evidence(f, "survey")], None),
+        (None, Some(d)) => item(
+            ItemState::Passed,
+            vec![file_evidence(&d.source, None, "survey in the folder")],
+            None,
+        ),
+        (None, None) => item(
+            ItemState::NotEvidenced,
+            Vec::new(),
+            Some("the survey may be shared privately; declare `survey_status:` to record it".to_owned()),
+        ),
+    };
+    results.push(("B10", b10));
+
+    // B11: process notes ask nothing of the files, except a recorded pause.
+    results.push((
+        "B11",
+        match unit.fact(FactKey::Status).filter(|f| f.value == "paused") {
+            Some(f) => item(
+                ItemState::Passed,
+                vec![fact_evidence(f, "status")],
+                Some("the assessment is paused".to_owned()),
+            ),
+            None => na("process notes; nothing for files to show"),
+        },
+    ));
+
+    // B12: renewal, only when asked to judge against a date.
+    let b12 = match (
+        &config.today,
+        ruleset::completed(unit),
+        unit.fact(FactKey::Completed),
+    ) {
+        (None, _, _) => na("renewal not judged (no date given)"),
+        (Some(_), None, _) | (Some(_), _, None) => na("not completed, so not yet due for renewal"),
+        (Some(today), Some(done), Some(fact)) => match one_year_later(done) {
+            Some(due) if today.as_str() >= due.as_str() => {
+                let file = fact.source.file().unwrap_or(&unit.dir).to_owned();
+                ctx.emit(
+                    Some("B12"),
+                    "joint/renewal-due",
+                    &file,
+                    fact.source.line(),
+                    format!("completed {done}; the annual review was due {due}"),
+                    "ask TAG Security to schedule a renewal of the assessment",
+                );
+                item(
+                    ItemState::Missing,
+                    vec![fact_evidence(fact, "completed")],
+                    Some(format!("renewal due since {due}")),
+                )
+            }
+            Some(due) => item(
+                ItemState::Passed,
+                vec![fact_evidence(fact, "completed")],
+                Some(format!("next review due {due}")),
+            ),
+            None => na("completion date unreadable"),
+        },
+    };
+    results.push(("B12", b12));
+}
+
+fn missing_joint(ctx: &mut Ctx<'_>) -> Item {
+    let file = format!("{}/joint-assessment.md", ctx.unit.dir);
+    ctx.emit(
+        Some("B2"),
+        "joint-assessment/missing",
+        &file,
+        None,
+        "the package has no joint assessment",
+        "write joint-assessment.md from guide/joint-assessment.md",
+    );
+    item(
+        ItemState::Missing,
+        Vec::new(),
+        Some("no joint assessment document".to_owned()),
+    )
+}
+
+fn reviewers_item(
+    ctx: &mut Ctx<'_>,
+    counted: usize,
+    min: usize,
+    evidence: Vec<Evidence>,
+    file: &str,
+    line: Option<usize>,
+) -> Item {
+    if counted >= min {
+        return item(ItemState::Passed, evidence, Some(format!("{counted} reviewers")));
+    }
+    ctx.emit(
+        Some("B3"),
+        "joint/too-few-reviewers",
+        file,
+        line,
+        format!(
+            "{counted} reviewer(s) named; {} asks for a lead and at least {} more",
+            ctx.ruleset,
+            min - 1
+        ),
+        "recruit more reviewers, or record them if they are already on the team",
+    );
+    item(
+        ItemState::Missing,
+        evidence,
+        Some(format!("{counted} of at least {min} reviewers")),
+    )
+}
+
+/// Exemptions, level overrides, counts.
+fn finish(
+    unit: &Unit,
+    config: &CheckConfig,
+    choice: ruleset::Choice,
+    path: Path,
+    results: Vec<(&'static str, Item)>,
+    mut raw: Vec<Finding>,
+) -> UnitReport {
+    let ruleset = choice.ruleset;
+    let mut exempt_items: Vec<(&'static str, &crate::model::Exemption)> = Vec::new();
+    let mut exempt_rules: Vec<&crate::model::Exemption> = Vec::new();
+    let mut unknown = Vec::new();
+    for e in &unit.meta.exemptions {
+        let key = e.item.trim();
+        if let Some(id) = ITEM_IDS.iter().find(|id| id.eq_ignore_ascii_case(key)) {
+            exempt_items.push((id, e));
+        } else if rule_by_id(key).is_some() {
+            exempt_rules.push(e);
+        } else {
+            unknown.push(e);
+        }
+    }
+    for e in unknown {
+        let level =
+            rule_by_id("package/unknown-exemption").map_or(crate::diagnostic::Level::Warning, |r| r.level);
+        raw.push(Finding {
+            diag: Diagnostic::new(
+                level,
+                "package/unknown-exemption",
+                format!("exemption `{}` names no checklist item or rule", e.item.trim()),
+            )
+            .at(e.source.file().unwrap_or(&unit.dir), e.source.line())
+            .help("use an item id (A1–A4, B0–B12) or a rule id such as `summary/missing-version`"),
+            item: None,
+        });
+    }
+
+    let mut items = Vec::with_capacity(results.len());
+    for (id, mut it) in results {
+        if let Some((_, e)) = exempt_items.iter().find(|(x, _)| *x == id)
+            && it.state != ItemState::NotApplicable
+        {
+            it = Item {
+                state: ItemState::Exempt,
+                evidence: vec![Evidence {
+                    file: e.source.file().map(str::to_owned),
+                    line: e.source.line(),
+                    note: format!("exempt: {}", e.reason.trim()),
+                }],
+                note: Some(e.reason.trim().to_owned()),
+            };
+        }
+        let (title, step, process_ref) = describe(id, ruleset);
+        items.push(ItemResult {
+            id: id.to_owned(),
+            title,
+            step: step.to_owned(),
+            state: it.state,
+            evidence: it.evidence,
+            process_ref,
+            note: it.note,
+        });
+    }
+
+    let mut findings = Vec::with_capacity(raw.len());
+    let mut exempted = Vec::new();
+    for f in raw {
+        let by_item = f
+            .item
+            .and_then(|id| exempt_items.iter().find(|(x, _)| *x == id).map(|(_, e)| e));
+        let by_rule = exempt_rules.iter().find(|e| e.item.trim() == f.diag.code);
+        if let Some(e) = by_item.or(by_rule) {
+            exempted.push(ExemptedFinding {
+                finding: f.diag,
+                reason: e.reason.trim().to_owned(),
+            });
+            continue;
+        }
+        let mut diag = f.diag;
+        match config.levels.get(&diag.code) {
+            Some(None) => continue,
+            Some(Some(level)) => diag.level = *level,
+            None => {}
+        }
+        findings.push(diag);
+    }
+    findings
+        .sort_by(|a, b| (&a.file, a.line, &a.code, &a.message).cmp(&(&b.file, b.line, &b.code, &b.message)));
+    findings.dedup();
+
+    let required = items
+        .iter()
+        .filter(|i| !matches!(i.state, ItemState::NotApplicable | ItemState::Exempt))
+        .count();
+    let passed = items.iter().filter(|i| i.state == ItemState::Passed).count();
+    UnitReport {
+        slug: unit.slug.clone(),
+        name: unit.name.clone(),
+        dir: unit.dir.clone(),
+        path: match path {
+            Path::SelfOnly => "self".to_owned(),
+            Path::Joint => "joint".to_owned(),
+        },
+        ruleset,
+        ruleset_reason: choice.reason,
+        status: unit.fact(FactKey::Status).map(|f| f.value.clone()),
+        items,
+        findings,
+        exempted,
+        passed,
+        required,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_counted() {
+        assert_eq!(count_names("Andres Vega, Justin Cappos, Chase Pettet"), 3);
+        assert_eq!(count_names("Sarah Allen and Brandon Lum"), 2);
+        assert_eq!(count_names("Marina Moore @mnm678; Rahul Jadhav @nyrahul"), 2);
+        assert_eq!(count_names(" , "), 0);
+    }
+
+    #[test]
+    fn renewal_dates() {
+        assert_eq!(one_year_later("2020-04-28").as_deref(), Some("2021-04-28"));
+        assert_eq!(one_year_later("2019-05").as_deref(), Some("2020-05"));
+        assert_eq!(one_year_later("x"), None);
+    }
+
+    #[test]
+    fn every_item_is_described() {
+        for id in ITEM_IDS {
+            for rs in Ruleset::ALL {
+                let (title, step, r) = describe(id, rs);
+                assert!(!title.is_empty() && !step.is_empty() && !r.doc.is_empty() && !r.heading.is_empty());
+            }
+        }
+    }
+}

@@ -1,0 +1,415 @@
+//! A document prepared once for all checks: headings normalised for tolerant matching, the
+//! lines a reader can see (HTML comments and fenced code removed), and bold text that stands
+//! in for a heading. Every rule then works on these lists instead of re-reading the Markdown.
+
+use std::borrow::Cow;
+
+use crate::model::Document;
+
+/// A heading, or bold text used as one.
+#[derive(Debug, Clone)]
+pub(crate) struct Head {
+    pub level: u8,
+    /// See [`normalise`].
+    pub norm: String,
+    pub text: String,
+    pub line: usize,
+}
+
+pub(crate) struct View<'a> {
+    pub doc: &'a Document,
+    /// Real headings in document order (an empty heading followed by a bold line, the Google
+    /// Docs export pattern, takes the bold line's text).
+    pub headings: Vec<Head>,
+    /// Bold lines and bold-led bullets (`* **Background.**`), the 2019 outline's way of
+    /// writing sub-sections. `level` is 7, deeper than any heading.
+    pub pseudo: Vec<Head>,
+    /// File line and text of every line outside HTML comments and fenced code.
+    pub lines: Vec<(usize, Cow<'a, str>)>,
+}
+
+impl<'a> View<'a> {
+    pub fn new(doc: &'a Document) -> Self {
+        let raw: Vec<&str> = doc.body.split('\n').collect();
+        let lines = visible_lines(&raw, doc.body_line);
+        let mut headings = Vec::with_capacity(doc.outline.headings.len());
+        for h in &doc.outline.headings {
+            let norm = normalise(&h.text);
+            if !norm.is_empty() {
+                headings.push(Head {
+                    level: h.level,
+                    norm,
+                    text: h.text.trim().to_owned(),
+                    line: h.line,
+                });
+                continue;
+            }
+            // An empty heading whose real title is the bold line right after it (keycloak).
+            let start = h.line.saturating_sub(doc.body_line) + 1;
+            let next = raw
+                .iter()
+                .enumerate()
+                .skip(start)
+                .find(|(_, l)| !l.trim().is_empty());
+            if let Some((i, line)) = next
+                && let Some(inner) = bold_line(line)
+            {
+                let norm = normalise(inner);
+                if !norm.is_empty() {
+                    headings.push(Head {
+                        level: h.level,
+                        norm,
+                        text: inner.trim().to_owned(),
+                        line: doc.body_line + i,
+                    });
+                }
+            }
+        }
+        let mut pseudo = Vec::new();
+        for (line_no, text) in &lines {
+            let t = text.trim_start();
+            if t.starts_with('#') {
+                continue;
+            }
+            let inner = bold_line(t).or_else(|| bold_bullet(t));
+            if let Some(inner) = inner {
+                let norm = normalise(label_part(inner));
+                if !norm.is_empty() && norm.len() <= 80 {
+                    pseudo.push(Head {
+                        level: 7,
+                        norm,
+                        text: inner.trim().to_owned(),
+                        line: *line_no,
+                    });
+                }
+            }
+        }
+        View {
+            doc,
+            headings,
+            pseudo,
+            lines,
+        }
+    }
+
+    /// The visible lines from heading `index` up to the next heading at its level or above.
+    pub fn section_lines(&self, index: usize) -> impl Iterator<Item = &(usize, Cow<'a, str>)> {
+        let (start, end) = self.section_range(index);
+        self.lines.iter().filter(move |(l, _)| *l > start && *l < end)
+    }
+
+    /// (heading line, first line after the section).
+    pub fn section_range(&self, index: usize) -> (usize, usize) {
+        let Some(h) = self.headings.get(index) else {
+            return (0, 0);
+        };
+        let end = self
+            .headings
+            .iter()
+            .skip(index + 1)
+            .find(|n| n.level <= h.level)
+            .map_or(usize::MAX, |n| n.line);
+        (h.line, end)
+    }
+}
+
+/// Lines outside HTML comments and fenced code, with comment parts cut out of mixed lines.
+fn visible_lines<'a>(raw: &[&'a str], first_line: usize) -> Vec<(usize, Cow<'a, str>)> {
+    let mut out = Vec::with_capacity(raw.len());
+    let mut in_comment = false;
+    let mut fence: Option<(u8, usize)> = None;
+    for (i, &line) in raw.iter().enumerate() {
+        let line_no = first_line + i;
+        if let Some((ch, n)) = fence {
+            let t = line.trim_start();
+            let run = t.bytes().take_while(|&b| b == ch).count();
+            if run >= n && t[run..].trim().is_empty() {
+                fence = None;
+            }
+            continue;
+        }
+        let text: Cow<'a, str> = if !in_comment && !line.contains("<!--") {
+            Cow::Borrowed(line)
+        } else {
+            let mut kept = String::new();
+            let mut rest = line;
+            loop {
+                if in_comment {
+                    match rest.find("-->") {
+                        Some(p) => {
+                            rest = &rest[p + 3..];
+                            in_comment = false;
+                        }
+                        None => break,
+                    }
+                } else if let Some(p) = rest.find("<!--") {
+                    kept.push_str(&rest[..p]);
+                    rest = &rest[p + 4..];
+                    in_comment = true;
+                } else {
+                    kept.push_str(rest);
+                    break;
+                }
+            }
+            Cow::Owned(kept)
+        };
+        let indent = text.len() - text.trim_start_matches(' ').len();
+        let t = text.trim_start();
+        if indent <= 3 && (t.starts_with("```") || t.starts_with("~~~")) {
+            let ch = t.as_bytes()[0];
+            let n = t.bytes().take_while(|&b| b == ch).count();
+            fence = Some((ch, n));
+            continue;
+        }
+        if text.trim().is_empty() {
+            continue;
+        }
+        out.push((line_no, text));
+    }
+    out
+}
+
+/// `**Metadata**` or `__Metadata__` alone on a line → `Metadata`.
+fn bold_line(line: &str) -> Option<&str> {
+    let t = line.trim().trim_end_matches(':').trim_end();
+    for mark in ["**", "__"] {
+        if let Some(inner) = t.strip_prefix(mark).and_then(|r| r.strip_suffix(mark))
+            && !inner.is_empty()
+            && !inner.contains(mark)
+        {
+            return Some(inner);
+        }
+    }
+    None
+}
+
+/// `* **Background.** text` → `Background.`.
+fn bold_bullet(line: &str) -> Option<&str> {
+    let rest = line
+        .strip_prefix("* ")
+        .or_else(|| line.strip_prefix("- "))
+        .or_else(|| line.strip_prefix("+ "))?;
+    let rest = rest.trim_start().strip_prefix("**")?;
+    let end = rest.find("**").unwrap_or(rest.len());
+    Some(&rest[..end])
+}
+
+/// The label at the start of a bold bullet: `_Non-goals. Non-goals that …` → `_Non-goals`.
+fn label_part(text: &str) -> &str {
+    let cut = [". ", ": "]
+        .iter()
+        .filter_map(|s| text.find(s))
+        .min()
+        .unwrap_or(text.len());
+    &text[..cut]
+}
+
+/// The form headings are compared in: lowercase, emphasis and code marks dropped, typographic
+/// punctuation made plain, `&` spelled `and`, hyphens as spaces, leading numbering (`1.`,
+/// `2.3)`) and trailing `:`/`.`/`?` removed, whitespace collapsed.
+pub(crate) fn normalise(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut space = false;
+    for c in text.chars() {
+        let c = match c {
+            '*' | '_' | '`' => continue,
+            '\u{2018}' | '\u{2019}' => '\'',
+            '\u{201c}' | '\u{201d}' => '"',
+            '-' | '\u{2010}' | '\u{2011}' | '\u{2013}' | '\u{2014}' => ' ',
+            c if c.is_whitespace() => ' ',
+            c => c,
+        };
+        if c == '&' {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str("and");
+            space = true;
+            continue;
+        }
+        if c == ' ' {
+            space = true;
+            continue;
+        }
+        if space && !out.is_empty() {
+            out.push(' ');
+        }
+        space = false;
+        out.extend(c.to_lowercase());
+    }
+    let trimmed = strip_numbering(&out);
+    let trimmed = trimmed.trim_end_matches([':', '.', '?', '!', ' ']);
+    trimmed.to_owned()
+}
+
+/// `1. ` / `2.3 ` / `4) ` at the start. A bare number (`2019 outline`) is kept.
+fn strip_numbering(s: &str) -> &str {
+    let digits = s.bytes().take_while(|b| b.is_ascii_digit() || *b == b'.').count();
+    let head = &s[..digits];
+    if digits == 0 || !head.bytes().next().is_some_and(|b| b.is_ascii_digit()) {
+        return s;
+    }
+    let rest = &s[digits..];
+    if head.ends_with('.') {
+        return rest.trim_start();
+    }
+    if let Some(r) = rest.strip_prefix(')') {
+        return r.trim_start();
+    }
+    s
+}
+
+/// Matches a normalised text against a pattern where `*` stands for any text.
+pub(crate) fn glob(pattern: &str, text: &str) -> bool {
+    if !pattern.contains('*') {
+        return pattern == text;
+    }
+    let parts: Vec<&str> = pattern.split('*').collect();
+    let (first, last) = (parts[0], parts[parts.len() - 1]);
+    if !text.starts_with(first) || text.len() < first.len() + last.len() || !text.ends_with(last) {
+        return false;
+    }
+    let mut rest = &text[first.len()..text.len() - last.len()];
+    for part in &parts[1..parts.len() - 1] {
+        match rest.find(part) {
+            Some(p) => rest = &rest[p + part.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
+/// How a required section was found.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Found<'v> {
+    Exact(&'v Head),
+    /// Under a known variant name; the note says how it differs.
+    Variant(&'v Head, &'static str),
+}
+
+impl<'v> Found<'v> {
+    pub fn head(&self) -> &'v Head {
+        match self {
+            Found::Exact(h) | Found::Variant(h, _) => h,
+        }
+    }
+}
+
+impl View<'_> {
+    /// The first heading named by `names`, else by `variants` (glob patterns), else bold text
+    /// that reads like the heading.
+    pub fn find(&self, names: &[&str], variants: &[&str]) -> Option<Found<'_>> {
+        if let Some(h) = self.headings.iter().find(|h| names.contains(&h.norm.as_str())) {
+            return Some(Found::Exact(h));
+        }
+        if let Some(h) = self
+            .headings
+            .iter()
+            .find(|h| variants.iter().any(|p| glob(p, &h.norm)))
+        {
+            return Some(Found::Variant(h, "a known variant of the name"));
+        }
+        self.pseudo
+            .iter()
+            .find(|h| names.contains(&h.norm.as_str()) || variants.iter().any(|p| glob(p, &h.norm)))
+            .map(|h| Found::Variant(h, "bold text rather than a heading"))
+    }
+
+    /// Index in `headings` of the heading at `line`.
+    pub fn heading_index(&self, line: usize) -> Option<usize> {
+        self.headings.iter().position(|h| h.line == line)
+    }
+
+    /// The first visible line that starts with one of `labels` (normalised, e.g.
+    /// `tracking issue`) followed by `:`. Bullets, emphasis and table pipes are skipped.
+    pub fn label_line(&self, labels: &[&str]) -> Option<usize> {
+        self.label_value(labels).map(|(line, _)| line)
+    }
+
+    /// Like [`View::label_line`], with the text after the colon.
+    pub fn label_value(&self, labels: &[&str]) -> Option<(usize, &str)> {
+        self.lines.iter().find_map(|(line, text)| {
+            let t = text
+                .trim_start()
+                .trim_start_matches(['*', '-', '+', '|', ' ', '_']);
+            let colon = t.find(':')?;
+            let label = normalise(&t[..colon]);
+            labels
+                .contains(&label.as_str())
+                .then(|| (*line, t[colon + 1..].trim()))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalise_heading_forms() {
+        assert_eq!(normalise("**Metadata**"), "metadata");
+        assert_eq!(normalise("1. Project Overview"), "project overview");
+        assert_eq!(
+            normalise("8. Secure Development Practices"),
+            "secure development practices"
+        );
+        assert_eq!(normalise("Known Issues Over Time:"), "known issues over time");
+        assert_eq!(normalise("Critical."), "critical");
+        assert_eq!(normalise("Non-Goals"), "non goals");
+        assert_eq!(normalise("Self-Assessment Use"), "self assessment use");
+        assert_eq!(normalise("Project & Design"), "project and design");
+        assert_eq!(
+            normalise("9. Vulnerability Reporting & Incident Response"),
+            "vulnerability reporting and incident response"
+        );
+        assert_eq!(normalise("Security Provider?"), "security provider");
+        assert_eq!(normalise("  _Goals_  "), "goals");
+        assert_eq!(normalise("2019 outline"), "2019 outline");
+        assert_eq!(normalise("1.2) Goals"), "goals");
+        assert_eq!(normalise("Project’s Goals"), "project's goals");
+        assert_eq!(normalise("..."), "");
+        assert_eq!(normalise(""), "");
+    }
+
+    #[test]
+    fn glob_patterns() {
+        assert!(glob("appendix *", "appendix a: feedback"));
+        assert!(!glob("appendix *", "appendix"));
+        assert!(glob("recommendations * cncf", "recommendations to the cncf"));
+        assert!(glob("feedback to * team", "feedback to pixie team"));
+        assert!(!glob("feedback to * team", "feedback to cncf"));
+        assert!(glob("a*b*c", "axxbyyc"));
+        assert!(!glob("a*b*c", "axxc"));
+        assert!(glob("exact", "exact"));
+    }
+
+    fn visible(text: &str) -> Vec<(usize, String)> {
+        let raw: Vec<&str> = text.split('\n').collect();
+        visible_lines(&raw, 1)
+            .into_iter()
+            .map(|(l, t)| (l, t.into_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn comments_and_fences_are_hidden() {
+        let v = visible("a\n<!-- x\n[project]\n-->b\n```\n# not\n```\nc <!-- y --> d\n~~~~\n~~~\nz\n~~~~\ne");
+        let texts: Vec<&str> = v.iter().map(|(_, t)| t.as_str()).collect();
+        assert_eq!(texts, ["a", "b", "c  d", "e"]);
+        assert_eq!(v[1].0, 4);
+        // An unclosed comment or fence hides the rest without panicking.
+        assert_eq!(visible("a\n<!-- never closed\nb").len(), 1);
+        assert_eq!(visible("a\n```\nb").len(), 1);
+    }
+
+    #[test]
+    fn bold_forms() {
+        assert_eq!(bold_line("**Metadata**"), Some("Metadata"));
+        assert_eq!(bold_line("**Design**:"), Some("Design"));
+        assert_eq!(bold_line("**a** and **b**"), None);
+        assert_eq!(bold_bullet("* **Background.** Some text"), Some("Background."));
+        assert_eq!(label_part("_Non-goals. Non-goals that"), "_Non-goals");
+        assert_eq!(bold_bullet("* plain"), None);
+        assert_eq!(bold_bullet("* **unclosed"), Some("unclosed"));
+    }
+}
