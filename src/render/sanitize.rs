@@ -1,5 +1,400 @@
-//! The allow list for raw HTML in documents. (Stub: to be filled in.)
+//! The allow list for the HTML of rendered documents.
+//!
+//! Everything a document renders to goes through here once, Markdown output and raw HTML
+//! alike, so there is one place that decides what may reach a reader's browser. The list is
+//! built from scratch rather than from ammonia's defaults, so that what is allowed is written
+//! down here and pinned by the tests below.
 
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
+
+use ammonia::{Builder, UrlRelative};
+
+use crate::render::highlight::CLASS_PREFIX;
+use crate::render::links::EXTERNAL_SCHEMES;
+
+/// Elements a document may use. Anything else is removed, keeping its text.
+const TAGS: &[&str] = &[
+    "a",
+    "abbr",
+    "b",
+    "bdi",
+    "bdo",
+    "blockquote",
+    "br",
+    "caption",
+    "center",
+    "cite",
+    "code",
+    "col",
+    "colgroup",
+    "dd",
+    "del",
+    "details",
+    "dfn",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "figcaption",
+    "figure",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "img",
+    "input",
+    "ins",
+    "kbd",
+    "li",
+    "mark",
+    "ol",
+    "p",
+    "pre",
+    "q",
+    "rp",
+    "rt",
+    "ruby",
+    "s",
+    "samp",
+    "small",
+    "span",
+    "strike",
+    "strong",
+    "sub",
+    "summary",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "time",
+    "tr",
+    "tt",
+    "u",
+    "ul",
+    "var",
+    "wbr",
+];
+
+/// Elements removed together with everything inside them: their content is code, or
+/// fallback text for something we do not show.
+const REMOVED_WITH_CONTENT: &[&str] = &[
+    "applet", "iframe", "math", "noembed", "noframes", "noscript", "object", "script", "select", "style",
+    "svg", "template", "textarea", "title", "xmp",
+];
+
+const GENERIC_ATTRIBUTES: &[&str] = &["class", "dir", "id", "lang", "title"];
+
+const TAG_ATTRIBUTES: &[(&str, &[&str])] = &[
+    ("a", &["href", "name", "rel", "aria-label", "aria-hidden"]),
+    ("img", &["src", "alt", "width", "height", "align"]),
+    ("input", &["type", "checked", "disabled"]),
+    ("td", &["colspan", "rowspan", "align", "valign", "style"]),
+    ("th", &["colspan", "rowspan", "align", "valign", "style", "scope"]),
+    ("tr", &["align", "valign"]),
+    ("thead", &["align", "valign"]),
+    ("tbody", &["align", "valign"]),
+    ("tfoot", &["align", "valign"]),
+    ("table", &["align"]),
+    ("col", &["span", "align", "width"]),
+    ("colgroup", &["span", "align", "width"]),
+    ("ol", &["start", "reversed", "type"]),
+    ("li", &["value"]),
+    ("details", &["open"]),
+    ("time", &["datetime"]),
+    ("del", &["datetime"]),
+    ("ins", &["datetime"]),
+    ("p", &["align"]),
+    ("div", &["align"]),
+    ("h1", &["align"]),
+    ("h2", &["align"]),
+    ("h3", &["align"]),
+    ("h4", &["align"]),
+    ("h5", &["align"]),
+    ("h6", &["align"]),
+];
+
+/// Classes the renderer itself emits (besides `hl-*` from the highlighter and `language-*` on
+/// code). Authors' own classes are dropped: the theme's CSS is not theirs to hook into.
+pub const RENDER_CLASSES: &[&str] = &[
+    "anchor",
+    "broken-link",
+    "broken-image",
+    "footnote-reference",
+    "footnote-definition",
+    "footnote-definition-label",
+    "task-list-item",
+    "contains-task-list",
+];
+
+const LINK_RELS: &[&str] = &["noopener", "noreferrer", "nofollow"];
+
+static BUILDER: LazyLock<Builder<'static>> = LazyLock::new(|| {
+    let mut tag_attributes: HashMap<&str, HashSet<&str>> = HashMap::new();
+    for (tag, attributes) in TAG_ATTRIBUTES {
+        tag_attributes
+            .entry(tag)
+            .or_default()
+            .extend(attributes.iter().copied());
+    }
+    let mut builder = Builder::empty();
+    builder
+        .tags(TAGS.iter().copied().collect())
+        .clean_content_tags(REMOVED_WITH_CONTENT.iter().copied().collect())
+        .generic_attributes(GENERIC_ATTRIBUTES.iter().copied().collect())
+        .tag_attributes(tag_attributes)
+        // A task-list box is the only input a document may have, and it never takes input.
+        .set_tag_attribute_value("input", "type", "checkbox")
+        .set_tag_attribute_value("input", "disabled", "")
+        .url_schemes(EXTERNAL_SCHEMES.iter().copied().collect())
+        // Our own links are already relative to the page; they must stay that way.
+        .url_relative(UrlRelative::PassThrough)
+        // `rel` is set by the renderer on external links only.
+        .link_rel(None)
+        .strip_comments(true)
+        // Table cell alignment from Markdown tables; nothing else may style.
+        .filter_style_properties(["text-align"].into_iter().collect())
+        .attribute_filter(filter_attribute);
+    builder
+});
+
+fn filter_attribute<'u>(element: &str, attribute: &str, value: &'u str) -> Option<Cow<'u, str>> {
+    let keep_tokens = |allowed: &dyn Fn(&str) -> bool| {
+        let kept: Vec<&str> = value.split_ascii_whitespace().filter(|t| allowed(t)).collect();
+        (!kept.is_empty()).then(|| Cow::Owned(kept.join(" ")))
+    };
+    match attribute {
+        "class" => keep_tokens(&is_allowed_class),
+        "rel" => keep_tokens(&|t| LINK_RELS.contains(&t.to_ascii_lowercase().as_str())),
+        "id" | "name" if value.trim().is_empty() => None,
+        "type" if element == "input" => Some(Cow::Borrowed("checkbox")),
+        _ => Some(Cow::Borrowed(value)),
+    }
+}
+
+fn is_allowed_class(class: &str) -> bool {
+    let tail_ok = |tail: &str| {
+        !tail.is_empty()
+            && tail
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '+' | '#' | '.'))
+    };
+    RENDER_CLASSES.contains(&class)
+        || class.strip_prefix(CLASS_PREFIX).is_some_and(tail_ok)
+        || class.strip_prefix("language-").is_some_and(tail_ok)
+}
+
+/// Whether the sanitizer keeps elements called `name` (ASCII case-insensitive).
+pub fn is_allowed_tag(name: &str) -> bool {
+    TAGS.contains(&name.to_ascii_lowercase().as_str())
+}
+
+/// Whether the sanitizer removes `name` together with its content.
+pub fn is_removed_with_content(name: &str) -> bool {
+    REMOVED_WITH_CONTENT.contains(&name.to_ascii_lowercase().as_str())
+}
+
+/// Cleans `html` against the allow list. Safe on any input, including very deep nesting
+/// (ammonia and its DOM work without recursion).
 pub fn sanitize(html: &str) -> String {
-    html.to_owned()
+    BUILDER.clean(html).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Markers that must never survive, whatever the input.
+    const FORBIDDEN: &[&str] = &[
+        "<script",
+        "</script",
+        "<style",
+        "<iframe",
+        "<object",
+        "<embed",
+        "<form",
+        "<svg",
+        "<math",
+        "onerror",
+        "onload",
+        "onclick",
+        "onmouseover",
+        "javascript:",
+        "vbscript:",
+        "<link",
+        "<meta",
+        "<base",
+        "srcdoc",
+        "formaction",
+        "<textarea",
+        "<select",
+        "<button",
+    ];
+
+    fn assert_clean(input: &str) -> String {
+        let out = sanitize(input);
+        let lower = out.to_ascii_lowercase();
+        for bad in FORBIDDEN {
+            assert!(
+                !lower.contains(bad),
+                "{bad:?} survived in {out:?} (from {input:?})"
+            );
+        }
+        out
+    }
+
+    #[test]
+    fn dangerous_markup_never_survives() {
+        let attacks = [
+            "<script>alert(1)</script>",
+            "<SCRIPT SRC=//evil.example/x.js></SCRIPT>",
+            "<img src=x onerror=alert(1)>",
+            "<img src=\"x\" onerror=\"alert(1)\" onload=alert(1)>",
+            "<a href=\"javascript:alert(1)\">x</a>",
+            "<a href=\"JaVaScRiPt:alert(1)\">x</a>",
+            "<a href=\"java\tscript:alert(1)\">x</a>",
+            "<a href=\"  javascript:alert(1)\">x</a>",
+            "<a href=\"vbscript:alert(1)\">x</a>",
+            "<a href=\"data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==\">x</a>",
+            "<svg><script>alert(1)</script></svg>",
+            "<svg onload=alert(1)><circle/></svg>",
+            "<math><mi xlink:href=\"javascript:alert(1)\">x</mi></math>",
+            "<iframe src=\"https://evil.example\"></iframe>",
+            "<iframe srcdoc=\"<script>alert(1)</script>\"></iframe>",
+            "<style>body{display:none}</style>",
+            "<p style=\"background:url(javascript:alert(1))\">x</p>",
+            "<object data=\"x.swf\"></object><embed src=\"x.swf\">",
+            "<form action=\"https://evil.example\"><input type=\"text\" name=\"q\"><button formaction=\"javascript:alert(1)\">go</button></form>",
+            "<div onclick=\"alert(1)\">x</div>",
+            "<details open ontoggle=alert(1)><summary>x</summary></details>",
+            "<link rel=stylesheet href=x.css><meta http-equiv=refresh content=0><base href=//evil>",
+            "<textarea><img src=x onerror=alert(1)></textarea>",
+            "<noscript><p title=\"</noscript><img src=x onerror=alert(1)>\"></noscript>",
+            "<select><template><style><img src=x onerror=alert(1)></style></template></select>",
+            "<svg><iframe><a title=\"</iframe><img src onerror=alert(1)>\">test",
+            "<a href=x onmouseover=alert(1)>x</a>",
+            "<img src=\"javascript:alert(1)\">",
+            "<!-- <script>alert(1)</script> -->",
+            "<scr<script>ipt>alert(1)</script>",
+        ];
+        for attack in attacks {
+            assert_clean(attack);
+        }
+    }
+
+    #[test]
+    fn obfuscated_script_urls_lose_their_href() {
+        for href in [
+            "java\tscript:alert(1)",
+            "java\nscript:alert(1)",
+            "&#106;avascript:alert(1)",
+            "\u{1}javascript:alert(1)",
+            "jav&#x09;ascript:alert(1)",
+        ] {
+            let out = sanitize(&format!("<a href=\"{href}\">x</a>"));
+            assert_eq!(out, "<a>x</a>", "{href:?}");
+        }
+    }
+
+    #[test]
+    fn what_documents_need_survives() {
+        let html = concat!(
+            "<h2 id=\"metadata\"><a class=\"anchor\" href=\"#metadata\" aria-label=\"Link to this section\">#</a>Metadata</h2>",
+            "<table><thead><tr><th style=\"text-align: center\">A</th></tr></thead>",
+            "<tbody><tr><td colspan=\"2\" rowspan=\"3\" align=\"right\">b</td></tr></tbody></table>",
+            "<details><summary>More</summary><p>hidden</p></details>",
+            "<img src=\"docs/a%20b.png\" alt=\"Diagram\" title=\"Tip\" width=\"300\" height=\"20\">",
+            "<a href=\"https://example.com\" rel=\"noopener noreferrer\" title=\"t\">x</a>",
+            "<a name=\"legacy\" id=\"legacy-id\"></a>",
+            "<ul><li><input type=\"checkbox\" disabled=\"\" checked=\"\"> done</li></ul>",
+            "<pre><code class=\"language-rust\"><span class=\"hl-source hl-rust\">fn</span></code></pre>",
+            "<span class=\"broken-link\" title=\"no such file\">text</span>",
+            "<sup class=\"footnote-reference\"><a href=\"#fn-1\">1</a></sup>",
+            "<div class=\"footnote-definition\" id=\"fn-1\"><sup class=\"footnote-definition-label\">1</sup></div>",
+            "a<br>b<sub>2</sub><sup>3</sup><kbd>Ctrl</kbd><del>x</del><em>e</em><strong>s</strong>",
+            "<ol start=\"3\"><li>x</li></ol><blockquote><p>q</p></blockquote><hr>",
+        );
+        let out = assert_clean(html);
+        for needed in [
+            "<h2 id=\"metadata\">",
+            "class=\"anchor\"",
+            "href=\"#metadata\"",
+            "aria-label=\"Link to this section\"",
+            "<th style=\"text-align:center\">",
+            "colspan=\"2\"",
+            "rowspan=\"3\"",
+            "align=\"right\"",
+            "<details><summary>More</summary>",
+            "src=\"docs/a%20b.png\"",
+            "alt=\"Diagram\"",
+            "title=\"Tip\"",
+            "width=\"300\"",
+            "rel=\"noopener noreferrer\"",
+            "name=\"legacy\"",
+            "id=\"legacy-id\"",
+            "type=\"checkbox\"",
+            "checked=\"\"",
+            "disabled=\"\"",
+            "class=\"language-rust\"",
+            "class=\"hl-source hl-rust\"",
+            "class=\"broken-link\"",
+            "class=\"footnote-reference\"",
+            "class=\"footnote-definition\" id=\"fn-1\"",
+            "class=\"footnote-definition-label\"",
+            "<br>",
+            "<sub>2</sub>",
+            "<sup>3</sup>",
+            "<kbd>Ctrl</kbd>",
+            "<del>x</del>",
+            "<ol start=\"3\">",
+            "<blockquote>",
+            "<hr>",
+        ] {
+            assert!(out.contains(needed), "{needed:?} missing from {out}");
+        }
+    }
+
+    #[test]
+    fn authors_cannot_borrow_the_theme() {
+        let out = sanitize("<div class=\"navbar hl-x evil\" style=\"position:fixed\">x</div>");
+        assert_eq!(out, "<div class=\"hl-x\">x</div>");
+        let out = sanitize("<input type=\"text\" value=\"x\" name=\"q\">");
+        assert_eq!(out, "<input type=\"checkbox\" disabled=\"\">");
+        let out = sanitize("<a href=\"x.html\" rel=\"opener stylesheet\">x</a>");
+        assert_eq!(out, "<a href=\"x.html\">x</a>");
+        let out = sanitize("<td style=\"text-align: left; position: fixed\">x</td>");
+        assert!(!out.contains("position"), "{out}");
+    }
+
+    #[test]
+    fn svg_and_scripts_lose_their_content() {
+        assert_eq!(sanitize("a<script>alert(1)</script>b"), "ab");
+        assert_eq!(sanitize("a<svg><text>t</text></svg>b"), "ab");
+        assert_eq!(sanitize("a<iframe>fallback</iframe>b"), "ab");
+        // Unknown elements go, their text stays.
+        assert_eq!(sanitize("<custom-el>text</custom-el>"), "text");
+    }
+
+    #[test]
+    fn comments_are_dropped() {
+        assert_eq!(sanitize("a<!-- cSpell:ignore x -->b"), "ab");
+    }
+
+    #[test]
+    fn lists_agree() {
+        for tag in REMOVED_WITH_CONTENT {
+            assert!(!is_allowed_tag(tag), "{tag}");
+            assert!(is_removed_with_content(tag));
+        }
+        assert!(is_allowed_tag("IMG"));
+        assert!(!is_allowed_tag("form"));
+    }
 }
