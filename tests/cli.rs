@@ -1,0 +1,25 @@
+//! Integration tests: every test runs the real `tssa` binary on a private copy of a fixture
+//! folder (`tests/fixtures/<case>/`, in the real repository layout) and asserts on what a user
+//! sees: the pages written, the diagnostics on stderr, and the exit code (0 built, 1 built
+//! with content errors, 2 could not run).
+//!
+//! The acceptance tests on the real repository run when `TSSA_CORPUS` points at a checkout
+//! (`.ci/run` sets it); without it they print `skipped: TSSA_CORPUS not set`.
+
+mod common;
+
+mod cli {
+    mod checker;
+    mod config;
+    mod corpus;
+    mod front_matter;
+    mod html;
+    mod inputs;
+    mod links;
+    mod names;
+    mod output;
+    mod pages;
+    mod sample;
+    mod symlinks;
+    mod theme;
+}

@@ -1,0 +1,105 @@
+//! Problems that stop tssa from running at all exit 2 with a message naming the cause, and
+//! write nothing.
+
+use std::ffi::OsStr;
+
+use crate::common::{Fixture, tssa};
+
+#[test]
+fn unknown_book_toml_key_exits_2_naming_key_and_line() {
+    let fx = Fixture::new("bad-config");
+    let run = fx.build();
+    run.assert_code(2);
+    assert!(run.stderr.contains("colour"), "names the key: {}", run.stderr);
+    assert!(
+        run.stderr.contains("book.toml:3"),
+        "names file and line: {}",
+        run.stderr
+    );
+    assert!(!fx.out.exists(), "nothing is written");
+}
+
+#[test]
+fn unknown_book_toml_key_also_stops_check() {
+    let fx = Fixture::new("bad-config");
+    let run = fx.check(&[]);
+    run.assert_code(2);
+    assert!(
+        run.stderr.contains("colour") && run.stderr.contains("book.toml:3"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn missing_root_folder_exits_2() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let missing = tmp.path().join("no-such-repository");
+    let out = tmp.path().join("out");
+    let run = tssa(
+        tmp.path(),
+        &[
+            OsStr::new("build"),
+            OsStr::new("--root"),
+            missing.as_os_str(),
+            OsStr::new("--out"),
+            out.as_os_str(),
+        ],
+    );
+    run.assert_code(2);
+    assert!(
+        run.stderr.contains("no-such-repository"),
+        "names the folder: {}",
+        run.stderr
+    );
+    assert!(!out.exists(), "nothing is written");
+}
+
+#[test]
+fn root_without_a_projects_folder_exits_2() {
+    let fx = Fixture::new("no-projects");
+    let run = fx.build();
+    run.assert_code(2);
+    assert!(
+        run.stderr.contains("projects"),
+        "says what is missing: {}",
+        run.stderr
+    );
+    assert!(!fx.out.exists(), "nothing is written");
+}
+
+#[test]
+fn output_folder_not_made_by_tssa_is_not_replaced() {
+    let fx = Fixture::new("good");
+    std::fs::create_dir_all(&fx.out).expect("mkdir out");
+    std::fs::write(fx.out.join("precious.txt"), "keep me").expect("write");
+    let run = fx.build();
+    run.assert_code(2);
+    assert_eq!(
+        std::fs::read_to_string(fx.out.join("precious.txt"))
+            .ok()
+            .as_deref(),
+        Some("keep me")
+    );
+    assert!(!fx.out.join("index.html").exists());
+}
+
+#[test]
+fn help_and_version_work() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let run = tssa(tmp.path(), &["build", "--help"]);
+    run.assert_code(0);
+    for flag in ["--root", "--out", "--config", "--base-url"] {
+        assert!(run.stdout.contains(flag), "build --help lists {flag}");
+    }
+    let run = tssa(tmp.path(), &["--version"]);
+    run.assert_code(0);
+    assert!(run.stdout.contains(env!("CARGO_PKG_VERSION")));
+}
+
+#[test]
+fn unknown_flag_exits_2() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let run = tssa(tmp.path(), &["build", "--no-such-flag"]);
+    run.assert_code(2);
+}
