@@ -16,3 +16,4 @@ pub mod output;
 pub mod theme;
 pub mod cli;
 pub mod coverage;
+pub mod pipeline;

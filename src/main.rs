@@ -1,13 +1,13 @@
 //! The `tssa` binary: parses arguments, calls the library, prints, and picks the exit code.
 //! Exit codes: 0 success (warnings allowed), 1 content errors, 2 could not run.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::Parser;
 
-use tssa::cli::{BuildArgs, CheckArgs, Cli, Command, SourceArgs};
+use tssa::cli::{BuildArgs, CheckArgs, Cli, Command, Format, SourceArgs};
 use tssa::config::{Config, Overrides};
 use tssa::diagnostic::{Diagnostic, Level};
 
@@ -34,11 +34,14 @@ fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let overrides = Overrides { out: args.out.clone(), base_url: args.base_url.clone(), ..overrides(&args.source) };
     let config = Config::load(&overrides)?;
-    let site = tssa::load::load(&config);
-    let rendered = tssa::render::pages::render_site(&site, &config)?;
+    let analysis = tssa::pipeline::load_and_check(&config);
+    let site = &analysis.site;
+    let rendered = tssa::render::pages::Renderer::new(site, &analysis.report, &config)?.render()?;
     let stats = tssa::output::write_site(&config.output, &rendered.files)?;
-    let mut diagnostics = site.diagnostics.clone();
-    diagnostics.extend(rendered.diagnostics);
+    let mut diagnostics = analysis.diagnostics.clone();
+    let mut render_diagnostics = rendered.diagnostics;
+    tssa::check::apply_levels(&mut render_diagnostics, &tssa::pipeline::check_config(&config).levels);
+    diagnostics.extend(render_diagnostics);
     diagnostics.sort();
     diagnostics.dedup();
     print_diagnostics(&diagnostics, args.quiet);
@@ -63,13 +66,28 @@ fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
 
 fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     let config = Config::load(&overrides(&args.source))?;
-    let site = tssa::load::load(&config);
-    let diagnostics = site.diagnostics.clone();
-    print_diagnostics(&diagnostics, false);
-    let (errors, warnings) = count(&diagnostics);
-    let _ = writeln!(std::io::stdout(), "{} project units; {errors} errors, {warnings} warnings", site.units.len());
-    let denied = args.deny.is_some() && warnings > 0;
-    Ok(if errors > 0 || denied { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    let analysis = tssa::pipeline::load_and_check(&config);
+    let (report, diagnostics) = if args.projects.is_empty() {
+        (analysis.report, analysis.diagnostics)
+    } else {
+        tssa::check::restrict(&analysis.report, &analysis.diagnostics, &args.projects).map_err(|unmatched| {
+            anyhow::anyhow!("no project unit named {}; see `tssa check` for the list", unmatched.join(", "))
+        })?
+    };
+    let text = match args.format {
+        Format::Human => {
+            let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            let root = config.root.clone();
+            let sources = move |file: &str| std::fs::read_to_string(root.join(file)).ok();
+            tssa::check::format::human(&report, &diagnostics, &sources, color)
+        }
+        Format::Json => tssa::check::format::json(&analysis.site, &report, &diagnostics),
+        Format::Github => tssa::check::format::github(&report, &diagnostics),
+    };
+    // A closed pipe (`tssa check | head`) is not an error: stop writing and keep the verdict.
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    let failed = tssa::check::has_errors(&report, &diagnostics, args.deny.is_some());
+    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
 fn count(diagnostics: &[Diagnostic]) -> (usize, usize) {

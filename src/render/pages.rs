@@ -6,10 +6,11 @@
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::check::{self, Report, UnitReport};
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::error::{Error, Result};
-use crate::model::{DocKind, Document, FactKey, Site, Unit};
+use crate::model::{Document, FactKey, Site, Unit};
 use crate::output::{Content, OutputFile};
 use crate::render::highlight::Highlighter;
 use crate::render::links::{SiteLinks, relative_url};
@@ -47,6 +48,7 @@ struct Link {
 /// Everything needed to render a site; built once per build.
 pub struct Renderer<'a> {
     site: &'a Site,
+    report: &'a Report,
     config: &'a Config,
     tera: tera::Tera,
     theme: Theme,
@@ -61,13 +63,13 @@ pub struct Rendered {
 }
 
 impl<'a> Renderer<'a> {
-    pub fn new(site: &'a Site, config: &'a Config) -> Result<Self> {
+    pub fn new(site: &'a Site, report: &'a Report, config: &'a Config) -> Result<Self> {
         let theme = Theme::load(config.theme.as_deref())?;
         let mut tera = tera::Tera::new();
         tera.autoescape_on([".html", ".xml", ".svg"]);
         tera.add_raw_templates(theme.templates.iter().map(|(n, s)| (n.as_str(), s.as_str())))
             .map_err(|err| Error::Template(tera_message(&err)))?;
-        Ok(Renderer { site, config, tera, theme, links: SiteLinks::new(site), highlighter: Highlighter::new() })
+        Ok(Renderer { site, report, config, tera, theme, links: SiteLinks::new(site), highlighter: Highlighter::new() })
     }
 
     pub fn render(&self) -> Result<Rendered> {
@@ -76,8 +78,12 @@ impl<'a> Renderer<'a> {
         let mut diagnostics = Vec::new();
 
         files.push(self.page("index.html", "index.html", self.home()?)?);
-        let unit_pages: Vec<Result<(Vec<OutputFile>, Vec<Diagnostic>)>> =
-            site.units.par_iter().map(|unit| self.unit_pages(unit)).collect();
+        let unit_pages: Vec<Result<(Vec<OutputFile>, Vec<Diagnostic>)>> = site
+            .units
+            .par_iter()
+            .enumerate()
+            .map(|(i, unit)| self.unit_pages(unit, self.report.units.get(i)))
+            .collect();
         for pages in unit_pages {
             let (pages, found) = pages?;
             files.extend(pages);
@@ -112,6 +118,8 @@ impl<'a> Renderer<'a> {
             let css = format!("{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n");
             files.push(OutputFile { path: "static/highlight.css".into(), content: Content::Bytes(css.into_bytes()) });
         }
+        let api = check::format::json(site, self.report, &site.diagnostics);
+        files.push(OutputFile { path: "api/projects.json".into(), content: Content::Bytes(api.into_bytes()) });
         files.push(self.sitemap(&files));
         files.sort_by(|a, b| a.path.cmp(&b.path));
         Ok(Rendered { files, diagnostics })
@@ -143,12 +151,18 @@ impl<'a> Renderer<'a> {
         let mut context = tera::Context::new();
         let common = self.common("index.html", &self.site.title, "projects");
         insert_common(&mut context, &common);
-        let rows: Vec<HomeRow> = self.site.units.iter().map(|unit| HomeRow::new(unit)).collect();
+        let rows: Vec<HomeRow> = self
+            .site
+            .units
+            .iter()
+            .enumerate()
+            .map(|(i, unit)| HomeRow::new(unit, self.report.units.get(i)))
+            .collect();
         let summary = HomeSummary {
             units: rows.len(),
             joint: rows.iter().filter(|r| r.path == "joint").count(),
             self_only: rows.iter().filter(|r| r.path == "self").count(),
-            complete: None,
+            complete: Some(self.report.units.iter().filter(|u| u.is_complete()).count()),
             with_version: rows.iter().filter(|r| r.version.is_some()).count(),
         };
         let columns =
@@ -160,11 +174,10 @@ impl<'a> Renderer<'a> {
         Ok(context)
     }
 
-    fn unit_pages(&self, unit: &Unit) -> Result<(Vec<OutputFile>, Vec<Diagnostic>)> {
+    fn unit_pages(&self, unit: &Unit, report: Option<&UnitReport>) -> Result<(Vec<OutputFile>, Vec<Diagnostic>)> {
         let mut files = Vec::new();
         let mut diagnostics = Vec::new();
         let page_url = format!("projects/{}/index.html", unit.slug);
-        files.push(self.page(&page_url, "project.html", self.unit_context(unit, &page_url))?);
         let nav: Vec<&Document> = unit.documents.iter().collect();
         for doc in &unit.documents {
             let rendered = markdown::render(doc, &self.links, &self.highlighter);
@@ -190,10 +203,32 @@ impl<'a> Renderer<'a> {
         for asset in &unit.assets {
             files.push(OutputFile { path: asset.url.clone(), content: Content::Copy(self.config.root.join(&asset.source)) });
         }
+        // The status page comes last so it can list what rendering found in this unit too.
+        let inside = |d: &&Diagnostic| {
+            d.file.as_deref().is_some_and(|f| f.strip_prefix(unit.dir.as_str()).is_some_and(|rest| rest.starts_with('/')))
+        };
+        let mut unit_diagnostics: Vec<Diagnostic> =
+            self.site.diagnostics.iter().filter(inside).chain(diagnostics.iter().filter(inside)).cloned().collect();
+        if let Some(report) = report {
+            unit_diagnostics.extend(report.findings.iter().cloned());
+            files.push(OutputFile {
+                path: format!("projects/{}/badge.svg", unit.slug),
+                content: Content::Bytes(check::badge::badge_svg(report).into_bytes()),
+            });
+        }
+        unit_diagnostics.sort_by(|a, b| (b.level, &a.file, a.line, &a.code).cmp(&(a.level, &b.file, b.line, &b.code)));
+        unit_diagnostics.dedup();
+        files.push(self.page(&page_url, "project.html", self.unit_context(unit, report, &unit_diagnostics, &page_url))?);
         Ok((files, diagnostics))
     }
 
-    fn unit_context(&self, unit: &Unit, page_url: &str) -> tera::Context {
+    fn unit_context(
+        &self,
+        unit: &Unit,
+        report: Option<&UnitReport>,
+        diagnostics: &[Diagnostic],
+        page_url: &str,
+    ) -> tera::Context {
         let mut context = tera::Context::new();
         insert_common(&mut context, &self.common(page_url, &unit.name, "projects"));
         let path = unit.assessment_path();
@@ -202,17 +237,18 @@ impl<'a> Renderer<'a> {
             &UnitView {
                 name: unit.name.clone(),
                 path_label: if path == "joint" { "Joint assessment path" } else { "Self-assessment (abbreviated) path" },
-                ruleset: None,
-                ruleset_reason: None,
-                passed: 0,
-                required: 0,
+                ruleset: report.map(|r| r.ruleset.to_string()),
+                ruleset_reason: report.map(|r| r.ruleset_reason.clone()),
+                passed: report.map_or(0, |r| r.passed),
+                required: report.map_or(0, |r| r.required),
             },
         );
         let crumbs: Vec<&str> = unit.slug.split('/').collect();
         context.insert("crumbs", &crumbs);
-        context.insert("badge_url", &Option::<String>::None);
-        context.insert("checklist", &Vec::<()>::new());
-        context.insert("findings", &Vec::<()>::new());
+        context.insert("badge_url", &report.map(|_| "badge.svg"));
+        context.insert("checklist", &report.map(|r| self.checklist(r, page_url)).unwrap_or_default());
+        let findings: Vec<FindingView> = diagnostics.iter().map(|d| self.finding_view(d, page_url)).collect();
+        context.insert("findings", &findings);
         let facts: Vec<FactView> = unit
             .facts
             .iter()
@@ -246,6 +282,65 @@ impl<'a> Renderer<'a> {
             .collect();
         context.insert("assets", &assets);
         context
+    }
+
+    /// Checklist items grouped by process step, in the checker's order; items that do not
+    /// apply to this package are left out.
+    fn checklist(&self, report: &UnitReport, page_url: &str) -> Vec<StepView> {
+        let mut steps: Vec<StepView> = Vec::new();
+        for item in report.items.iter().filter(|i| i.state != check::ItemState::NotApplicable) {
+            let view = ItemView {
+                id: item.id.clone(),
+                title: item.title.clone(),
+                state: serde_json::to_value(item.state).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
+                state_label: item.state.label(),
+                note: item.note.clone(),
+                process_url: self.process_link(&item.process_ref.doc, &item.process_ref.heading, page_url),
+                evidence: item
+                    .evidence
+                    .iter()
+                    .map(|e| EvidenceView {
+                        place: location(e.file.as_deref(), e.line),
+                        url: e.file.as_deref().and_then(|f| self.doc_url(f)).map(|u| relative_url(page_url, &u)),
+                        note: e.note.clone(),
+                    })
+                    .collect(),
+            };
+            match steps.last_mut() {
+                Some(step) if step.step == item.step => step.items.push(view),
+                _ => steps.push(StepView { step: item.step.clone(), items: vec![view] }),
+            }
+        }
+        steps
+    }
+
+    /// The URL of a process document section, when the site has that document.
+    fn process_link(&self, doc: &str, heading: &str, page_url: &str) -> Option<String> {
+        let target = self.site.process.iter().find(|d| d.rel.eq_ignore_ascii_case(doc))?;
+        let wanted = normalise_heading(heading);
+        let id = target
+            .outline
+            .headings
+            .iter()
+            .find(|h| normalise_heading(&h.text) == wanted)
+            .or_else(|| target.outline.headings.iter().find(|h| normalise_heading(&h.text).contains(&wanted)))
+            .map(|h| h.id.clone());
+        let url = relative_url(page_url, &target.url);
+        Some(match id {
+            Some(id) if !id.is_empty() => format!("{url}#{id}"),
+            _ => url,
+        })
+    }
+
+    fn finding_view(&self, d: &Diagnostic, page_url: &str) -> FindingView {
+        FindingView {
+            level: d.level.to_string(),
+            code: d.code.clone(),
+            message: d.message.clone(),
+            help: d.help.clone(),
+            place: d.file.as_deref().map(|f| location(Some(f), d.line)),
+            url: d.file.as_deref().and_then(|f| self.doc_url(f)).map(|u| relative_url(page_url, &u)),
+        }
     }
 
     fn doc_url(&self, source: &str) -> Option<String> {
@@ -394,8 +489,9 @@ struct HomeRow {
 }
 
 impl HomeRow {
-    fn new(unit: &Unit) -> Self {
+    fn new(unit: &Unit, report: Option<&UnitReport>) -> Self {
         let status = unit.fact(FactKey::Status);
+        let (passed, required) = report.map_or((0, 0), |r| (r.passed, r.required));
         HomeRow {
             name: unit.name.clone(),
             group: unit.slug.rsplit_once('/').map(|(group, _)| group.to_owned()),
@@ -407,10 +503,10 @@ impl HomeRow {
             status_class: status.map(|f| f.value.replace(' ', "-")).unwrap_or_default(),
             version: unit.fact(FactKey::VersionCovered).map(|f| f.value.clone()),
             completed: unit.fact(FactKey::Completed).map(|f| f.value.clone()),
-            passed: 0,
-            required: 0,
-            percent: 0,
-            errors: 0,
+            passed,
+            required,
+            percent: (passed * 100).checked_div(required).unwrap_or(0),
+            errors: report.map_or(0, |r| r.count(crate::diagnostic::Level::Error)),
         }
     }
 }
@@ -465,8 +561,63 @@ struct AssetView {
     size: String,
 }
 
-/// Convenience for callers that only need the files.
+/// Judges the site and renders it, for callers that have not checked it yet.
 pub fn render_site(site: &Site, config: &Config) -> Result<Rendered> {
-    Renderer::new(site, config)?.render()
+    let report = check::check(site, &crate::pipeline::check_config(config));
+    Renderer::new(site, &report, config)?.render()
+}
+
+/// `file:line`, or just the file.
+fn location(file: Option<&str>, line: Option<usize>) -> String {
+    match (file, line) {
+        (Some(file), Some(line)) => format!("{file}:{line}"),
+        (Some(file), None) => file.to_owned(),
+        _ => String::new(),
+    }
+}
+
+/// Heading text compared loosely: case, emphasis and trailing punctuation ignored.
+fn normalise_heading(text: &str) -> String {
+    text.chars()
+        .filter(|c| c.is_alphanumeric() || c.is_whitespace())
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+#[derive(Serialize)]
+struct StepView {
+    step: String,
+    items: Vec<ItemView>,
+}
+
+#[derive(Serialize)]
+struct ItemView {
+    id: String,
+    title: String,
+    state: String,
+    state_label: &'static str,
+    note: Option<String>,
+    process_url: Option<String>,
+    evidence: Vec<EvidenceView>,
+}
+
+#[derive(Serialize)]
+struct EvidenceView {
+    place: String,
+    url: Option<String>,
+    note: String,
+}
+
+#[derive(Serialize)]
+struct FindingView {
+    level: String,
+    code: String,
+    message: String,
+    help: Option<String>,
+    place: Option<String>,
+    url: Option<String>,
 }
 

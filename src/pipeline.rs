@@ -1,0 +1,53 @@
+//! The stages every command shares: load the site, judge it, and (for `build` and `serve`)
+//! render it. `check` is this without rendering, as in Zola.
+
+use std::collections::BTreeMap;
+
+use crate::check::{self, CheckConfig, Report, Ruleset};
+use crate::config::Config;
+use crate::diagnostic::{Diagnostic, Level};
+use crate::model::Site;
+
+/// A loaded and judged site.
+pub struct Analysis {
+    pub site: Site,
+    pub report: Report,
+    /// Problems found while reading the site, with `[check.levels]` applied.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// The checker's settings from `book.toml`.
+pub fn check_config(config: &Config) -> CheckConfig {
+    let levels: BTreeMap<String, Option<Level>> = config
+        .levels
+        .iter()
+        .map(|(rule, level)| {
+            let level = match level.as_str() {
+                "error" => Some(Level::Error),
+                "warning" => Some(Level::Warning),
+                "info" => Some(Level::Info),
+                _ => None,
+            };
+            (rule.clone(), level)
+        })
+        .collect();
+    CheckConfig {
+        default_ruleset: config.ruleset.as_deref().and_then(|r| r.parse::<Ruleset>().ok()),
+        levels,
+        today: crate::coverage::today(),
+    }
+}
+
+/// Judges a loaded site.
+pub fn analyse(config: &Config, site: Site) -> Analysis {
+    let check_config = check_config(config);
+    let report = check::check(&site, &check_config);
+    let mut diagnostics = site.diagnostics.clone();
+    check::apply_levels(&mut diagnostics, &check_config.levels);
+    Analysis { site, report, diagnostics }
+}
+
+/// Loads and judges the site under `config`.
+pub fn load_and_check(config: &Config) -> Analysis {
+    analyse(config, crate::load::load(config))
+}
