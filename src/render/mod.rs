@@ -7,3 +7,4 @@ pub mod markdown;
 pub mod pages;
 pub mod sanitize;
 pub mod slug;
+pub mod svg;
