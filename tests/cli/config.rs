@@ -103,3 +103,27 @@ fn unknown_flag_exits_2() {
     let run = tssa(tmp.path(), &["build", "--no-such-flag"]);
     run.assert_code(2);
 }
+
+#[test]
+fn io_errors_name_the_path_and_give_the_cause_once() {
+    let fx = Fixture::new("good");
+    let blocker = fx.tmp().join("a-file");
+    std::fs::write(&blocker, "not a folder").expect("write");
+    let out = blocker.join("out");
+    let run = fx.build_into(&out, &[]);
+    run.assert_code(2);
+    assert!(run.stderr.contains("a-file"), "names the path: {}", run.stderr);
+    let error_line = run
+        .stderr
+        .lines()
+        .find(|l| l.starts_with("error"))
+        .unwrap_or_default()
+        .to_owned();
+    let cause = error_line.rsplit(": ").next().unwrap_or_default().to_owned();
+    assert!(!cause.is_empty(), "{error_line}");
+    assert_eq!(
+        error_line.matches(cause.as_str()).count(),
+        1,
+        "the cause is printed once: {error_line}"
+    );
+}

@@ -184,11 +184,12 @@ fn five_thousand_levels_of_mixed_quotes_lists_and_html_do_not_crash() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Unreadable files. Root reads anything whatever its mode, so there the assertions about the
-// diagnostic are skipped with a note.
+// Unreadable files. Root reads anything whatever its mode, so as root the build runs as
+// `nobody` through `setpriv`; where that is impossible the assertions are skipped with a note.
 
+/// Makes `path` unreadable, builds, restores `mode`. `None`: this environment cannot test it.
 #[cfg(unix)]
-fn make_unreadable(path: &std::path::Path) -> bool {
+fn build_with_unreadable(fx: &Fixture, path: &std::path::Path, mode: u32) -> Option<Run> {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o000)).expect("chmod 000");
     let blocked = if path.is_dir() {
@@ -196,75 +197,84 @@ fn make_unreadable(path: &std::path::Path) -> bool {
     } else {
         std::fs::read(path).is_err()
     };
-    if !blocked {
-        println!(
-            "note: running as root, chmod 000 does not block reads; skipping the unreadable-file assertions"
-        );
+    let run = if blocked {
+        Some(fx.build())
+    } else {
+        fx.build_as_nobody()
+    };
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("restore the mode");
+    if run.is_none() {
+        println!("note: running as root and cannot drop privileges; skipping the unreadable-file assertions");
     }
-    blocked
-}
-
-#[cfg(unix)]
-fn restore(path: &std::path::Path, mode: u32) {
-    use std::os::unix::fs::PermissionsExt;
-    let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode));
+    run
 }
 
 #[cfg(unix)]
 #[test]
 fn unreadable_document_is_reported_and_the_rest_builds() {
     let fx = Fixture::new("good");
-    let file = fx.project("alderwick/joint-assessment.md");
-    let blocked = make_unreadable(&file);
-    let run = fx.build();
-    restore(&file, 0o644);
-    run.assert_built();
+    let Some(run) = build_with_unreadable(&fx, &fx.project("alderwick/joint-assessment.md"), 0o644) else {
+        return;
+    };
+    run.assert_code(1);
+    run.expect_diag(
+        "input/unreadable",
+        &format!("{PROJECTS}/alderwick/joint-assessment.md"),
+        None,
+    );
     let site = fx.site();
     site.assert_exists("projects/alderwick/README.html");
     site.assert_exists("projects/brindle/self-assessment.html");
-    if blocked {
-        run.expect_diag(
-            "input/unreadable",
-            &format!("{PROJECTS}/alderwick/joint-assessment.md"),
-            None,
-        );
-        run.assert_code(1);
-    }
 }
 
 #[cfg(unix)]
 #[test]
 fn unreadable_asset_is_reported_and_does_not_stop_the_build() {
     let fx = Fixture::new("good");
-    let file = fx.project("alderwick/docs/flow diagram.png");
-    let blocked = make_unreadable(&file);
-    let run = fx.build();
-    restore(&file, 0o644);
-    if blocked {
-        run.assert_built();
-        run.expect_diag_where("a diagnostic naming the unreadable image", |d| {
-            d.file.as_deref().is_some_and(|f| f.ends_with("flow diagram.png"))
-                || d.message.contains("flow diagram.png")
-        });
-        fx.site().assert_exists("projects/alderwick/self-assessment.html");
-    } else {
-        run.assert_code(0);
-    }
+    let Some(run) = build_with_unreadable(&fx, &fx.project("alderwick/docs/flow diagram.png"), 0o644) else {
+        return;
+    };
+    run.assert_built();
+    run.expect_diag_where("a diagnostic naming the unreadable image", |d| {
+        d.file.as_deref().is_some_and(|f| f.ends_with("flow diagram.png"))
+            || d.message.contains("flow diagram.png")
+    });
+    let site = fx.site();
+    site.assert_exists("projects/alderwick/self-assessment.html");
+    site.assert_exists("projects/alderwick/alderwick-slides.pdf");
 }
 
 #[cfg(unix)]
 #[test]
 fn unreadable_folder_is_reported_and_the_rest_builds() {
     let fx = Fixture::new("good");
-    let dir = fx.project("brindle");
-    let blocked = make_unreadable(&dir);
-    let run = fx.build();
-    restore(&dir, 0o755);
+    let Some(run) = build_with_unreadable(&fx, &fx.project("brindle"), 0o755) else {
+        return;
+    };
     run.assert_built();
+    run.expect_diag_where("input/unreadable naming the brindle folder", |d| {
+        d.code == "input/unreadable" && d.file.as_deref().is_some_and(|f| f.contains("brindle"))
+    });
     fx.site().assert_exists("projects/alderwick/README.html");
-    if blocked {
-        run.expect_diag_where("input/unreadable naming the brindle folder", |d| {
-            d.code == "input/unreadable" && d.file.as_deref().is_some_and(|f| f.contains("brindle"))
-        });
+}
+
+/// A named pipe cannot come from git, but a local checkout can hold one; reading it blocks
+/// until something writes, so a build that opens it hangs.
+#[cfg(unix)]
+#[test]
+#[ignore = "bug: a FIFO named `.md` hangs the build (discover/load read any non-directory); reported"]
+fn named_pipe_named_md_does_not_hang_the_build() {
+    let fx = Fixture::new("good");
+    let pipe = fx.project("brindle/pipe.md");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&pipe)
+        .status()
+        .is_ok_and(|s| s.success());
+    if !made {
+        println!("note: mkfifo is not available; skipping");
+        return;
     }
+    let run = fx.build_within(std::time::Duration::from_secs(10));
+    run.assert_built();
+    fx.site().assert_exists("projects/brindle/self-assessment.html");
 }

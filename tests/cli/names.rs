@@ -123,3 +123,18 @@ fn near_miss_document_name_is_reported_and_still_shown() {
         "the misspelled file counts as the self-assessment: {row}"
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn file_name_that_is_not_utf8_is_skipped_with_a_warning() {
+    use std::os::unix::ffi::OsStrExt;
+    let fx = Fixture::new("names");
+    let name = std::ffi::OsStr::from_bytes(b"notes-\xff\xfe.md");
+    fs::write(fx.project("osprey").join(name), "# Notes with an odd name\n").expect("write");
+    let run = fx.build();
+    run.assert_code(0);
+    run.expect_diag_where("discover/non-utf8-name in osprey", |d| {
+        d.code == "discover/non-utf8-name" && d.file.as_deref().is_some_and(|f| f.contains("osprey/notes-"))
+    });
+    fx.site().assert_exists("projects/osprey/self-assesment.html");
+}

@@ -3,7 +3,7 @@
 
 use std::fs;
 
-use crate::common::{Fixture, Site, assert_same_files, percent_decode, tags};
+use crate::common::{Fixture, PROJECTS, Site, assert_same_files, percent_decode, tags};
 
 /// Folders tssa may leave beside the output if it does not clean up (`.out.tssa-staging-…`).
 fn leftovers(fx: &Fixture) -> Vec<String> {
@@ -226,5 +226,44 @@ fn default_build_writes_public_under_the_root() {
         &before,
         &Site::at(&fx.path("public")).files(),
         "a second build with public/ in the root",
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Two sources that map to the same output path must not silently replace each other.
+
+#[test]
+fn document_named_index_does_not_replace_the_status_page() {
+    let fx = Fixture::new("good");
+    fx.write(
+        &format!("{PROJECTS}/alderwick/index.md"),
+        "# Alderwick index notes\n\nALDERWICK-INDEX-DOC\n",
+    );
+    fx.build().assert_built();
+    let site = fx.site();
+    let status = site.page("projects/alderwick/index.html");
+    assert!(
+        status.contains("href=\"joint-assessment.html\"") && !status.contains("ALDERWICK-INDEX-DOC"),
+        "projects/alderwick/index.html is still the status page"
+    );
+    let published = site
+        .html_pages()
+        .into_iter()
+        .any(|p| site.page(&p).contains("ALDERWICK-INDEX-DOC"));
+    assert!(published, "the document index.md still has a page of its own");
+}
+
+#[test]
+fn html_file_in_a_project_folder_does_not_replace_a_rendered_page() {
+    let fx = Fixture::new("good");
+    fx.write(
+        &format!("{PROJECTS}/alderwick/self-assessment.html"),
+        "<p>ALDERWICK-STALE-EXPORT</p>",
+    );
+    fx.build().assert_built();
+    let html = fx.site().page("projects/alderwick/self-assessment.html");
+    assert!(
+        html.contains("<title>Alderwick self-assessment") && !html.contains("ALDERWICK-STALE-EXPORT"),
+        "the rendered self-assessment.md keeps its page"
     );
 }

@@ -115,6 +115,51 @@ impl Fixture {
         tssa(self.tmp(), &args)
     }
 
+    /// `tssa build` with a shorter timeout, for inputs that might hang it.
+    pub fn build_within(&self, timeout: Duration) -> Run {
+        let args = [
+            OsStr::new("build"),
+            OsStr::new("--root"),
+            self.root.as_os_str(),
+            OsStr::new("--out"),
+            self.out.as_os_str(),
+        ];
+        tssa_within(self.tmp(), &args, timeout)
+    }
+
+    /// `tssa build` as the unprivileged user `nobody`, through `setpriv`. Root reads files
+    /// whatever their mode, so this is how tests of unreadable files run when the suite runs
+    /// as root. `None` when it is not possible here (no `setpriv`, or not allowed).
+    #[cfg(unix)]
+    pub fn build_as_nobody(&self) -> Option<Run> {
+        use std::os::unix::fs::PermissionsExt;
+        let setpriv = ["/usr/bin/setpriv", "/bin/setpriv"]
+            .into_iter()
+            .map(Path::new)
+            .find(|p| p.is_file())?;
+        let as_nobody = |extra: &[&OsStr]| {
+            let mut args: Vec<&OsStr> = ["--reuid=65534", "--regid=65534", "--clear-groups"]
+                .map(OsStr::new)
+                .to_vec();
+            args.push(OsStr::new(env!("CARGO_BIN_EXE_tssa")));
+            args.extend_from_slice(extra);
+            let mut cmd = assert_cmd::Command::new(setpriv);
+            cmd.current_dir(self.tmp()).args(&args);
+            run(cmd, &args, TIMEOUT)
+        };
+        if as_nobody(&[OsStr::new("--version")]).code != Some(0) {
+            return None;
+        }
+        fs::set_permissions(self.tmp(), fs::Permissions::from_mode(0o777)).ok()?;
+        Some(as_nobody(&[
+            OsStr::new("build"),
+            OsStr::new("--root"),
+            self.root.as_os_str(),
+            OsStr::new("--out"),
+            self.out.as_os_str(),
+        ]))
+    }
+
     /// `tssa check --root <root> <extra…>`.
     pub fn check(&self, extra: &[&str]) -> Run {
         let mut args: Vec<&OsStr> = vec![OsStr::new("check"), OsStr::new("--root"), self.root.as_os_str()];
@@ -153,12 +198,18 @@ fn copy_dir(from: &Path, to: &Path) {
 
 /// Runs the real binary in `cwd` (a temp folder, so no stray `book.toml` is picked up).
 pub fn tssa<S: AsRef<OsStr>>(cwd: &Path, args: &[S]) -> Run {
+    tssa_within(cwd, args, TIMEOUT)
+}
+
+/// As [`tssa`], killing the process after `timeout` (the run then has no exit code).
+pub fn tssa_within<S: AsRef<OsStr>>(cwd: &Path, args: &[S], timeout: Duration) -> Run {
     let mut cmd = assert_cmd::Command::cargo_bin("tssa").expect("the tssa binary is built");
-    cmd.current_dir(cwd)
-        .args(args)
-        .env("NO_COLOR", "1")
-        .env_remove("RUST_LOG")
-        .timeout(TIMEOUT);
+    cmd.current_dir(cwd).args(args);
+    run(cmd, args, timeout)
+}
+
+fn run<S: AsRef<OsStr>>(mut cmd: assert_cmd::Command, args: &[S], timeout: Duration) -> Run {
+    cmd.env("NO_COLOR", "1").env_remove("RUST_LOG").timeout(timeout);
     let output = cmd.output().expect("run tssa");
     let signal = signal_of(&output.status);
     Run {
@@ -263,8 +314,14 @@ pub fn parse_diagnostics(stderr: &str) -> Vec<Diag> {
 }
 
 impl Run {
+    /// Diagnostics printed by the run: `build` prints them on stderr; `check` prints its
+    /// report (the product of the command) on stdout, so both streams are read for it.
     pub fn diagnostics(&self) -> Vec<Diag> {
-        parse_diagnostics(&self.stderr)
+        let mut found = parse_diagnostics(&self.stderr);
+        if self.command.starts_with("tssa check") {
+            found.extend(parse_diagnostics(&self.stdout));
+        }
+        found
     }
 
     fn describe(&self) -> String {
