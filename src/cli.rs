@@ -18,6 +18,8 @@ pub enum Command {
     Build(BuildArgs),
     /// Judge every TSSA package against the process, without writing the site.
     Check(CheckArgs),
+    /// Start a new package folder from the guide's templates (never overwrites).
+    New(NewArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -28,6 +30,9 @@ pub struct SourceArgs {
     /// A book.toml to use instead of the one in the root.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Take each document's last-changed date from `git log` (needs git and a checkout).
+    #[arg(long)]
+    pub git: bool,
 }
 
 #[derive(Debug, Args)]
@@ -70,6 +75,32 @@ pub struct CheckArgs {
     /// Treat warnings as errors for the exit code.
     #[arg(long, value_enum)]
     pub deny: Option<Deny>,
+}
+
+/// The path a new package takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum NewPath {
+    /// The abbreviated path: a self-assessment only.
+    #[value(name = "self")]
+    SelfAssessment,
+    /// The joint path: self-assessment, joint assessment and summary README.
+    Joint,
+}
+
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// Folder name of the package: lowercase letters, digits and hyphens (`my-project`).
+    #[arg(value_name = "NAME")]
+    pub name: String,
+    /// The repository root (default: the folder of book.toml, or the current folder).
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+    /// A book.toml to use instead of the one in the root.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Which path the package takes.
+    #[arg(long, value_enum, default_value_t = NewPath::SelfAssessment)]
+    pub path: NewPath,
 }
 
 #[cfg(test)]

@@ -16,4 +16,6 @@ pub mod output;
 pub mod theme;
 pub mod cli;
 pub mod coverage;
+pub mod new;
+pub mod gitdates;
 pub mod pipeline;

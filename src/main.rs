@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use clap::Parser;
 
-use tssa::cli::{BuildArgs, CheckArgs, Cli, Command, Format, SourceArgs};
+use tssa::cli::{BuildArgs, CheckArgs, Cli, Command, Format, NewArgs, NewPath, SourceArgs};
 use tssa::config::{Config, Overrides};
 use tssa::diagnostic::{Diagnostic, Level};
 
@@ -16,6 +16,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Build(args) => build(args),
         Command::Check(args) => check(args),
+        Command::New(args) => new(args),
     };
     match result {
         Ok(code) => code,
@@ -27,7 +28,31 @@ fn main() -> ExitCode {
 }
 
 fn overrides(source: &SourceArgs) -> Overrides {
-    Overrides { root: source.root.clone(), config: source.config.clone(), ..Overrides::default() }
+    Overrides { root: source.root.clone(), config: source.config.clone(), git: source.git, ..Overrides::default() }
+}
+
+/// `tssa new`: refusals (unsafe name, existing folder) are errors, so they exit with 2.
+fn new(args: NewArgs) -> anyhow::Result<ExitCode> {
+    let config = Config::load(&Overrides { root: args.root.clone(), config: args.config.clone(), ..Overrides::default() })?;
+    let path = match args.path {
+        NewPath::SelfAssessment => tssa::new::PackagePath::SelfAssessment,
+        NewPath::Joint => tssa::new::PackagePath::Joint,
+    };
+    let today = tssa::coverage::today().unwrap_or_default();
+    let plan = tssa::new::plan(&config, &args.name, path, &today)?;
+    tssa::new::write(&plan)?;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "created {}/ ({} path, status draft)", plan.rel_dir, path.name());
+    for file in &plan.files {
+        let _ = writeln!(out, "  {} (outline from {})", file.name, file.from);
+    }
+    let _ = writeln!(
+        out,
+        "next: replace every `{}` line, then run `tssa check --project {}`",
+        tssa::new::TODO,
+        args.name
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
