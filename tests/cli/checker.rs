@@ -65,7 +65,11 @@ fn safety_scan_finds_scripts_handlers_and_script_urls_but_allows_theme_scripts()
     let dir = site(&[
         (
             "ok.html",
-            r#"<script src="static/sort.js" defer></script><p data-on="x">text about onclick=</p>"#,
+            r#"<script src="static/sort.js" defer></script><p data-on="x" title="`javascript:` links are not allowed">text about onclick=</p>"#,
+        ),
+        (
+            "f.html",
+            r#"<meta http-equiv="refresh" content="0; url=javascript:alert(1)">"#,
         ),
         ("a.html", r#"<script>alert(1)</script>"#),
         ("b.html", r#"<img src="x.png" onerror="alert(1)">"#),
@@ -77,7 +81,7 @@ fn safety_scan_finds_scripts_handlers_and_script_urls_but_allows_theme_scripts()
         ("e.html", r#"<script src="static/x.js">alert(1)</script>"#),
     ]);
     let found = active_content(dir.path());
-    for page in ["a.html", "b.html", "c.html", "e.html"] {
+    for page in ["a.html", "b.html", "c.html", "e.html", "f.html"] {
         assert!(
             found.iter().any(|f| f.starts_with(page)),
             "{page} flagged: {found:#?}"
@@ -102,6 +106,12 @@ fn scanner_reads_attributes_entities_and_text() {
     assert_eq!(found[0].attr("data-x"), Some("1"));
     assert_eq!(found[0].attr("hidden"), Some(""));
     assert_eq!(text_of(html), "Tom & Jerry/'s bold");
+    let code = "<pre><code><span class=\"k\">fn</span> <span>main</span>()</code></pre><p>a</p><p>b</p>";
+    assert_eq!(
+        text_of(code),
+        "fn main() a b",
+        "inline tags do not split words, block tags do"
+    );
     assert_eq!(
         decode_entities("&lt;daemon&gt; &unknown; &"),
         "<daemon> &unknown; &"

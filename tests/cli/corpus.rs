@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use crate::common::{PROJECTS, Run, Site, assert_same_files, text_of, tssa};
 
@@ -98,11 +99,68 @@ fn build(corpus: &Path, tmp: &Path, out: &str) -> (Run, Site) {
     (run, Site::at(&out))
 }
 
+/// One build of the corpus shared by the tests that only read it (a debug build takes a
+/// second or two of CPU). It lives in `target/tmp/tssa-corpus/<pid>/`; folders of test
+/// processes that have ended are removed by the next run.
+struct Shared {
+    dir: PathBuf,
+    run: Run,
+}
+
+static SHARED: OnceLock<Shared> = OnceLock::new();
+
+fn shared(corpus: &Path) -> (&'static Run, Site) {
+    let shared = SHARED.get_or_init(|| {
+        let base = Path::new(env!("CARGO_TARGET_TMPDIR")).join("tssa-corpus");
+        std::fs::create_dir_all(&base).expect("create target/tmp/tssa-corpus");
+        remove_stale(&base);
+        let dir = base.join(std::process::id().to_string());
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("create the shared build folder");
+        let out = dir.join("out");
+        let run = tssa(
+            &dir,
+            &[
+                OsStr::new("build"),
+                OsStr::new("--root"),
+                corpus.as_os_str(),
+                OsStr::new("--out"),
+                out.as_os_str(),
+            ],
+        );
+        Shared { dir, run }
+    });
+    shared.run.assert_code(0);
+    (&shared.run, Site::at(&shared.dir.join("out")))
+}
+
+fn remove_stale(base: &Path) {
+    let proc = Path::new("/proc");
+    for entry in std::fs::read_dir(base).into_iter().flatten().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name == std::process::id().to_string() {
+            continue;
+        }
+        let ended = if proc.is_dir() {
+            !proc.join(&name).exists()
+        } else {
+            let age = entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok());
+            age.is_some_and(|age| age.as_secs() > 24 * 3600)
+        };
+        if ended {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
 #[test]
 fn corpus_builds_and_lists_all_52_units() {
     let Some(corpus) = corpus() else { return };
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let (run, site) = build(&corpus, tmp.path(), "out");
+    let (run, site) = shared(&corpus);
     assert!(run.stderr.contains("built 52 project units"), "{}", run.stderr);
     let mut units = site.home_units();
     units.sort();
@@ -115,8 +173,7 @@ fn corpus_builds_and_lists_all_52_units() {
 #[test]
 fn corpus_keycloak_version_covered_is_shown() {
     let Some(corpus) = corpus() else { return };
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let (_, site) = build(&corpus, tmp.path(), "out");
+    let (_, site) = shared(&corpus);
     let row = text_of(&site.home_row("keycloak"));
     assert!(row.contains("v10.0.2"), "keycloak's home row: {row}");
     let status = text_of(&site.page("projects/keycloak/index.html"));
@@ -133,16 +190,14 @@ fn corpus_keycloak_version_covered_is_shown() {
 #[test]
 fn corpus_every_internal_link_and_fragment_resolves() {
     let Some(corpus) = corpus() else { return };
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let (_, site) = build(&corpus, tmp.path(), "out");
+    let (_, site) = shared(&corpus);
     site.assert_links_resolve("/");
 }
 
 #[test]
 fn corpus_every_image_and_pdf_is_copied() {
     let Some(corpus) = corpus() else { return };
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let (_, site) = build(&corpus, tmp.path(), "out");
+    let (_, site) = shared(&corpus);
     let out_files = site.files();
     let mut by_name: BTreeMap<String, Vec<&Vec<u8>>> = BTreeMap::new();
     for (path, bytes) in &out_files {
@@ -185,8 +240,8 @@ fn corpus_every_image_and_pdf_is_copied() {
 #[test]
 fn corpus_two_builds_are_byte_identical() {
     let Some(corpus) = corpus() else { return };
+    let (_, one) = shared(&corpus);
     let tmp = tempfile::tempdir().expect("tempdir");
-    let (_, one) = build(&corpus, tmp.path(), "one");
     let (_, two) = build(&corpus, tmp.path(), "two");
     assert_same_files(&one.files(), &two.files(), "two builds of the corpus");
 }
@@ -194,8 +249,7 @@ fn corpus_two_builds_are_byte_identical() {
 #[test]
 fn corpus_output_has_no_script_event_handler_or_javascript_url() {
     let Some(corpus) = corpus() else { return };
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let (_, site) = build(&corpus, tmp.path(), "out");
+    let (_, site) = shared(&corpus);
     site.assert_no_active_content();
 }
 

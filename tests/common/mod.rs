@@ -145,7 +145,7 @@ impl Fixture {
             args.extend_from_slice(extra);
             let mut cmd = assert_cmd::Command::new(setpriv);
             cmd.current_dir(self.tmp()).args(&args);
-            run(cmd, &args, TIMEOUT)
+            run("setpriv", cmd, &args, TIMEOUT)
         };
         if as_nobody(&[OsStr::new("--version")]).code != Some(0) {
             return None;
@@ -205,16 +205,17 @@ pub fn tssa<S: AsRef<OsStr>>(cwd: &Path, args: &[S]) -> Run {
 pub fn tssa_within<S: AsRef<OsStr>>(cwd: &Path, args: &[S], timeout: Duration) -> Run {
     let mut cmd = assert_cmd::Command::cargo_bin("tssa").expect("the tssa binary is built");
     cmd.current_dir(cwd).args(args);
-    run(cmd, args, timeout)
+    run("tssa", cmd, args, timeout)
 }
 
-fn run<S: AsRef<OsStr>>(mut cmd: assert_cmd::Command, args: &[S], timeout: Duration) -> Run {
+/// Runs `cmd` (already given `args`); `program` names it in failure messages.
+fn run<S: AsRef<OsStr>>(program: &str, mut cmd: assert_cmd::Command, args: &[S], timeout: Duration) -> Run {
     cmd.env("NO_COLOR", "1").env_remove("RUST_LOG").timeout(timeout);
     let output = cmd.output().expect("run tssa");
     let signal = signal_of(&output.status);
     Run {
         command: format!(
-            "tssa {}",
+            "{program} {}",
             args.iter()
                 .map(|a| a.as_ref().to_string_lossy().into_owned())
                 .collect::<Vec<_>>()
@@ -792,6 +793,56 @@ pub fn decode_entities(text: &str) -> String {
     out
 }
 
+const BLOCK_ELEMENTS: &[&str] = &[
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "br",
+    "caption",
+    "dd",
+    "details",
+    "div",
+    "dl",
+    "dt",
+    "figcaption",
+    "figure",
+    "footer",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hr",
+    "html",
+    "body",
+    "head",
+    "title",
+    "li",
+    "main",
+    "nav",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "summary",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "tr",
+    "ul",
+    "meta",
+    "link",
+    "img",
+    "input",
+    "time",
+];
+
 /// The visible text of a page: tags (and script/style bodies) removed, entities decoded,
 /// whitespace collapsed.
 pub fn text_of(html: &str) -> String {
@@ -808,7 +859,10 @@ pub fn text_of(html: &str) -> String {
     for tag in tags(html) {
         if tag.start >= pos {
             text.push_str(&html[pos..tag.start]);
-            text.push(' ');
+            // Block elements separate words; inline ones (`<span>` in highlighted code) do not.
+            if BLOCK_ELEMENTS.contains(&tag.name.as_str()) {
+                text.push(' ');
+            }
         }
         pos = pos.max(tag.end);
         if !tag.closing && (tag.name == "script" || tag.name == "style") {
@@ -993,6 +1047,26 @@ pub fn broken_links(out: &Path, base_path: &str) -> Vec<String> {
     broken
 }
 
+/// Attributes whose value is a URL a browser may load or follow.
+const URL_ATTRIBUTES: &[&str] = &[
+    "href",
+    "src",
+    "action",
+    "formaction",
+    "data",
+    "poster",
+    "background",
+    "xlink:href",
+    "cite",
+    "longdesc",
+    "manifest",
+    "codebase",
+    "ping",
+    "dynsrc",
+    "lowsrc",
+    "icon",
+];
+
 /// Scripts, event handler attributes and `javascript:` URLs in the output. The theme's own
 /// scripts (`<script src="…static/…"></script>`, empty) are allowed; nothing else is.
 pub fn active_content(out: &Path) -> Vec<String> {
@@ -1028,15 +1102,19 @@ pub fn active_content(out: &Path) -> Vec<String> {
                         snippet(&html, tag.start)
                     ));
                 }
+                // Browsers ignore whitespace and control characters inside a URL's scheme.
                 let squeezed: String = value
                     .chars()
                     .filter(|c| !c.is_whitespace() && !c.is_control())
                     .collect::<String>()
                     .to_ascii_lowercase();
-                if squeezed.contains("javascript:")
-                    || squeezed.starts_with("vbscript:")
-                    || squeezed.starts_with("data:text/html")
-                {
+                let scripted_url = URL_ATTRIBUTES.contains(&key.as_str())
+                    && ["javascript:", "vbscript:", "data:text/html"]
+                        .iter()
+                        .any(|s| squeezed.starts_with(s));
+                let scripted_text = matches!(key.as_str(), "style" | "content" | "srcset")
+                    && (squeezed.contains("javascript:") || squeezed.contains("expression("));
+                if scripted_url || scripted_text {
                     found.push(format!("{page}: `{key}=\"{value}\"` on <{}>", tag.name));
                 }
             }
