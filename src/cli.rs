@@ -20,6 +20,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Start a new package folder from the guide's templates (never overwrites).
     New(NewArgs),
+    /// Preview the site while editing: rebuilds on save and reloads the browser.
+    Serve(ServeArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -101,6 +103,24 @@ pub struct NewArgs {
     /// Which path the package takes.
     #[arg(long, value_enum, default_value_t = NewPath::SelfAssessment)]
     pub path: NewPath,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// Address to listen on. Anything but loopback lets other machines read the preview.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+    /// Port to listen on; 0 picks a free one.
+    #[arg(long, value_name = "N", default_value_t = 3000)]
+    pub port: u16,
+    /// Open the preview in the default browser.
+    #[arg(long)]
+    pub open: bool,
+    /// Poll for changes instead of relying on file system events (WSL2, containers, network drives).
+    #[arg(long)]
+    pub poll: bool,
 }
 
 #[cfg(test)]

@@ -19,3 +19,5 @@ pub mod coverage;
 pub mod new;
 pub mod gitdates;
 pub mod pipeline;
+#[cfg(feature = "serve")]
+pub mod serve;

@@ -17,6 +17,7 @@ fn main() -> ExitCode {
         Command::Build(args) => build(args),
         Command::Check(args) => check(args),
         Command::New(args) => new(args),
+        Command::Serve(args) => serve(args),
     };
     match result {
         Ok(code) => code,
@@ -141,5 +142,63 @@ fn print_diagnostics(diagnostics: &[Diagnostic], quiet: bool) {
         if let Some(help) = &d.help {
             let _ = writeln!(out, "  = help: {help}");
         }
+    }
+}
+
+/// `tssa serve`: runs until Ctrl-C; only setup failures (config, port) return, with exit 2.
+#[cfg(feature = "serve")]
+fn serve(args: tssa::cli::ServeArgs) -> anyhow::Result<ExitCode> {
+    let mut options = tssa::serve::ServeOptions::new(overrides(&args.source));
+    options.bind = args.bind;
+    options.port = args.port;
+    options.open = args.open;
+    options.poll = args.poll;
+    tssa::serve::serve(options, std::sync::Arc::new(print_serve_event))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(not(feature = "serve"))]
+fn serve(_args: tssa::cli::ServeArgs) -> anyhow::Result<ExitCode> {
+    anyhow::bail!("this tssa was built without the `serve` feature")
+}
+
+#[cfg(feature = "serve")]
+fn print_serve_event(event: tssa::serve::Event) {
+    use tssa::serve::Event;
+    let changes = |changed: &[String]| match changed {
+        [] => "changes".to_owned(),
+        [one] => one.clone(),
+        [first, rest @ ..] => format!("{first} and {} more", rest.len()),
+    };
+    match event {
+        Event::Listening { url } => {
+            // Tests and scripts read the URL from stdout, so it goes out at once.
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "Serving {url}");
+            let _ = out.flush();
+            eprintln!("Watching for changes; press Ctrl-C to stop.");
+        }
+        Event::Warning(warning) => eprintln!("warning: {warning}"),
+        Event::Built { initial, changed, duration, files, cache, diagnostics } => {
+            // After the first build, warnings were already shown once; repeat only errors.
+            print_diagnostics(&diagnostics, !initial);
+            let (errors, warnings) = count(&diagnostics);
+            let what = if initial { "built".to_owned() } else { format!("rebuilt after {}:", changes(&changed)) };
+            eprintln!(
+                "{what} {files} files in {} ms ({} parsed, {} unchanged); {errors} errors, {warnings} warnings",
+                duration.as_millis(),
+                cache.parsed,
+                cache.reused
+            );
+        }
+        Event::Rejected { changed, duration, problems } => {
+            print_diagnostics(&problems, false);
+            eprintln!(
+                "rebuild after {} failed in {} ms; still serving the last good build (the browser shows the errors)",
+                changes(&changed),
+                duration.as_millis()
+            );
+        }
+        _ => {}
     }
 }

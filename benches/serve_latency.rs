@@ -1,0 +1,184 @@
+//! Save-to-reload latency of `tssa serve` on a copy of the acceptance corpus: the time from
+//! writing a document to the reload event arriving on an open event stream, debounce
+//! included. Prints the median of 20 saves (target: under 100 ms).
+//!
+//! `TSSA_CORPUS` names the corpus (default: `../shared/corpus/tag-security` beside the
+//! checkout; without it, the sample site in `content/`).
+//!
+//! A plain `main` (harness = false). Until the manifest says so, cargo builds this file as a
+//! test harness, where `main` is unused.
+#![cfg_attr(test, allow(dead_code))]
+
+use std::fs;
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tssa::config::Overrides;
+use tssa::serve::{Event, ServeOptions};
+
+const SAVES: usize = 20;
+
+fn main() {
+    if let Err(err) = run() {
+        eprintln!("serve_latency: {err}");
+        std::process::exit(2);
+    }
+}
+
+fn run() -> Result<(), String> {
+    let source = corpus();
+    let copy = tempfile::tempdir().map_err(|e| e.to_string())?;
+    copy_tree(&source, copy.path()).map_err(|e| format!("copying {}: {e}", source.display()))?;
+    let doc = pick_document(copy.path())?;
+    let original = fs::read_to_string(&doc).map_err(|e| e.to_string())?;
+
+    let builds: Arc<Mutex<Vec<Duration>>> = Arc::default();
+    let seen = Arc::clone(&builds);
+    let reporter = Arc::new(move |event: Event| match event {
+        Event::Built {
+            initial: false,
+            duration,
+            ..
+        }
+        | Event::Rejected { duration, .. } => {
+            if let Ok(mut list) = seen.lock() {
+                list.push(duration);
+            }
+        }
+        Event::Warning(warning) => eprintln!("warning: {warning}"),
+        _ => {}
+    });
+    let mut options = ServeOptions::new(Overrides {
+        root: Some(copy.path().to_path_buf()),
+        ..Overrides::default()
+    });
+    options.port = 0;
+    let debounce = options.debounce;
+    let running = tssa::serve::start(options, reporter).map_err(|e| e.to_string())?;
+
+    let mut stream = EventStream::open(&running.addr().to_string())?;
+    let mut latencies = Vec::with_capacity(SAVES);
+    // One extra save first: warms the page cache and the parse cache's racy window.
+    for i in 0..=SAVES {
+        let text = format!("{original}\n\nLatency probe {i}.\n");
+        let started = Instant::now();
+        fs::write(&doc, text).map_err(|e| e.to_string())?;
+        stream.wait_for_reload(Duration::from_secs(10))?;
+        let elapsed = started.elapsed();
+        if i > 0 {
+            latencies.push(elapsed);
+        }
+        // Let the watcher settle so saves are not merged into one rebuild.
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    running.stop();
+
+    let mut builds = builds.lock().map(|b| b.clone()).unwrap_or_default();
+    let corpus_name = source.display();
+    println!(
+        "serve_latency: {SAVES} saves of {} in {corpus_name}",
+        doc.strip_prefix(copy.path()).unwrap_or(&doc).display()
+    );
+    println!("  debounce           {} ms", debounce.as_millis());
+    println!("  save -> reload     {}", summary(&mut latencies));
+    println!("  rebuild alone      {}", summary(&mut builds));
+    Ok(())
+}
+
+fn summary(values: &mut [Duration]) -> String {
+    if values.is_empty() {
+        return "no samples".to_owned();
+    }
+    values.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let median = ms(values[values.len() / 2]);
+    let p90 = ms(values[(values.len() * 9 / 10).min(values.len() - 1)]);
+    format!(
+        "median {median:.1} ms (min {:.1}, p90 {p90:.1}, max {:.1})",
+        ms(values[0]),
+        ms(values[values.len() - 1])
+    )
+}
+
+fn corpus() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    std::env::var_os("TSSA_CORPUS")
+        .map(PathBuf::from)
+        .or_else(|| Some(manifest.join("../shared/corpus/tag-security")).filter(|p| p.is_dir()))
+        .unwrap_or_else(|| manifest.join("content"))
+}
+
+/// The first project's self-assessment, in name order.
+fn pick_document(root: &Path) -> Result<PathBuf, String> {
+    let projects = root.join("community/assessments/projects");
+    let mut docs: Vec<PathBuf> = fs::read_dir(&projects)
+        .map_err(|e| format!("{}: {e}", projects.display()))?
+        .filter_map(|e| e.ok())
+        .map(|e| e.path().join("self-assessment.md"))
+        .filter(|p| p.is_file())
+        .collect();
+    docs.sort();
+    docs.into_iter()
+        .next()
+        .ok_or_else(|| "no self-assessment.md to edit".to_owned())
+}
+
+fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
+    fs::create_dir_all(to)?;
+    for entry in fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        let kind = entry.file_type()?;
+        if kind.is_dir() {
+            copy_tree(&entry.path(), &target)?;
+        } else if kind.is_file() {
+            fs::copy(entry.path(), &target)?;
+        }
+    }
+    Ok(())
+}
+
+struct EventStream {
+    reader: BufReader<TcpStream>,
+}
+
+impl EventStream {
+    fn open(authority: &str) -> Result<EventStream, String> {
+        let mut stream = TcpStream::connect(authority).map_err(|e| e.to_string())?;
+        let request = format!("GET /__tssa/events HTTP/1.1\r\nHost: {authority}\r\n\r\n");
+        stream.write_all(request.as_bytes()).map_err(|e| e.to_string())?;
+        let mut events = EventStream {
+            reader: BufReader::new(stream),
+        };
+        events.read_until(|line| line.starts_with("event: hello"), Duration::from_secs(10))?;
+        Ok(events)
+    }
+
+    fn wait_for_reload(&mut self, timeout: Duration) -> Result<(), String> {
+        self.read_until(|line| line.starts_with("event: reload"), timeout)
+    }
+
+    fn read_until(&mut self, wanted: impl Fn(&str) -> bool, timeout: Duration) -> Result<(), String> {
+        let deadline = Instant::now() + timeout;
+        let mut line = String::new();
+        loop {
+            let left = deadline
+                .checked_duration_since(Instant::now())
+                .ok_or("timed out waiting for an event")?;
+            self.reader
+                .get_ref()
+                .set_read_timeout(Some(left))
+                .map_err(|e| e.to_string())?;
+            line.clear();
+            match self.reader.read_line(&mut line) {
+                Ok(0) => return Err("event stream closed".to_owned()),
+                Ok(_) if wanted(line.trim_end()) => return Ok(()),
+                Ok(_) => {}
+                Err(err) => return Err(format!("reading events: {err}")),
+            }
+        }
+    }
+}

@@ -1,0 +1,215 @@
+//! Rebuilding on change. A rebuild is kept only if it rendered and brought no error the
+//! current build did not already have; otherwise the current pages stay up and the problems
+//! are shown over them. Either way the new state is swapped in before the tabs are told.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::sync::mpsc::Receiver;
+use std::time::{Duration, Instant};
+
+use crate::config::{Config, Overrides};
+use crate::diagnostic::{Diagnostic, Level};
+use crate::error::{Error, Result};
+use crate::load::{CacheStats, ParseCache, load_cached};
+use crate::render::pages::render_site;
+
+use super::state::{ErrorKey, Shared, Snapshot, error_keys};
+use super::watch::{Change, Roots, Watcher};
+use super::{Event, Reporter, display_path};
+
+/// What the rebuild thread is told.
+#[derive(Debug)]
+pub(crate) enum Message {
+    /// Paths the watcher saw change, after the debounce.
+    Files(Vec<PathBuf>),
+    WatchError(String),
+    Stop,
+}
+
+pub(crate) struct Builder {
+    overrides: Overrides,
+    config: Config,
+    cache: ParseCache,
+    /// The errors of the build being served; `None` until one has been.
+    baseline: Option<BTreeSet<ErrorKey>>,
+}
+
+pub(crate) struct Attempt {
+    outcome: Outcome,
+    initial: bool,
+    changed: Vec<String>,
+    duration: Duration,
+    cache: CacheStats,
+}
+
+enum Outcome {
+    Accepted {
+        snapshot: Snapshot,
+        files: usize,
+        diagnostics: Vec<Diagnostic>,
+    },
+    Rejected {
+        problems: Vec<Diagnostic>,
+    },
+}
+
+impl Builder {
+    pub fn new(overrides: Overrides) -> Result<Builder> {
+        let config = Config::load(&overrides)?;
+        Ok(Builder {
+            overrides,
+            config,
+            cache: ParseCache::new(),
+            baseline: None,
+        })
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    pub fn build(&mut self, reload_config: bool, changed: Vec<String>) -> Attempt {
+        let started = Instant::now();
+        let initial = self.baseline.is_none();
+        let outcome = self.outcome(reload_config);
+        Attempt {
+            outcome,
+            initial,
+            changed,
+            duration: started.elapsed(),
+            cache: self.cache.stats(),
+        }
+    }
+
+    fn outcome(&mut self, reload_config: bool) -> Outcome {
+        if reload_config {
+            match Config::load(&self.overrides) {
+                Ok(config) => self.config = config,
+                Err(err) => {
+                    return Outcome::Rejected {
+                        problems: vec![self.problem(&err)],
+                    };
+                }
+            }
+        }
+        let site = load_cached(&self.config, &mut self.cache);
+        let rendered = match render_site(&site, &self.config) {
+            Ok(rendered) => rendered,
+            Err(err) => {
+                return Outcome::Rejected {
+                    problems: vec![self.problem(&err)],
+                };
+            }
+        };
+        let mut diagnostics = site.diagnostics;
+        diagnostics.extend(rendered.diagnostics);
+        diagnostics.sort();
+        diagnostics.dedup();
+        let errors = error_keys(&diagnostics);
+        if self
+            .baseline
+            .as_ref()
+            .is_some_and(|baseline| !errors.is_subset(baseline))
+        {
+            let problems = diagnostics
+                .into_iter()
+                .filter(|d| d.level == Level::Error)
+                .collect();
+            return Outcome::Rejected { problems };
+        }
+        self.baseline = Some(errors);
+        let files = rendered.files.len();
+        Outcome::Accepted {
+            snapshot: Snapshot::new(rendered.files),
+            files,
+            diagnostics,
+        }
+    }
+
+    /// A build that could not happen at all, as a problem to show.
+    fn problem(&self, err: &Error) -> Diagnostic {
+        match err {
+            Error::Config { file, line, message } => Diagnostic::error("config/invalid", message.clone())
+                .at(display_path(&self.config.root, file), Some(*line)),
+            Error::Template(message) => Diagnostic::error("theme/template", message.clone()),
+            other => Diagnostic::error("build/failed", other.to_string()),
+        }
+    }
+}
+
+/// Shows the attempt: swaps it in (or just its problems), then reports it.
+pub(crate) fn publish(shared: &Shared, attempt: Attempt, report: &Reporter) {
+    let Attempt {
+        outcome,
+        initial,
+        changed,
+        duration,
+        cache,
+    } = attempt;
+    match outcome {
+        Outcome::Accepted {
+            snapshot,
+            files,
+            diagnostics,
+        } => {
+            let problems = diagnostics
+                .iter()
+                .filter(|d| d.level == Level::Error)
+                .cloned()
+                .collect();
+            shared.publish(Some(snapshot), problems);
+            report(Event::Built {
+                initial,
+                changed,
+                duration,
+                files,
+                cache,
+                diagnostics,
+            });
+        }
+        Outcome::Rejected { problems } => {
+            shared.publish(None, problems.clone());
+            report(Event::Rejected {
+                changed,
+                duration,
+                problems,
+            });
+        }
+    }
+}
+
+/// The rebuild thread: waits for changes, merges those that arrive together, rebuilds once.
+pub(crate) fn run(
+    messages: Receiver<Message>,
+    mut builder: Builder,
+    mut watcher: Watcher,
+    shared: &Shared,
+    report: &Reporter,
+) {
+    while let Ok(first) = messages.recv() {
+        let mut change: Option<Change> = None;
+        let mut changed = BTreeSet::new();
+        for message in std::iter::once(first).chain(messages.try_iter()) {
+            match message {
+                Message::Stop => return,
+                Message::WatchError(err) => report(Event::Warning(format!("file watcher: {err}"))),
+                Message::Files(paths) => {
+                    for path in paths {
+                        if let Some(kind) = watcher.roots().classify(&path) {
+                            change = change.max(Some(kind));
+                            changed.insert(display_path(&watcher.roots().root, &path));
+                        }
+                    }
+                }
+            }
+        }
+        let Some(change) = change else { continue };
+        let attempt = builder.build(change == Change::Config, changed.into_iter().collect());
+        publish(shared, attempt, report);
+        if change == Change::Config {
+            for warning in watcher.set_roots(Roots::of(builder.config())) {
+                report(Event::Warning(warning));
+            }
+        }
+    }
+}

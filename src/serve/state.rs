@@ -1,0 +1,132 @@
+//! What the server is showing: the last good build and the problems of the latest attempt,
+//! replaced together under one lock so a request never sees half of a change.
+
+use std::collections::{BTreeSet, HashMap};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, PoisonError, RwLock};
+use std::time::Duration;
+
+use crate::diagnostic::{Diagnostic, Level};
+use crate::output::{Content, OutputFile};
+
+use super::reload::Hub;
+
+/// A file of the built site.
+#[derive(Debug, Clone)]
+pub(crate) enum Entry {
+    Bytes(Arc<[u8]>),
+    /// Read from the source on request; assets are not held in memory.
+    File(PathBuf),
+}
+
+/// One complete build.
+#[derive(Debug, Default)]
+pub(crate) struct Snapshot {
+    /// By path within the site (`projects/x/index.html`).
+    pub files: HashMap<String, Entry>,
+}
+
+/// An error, without its line, for telling whether a rebuild brought new errors: moving an existing error down a few lines by editing above it
+/// does not make it a new one.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct ErrorKey {
+    file: Option<String>,
+    code: String,
+    message: String,
+}
+
+pub(crate) fn error_keys(diagnostics: &[Diagnostic]) -> BTreeSet<ErrorKey> {
+    diagnostics
+        .iter()
+        .filter(|d| d.level == Level::Error)
+        .map(|d| ErrorKey {
+            file: d.file.clone(),
+            code: d.code.clone(),
+            message: d.message.clone(),
+        })
+        .collect()
+}
+
+impl Snapshot {
+    pub fn new(files: Vec<OutputFile>) -> Self {
+        let files = files
+            .into_iter()
+            .map(|file| {
+                let entry = match file.content {
+                    Content::Bytes(bytes) => Entry::Bytes(bytes.into()),
+                    Content::Copy(source) => Entry::File(source),
+                };
+                (file.path, entry)
+            })
+            .collect();
+        Snapshot { files }
+    }
+}
+
+/// What every response is made from.
+#[derive(Debug, Default)]
+pub(crate) struct View {
+    pub snapshot: Arc<Snapshot>,
+    /// Shown as an overlay on every page while not empty.
+    pub problems: Arc<[Diagnostic]>,
+    /// The latest build was rejected, so the pages are older than the problems.
+    pub stale: bool,
+    /// Changes with every publish; pages carry it so a tab can tell it is stale.
+    pub version: u64,
+}
+
+pub(crate) struct Shared {
+    view: RwLock<Arc<View>>,
+    pub hub: Hub,
+    pub stopping: AtomicBool,
+    /// The address actually bound, which the event stream checks `Host` against.
+    pub addr: SocketAddr,
+    pub heartbeat: Duration,
+}
+
+impl Shared {
+    pub fn new(addr: SocketAddr, heartbeat: Duration, max_streams: usize) -> Self {
+        // Versions continue from the clock, so a tab left open across a restart of the server
+        // sees a different version and reloads.
+        let version = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |since| u64::try_from(since.as_millis()).unwrap_or(0));
+        Shared {
+            view: RwLock::new(Arc::new(View {
+                version,
+                ..View::default()
+            })),
+            hub: Hub::new(max_streams),
+            stopping: AtomicBool::new(false),
+            addr,
+            heartbeat,
+        }
+    }
+
+    pub fn view(&self) -> Arc<View> {
+        Arc::clone(&self.view.read().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// Swaps in a new view and only then tells the tabs, so that the reload they do finds the
+    /// new pages.
+    pub fn publish(&self, snapshot: Option<Snapshot>, problems: Vec<Diagnostic>) {
+        let version = {
+            let mut current = self.view.write().unwrap_or_else(PoisonError::into_inner);
+            let stale = snapshot.is_none();
+            let snapshot = snapshot
+                .map(Arc::new)
+                .unwrap_or_else(|| Arc::clone(&current.snapshot));
+            let version = current.version + 1;
+            *current = Arc::new(View {
+                snapshot,
+                problems: problems.into(),
+                stale,
+                version,
+            });
+            version
+        };
+        self.hub.broadcast(version);
+    }
+}
