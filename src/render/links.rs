@@ -323,8 +323,15 @@ impl LinkResolver for SiteLinks {
             return match scheme.as_str() {
                 "http" | "https" => self.resolve_web(dest),
                 s if EXTERNAL_SCHEMES.contains(&s) => Resolved::External(dest.to_owned()),
-                "javascript" | "vbscript" | "data" | "file" | "blob" => Resolved::Broken {
-                    reason: format!("`{scheme}:` links are not allowed"),
+                // The reasons avoid echoing `javascript:`, so no page ever carries that text.
+                "javascript" | "vbscript" => Resolved::Broken {
+                    reason: "links that run script are not allowed".to_owned(),
+                },
+                "data" => Resolved::Broken {
+                    reason: "data URLs are not allowed".to_owned(),
+                },
+                "file" | "blob" => Resolved::Broken {
+                    reason: "links to files on the reader's own computer are not allowed".to_owned(),
                 },
                 _ => Resolved::Broken {
                     reason: format!("`{scheme}:` is not a URL scheme the site links to"),

@@ -1,9 +1,21 @@
-//! Markdown → HTML for one document. (Stub: to be filled in.)
+//! Markdown → HTML for one document.
+//!
+//! One pulldown-cmark pass writes HTML directly (rather than through `pulldown_cmark::html`), so
+//! that headings get GitHub's ids, every link and image goes through the site's resolver, code
+//! goes through the highlighter, and raw HTML is looked at tag by tag. The result then goes
+//! through the sanitizer as a whole: whatever this writer gets wrong, the allow list still holds.
+
+use std::collections::{HashMap, HashSet};
+
+use pulldown_cmark::{Alignment, CodeBlockKind, Event, LinkType, Parser, Tag, TagEnd};
 
 use crate::diagnostic::Diagnostic;
 use crate::model::Document;
-use crate::render::highlight::Highlighter;
-use crate::render::links::LinkResolver;
+use crate::render::highlight::{Highlighter, escape, language_token};
+use crate::render::links::{LinkResolver, Resolved, encode_fragment, relative_url};
+use crate::render::markdown::rawhtml::{RawHtmlBlock, Tag as HtmlTag, Token};
+use crate::render::sanitize::{is_allowed_tag, is_removed_with_content, sanitize};
+use crate::render::slug::{GithubIds, HeadingText};
 
 pub(crate) mod rawhtml;
 
@@ -18,6 +30,12 @@ pub fn options() -> pulldown_cmark::Options {
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TASKLISTS
 }
+
+/// Lists and block quotes nested deeper than this are flattened, and raw HTML elements nested
+/// deeper than this are dropped. Real documents nest a handful of levels; html5ever's tree
+/// building slows down quadratically with depth (10,000 nested `<ul><li>` take seconds, 50,000
+/// a minute), so one hostile or broken file could stall a build.
+pub const MAX_NESTING: usize = 64;
 
 /// Maps byte offsets in a document body to 1-based lines of the file.
 #[derive(Debug)]
@@ -58,9 +76,787 @@ pub struct RenderedDoc {
 }
 
 /// Renders `doc` for the page at `doc.url`: links rewritten relative to that page.
-pub fn render(doc: &Document, _resolver: &dyn LinkResolver, highlighter: &Highlighter) -> RenderedDoc {
-    RenderedDoc {
-        html: highlighter.highlight("", &doc.body),
-        ..RenderedDoc::default()
+pub fn render(doc: &Document, resolver: &dyn LinkResolver, highlighter: &Highlighter) -> RenderedDoc {
+    let mut writer = Writer::new(doc, resolver, highlighter);
+    for (event, range) in Parser::new_ext(&doc.body, options()).into_offset_iter() {
+        writer.event(event, range.start);
+    }
+    writer.finish()
+}
+
+struct HeadingState {
+    level: u8,
+    text: HeadingText,
+    html: String,
+}
+
+struct ImageState {
+    dest: String,
+    title: String,
+    line: usize,
+    alt: String,
+    /// Images inside the alt text of this one (their text joins the alt).
+    nested: usize,
+}
+
+struct CodeState {
+    info: String,
+    text: String,
+}
+
+#[derive(Default)]
+struct TableState {
+    alignments: Vec<Alignment>,
+    in_head: bool,
+    cell: usize,
+}
+
+struct Writer<'a> {
+    doc: &'a Document,
+    resolver: &'a dyn LinkResolver,
+    highlighter: &'a Highlighter,
+    lines: LineIndex,
+    out: String,
+    ids: GithubIds,
+    toc: Vec<TocEntry>,
+    diagnostics: Vec<Diagnostic>,
+    heading: Option<HeadingState>,
+    image: Option<ImageState>,
+    code: Option<CodeState>,
+    html_block: Option<RawHtmlBlock>,
+    /// The closing tag of each open Markdown link (`</a>`, or `</span>` when it is broken).
+    links: Vec<&'static str>,
+    table: TableState,
+    /// For each open list, item and block quote: whether its tags were written (see
+    /// [`MAX_NESTING`]).
+    containers: Vec<bool>,
+    depth: usize,
+    too_deep_reported: bool,
+    /// Open raw HTML elements that need an end tag, across the whole document (a `<details>`
+    /// may open in one HTML block and close in another).
+    html_open: Vec<String>,
+    /// Opening tags dropped for depth, by name, so their end tags are dropped too.
+    html_dropped: HashMap<String, usize>,
+    footnotes: HashMap<String, usize>,
+    in_metadata: bool,
+    /// Disallowed tags already reported, so a document with many gets one warning per tag.
+    disallowed_reported: HashSet<String>,
+}
+
+impl<'a> Writer<'a> {
+    fn new(doc: &'a Document, resolver: &'a dyn LinkResolver, highlighter: &'a Highlighter) -> Self {
+        Writer {
+            doc,
+            resolver,
+            highlighter,
+            lines: LineIndex::new(&doc.body, doc.body_line),
+            out: String::with_capacity(doc.body.len() * 3 / 2),
+            ids: GithubIds::new(),
+            toc: Vec::new(),
+            diagnostics: Vec::new(),
+            heading: None,
+            image: None,
+            code: None,
+            html_block: None,
+            links: Vec::new(),
+            table: TableState::default(),
+            containers: Vec::new(),
+            depth: 0,
+            too_deep_reported: false,
+            html_open: Vec::new(),
+            html_dropped: HashMap::new(),
+            footnotes: HashMap::new(),
+            in_metadata: false,
+            disallowed_reported: HashSet::new(),
+        }
+    }
+
+    fn finish(mut self) -> RenderedDoc {
+        // pulldown-cmark balances its events, but a half-open state must not lose text.
+        if let Some(block) = self.html_block.take() {
+            self.raw_html_block(&block);
+        }
+        if let Some(heading) = self.heading.take() {
+            self.out.push_str(&heading.html);
+        }
+        RenderedDoc {
+            html: sanitize(&self.out),
+            toc: self.toc,
+            diagnostics: self.diagnostics,
+        }
+    }
+
+    /// Where HTML goes now: into the heading being built, or the page.
+    fn buf(&mut self) -> &mut String {
+        match &mut self.heading {
+            Some(heading) => &mut heading.html,
+            None => &mut self.out,
+        }
+    }
+
+    fn write(&mut self, html: &str) {
+        self.buf().push_str(html);
+    }
+
+    fn event(&mut self, event: Event<'_>, offset: usize) {
+        if let Some(heading) = &mut self.heading {
+            heading.text.push(&event);
+        }
+        if self.in_metadata {
+            if let Event::End(TagEnd::MetadataBlock(_)) = event {
+                self.in_metadata = false;
+            }
+            return;
+        }
+        if let Some(code) = &mut self.code {
+            match event {
+                Event::Text(text) => code.text.push_str(&text),
+                Event::End(TagEnd::CodeBlock) => self.end_code_block(),
+                _ => {}
+            }
+            return;
+        }
+        if self.image.is_some() {
+            self.image_event(event);
+            return;
+        }
+        if let Some(block) = &mut self.html_block {
+            match event {
+                Event::Html(html) => {
+                    block.push(&html, offset);
+                    return;
+                }
+                Event::End(TagEnd::HtmlBlock) => {
+                    let block = std::mem::take(block);
+                    self.html_block = None;
+                    self.raw_html_block(&block);
+                    return;
+                }
+                // Not expected inside an HTML block; flush what we have and carry on.
+                _ => {
+                    let block = std::mem::take(block);
+                    self.html_block = None;
+                    self.raw_html_block(&block);
+                }
+            }
+        }
+        match event {
+            Event::Start(tag) => self.start(tag, offset),
+            Event::End(tag) => self.end(tag),
+            Event::Text(text) => {
+                let escaped = escape(&text);
+                self.write(&escaped);
+            }
+            Event::Code(text) => {
+                let html = format!("<code>{}</code>", escape(&text));
+                self.write(&html);
+            }
+            Event::InlineMath(text) | Event::DisplayMath(text) => {
+                let escaped = escape(&text);
+                self.write(&escaped);
+            }
+            Event::Html(html) => {
+                let mut block = RawHtmlBlock::default();
+                block.push(&html, offset);
+                self.raw_html_block(&block);
+            }
+            Event::InlineHtml(html) => {
+                let mut block = RawHtmlBlock::default();
+                block.push(&html, offset);
+                self.raw_html_block(&block);
+            }
+            Event::FootnoteReference(name) => {
+                let n = self.footnote_number(&name);
+                let html = format!("<sup class=\"footnote-reference\"><a href=\"#fn-{n}\">{n}</a></sup>");
+                self.write(&html);
+            }
+            Event::SoftBreak => self.write("\n"),
+            Event::HardBreak => self.write("<br>\n"),
+            Event::Rule => self.write("<hr>\n"),
+            Event::TaskListMarker(checked) => {
+                let checked = if checked { " checked=\"\"" } else { "" };
+                let html = format!("<input type=\"checkbox\" disabled=\"\"{checked}> ");
+                self.write(&html);
+            }
+        }
+    }
+
+    fn start(&mut self, tag: Tag<'_>, offset: usize) {
+        match tag {
+            Tag::Paragraph => self.write("<p>"),
+            Tag::Heading { level, .. } => {
+                self.heading = Some(HeadingState {
+                    level: level as u8,
+                    text: HeadingText::new(),
+                    html: String::new(),
+                });
+            }
+            Tag::BlockQuote(_) => self.open_container("<blockquote>\n", offset),
+            Tag::CodeBlock(kind) => {
+                let info = match kind {
+                    CodeBlockKind::Fenced(info) => info.into_string(),
+                    CodeBlockKind::Indented => String::new(),
+                };
+                self.code = Some(CodeState {
+                    info,
+                    text: String::new(),
+                });
+            }
+            Tag::HtmlBlock => self.html_block = Some(RawHtmlBlock::default()),
+            Tag::List(Some(1)) => self.open_container("<ol>\n", offset),
+            Tag::List(Some(start)) => self.open_container(&format!("<ol start=\"{start}\">\n"), offset),
+            Tag::List(None) => self.open_container("<ul>\n", offset),
+            Tag::Item => self.open_container("<li>", offset),
+            Tag::FootnoteDefinition(name) => {
+                let n = self.footnote_number(&name);
+                let html = format!(
+                    "<div class=\"footnote-definition\" id=\"fn-{n}\"><sup class=\"footnote-definition-label\">{n}</sup>"
+                );
+                self.write(&html);
+            }
+            Tag::DefinitionList => self.write("<dl>\n"),
+            Tag::DefinitionListTitle => self.write("<dt>"),
+            Tag::DefinitionListDefinition => self.write("<dd>"),
+            Tag::Table(alignments) => {
+                self.table = TableState {
+                    alignments,
+                    in_head: false,
+                    cell: 0,
+                };
+                self.write("<table>");
+            }
+            Tag::TableHead => {
+                self.table.in_head = true;
+                self.table.cell = 0;
+                self.write("<thead><tr>");
+            }
+            Tag::TableRow => {
+                self.table.cell = 0;
+                self.write("<tr>");
+            }
+            Tag::TableCell => {
+                let cell = if self.table.in_head { "th" } else { "td" };
+                let align = match self.table.alignments.get(self.table.cell) {
+                    Some(Alignment::Left) => " style=\"text-align: left\"",
+                    Some(Alignment::Center) => " style=\"text-align: center\"",
+                    Some(Alignment::Right) => " style=\"text-align: right\"",
+                    _ => "",
+                };
+                let html = format!("<{cell}{align}>");
+                self.write(&html);
+            }
+            Tag::Emphasis => self.write("<em>"),
+            Tag::Strong => self.write("<strong>"),
+            Tag::Strikethrough => self.write("<del>"),
+            Tag::Superscript => self.write("<sup>"),
+            Tag::Subscript => self.write("<sub>"),
+            Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                ..
+            } => {
+                let dest = if link_type == LinkType::Email {
+                    format!("mailto:{dest_url}")
+                } else {
+                    dest_url.into_string()
+                };
+                let line = self.lines.line(offset);
+                let close = self.open_link(&dest, &title, line);
+                self.links.push(close);
+            }
+            Tag::Image { dest_url, title, .. } => {
+                self.image = Some(ImageState {
+                    dest: dest_url.into_string(),
+                    title: title.into_string(),
+                    line: self.lines.line(offset),
+                    alt: String::new(),
+                    nested: 0,
+                });
+            }
+            Tag::MetadataBlock(_) => self.in_metadata = true,
+        }
+    }
+
+    fn end(&mut self, tag: TagEnd) {
+        match tag {
+            TagEnd::Paragraph => self.write("</p>\n"),
+            TagEnd::Heading(_) => self.end_heading(),
+            TagEnd::BlockQuote(_) => self.close_container("</blockquote>\n"),
+            TagEnd::CodeBlock => self.end_code_block(),
+            TagEnd::HtmlBlock => {}
+            TagEnd::List(true) => self.close_container("</ol>\n"),
+            TagEnd::List(false) => self.close_container("</ul>\n"),
+            TagEnd::Item => self.close_container("</li>\n"),
+            TagEnd::FootnoteDefinition => self.write("</div>\n"),
+            TagEnd::DefinitionList => self.write("</dl>\n"),
+            TagEnd::DefinitionListTitle => self.write("</dt>\n"),
+            TagEnd::DefinitionListDefinition => self.write("</dd>\n"),
+            TagEnd::Table => self.write("</tbody></table>\n"),
+            TagEnd::TableHead => {
+                self.table.in_head = false;
+                self.write("</tr></thead><tbody>\n");
+            }
+            TagEnd::TableRow => self.write("</tr>\n"),
+            TagEnd::TableCell => {
+                let html = if self.table.in_head { "</th>" } else { "</td>" };
+                self.table.cell += 1;
+                self.write(html);
+            }
+            TagEnd::Emphasis => self.write("</em>"),
+            TagEnd::Strong => self.write("</strong>"),
+            TagEnd::Strikethrough => self.write("</del>"),
+            TagEnd::Superscript => self.write("</sup>"),
+            TagEnd::Subscript => self.write("</sub>"),
+            TagEnd::Link => {
+                let close = self.links.pop().unwrap_or("");
+                self.write(close);
+            }
+            // Handled in `image_event`.
+            TagEnd::Image => {}
+            TagEnd::MetadataBlock(_) => self.in_metadata = false,
+        }
+    }
+
+    fn open_container(&mut self, html: &str, offset: usize) {
+        if self.depth >= MAX_NESTING {
+            self.containers.push(false);
+            let line = self.lines.line(offset);
+            self.report_too_deep(line);
+            return;
+        }
+        self.containers.push(true);
+        self.depth += 1;
+        self.write(html);
+    }
+
+    fn report_too_deep(&mut self, line: usize) {
+        if !self.too_deep_reported {
+            self.too_deep_reported = true;
+            self.diagnostics.push(
+                Diagnostic::warning(
+                    "markdown/too-deep",
+                    format!("lists, block quotes and HTML elements nested more than {MAX_NESTING} levels deep are flattened"),
+                )
+                .at(&self.doc.source, Some(line))
+                .help("reduce the nesting; readers cannot follow it anyway"),
+            );
+        }
+    }
+
+    /// Tracks raw HTML nesting; false if this tag must be dropped because it is too deep.
+    fn track_nesting(&mut self, tag: &HtmlTag<'_>, name: &str, line: usize) -> bool {
+        if is_void_or_optional_end(name) {
+            return true;
+        }
+        if tag.closing {
+            if let Some(dropped) = self.html_dropped.get_mut(name).filter(|n| **n > 0) {
+                *dropped -= 1;
+                return false;
+            }
+            if let Some(pos) = self.html_open.iter().rposition(|open| open == name) {
+                self.html_open.truncate(pos);
+            }
+            return true;
+        }
+        if self.html_open.len() >= MAX_NESTING {
+            *self.html_dropped.entry(name.to_owned()).or_default() += 1;
+            self.report_too_deep(line);
+            return false;
+        }
+        self.html_open.push(name.to_owned());
+        true
+    }
+
+    fn close_container(&mut self, html: &str) {
+        if self.containers.pop() == Some(true) {
+            self.depth = self.depth.saturating_sub(1);
+            self.write(html);
+        }
+    }
+
+    fn end_heading(&mut self) {
+        let Some(heading) = self.heading.take() else {
+            return;
+        };
+        let display = heading.text.display();
+        // Every heading takes an id from the sequence, as in the outline and on GitHub.
+        let id = self.ids.next_id(heading.text.for_id());
+        let level = heading.level.clamp(1, 6);
+        let html = if display.is_empty() || id.is_empty() {
+            format!("<h{level}>{}</h{level}>\n", heading.html)
+        } else {
+            if level >= 2 {
+                self.toc.push(TocEntry {
+                    level,
+                    text: display,
+                    id: id.clone(),
+                });
+            }
+            format!(
+                "<h{level} id=\"{id}\">{html}<a class=\"anchor\" href=\"#{href}\" aria-label=\"Link to this section\">#</a></h{level}>\n",
+                id = escape_attr(&id),
+                html = heading.html,
+                href = escape_attr(&encode_fragment(&id)),
+            )
+        };
+        self.out.push_str(&html);
+    }
+
+    fn end_code_block(&mut self) {
+        let Some(code) = self.code.take() else { return };
+        let lang = language_token(&code.info);
+        let body = self.highlighter.highlight(lang.unwrap_or(""), &code.text);
+        let class = lang
+            .map(|l| {
+                l.chars()
+                    .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '+' | '#' | '.'))
+                    .collect::<String>()
+            })
+            .filter(|l| !l.is_empty())
+            .map(|l| format!(" class=\"language-{l}\""))
+            .unwrap_or_default();
+        let html = format!("<pre><code{class}>{body}</code></pre>\n");
+        self.write(&html);
+    }
+
+    fn image_event(&mut self, event: Event<'_>) {
+        let Some(image) = &mut self.image else { return };
+        match event {
+            Event::Start(Tag::Image { .. }) => image.nested += 1,
+            Event::End(TagEnd::Image) if image.nested > 0 => image.nested -= 1,
+            Event::End(TagEnd::Image) => {
+                if let Some(image) = self.image.take() {
+                    self.end_image(image);
+                }
+            }
+            Event::Text(text) | Event::Code(text) => image.alt.push_str(&text),
+            Event::SoftBreak | Event::HardBreak => image.alt.push(' '),
+            _ => {}
+        }
+    }
+
+    fn end_image(&mut self, image: ImageState) {
+        let html = match self.resolve(&image.dest) {
+            Ok((href, _)) => {
+                let title = if image.title.is_empty() {
+                    String::new()
+                } else {
+                    format!(" title=\"{}\"", escape_attr(&image.title))
+                };
+                format!(
+                    "<img src=\"{}\" alt=\"{}\"{title}>",
+                    escape_attr(&href),
+                    escape_attr(&image.alt)
+                )
+            }
+            Err(reason) => {
+                self.report_broken(&image.dest, &reason, image.line, true);
+                broken_image(&image.alt, &image.dest, &reason)
+            }
+        };
+        self.write(&html);
+    }
+
+    /// Writes the opening of a Markdown link; returns what closes it.
+    fn open_link(&mut self, dest: &str, title: &str, line: usize) -> &'static str {
+        let title = if title.is_empty() {
+            String::new()
+        } else {
+            format!(" title=\"{}\"", escape_attr(title))
+        };
+        match self.resolve(dest) {
+            Ok((href, external)) => {
+                let rel = if external {
+                    " rel=\"noopener noreferrer\""
+                } else {
+                    ""
+                };
+                let html = format!("<a href=\"{}\"{title}{rel}>", escape_attr(&href));
+                self.write(&html);
+                "</a>"
+            }
+            Err(reason) => {
+                self.report_broken(dest, &reason, line, false);
+                let html = format!(
+                    "<span class=\"broken-link\" title=\"{}\">",
+                    escape_attr(&broken_title(&reason))
+                );
+                self.write(&html);
+                "</span>"
+            }
+        }
+    }
+
+    /// The href for `dest` as seen from this page, and whether it leaves the site; or why it
+    /// is broken.
+    fn resolve(&self, dest: &str) -> Result<(String, bool), String> {
+        match self.resolver.resolve(&self.doc.source, dest) {
+            Resolved::External(url) => Ok((escape_href(&url), true)),
+            Resolved::Internal { url, fragment } => {
+                let href = match fragment {
+                    Some(fragment) if url == self.doc.url => format!("#{}", encode_fragment(&fragment)),
+                    Some(fragment) => format!(
+                        "{}#{}",
+                        relative_url(&self.doc.url, &url),
+                        encode_fragment(&fragment)
+                    ),
+                    None => relative_url(&self.doc.url, &url),
+                };
+                Ok((href, false))
+            }
+            Resolved::Broken { reason } => Err(reason),
+        }
+    }
+
+    fn report_broken(&mut self, dest: &str, reason: &str, line: usize, image: bool) {
+        let (what, help) = if image {
+            (
+                "broken image",
+                "fix the image path (file names are case-sensitive; write spaces as %20) or link a full https:// URL",
+            )
+        } else {
+            (
+                "broken link",
+                "point the link at a file or heading in the site, or at a full https:// URL",
+            )
+        };
+        self.diagnostics.push(
+            Diagnostic::warning("link/broken", format!("{what} `{dest}`: {reason}"))
+                .at(&self.doc.source, Some(line))
+                .help(help),
+        );
+    }
+
+    fn footnote_number(&mut self, name: &str) -> usize {
+        let next = self.footnotes.len() + 1;
+        *self.footnotes.entry(name.to_owned()).or_insert(next)
+    }
+
+    /// Raw HTML, tag by tag: comments dropped, made-up tags shown as text, links rewritten.
+    fn raw_html_block(&mut self, block: &RawHtmlBlock) {
+        let mut html = String::with_capacity(block.text.len());
+        for token in rawhtml::tokenize(&block.text) {
+            match token {
+                Token::Text(text) => html.push_str(text),
+                Token::Comment(_) | Token::Bogus(_) => {}
+                Token::Tag(tag) => {
+                    let line = self.lines.line(block.source_offset(tag.offset));
+                    self.raw_tag(&tag, line, &mut html);
+                }
+            }
+        }
+        self.write(&html);
+    }
+
+    fn raw_tag(&mut self, tag: &HtmlTag<'_>, line: usize, html: &mut String) {
+        if !rawhtml::is_known_element(tag.name) {
+            self.diagnostics.push(
+                Diagnostic::warning(
+                    "html/unknown-tag",
+                    format!("`{}` is not an HTML element; it is shown as text", tag.src),
+                )
+                .at(&self.doc.source, Some(line))
+                .help(format!(
+                    "to show it as text on GitHub too, write it in backticks (`{0}`) or escape it (\\<{1}>)",
+                    tag.src,
+                    tag.name.trim_start_matches('/'),
+                )),
+            );
+            html.push_str(&escape(tag.src));
+            return;
+        }
+        let name = tag.name.to_ascii_lowercase();
+        if !self.track_nesting(tag, &name, line) {
+            return;
+        }
+        if !is_allowed_tag(&name) {
+            if !tag.closing {
+                let what = if is_removed_with_content(&name) {
+                    format!("`<{name}>` is not allowed in documents; it was removed with its content")
+                } else {
+                    format!("`<{name}>` is not allowed in documents; it was removed (its text is kept)")
+                };
+                self.report_disallowed(&name, what, line);
+            }
+            // `<plaintext>` would turn the rest of the page into text; drop it here. The
+            // sanitizer removes the others.
+            if name != "plaintext" {
+                html.push_str(tag.src);
+            }
+            return;
+        }
+        if tag.closing {
+            html.push_str(tag.src);
+            return;
+        }
+        self.rewrite_tag(tag, &name, line, html);
+    }
+
+    fn report_disallowed(&mut self, key: &str, message: String, line: usize) {
+        if self.disallowed_reported.insert(key.to_owned()) {
+            self.diagnostics.push(
+                Diagnostic::warning("html/disallowed", message)
+                    .at(&self.doc.source, Some(line))
+                    .help("documents may use plain HTML for layout (tables, details, images, links) but no scripts, styles, frames or forms"),
+            );
+        }
+    }
+
+    /// Writes an allowed opening tag again, with `href`/`src` resolved like Markdown links.
+    fn rewrite_tag(&mut self, tag: &HtmlTag<'_>, name: &str, line: usize, html: &mut String) {
+        let link_attr = match name {
+            "a" => Some("href"),
+            "img" => Some("src"),
+            _ => None,
+        };
+        let mut resolved: Option<Result<(String, bool), String>> = None;
+        if let Some(attr) = link_attr.and_then(|a| tag.attr(a)) {
+            let dest = attr.decoded().trim().to_owned();
+            let result = self.resolve(&dest);
+            if let Err(reason) = &result {
+                self.report_broken(&dest, reason, line, name == "img");
+                if name == "img" {
+                    let alt = tag
+                        .attr("alt")
+                        .map(|a| a.decoded().into_owned())
+                        .unwrap_or_default();
+                    html.push_str(&broken_image(&alt, &dest, reason));
+                    return;
+                }
+            }
+            resolved = Some(result);
+        }
+        let broken = matches!(resolved, Some(Err(_)));
+        html.push('<');
+        html.push_str(name);
+        for attr in &tag.attrs {
+            let attr_name = attr.name.to_ascii_lowercase();
+            if attr_name.starts_with("on") {
+                self.report_disallowed(
+                    "on*",
+                    format!(
+                        "event handler attributes such as `{}` are not allowed; they were removed",
+                        attr.name
+                    ),
+                    line,
+                );
+                continue;
+            }
+            if Some(attr_name.as_str()) == link_attr {
+                if let Some(Ok((href, _))) = &resolved {
+                    html.push_str(&format!(" {attr_name}=\"{}\"", escape_attr(href)));
+                }
+                continue;
+            }
+            if broken && (attr_name == "class" || attr_name == "title" || attr_name == "rel") {
+                continue;
+            }
+            if name == "a" && attr_name == "rel" {
+                continue;
+            }
+            html.push(' ');
+            html.push_str(&attr_name);
+            if let Some(value) = attr.value {
+                html.push_str("=\"");
+                html.push_str(&value.replace('"', "&quot;"));
+                html.push('"');
+            }
+        }
+        match &resolved {
+            Some(Ok((_, true))) if name == "a" => html.push_str(" rel=\"noopener noreferrer\""),
+            Some(Err(reason)) => {
+                html.push_str(&format!(
+                    " class=\"broken-link\" title=\"{}\"",
+                    escape_attr(&broken_title(reason))
+                ));
+            }
+            _ => {}
+        }
+        html.push_str(if tag.self_closing { " />" } else { ">" });
     }
 }
+
+/// Elements that never hold others (void) or whose end tag is optional, so an unclosed one
+/// does not mean deeper nesting (html5ever closes it implicitly).
+fn is_void_or_optional_end(name: &str) -> bool {
+    matches!(
+        name,
+        "area"
+            | "base"
+            | "br"
+            | "col"
+            | "embed"
+            | "hr"
+            | "img"
+            | "input"
+            | "link"
+            | "meta"
+            | "param"
+            | "source"
+            | "track"
+            | "wbr"
+            | "p"
+            | "li"
+            | "dt"
+            | "dd"
+            | "tr"
+            | "td"
+            | "th"
+            | "thead"
+            | "tbody"
+            | "tfoot"
+            | "option"
+            | "optgroup"
+            | "rp"
+            | "rt"
+            | "rb"
+            | "rtc"
+            | "colgroup"
+            | "caption"
+            | "html"
+            | "head"
+            | "body"
+    )
+}
+
+fn broken_title(reason: &str) -> String {
+    format!("Broken link: {reason}")
+}
+
+/// A visible stand-in for an image that is not there: its alt text, or its path.
+fn broken_image(alt: &str, dest: &str, reason: &str) -> String {
+    let label = if alt.trim().is_empty() { dest } else { alt };
+    format!(
+        "<span class=\"broken-link broken-image\" title=\"{}\">[image: {}]</span>",
+        escape_attr(&format!("Broken image: {reason}")),
+        escape(label),
+    )
+}
+
+/// Escapes text for a double-quoted attribute value.
+fn escape_attr(text: &str) -> String {
+    escape(text).replace('\'', "&#39;")
+}
+
+/// Makes a URL written by an author safe to put in an attribute without changing what it
+/// points to: characters that are not allowed in URLs (spaces, quotes, non-ASCII) are
+/// percent-encoded; existing escapes are kept.
+fn escape_href(url: &str) -> String {
+    use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
+    const HREF: &AsciiSet = &CONTROLS
+        .add(b' ')
+        .add(b'"')
+        .add(b'<')
+        .add(b'>')
+        .add(b'\\')
+        .add(b'^')
+        .add(b'`')
+        .add(b'{')
+        .add(b'|')
+        .add(b'}');
+    utf8_percent_encode(url, HREF).to_string()
+}
+
+#[cfg(test)]
+mod tests;

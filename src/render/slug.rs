@@ -207,10 +207,7 @@ mod tests {
             github_slug("Conflict of Interest statement and review"),
             "conflict-of-interest-statement-and-review"
         );
-        assert_eq!(
-            github_slug("Known Issues Over Time:"),
-            "known-issues-over-time"
-        );
+        assert_eq!(github_slug("Known Issues Over Time:"), "known-issues-over-time");
         assert_eq!(
             github_slug("9. Vulnerability Reporting & Incident Response"),
             "9-vulnerability-reporting--incident-response"
@@ -250,10 +247,7 @@ mod tests {
 
     #[test]
     fn duplicates_get_suffixes_like_github_slugger() {
-        assert_eq!(
-            ids(&["Goals", "Goals", "Goals"]),
-            ["goals", "goals-1", "goals-2"]
-        );
+        assert_eq!(ids(&["Goals", "Goals", "Goals"]), ["goals", "goals-1", "goals-2"]);
         assert_eq!(ids(&["a", "a", "a-1"]), ["a", "a-1", "a-1-1"]);
         assert_eq!(ids(&["a-1", "a", "a"]), ["a-1", "a", "a-2"]);
         assert_eq!(ids(&["", ""]), ["", "-1"]);
@@ -275,20 +269,14 @@ mod tests {
             }
             (text.display(), github_slug(text.for_id()))
         };
-        assert_eq!(
-            text("## **Metadata**"),
-            ("Metadata".into(), "metadata".into())
-        );
+        assert_eq!(text("## **Metadata**"), ("Metadata".into(), "metadata".into()));
         assert_eq!(
             text("### [CII Best Practices](https://bestpractices.dev)"),
             ("CII Best Practices".into(), "cii-best-practices".into())
         );
         assert_eq!(
             text("## The `tssa check` command"),
-            (
-                "The tssa check command".into(),
-                "the-tssa-check-command".into()
-            )
+            ("The tssa check command".into(), "the-tssa-check-command".into())
         );
         assert_eq!(
             text("## A <sup>1</sup> note"),
@@ -302,10 +290,7 @@ mod tests {
             text("## Tom &amp; Jerry"),
             ("Tom & Jerry".into(), "tom--jerry".into())
         );
-        assert_eq!(
-            text("Two\nlines\n==="),
-            ("Two lines".into(), "twolines".into())
-        );
+        assert_eq!(text("Two\nlines\n==="), ("Two lines".into(), "twolines".into()));
     }
 
     #[test]

@@ -49,7 +49,7 @@ pub(crate) struct Tag<'a> {
     pub src: &'a str,
     /// Byte offset of `<` in the lexed string.
     pub offset: usize,
-    /// As written; compare with [`Tag::is`].
+    /// As written; compare ASCII-case-insensitively.
     pub name: &'a str,
     pub closing: bool,
     pub self_closing: bool,
@@ -57,10 +57,6 @@ pub(crate) struct Tag<'a> {
 }
 
 impl Tag<'_> {
-    pub fn is(&self, name: &str) -> bool {
-        self.name.eq_ignore_ascii_case(name)
-    }
-
     /// The first attribute called `name` (ASCII case-insensitive, as HTML does).
     pub fn attr(&self, name: &str) -> Option<&Attr<'_>> {
         self.attrs.iter().find(|a| a.name.eq_ignore_ascii_case(name))
@@ -518,7 +514,7 @@ mod tests {
         let Token::Tag(img) = &tokens[0] else {
             panic!("{tokens:?}")
         };
-        assert!(img.is("IMG") && img.self_closing && !img.closing);
+        assert!(img.name.eq_ignore_ascii_case("IMG") && img.self_closing && !img.closing);
         assert_eq!(img.attr("SRC").and_then(|a| a.value), Some("docs/a b.png"));
         assert_eq!(img.attr("width").and_then(|a| a.value), Some("300"));
         assert_eq!(img.attr("alt").and_then(|a| a.value), Some("x > y"));
@@ -527,7 +523,7 @@ mod tests {
         let Token::Tag(div) = &tokens[4] else {
             panic!("{tokens:?}")
         };
-        assert!(div.closing && div.is("div"));
+        assert!(div.closing && div.name == "div");
     }
 
     #[test]

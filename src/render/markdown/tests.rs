@@ -1,0 +1,672 @@
+use std::time::{Duration, Instant};
+
+use super::*;
+use crate::diagnostic::Level;
+use crate::model::{Asset, DocKind, Site, Unit};
+use crate::parse::outline::outline;
+use crate::render::links::SiteLinks;
+
+const P: &str = "community/assessments/projects";
+
+fn doc(source: &str, url: &str, body: &str) -> Document {
+    Document {
+        kind: DocKind::Other,
+        source: source.to_owned(),
+        rel: source.rsplit('/').next().unwrap_or(source).to_owned(),
+        url: url.to_owned(),
+        title: String::new(),
+        body: body.to_owned(),
+        body_line: 1,
+        outline: outline(body, 1),
+        facts: Default::default(),
+    }
+}
+
+fn asset(source: &str, url: &str) -> Asset {
+    Asset {
+        source: source.to_owned(),
+        url: url.to_owned(),
+        size: 1,
+    }
+}
+
+/// A site with one unit (`rook`) holding `body` as its self-assessment, plus a few neighbours.
+fn site_with(body: &str) -> Site {
+    let rook = Unit {
+        slug: "rook".into(),
+        name: "Rook".into(),
+        dir: format!("{P}/rook"),
+        documents: vec![
+            doc(
+                &format!("{P}/rook/self-assessment.md"),
+                "projects/rook/self-assessment.html",
+                body,
+            ),
+            doc(
+                &format!("{P}/rook/threat-model.md"),
+                "projects/rook/threat-model.html",
+                "# Threat model\n\n## STRIDE\n",
+            ),
+        ],
+        assets: vec![
+            asset(
+                &format!("{P}/rook/Rook High-Level Architecture.png"),
+                "projects/rook/Rook High-Level Architecture.png",
+            ),
+            asset(&format!("{P}/rook/docs/arch.png"), "projects/rook/docs/arch.png"),
+        ],
+        facts: Default::default(),
+        meta: Default::default(),
+    };
+    Site {
+        title: "t".into(),
+        description: String::new(),
+        units: vec![rook],
+        process: vec![doc(
+            "community/assessments/guide/self-assessment.md",
+            "process/guide/self-assessment.html",
+            "# Self-assessment\n\n## Metadata\n",
+        )],
+        pages: vec![],
+        files: vec![],
+        diagnostics: vec![],
+    }
+}
+
+fn render_md(body: &str) -> RenderedDoc {
+    let site = site_with(body);
+    let links = SiteLinks::new(&site);
+    render(&site.units[0].documents[0], &links, &Highlighter::new())
+}
+
+fn codes(rendered: &RenderedDoc) -> Vec<(&str, Option<usize>)> {
+    rendered
+        .diagnostics
+        .iter()
+        .map(|d| (d.code.as_str(), d.line))
+        .collect()
+}
+
+#[test]
+fn headings_get_github_ids_anchors_and_toc() {
+    let md = "# **Rook** Self-assessment\n\n## Metadata\n\n### Critical.\n\n### [CII Best Practices](https://bestpractices.dev)\n\n##\n\n## Metadata\n\n## 🚀\n";
+    let r = render_md(md);
+    assert!(r.html.contains("<h1 id=\"rook-self-assessment\"><strong>Rook</strong> Self-assessment<a class=\"anchor\" href=\"#rook-self-assessment\""), "{}", r.html);
+    assert!(r.html.contains("<h2 id=\"metadata\">"));
+    assert!(r.html.contains("<h3 id=\"critical\">"));
+    assert!(r.html.contains("<h3 id=\"cii-best-practices\"><a href=\"https://bestpractices.dev\" rel=\"noopener noreferrer\">CII Best Practices</a><a class=\"anchor\""), "{}", r.html);
+    assert!(r.html.contains("<h2 id=\"metadata-1\">"));
+    assert!(
+        r.html.contains("<h2></h2>"),
+        "empty heading keeps no id: {}",
+        r.html
+    );
+    let toc: Vec<(u8, &str, &str)> = r
+        .toc
+        .iter()
+        .map(|t| (t.level, t.text.as_str(), t.id.as_str()))
+        .collect();
+    assert_eq!(
+        toc,
+        [
+            (2, "Metadata", "metadata"),
+            (3, "Critical.", "critical"),
+            (3, "CII Best Practices", "cii-best-practices"),
+            (2, "Metadata", "metadata-1"),
+            // Its slug is empty, and the empty heading above already took "": GitHub says "-1".
+            (2, "🚀", "-1"),
+        ]
+    );
+}
+
+#[test]
+fn rendered_ids_match_the_outline() {
+    let md = "# A\n\n## Goals\n\n##\n\n## Goals\n\n### `code` & <sup>x</sup>\n\n## Goals-1\n\n#### 1. External Secret Management Systems\n";
+    let site = site_with(md);
+    let d = &site.units[0].documents[0];
+    let r = render(d, &SiteLinks::new(&site), &Highlighter::new());
+    for heading in d.outline.headings.iter().filter(|h| !h.id.is_empty()) {
+        assert!(
+            r.html.contains(&format!(" id=\"{}\"", heading.id)),
+            "{} missing in {}",
+            heading.id,
+            r.html
+        );
+    }
+    assert_eq!(
+        d.outline.headings.iter().filter(|h| !h.id.is_empty()).count(),
+        r.html.matches("class=\"anchor\"").count()
+    );
+}
+
+#[test]
+fn links_are_rewritten_relative_to_the_page() {
+    let md = "\
+# T
+
+See the [threat model](threat-model.md#stride), the [guide](/community/assessments/guide/self-assessment.md#metadata),
+[here](#t), [mail](security@rook.io) and [the site](https://rook.io).
+
+![arch](Rook%20High-Level%20Architecture.png \"Diagram\")
+![docs](./docs/arch.png)
+";
+    let r = render_md(md);
+    for expected in [
+        "<a href=\"threat-model.html#stride\">threat model</a>",
+        "<a href=\"../../process/guide/self-assessment.html#metadata\">guide</a>",
+        "<a href=\"#t\">here</a>",
+        "<a href=\"mailto:security@rook.io\" rel=\"noopener noreferrer\">mail</a>",
+        "<a href=\"https://rook.io\" rel=\"noopener noreferrer\">the site</a>",
+        "<img src=\"Rook%20High-Level%20Architecture.png\" alt=\"arch\" title=\"Diagram\">",
+        "<img src=\"docs/arch.png\" alt=\"docs\">",
+    ] {
+        assert!(r.html.contains(expected), "{expected} missing from {}", r.html);
+    }
+    assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+}
+
+#[test]
+fn broken_links_are_visible_and_reported() {
+    let md = "# T\n\nA [dead link](../CRDs/x.md) and\n[bad anchor](#nope) and [script](javascript:alert(1)).\n\n![lost *diagram*](missing.png)\n\n[![badge](gone.svg)](https://example.com)\n";
+    let r = render_md(md);
+    assert!(
+        r.html
+            .contains("<span class=\"broken-link\" title=\"Broken link: there is no"),
+        "{}",
+        r.html
+    );
+    assert!(r.html.contains(">dead link</span>"));
+    assert!(r.html.contains(">bad anchor</span>"));
+    assert!(r.html.contains(">script</span>"));
+    assert!(!r.html.contains("javascript"), "{}", r.html);
+    assert!(!r.html.contains("href=\"../CRDs"), "{}", r.html);
+    assert!(
+        r.html.contains("<span class=\"broken-link broken-image\""),
+        "{}",
+        r.html
+    );
+    assert!(r.html.contains("[image: lost diagram]"), "{}", r.html);
+    // The badge is broken, its link is not.
+    assert!(r.html.contains("<a href=\"https://example.com\" rel=\"noopener noreferrer\"><span class=\"broken-link broken-image\""), "{}", r.html);
+    assert_eq!(
+        codes(&r),
+        [
+            ("link/broken", Some(3)),
+            ("link/broken", Some(4)),
+            ("link/broken", Some(4)),
+            ("link/broken", Some(6)),
+            ("link/broken", Some(8))
+        ]
+    );
+    let first = &r.diagnostics[0];
+    assert_eq!(first.level, Level::Warning);
+    assert_eq!(
+        first.file.as_deref(),
+        Some("community/assessments/projects/rook/self-assessment.md")
+    );
+    assert!(first.message.contains("../CRDs/x.md"), "{}", first.message);
+    assert!(first.help.is_some());
+}
+
+#[test]
+fn links_in_raw_html_are_rewritten_too() {
+    let md = "\
+# T
+
+<div style=\"text-align: center\">
+<img width=\"300\" src=\"docs/arch.png\" alt=\"Arch\">
+<img src=\"docs/missing.png\" alt=\"Gone\">
+</div>
+
+Inline <a href=\"threat-model.md\">model</a>, <a href=\"https://x.org\" target=\"_blank\">x</a> and <a href=\"nowhere.md\" class=\"c\">dead</a>.
+";
+    let r = render_md(md);
+    for expected in [
+        "<img width=\"300\" src=\"docs/arch.png\" alt=\"Arch\">",
+        "<span class=\"broken-link broken-image\" title=\"Broken image: there is no",
+        "[image: Gone]",
+        "<a href=\"threat-model.html\">model</a>",
+        "<a href=\"https://x.org\" rel=\"noopener noreferrer\">x</a>",
+        "<a class=\"broken-link\" title=\"Broken link: there is no",
+    ] {
+        assert!(r.html.contains(expected), "{expected} missing from {}", r.html);
+    }
+    assert!(!r.html.contains("style="), "{}", r.html);
+    assert!(!r.html.contains("target="), "{}", r.html);
+    assert_eq!(codes(&r), [("link/broken", Some(5)), ("link/broken", Some(8))]);
+}
+
+#[test]
+fn code_is_highlighted_and_escaped() {
+    let md = "# T\n\n```sh\n# Install\nmake <target> && echo \"ok\"\n```\n\nInline `<b>&` code.\n\n```\nplain <i>\n```\n\n    indented <x>\n";
+    let r = render_md(md);
+    assert!(
+        r.html
+            .contains("<pre><code class=\"language-sh\"><span class=\"hl-"),
+        "{}",
+        r.html
+    );
+    // Split by highlight spans, but escaped.
+    assert!(r.html.contains("&lt;</span>target"), "{}", r.html);
+    assert!(!r.html.contains("<target>"), "{}", r.html);
+    assert!(r.html.contains("<code>&lt;b&gt;&amp;</code>"), "{}", r.html);
+    assert!(
+        r.html.contains("<pre><code>plain &lt;i&gt;\n</code></pre>"),
+        "{}",
+        r.html
+    );
+    assert!(
+        r.html.contains("<pre><code>indented &lt;x&gt;\n</code></pre>"),
+        "{}",
+        r.html
+    );
+    assert_eq!(
+        r.html.matches("<h1").count(),
+        1,
+        "`# Install` in a fence is not a heading"
+    );
+    assert!(r.toc.is_empty());
+    assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+}
+
+#[test]
+fn made_up_tags_are_text_and_comments_vanish() {
+    let md = "# T\n\nRun the <daemon> as <project-name>.\n<!-- cSpell:ignore daemon -->\n\n<!--\n## Hidden\n-->\n\nOK <br/> <sup>1</sup> <kbd>x</kbd>\n";
+    let r = render_md(md);
+    assert!(
+        r.html.contains("Run the &lt;daemon&gt; as &lt;project-name&gt;."),
+        "{}",
+        r.html
+    );
+    assert!(!r.html.contains("cSpell"), "{}", r.html);
+    assert!(!r.html.contains("Hidden"), "{}", r.html);
+    assert!(r.html.contains("<br> <sup>1</sup> <kbd>x</kbd>"), "{}", r.html);
+    assert_eq!(
+        codes(&r),
+        [("html/unknown-tag", Some(3)), ("html/unknown-tag", Some(3))]
+    );
+}
+
+#[test]
+fn scripts_and_handlers_are_removed_and_reported() {
+    let md = "# T\n\n<script>alert(1)</script>\n\n<img src=\"docs/arch.png\" onerror=\"alert(2)\">\n\n<iframe src=\"https://x\"></iframe> <svg><script>alert(3)</script></svg>\n\n<a href=\"javascript:alert(4)\">x</a>\n";
+    let r = render_md(md);
+    for bad in ["<script", "alert", "onerror", "<iframe", "<svg", "javascript"] {
+        assert!(!r.html.contains(bad), "{bad} survived in {}", r.html);
+    }
+    let found: Vec<&str> = r.diagnostics.iter().map(|d| d.code.as_str()).collect();
+    assert!(found.contains(&"html/disallowed"), "{found:?}");
+    assert!(found.contains(&"link/broken"), "{found:?}");
+}
+
+#[test]
+fn tables_tasks_footnotes_and_details() {
+    let md = "\
+# T
+
+| Left | Centre | Right |
+|:-----|:------:|------:|
+| a    | b      | c     |
+
+- [x] done
+- [ ] open
+
+A claim[^1].
+
+[^1]: The source.
+
+<details>
+<summary>More</summary>
+
+Hidden **text**.
+
+</details>
+
+~~gone~~
+";
+    let r = render_md(md);
+    for expected in [
+        "<th style=\"text-align:left\">Left</th>",
+        "<th style=\"text-align:center\">Centre</th>",
+        "<td style=\"text-align:right\">c</td>",
+        "<input type=\"checkbox\" disabled=\"\" checked=\"\"> done",
+        "<input type=\"checkbox\" disabled=\"\"> open",
+        "<sup class=\"footnote-reference\"><a href=\"#fn-1\">1</a></sup>",
+        "<div class=\"footnote-definition\" id=\"fn-1\"><sup class=\"footnote-definition-label\">1</sup>",
+        "<details>\n<summary>More</summary>",
+        "<strong>text</strong>",
+        "<del>gone</del>",
+    ] {
+        assert!(r.html.contains(expected), "{expected} missing from {}", r.html);
+    }
+}
+
+#[test]
+fn output_is_deterministic() {
+    let md = "# T\n\n## A\n\n[x](threat-model.md) [y](missing.md) <foo>\n\n```rust\nfn main() {}\n```\n";
+    let first = render_md(md);
+    for _ in 0..3 {
+        let again = render_md(md);
+        assert_eq!(first.html, again.html);
+        assert_eq!(first.toc, again.toc);
+        assert_eq!(first.diagnostics, again.diagnostics);
+    }
+}
+
+#[test]
+fn odd_inputs_do_not_panic() {
+    for md in [
+        "",
+        "\u{feff}# BOM",
+        "#",
+        "<",
+        "<a href=",
+        "<img src>",
+        "<a href=\"\">x</a>",
+        "[x](<>)",
+        "![](",
+        "![]()",
+        "<!--",
+        "```",
+        "|a|\n|-|\n|<img src=x>|",
+        "[^x]\n\n[^x]: [^x]",
+        "<details><summary>",
+        "</div></div></div>",
+        "<plaintext>rest of the page",
+        "<table><tr><td>\n\n# x\n\n</td></tr></table>",
+        "- [ ] <input type=text>",
+        "[a](#) [b](?) [c](./) [d](../../../../..)",
+        "\0\u{1}\u{7f}",
+    ] {
+        let r = render_md(md);
+        assert!(!r.html.contains("<plaintext"), "{md:?} → {}", r.html);
+    }
+}
+
+/// Runs `f` on a thread with the 2 MiB stack rayon's workers get by default.
+fn on_small_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    std::thread::Builder::new()
+        .stack_size(2 * 1024 * 1024)
+        .spawn(f)
+        .expect("spawn test thread")
+        .join()
+        .expect("render on a 2 MiB stack")
+}
+
+fn timed(body: String) -> (RenderedDoc, Duration) {
+    on_small_stack(move || {
+        let start = Instant::now();
+        let r = render_md(&body);
+        (r, start.elapsed())
+    })
+}
+
+/// Generous: these take well under a second in release (a few in debug builds, where html5ever
+/// is unoptimised); the bound only catches blow-ups.
+const LIMIT: Duration = Duration::from_secs(if cfg!(debug_assertions) { 120 } else { 10 });
+
+#[test]
+fn deep_block_quotes_are_flattened_on_a_small_stack() {
+    let (r, took) = timed(format!("{}deep\n", ">".repeat(10_000)));
+    assert!(took < LIMIT, "{took:?}");
+    assert!(r.html.contains("deep"));
+    assert!(r.html.matches("<blockquote>").count() <= MAX_NESTING);
+    assert_eq!(codes(&r), [("markdown/too-deep", Some(1))]);
+}
+
+#[test]
+fn deep_lists_are_flattened_on_a_small_stack() {
+    let (r, took) = timed(format!("{}item\n", "- ".repeat(10_000)));
+    assert!(took < LIMIT, "{took:?}");
+    assert!(r.html.contains("item"));
+    assert!(r.html.matches("<ul>").count() + r.html.matches("<li>").count() <= MAX_NESTING);
+    let mut indented = String::new();
+    for level in 0..2_000 {
+        indented.push_str(&"  ".repeat(level));
+        indented.push_str("- x\n");
+    }
+    let (r, took) = timed(indented);
+    assert!(took < LIMIT, "{took:?}");
+    assert!(r.html.matches("<ul>").count() <= MAX_NESTING);
+}
+
+#[test]
+fn deep_raw_html_is_capped_on_a_small_stack() {
+    for (open, close) in [
+        ("<div>", "</div>"),
+        ("<ul><li>", "</li></ul>"),
+        ("<blockquote>", "</blockquote>"),
+        ("<svg><g>", "</g></svg>"),
+        ("<b>", "</b>"),
+    ] {
+        let (r, took) = timed(format!(
+            "<div>\n{}x{}\n</div>\n",
+            open.repeat(10_000),
+            close.repeat(10_000)
+        ));
+        assert!(took < LIMIT, "{open}: {took:?}");
+        let opened = r.html.matches(open.split('>').next().unwrap_or(open)).count();
+        assert!(opened <= 2 * MAX_NESTING + 1, "{open}: {opened} survived");
+    }
+    // Never closed at all.
+    let (_, took) = timed("<div>".repeat(50_000));
+    assert!(took < LIMIT, "{took:?}");
+}
+
+#[test]
+fn a_60000_line_document_renders() {
+    let mut long = String::from("# Long\n\n");
+    for i in 0..3_000 {
+        long.push_str(&format!("## Section {i}\n\n"));
+        for line in 0..17 {
+            if line == 8 {
+                long.push_str("See the [model](threat-model.md#stride) and `code` <br>\n");
+            } else {
+                long.push_str("Some plain prose about the project and its security.\n");
+            }
+        }
+        long.push('\n');
+    }
+    assert!(long.lines().count() >= 60_000);
+    let (r, took) = timed(long);
+    assert!(took < LIMIT, "{took:?}");
+    assert_eq!(r.toc.len(), 3_000);
+    assert!(r.diagnostics.is_empty());
+}
+
+#[test]
+fn huge_tables_render() {
+    let mut table = String::from("| a | b | c | d |\n|---|:-:|---|---|\n");
+    for i in 0..10_000 {
+        table.push_str(&format!("| {i} | <b>b</b> | [x](#long) | `y` |\n"));
+    }
+    let (r, took) = timed(table);
+    assert!(took < LIMIT, "{took:?}");
+    assert_eq!(r.html.matches("<tr>").count(), 10_001);
+    let wide = format!(
+        "|{}\n|{}\n|{}\n",
+        " a |".repeat(2_000),
+        "---|".repeat(2_000),
+        " b |".repeat(2_000)
+    );
+    let (r, took) = timed(wide);
+    assert!(took < LIMIT, "{took:?}");
+    assert_eq!(r.html.matches("<td>").count(), 2_000);
+}
+
+#[test]
+fn pathological_inlines_stay_fast() {
+    for body in [
+        "*".repeat(20_000),
+        "[".repeat(20_000),
+        "![".repeat(10_000),
+        format!("{}x{}", "*a ".repeat(5_000), "*".repeat(5_000)),
+        "<a href=\"x\">".repeat(10_000),
+        "`".repeat(20_000),
+        "<".repeat(20_000),
+        "&#".repeat(20_000),
+        "[x](".repeat(10_000),
+    ] {
+        let (_, took) = timed(body);
+        assert!(took < LIMIT, "{took:?}");
+    }
+}
+
+mod corpus {
+    //! Every Markdown file of the acceptance corpus renders without panicking, on a small stack.
+    use std::path::{Path, PathBuf};
+
+    use super::*;
+
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        let mut entries: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        entries.sort();
+        for path in entries {
+            if path.is_dir() {
+                walk(&path, out);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+
+    /// A site built from the corpus with the decided URL layout (units are the folders under
+    /// `projects/` that hold files, so `fluentd/fluent-bit` is one).
+    fn corpus_site(root: &Path) -> Site {
+        let assessments = "community/assessments";
+        let projects = format!("{assessments}/projects");
+        let mut files = Vec::new();
+        walk(&root.join(assessments), &mut files);
+        let mut site = Site {
+            title: "corpus".into(),
+            description: String::new(),
+            units: vec![],
+            process: vec![],
+            pages: vec![],
+            files: vec![],
+            diagnostics: vec![],
+        };
+        for path in files {
+            let Ok(rel) = path.strip_prefix(root) else {
+                continue;
+            };
+            let source = rel.to_string_lossy().replace('\\', "/");
+            let is_md = source.to_ascii_lowercase().ends_with(".md");
+            let html = |p: &str| format!("{}.html", p.strip_suffix(".md").unwrap_or(p));
+            if let Some(inside) = source.strip_prefix(&format!("{projects}/")) {
+                let Some((first, rest)) = inside.split_once('/') else {
+                    if is_md {
+                        let body = std::fs::read_to_string(&path).unwrap_or_default();
+                        site.pages.push(doc(&source, "projects/index.html", &body));
+                    }
+                    continue;
+                };
+                // Nested units: a group folder with no files of its own.
+                let (slug, within) = match rest.split_once('/') {
+                    Some((second, within)) if first == "fluentd" => {
+                        (format!("{first}/{second}"), within.to_owned())
+                    }
+                    _ => (first.to_owned(), rest.to_owned()),
+                };
+                let slug = slug
+                    .split('/')
+                    .map(crate::render::slug::slugify)
+                    .collect::<Vec<_>>()
+                    .join("/");
+                let dir = format!("{projects}/{}", &inside[..inside.len() - within.len() - 1]);
+                if !site.units.iter().any(|u| u.slug == slug) {
+                    site.units.push(Unit {
+                        slug: slug.clone(),
+                        name: slug.clone(),
+                        dir,
+                        documents: vec![],
+                        assets: vec![],
+                        facts: Default::default(),
+                        meta: Default::default(),
+                    });
+                }
+                let Some(unit) = site.units.iter_mut().find(|u| u.slug == slug) else {
+                    continue;
+                };
+                if is_md {
+                    let bytes = std::fs::read(&path).unwrap_or_default();
+                    let text = String::from_utf8_lossy(&bytes).replace("\r\n", "\n");
+                    let text = text.trim_start_matches('\u{feff}');
+                    unit.documents
+                        .push(doc(&source, &format!("projects/{slug}/{}", html(&within)), text));
+                } else {
+                    unit.assets
+                        .push(asset(&source, &format!("projects/{slug}/{within}")));
+                }
+            } else if let Some(within) = source.strip_prefix(&format!("{assessments}/")) {
+                if is_md {
+                    let url = match within.rsplit_once('/') {
+                        _ if within.eq_ignore_ascii_case("README.md") => "process/index.html".to_owned(),
+                        Some((dir, name)) if name.eq_ignore_ascii_case("README.md") => {
+                            format!("process/{dir}/index.html")
+                        }
+                        _ => format!("process/{}", html(within)),
+                    };
+                    let bytes = std::fs::read(&path).unwrap_or_default();
+                    let text = String::from_utf8_lossy(&bytes).replace("\r\n", "\n");
+                    site.process.push(doc(&source, &url, &text));
+                } else {
+                    site.files.push(asset(&source, &format!("process/{within}")));
+                }
+            }
+        }
+        site
+    }
+
+    #[test]
+    fn renders_every_corpus_document() {
+        let Some(root) = std::env::var_os("TSSA_CORPUS") else {
+            println!("skipped: TSSA_CORPUS not set");
+            return;
+        };
+        let root = PathBuf::from(root);
+        let summary = on_small_stack(move || {
+            let site = corpus_site(&root);
+            let links = SiteLinks::new(&site);
+            let highlighter = Highlighter::new();
+            let docs: Vec<&Document> = site
+                .units
+                .iter()
+                .flat_map(|u| u.documents.iter())
+                .chain(&site.process)
+                .chain(&site.pages)
+                .collect();
+            let start = Instant::now();
+            let mut bytes = 0;
+            let mut diagnostics: Vec<Diagnostic> = Vec::new();
+            let mut fragment_links = 0;
+            for d in &docs {
+                let r = render(d, &links, &highlighter);
+                assert!(!r.html.contains("<script"), "{}", d.source);
+                bytes += d.body.len();
+                fragment_links += d.outline.links.iter().filter(|l| l.dest.contains('#')).count();
+                diagnostics.extend(r.diagnostics);
+            }
+            let took = start.elapsed();
+            let count = |code: &str| diagnostics.iter().filter(|d| d.code == code).count();
+            let fragment_broken = diagnostics
+                .iter()
+                .filter(|d| d.code == "link/broken" && d.message.contains("has no heading"))
+                .count();
+            format!(
+                "rendered {} documents ({} KB) in {took:?}; {fragment_links} links with a fragment, {fragment_broken} to a missing heading; \
+                 {} link/broken, {} html/unknown-tag, {} html/disallowed, {} markdown/too-deep",
+                docs.len(),
+                bytes / 1024,
+                count("link/broken"),
+                count("html/unknown-tag"),
+                count("html/disallowed"),
+                count("markdown/too-deep"),
+            ) + &diagnostics.iter().map(|d| format!("\n  {d}")).collect::<String>()
+        });
+        println!("{summary}");
+    }
+}
