@@ -9,8 +9,11 @@ use serde::Deserialize;
 use crate::error::{Error, Result};
 
 /// Where the packages live in the known layouts, tried in order.
-pub const DETECTED_PROJECT_ROOTS: [&str; 3] =
-    ["community/assessments/projects", "assessments/projects", "projects"];
+pub const DETECTED_PROJECT_ROOTS: [&str; 3] = [
+    "community/assessments/projects",
+    "assessments/projects",
+    "projects",
+];
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -118,11 +121,21 @@ impl Config {
         };
         let (book, base, text) = match &file {
             Some(file) => {
-                let text = std::fs::read_to_string(file)
-                    .map_err(|source| Error::Read { path: file.clone(), source })?;
+                let text = std::fs::read_to_string(file).map_err(|source| Error::Read {
+                    path: file.clone(),
+                    source,
+                })?;
                 let book = parse_book(&text, file)?;
                 let base = file.parent().map(Path::to_path_buf).unwrap_or_default();
-                (book, if base.as_os_str().is_empty() { PathBuf::from(".") } else { base }, text)
+                (
+                    book,
+                    if base.as_os_str().is_empty() {
+                        PathBuf::from(".")
+                    } else {
+                        base
+                    },
+                    text,
+                )
             }
             None => (
                 BookToml::default(),
@@ -137,7 +150,10 @@ impl Config {
             (None, None, _) => base.clone(),
         };
         if !root.is_dir() {
-            return Err(Error::Setup(format!("root folder `{}` does not exist", root.display())));
+            return Err(Error::Setup(format!(
+                "root folder `{}` does not exist",
+                root.display()
+            )));
         }
         let projects = match book.source.projects.clone() {
             Some(projects) => {
@@ -153,7 +169,10 @@ impl Config {
         };
         let process = match book.source.process.clone() {
             Some(process) => trim_slashes(&process),
-            None => projects.rsplit_once('/').map(|(parent, _)| parent.to_owned()).unwrap_or_default(),
+            None => projects
+                .rsplit_once('/')
+                .map(|(parent, _)| parent.to_owned())
+                .unwrap_or_default(),
         };
         let output = match (&overrides.out, &book.site.output) {
             (Some(out), _) => out.clone(),
@@ -165,7 +184,11 @@ impl Config {
             .clone()
             .or(book.site.base_url.clone())
             .unwrap_or_else(|| "/".to_owned());
-        let base_url = if base_url.ends_with('/') { base_url } else { format!("{base_url}/") };
+        let base_url = if base_url.ends_with('/') {
+            base_url
+        } else {
+            format!("{base_url}/")
+        };
         for (rule, level) in &book.check.levels {
             if !matches!(level.as_str(), "error" | "warning" | "info" | "off") {
                 return Err(config_error(
@@ -226,7 +249,13 @@ fn detect_projects(root: &Path) -> Result<String> {
 }
 
 fn config_error(file: Option<&Path>, line: usize, message: String) -> Error {
-    Error::Config { file: file.map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("book.toml")), line, message }
+    Error::Config {
+        file: file
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("book.toml")),
+        line,
+        message,
+    }
 }
 
 fn parse_book(text: &str, file: &Path) -> Result<BookToml> {
@@ -238,11 +267,18 @@ fn parse_book(text: &str, file: &Path) -> Result<BookToml> {
 }
 
 fn line_containing(text: &str, needle: &str) -> usize {
-    text.lines().position(|line| line.contains(needle)).map_or(1, |i| i + 1)
+    text.lines()
+        .position(|line| line.contains(needle))
+        .map_or(1, |i| i + 1)
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
-    text.as_bytes().iter().take(offset).filter(|&&b| b == b'\n').count() + 1
+    text.as_bytes()
+        .iter()
+        .take(offset)
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
 }
 
 #[cfg(test)]
@@ -251,10 +287,13 @@ mod tests {
 
     #[test]
     fn unknown_key_names_key_and_line() {
-        let err = parse_book("[site]\ntitle = \"x\"\ncolour = \"red\"\n", Path::new("book.toml"))
-            .err()
-            .map(|e| e.to_string())
-            .unwrap_or_default();
+        let err = parse_book(
+            "[site]\ntitle = \"x\"\ncolour = \"red\"\n",
+            Path::new("book.toml"),
+        )
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
         assert!(err.contains("book.toml:3"), "{err}");
         assert!(err.contains("colour"), "{err}");
     }

@@ -87,14 +87,23 @@ pub fn discover(config: &Config) -> Discovered {
                 .help("rename one of the folders so their lowercase names differ"),
             );
         }
-        found.units.push(walker.unit(&dir, slug, folder, &mut found.diagnostics));
+        found
+            .units
+            .push(walker.unit(&dir, slug, folder, &mut found.diagnostics));
     }
 
     {
         let process_dir = config.root.join(&config.process);
         let skip = [config.projects.as_str()];
         let mut files = Vec::new();
-        walker.walk(&process_dir, &config.process, &config.process, &skip, &mut files, &mut found.diagnostics);
+        walker.walk(
+            &process_dir,
+            &config.process,
+            &config.process,
+            &skip,
+            &mut files,
+            &mut found.diagnostics,
+        );
         for file in files {
             if is_markdown(&file.rel) {
                 found.process_docs.push(file);
@@ -126,7 +135,10 @@ pub fn is_markdown(path: &str) -> bool {
 /// Names that mark a folder as holding a package (so a folder of only sub-folders with these
 /// is a group, like `fluentd/`).
 fn is_package_document(name: &str) -> bool {
-    matches!(classify(name, true).0, DocKind::SelfAssessment | DocKind::JointAssessment | DocKind::Summary)
+    matches!(
+        classify(name, true).0,
+        DocKind::SelfAssessment | DocKind::JointAssessment | DocKind::Summary
+    )
 }
 
 /// Classifies a document by file name. Returns the kind and, for a near-miss spelling of a
@@ -134,7 +146,10 @@ fn is_package_document(name: &str) -> bool {
 pub fn classify(name: &str, top_level: bool) -> (DocKind, Option<&'static str>) {
     let lower = name.to_lowercase();
     let stem = lower.trim_end_matches(".markdown").trim_end_matches(".md");
-    let normalised: String = stem.chars().map(|c| if c == '_' || c == ' ' { '-' } else { c }).collect();
+    let normalised: String = stem
+        .chars()
+        .map(|c| if c == '_' || c == ' ' { '-' } else { c })
+        .collect();
     if top_level {
         if normalised == "readme" {
             return (DocKind::Summary, None);
@@ -146,10 +161,16 @@ pub fn classify(name: &str, top_level: bool) -> (DocKind, Option<&'static str>) 
         ] {
             if normalised == canonical {
                 let exact = stem == canonical && lower.ends_with(".md") && name.ends_with(".md");
-                let meant = if exact { None } else { Some(canonical_file(canonical)) };
+                let meant = if exact {
+                    None
+                } else {
+                    Some(canonical_file(canonical))
+                };
                 return (kind, meant);
             }
-            if edit_distance(&normalised, canonical) <= 2 || normalised.replace('-', "") == canonical.replace('-', "") {
+            if edit_distance(&normalised, canonical) <= 2
+                || normalised.replace('-', "") == canonical.replace('-', "")
+            {
                 return (kind, Some(canonical_file(canonical)));
             }
         }
@@ -216,12 +237,75 @@ fn detect_units(
     units
 }
 
+/// Why an asset must not be published, if it must not: the site promises that no script
+/// from the repository reaches a reader, and a file nobody can read cannot be copied.
+fn unpublishable(file: &SourceFile) -> Option<Diagnostic> {
+    let lower = file.within.to_lowercase();
+    let html = [".html", ".htm", ".xhtml", ".shtml"]
+        .iter()
+        .any(|ext| lower.ends_with(ext));
+    if html {
+        return Some(
+            Diagnostic::warning(
+                "asset/active-content",
+                "HTML files are not published: they could carry scripts",
+            )
+            .help("convert the page to Markdown, or link to it on github.com"),
+        );
+    }
+    let bytes = match std::fs::read(&file.path) {
+        Ok(bytes) if lower.ends_with(".svg") => bytes,
+        Ok(_) => return None,
+        Err(err) => {
+            return Some(
+                Diagnostic::error(
+                    "input/unreadable",
+                    format!("could not read the file, so it is not published: {err}"),
+                )
+                .help("check the file's permissions"),
+            );
+        }
+    };
+    svg_is_active(&bytes).then(|| {
+        Diagnostic::warning(
+            "asset/active-content",
+            "SVG file contains scripts, event handlers or embedded HTML and is not published",
+        )
+        .help("remove <script>, on… attributes, javascript: links and <foreignObject> from the SVG")
+    })
+}
+
+/// An SVG opened directly runs its scripts with the site's origin.
+fn svg_is_active(bytes: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(bytes).to_lowercase();
+    let handler = text.match_indices(" on").any(|(i, _)| {
+        let rest = &text[i + 3..];
+        let name_len = rest.bytes().take_while(u8::is_ascii_alphabetic).count();
+        name_len > 0 && rest[name_len..].trim_start().starts_with('=')
+    });
+    handler
+        || [
+            "<script",
+            "javascript:",
+            "<foreignobject",
+            "<iframe",
+            "<embed",
+            "<object",
+        ]
+        .iter()
+        .any(|marker| text.contains(marker))
+}
+
 fn file_name(rel: &str) -> &str {
     rel.rsplit('/').next().unwrap_or(rel)
 }
 
 fn join(a: &str, b: &str) -> String {
-    if a.is_empty() { b.to_owned() } else { format!("{a}/{b}") }
+    if a.is_empty() {
+        b.to_owned()
+    } else {
+        format!("{a}/{b}")
+    }
 }
 
 struct Listing {
@@ -247,55 +331,99 @@ impl Walker {
     }
 
     /// Decides what a directory entry is, following links only to files inside the root.
-    fn admit(&self, path: &Path, rel: &str, is_link: bool, diagnostics: &mut Vec<Diagnostic>) -> Option<Kind> {
+    fn admit(
+        &self,
+        path: &Path,
+        rel: &str,
+        is_link: bool,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Option<Kind> {
         if is_link {
             let target = match path.canonicalize() {
                 Ok(target) => target,
                 Err(_) => {
                     diagnostics.push(
-                        Diagnostic::warning("discover/broken-symlink", "symbolic link is broken or loops; skipped")
-                            .at(rel, None),
+                        Diagnostic::warning(
+                            "discover/broken-symlink",
+                            "symbolic link is broken or loops; skipped",
+                        )
+                        .at(rel, None),
                     );
                     return None;
                 }
             };
-            let inside = self.canonical_root.as_ref().is_some_and(|root| target.starts_with(root));
+            let inside = self
+                .canonical_root
+                .as_ref()
+                .is_some_and(|root| target.starts_with(root));
             if !inside {
                 diagnostics.push(
-                    Diagnostic::warning("discover/symlink-outside-root", "symbolic link points outside the root; skipped")
-                        .at(rel, None)
-                        .help("copy the file into the repository instead of linking to it"),
+                    Diagnostic::warning(
+                        "discover/symlink-outside-root",
+                        "symbolic link points outside the root; skipped",
+                    )
+                    .at(rel, None)
+                    .help("copy the file into the repository instead of linking to it"),
                 );
                 return None;
             }
             if target.is_dir() {
                 diagnostics.push(
-                    Diagnostic::info("discover/symlinked-folder", "symbolic link to a folder is not followed")
-                        .at(rel, None),
+                    Diagnostic::info(
+                        "discover/symlinked-folder",
+                        "symbolic link to a folder is not followed",
+                    )
+                    .at(rel, None),
                 );
                 return None;
             }
             return target.is_file().then_some(Kind::File);
         }
         if path.is_dir() {
-            if self.output.as_ref().is_some_and(|out| path.canonicalize().ok().as_ref() == Some(out)) {
+            if self
+                .output
+                .as_ref()
+                .is_some_and(|out| path.canonicalize().ok().as_ref() == Some(out))
+            {
                 return None;
             }
             Some(Kind::Dir)
-        } else {
+        } else if path.is_file() {
             Some(Kind::File)
+        } else {
+            // Pipes, sockets and devices: reading one could block the build forever.
+            diagnostics.push(
+                Diagnostic::warning(
+                    "discover/not-a-file",
+                    "not a regular file (a pipe, socket or device); skipped",
+                )
+                .at(rel, None),
+            );
+            None
         }
     }
 
     fn source_file(&self, path: PathBuf, rel: String, within: String) -> SourceFile {
         let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-        SourceFile { path, rel, within, size }
+        SourceFile {
+            path,
+            rel,
+            within,
+            size,
+        }
     }
 
     /// One level: files and folders directly in `dir`.
     fn list(&self, dir: &Path, rel_dir: &str, diagnostics: &mut Vec<Diagnostic>) -> Listing {
-        let mut listing = Listing { files: Vec::new(), dirs: Vec::new() };
-        let walk = WalkDir::new(dir).min_depth(1).max_depth(1).sort_by_file_name().follow_links(false);
+        let mut listing = Listing {
+            files: Vec::new(),
+            dirs: Vec::new(),
+        };
+        let walk = WalkDir::new(dir)
+            .min_depth(1)
+            .max_depth(1)
+            .sort_by_file_name()
+            .follow_links(false);
         for entry in walk {
             let entry = match entry {
                 Ok(entry) => entry,
@@ -304,11 +432,17 @@ impl Walker {
                     continue;
                 }
             };
-            let Some(name) = self.name_of(entry.path(), rel_dir, diagnostics) else { continue };
+            let Some(name) = self.name_of(entry.path(), rel_dir, diagnostics) else {
+                continue;
+            };
             let rel = join(rel_dir, &name);
             match self.admit(entry.path(), &rel, entry.path_is_symlink(), diagnostics) {
                 Some(Kind::Dir) => listing.dirs.push((entry.path().to_path_buf(), name)),
-                Some(Kind::File) => listing.files.push(self.source_file(entry.path().to_path_buf(), rel, name)),
+                Some(Kind::File) => {
+                    listing
+                        .files
+                        .push(self.source_file(entry.path().to_path_buf(), rel, name))
+                }
                 None => {}
             }
         }
@@ -317,7 +451,15 @@ impl Walker {
 
     /// Every file below `dir`, recursively, skipping the folders in `skip` (root-relative).
     /// `within` of each file is relative to `base`, the folder the walk started in.
-    fn walk(&self, dir: &Path, rel_dir: &str, base: &str, skip: &[&str], out: &mut Vec<SourceFile>, diagnostics: &mut Vec<Diagnostic>) {
+    fn walk(
+        &self,
+        dir: &Path,
+        rel_dir: &str,
+        base: &str,
+        skip: &[&str],
+        out: &mut Vec<SourceFile>,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) {
         let listing = self.list(dir, rel_dir, diagnostics);
         for file in listing.files {
             let within = strip_dir(&file.rel, base);
@@ -351,7 +493,14 @@ impl Walker {
     fn unit(&self, dir: &str, slug: String, folder: String, diagnostics: &mut Vec<Diagnostic>) -> UnitFiles {
         let mut files = Vec::new();
         self.walk(&self.root.join(dir), dir, dir, &[], &mut files, diagnostics);
-        let mut unit = UnitFiles { slug, folder, dir: dir.to_owned(), documents: Vec::new(), assets: Vec::new(), sidecar: None };
+        let mut unit = UnitFiles {
+            slug,
+            folder,
+            dir: dir.to_owned(),
+            documents: Vec::new(),
+            assets: Vec::new(),
+            sidecar: None,
+        };
         for file in files {
             let top_level = !file.within.contains('/');
             if top_level && file.within == SIDECAR {
@@ -362,7 +511,10 @@ impl Walker {
                     diagnostics.push(
                         Diagnostic::warning(
                             "discover/near-miss-name",
-                            format!("`{}` looks like a misspelling of `{meant}`; it is treated as one", file.within),
+                            format!(
+                                "`{}` looks like a misspelling of `{meant}`; it is treated as one",
+                                file.within
+                            ),
                         )
                         .at(file.rel.clone(), None)
                         .help(format!("rename the file to `{meant}` so other tools find it")),
@@ -370,22 +522,47 @@ impl Walker {
                 }
                 unit.documents.push((kind, file));
             } else {
-                unit.assets.push(file);
+                if let Some(problem) = unpublishable(&file) {
+                    diagnostics.push(problem.at(file.rel.clone(), None));
+                } else {
+                    unit.assets.push(file);
+                }
             }
         }
         // The exactly named document comes first, so lookups by kind find it.
         unit.documents.sort_by(|(ka, a), (kb, b)| {
-            (ka, classify(file_name(&a.within), !a.within.contains('/')).1.is_some(), &a.within)
-                .cmp(&(kb, classify(file_name(&b.within), !b.within.contains('/')).1.is_some(), &b.within))
+            (
+                ka,
+                classify(file_name(&a.within), !a.within.contains('/'))
+                    .1
+                    .is_some(),
+                &a.within,
+            )
+                .cmp(&(
+                    kb,
+                    classify(file_name(&b.within), !b.within.contains('/'))
+                        .1
+                        .is_some(),
+                    &b.within,
+                ))
         });
         unit
     }
 
     /// Explicit unit patterns: `*` matches one folder name; the slug is what the `*`s matched.
-    fn match_patterns(&self, projects: &str, patterns: &[String], diagnostics: &mut Vec<Diagnostic>) -> Vec<(RelPath, String)> {
+    fn match_patterns(
+        &self,
+        projects: &str,
+        patterns: &[String],
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Vec<(RelPath, String)> {
         let mut units = Vec::new();
         for pattern in patterns {
-            let segments: Vec<&str> = pattern.trim_matches('/').split('/').filter(|s| !s.is_empty()).collect();
+            let segments: Vec<&str> = pattern
+                .trim_matches('/')
+                .split('/')
+                .filter(|s| !s.is_empty())
+                .collect();
             let mut frontier = vec![(projects.to_owned(), Vec::<String>::new())];
             for segment in &segments {
                 let mut next = Vec::new();
@@ -404,7 +581,11 @@ impl Walker {
                 frontier = next;
             }
             for (dir, captured) in frontier {
-                let slug = if captured.is_empty() { dir.rsplit('/').next().unwrap_or(&dir).to_owned() } else { captured.join("/") };
+                let slug = if captured.is_empty() {
+                    dir.rsplit('/').next().unwrap_or(&dir).to_owned()
+                } else {
+                    captured.join("/")
+                };
                 units.push((dir, slug));
             }
         }
@@ -423,7 +604,9 @@ fn segment_matches(pattern: &str, name: &str) -> bool {
         let (head, rest) = pattern.split_at(open);
         let (alternatives, tail) = rest[1..].split_at(close - open - 1);
         let tail = &tail[1..];
-        return alternatives.split(',').any(|alt| segment_matches(&format!("{head}{alt}{tail}"), name));
+        return alternatives
+            .split(',')
+            .any(|alt| segment_matches(&format!("{head}{alt}{tail}"), name));
     }
     match pattern.split_once('*') {
         None => pattern == name,
@@ -432,7 +615,8 @@ fn segment_matches(pattern: &str, name: &str) -> bool {
                 && name.starts_with(prefix)
                 && (suffix.contains('*') || name.ends_with(suffix))
                 && (!suffix.contains('*') || segment_matches(suffix, &name[prefix.len()..]) || {
-                    (prefix.len()..=name.len()).any(|i| name.is_char_boundary(i) && segment_matches(suffix, &name[i..]))
+                    (prefix.len()..=name.len())
+                        .any(|i| name.is_char_boundary(i) && segment_matches(suffix, &name[i..]))
                 })
         }
     }
@@ -447,7 +631,9 @@ fn strip_dir(rel: &str, dir: &str) -> String {
     if dir.is_empty() {
         return rel.to_owned();
     }
-    rel.strip_prefix(dir).map(|r| r.trim_start_matches('/').to_owned()).unwrap_or_else(|| rel.to_owned())
+    rel.strip_prefix(dir)
+        .map(|r| r.trim_start_matches('/').to_owned())
+        .unwrap_or_else(|| rel.to_owned())
 }
 
 fn walk_error(root: &Path, err: &walkdir::Error) -> Diagnostic {
@@ -469,15 +655,40 @@ mod tests {
 
     #[test]
     fn near_miss_names_are_recognised() {
-        assert_eq!(classify("self-assesment.md", true), (DocKind::SelfAssessment, Some("self-assessment.md")));
-        assert_eq!(classify("self-assessment.md", true), (DocKind::SelfAssessment, None));
+        assert_eq!(
+            classify("self-assesment.md", true),
+            (DocKind::SelfAssessment, Some("self-assessment.md"))
+        );
+        assert_eq!(
+            classify("self-assessment.md", true),
+            (DocKind::SelfAssessment, None)
+        );
         assert_eq!(classify("Self_Assessment.md", true).0, DocKind::SelfAssessment);
-        assert_eq!(classify("joint-review.md", true), (DocKind::JointAssessment, None));
+        assert_eq!(
+            classify("joint-review.md", true),
+            (DocKind::JointAssessment, None)
+        );
         assert_eq!(classify("README.md", true), (DocKind::Summary, None));
         assert_eq!(classify("README.md", false), (DocKind::Other, None));
-        assert_eq!(classify("tikv-threat-model.md", true), (DocKind::ThreatModel, None));
+        assert_eq!(
+            classify("tikv-threat-model.md", true),
+            (DocKind::ThreatModel, None)
+        );
         assert_eq!(classify("threatmodeling.md", false), (DocKind::ThreatModel, None));
         assert_eq!(classify("DCO.md", true), (DocKind::Other, None));
+    }
+
+    #[test]
+    fn svg_with_script_or_handlers_is_active() {
+        assert!(svg_is_active(b"<svg><script>alert(1)</script></svg>"));
+        assert!(svg_is_active(b"<svg onload = \"x()\"></svg>"));
+        assert!(svg_is_active(b"<svg><a href=\"javascript:x()\">x</a></svg>"));
+        assert!(svg_is_active(
+            b"<svg><foreignObject><p>x</p></foreignObject></svg>"
+        ));
+        assert!(!svg_is_active(
+            b"<svg viewBox=\"0 0 10 10\"><text>only one</text><rect/></svg>"
+        ));
     }
 
     #[test]

@@ -5,12 +5,16 @@ use std::path::PathBuf;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("failed to read `{path}`: {source}")]
+    #[error("failed to read `{path}`")]
     Read { path: PathBuf, source: std::io::Error },
-    #[error("failed to write `{path}`: {source}")]
+    #[error("failed to write `{path}`")]
     Write { path: PathBuf, source: std::io::Error },
     #[error("{file}:{line}: {message}")]
-    Config { file: PathBuf, line: usize, message: String },
+    Config {
+        file: PathBuf,
+        line: usize,
+        message: String,
+    },
     #[error("{0}")]
     Setup(String),
     #[error("template error: {0}")]

@@ -2,7 +2,7 @@
 //! `Site`, merging each unit's facts by provenance.
 
 use std::any::Any;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -208,8 +208,27 @@ fn load_unit(files: UnitFiles, cache: Option<&ParseCache>) -> (Unit, Vec<Diagnos
     let mut diagnostics = Vec::new();
     let mut documents = Vec::with_capacity(files.documents.len());
     let mut front_meta: Vec<(String, PackageMeta)> = Vec::new();
+    // Pages tssa writes itself in every unit folder; a document must not take their place.
+    let mut taken: BTreeSet<String> = ["index.html", "badge.svg"]
+        .iter()
+        .map(|p| format!("projects/{}/{p}", files.slug))
+        .collect();
     for (kind, file) in &files.documents {
-        let url = format!("projects/{}/{}", files.slug, unit_page_name(&file.within));
+        let wanted = format!("projects/{}/{}", files.slug, unit_page_name(&file.within));
+        let url = unique_url(&wanted, &mut taken);
+        if url != wanted {
+            diagnostics.push(
+                Diagnostic::warning(
+                    "output/name-collision",
+                    format!(
+                        "the page for `{}` would replace another page; it is published as `{url}`",
+                        file.within
+                    ),
+                )
+                .at(file.rel.clone(), None)
+                .help("rename the file (`index.md` is the name of the project's status page)"),
+            );
+        }
         let (doc, meta, found) = load_document_with_meta(file, *kind, url, cache);
         diagnostics.extend(found);
         front_meta.push((file.rel.clone(), meta));
@@ -234,11 +253,22 @@ fn load_unit(files: UnitFiles, cache: Option<&ParseCache>) -> (Unit, Vec<Diagnos
         .get(&FactKey::ProjectName)
         .map(|f| f.value.clone())
         .unwrap_or_else(|| files.folder.clone());
-    let assets = files
-        .assets
-        .iter()
-        .map(|f| asset(f, format!("projects/{}/{}", files.slug, f.within)))
-        .collect();
+    let mut assets = Vec::with_capacity(files.assets.len());
+    for file in &files.assets {
+        let url = format!("projects/{}/{}", files.slug, file.within);
+        if taken.insert(url.clone()) {
+            assets.push(asset(file, url));
+        } else {
+            diagnostics.push(
+                Diagnostic::warning(
+                    "output/name-collision",
+                    "this file has the name of a generated page and is not published",
+                )
+                .at(file.rel.clone(), None)
+                .help("rename the file"),
+            );
+        }
+    }
     let unit = Unit {
         slug: files.slug,
         name,
@@ -275,6 +305,22 @@ fn sidecar_from(sidecar: &SourceFile, read: std::io::Result<Vec<u8>>) -> LoadedS
             );
             (Facts::new(), None, diagnostics)
         }
+    }
+}
+
+/// `wanted`, or `stem-2.html`, `stem-3.html`… when it is taken.
+fn unique_url(wanted: &str, taken: &mut BTreeSet<String>) -> String {
+    if taken.insert(wanted.to_owned()) {
+        return wanted.to_owned();
+    }
+    let stem = wanted.strip_suffix(".html").unwrap_or(wanted);
+    let mut n = 2;
+    loop {
+        let candidate = format!("{stem}-{n}.html");
+        if taken.insert(candidate.clone()) {
+            return candidate;
+        }
+        n += 1;
     }
 }
 

@@ -394,9 +394,14 @@ impl Unit {
         }
         let summary_like = |doc: &Document| {
             doc.kind == DocKind::Summary
-                && (doc.facts.contains_key(&FactKey::Completed) || doc.facts.contains_key(&FactKey::SecurityReviewers))
+                && (doc.facts.contains_key(&FactKey::Completed)
+                    || doc.facts.contains_key(&FactKey::SecurityReviewers))
         };
-        if self.documents.iter().any(|d| d.kind == DocKind::JointAssessment || summary_like(d)) {
+        if self
+            .documents
+            .iter()
+            .any(|d| d.kind == DocKind::JointAssessment || summary_like(d))
+        {
             "joint"
         } else {
             "self"

@@ -44,7 +44,11 @@ pub fn analyse(config: &Config, site: Site) -> Analysis {
     let report = check::check(&site, &check_config);
     let mut diagnostics = site.diagnostics.clone();
     check::apply_levels(&mut diagnostics, &check_config.levels);
-    Analysis { site, report, diagnostics }
+    Analysis {
+        site,
+        report,
+        diagnostics,
+    }
 }
 
 /// Loads and judges the site under `config`.

@@ -120,8 +120,6 @@ fn html_file_in_a_project_folder_is_not_published_with_its_script() {
 }
 
 #[test]
-#[ignore = "open question for the render/output owners: SVG assets are copied verbatim, so an \
-            `<svg onload>` or `<script>` in a project folder is served same-origin; reported"]
 fn svg_file_in_a_project_folder_is_not_published_with_its_script() {
     let fx = Fixture::new("html");
     fx.write(

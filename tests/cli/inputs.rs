@@ -262,7 +262,6 @@ fn unreadable_folder_is_reported_and_the_rest_builds() {
 /// until something writes, so a build that opens it hangs.
 #[cfg(unix)]
 #[test]
-#[ignore = "bug: a FIFO named `.md` hangs the build (discover/load read any non-directory); reported"]
 fn named_pipe_named_md_does_not_hang_the_build() {
     let fx = Fixture::new("good");
     let pipe = fx.project("brindle/pipe.md");
