@@ -165,6 +165,8 @@ fn serve(_args: tssa::cli::ServeArgs) -> anyhow::Result<ExitCode> {
 #[cfg(feature = "serve")]
 fn print_serve_event(event: tssa::serve::Event) {
     use tssa::serve::Event;
+    // Not eprintln!, which panics when stderr is gone: this runs on the server's threads.
+    let mut err = std::io::stderr();
     let changes = |changed: &[String]| match changed {
         [] => "changes".to_owned(),
         [one] => one.clone(),
@@ -176,24 +178,43 @@ fn print_serve_event(event: tssa::serve::Event) {
             let mut out = std::io::stdout().lock();
             let _ = writeln!(out, "Serving {url}");
             let _ = out.flush();
-            eprintln!("Watching for changes; press Ctrl-C to stop.");
+            let _ = writeln!(err, "Watching for changes; press Ctrl-C to stop.");
         }
-        Event::Warning(warning) => eprintln!("warning: {warning}"),
-        Event::Built { initial, changed, duration, files, cache, diagnostics } => {
+        Event::Warning(warning) => {
+            let _ = writeln!(err, "warning: {warning}");
+        }
+        Event::Built {
+            initial,
+            changed,
+            duration,
+            files,
+            cache,
+            diagnostics,
+        } => {
             // After the first build, warnings were already shown once; repeat only errors.
             print_diagnostics(&diagnostics, !initial);
             let (errors, warnings) = count(&diagnostics);
-            let what = if initial { "built".to_owned() } else { format!("rebuilt after {}:", changes(&changed)) };
-            eprintln!(
+            let what = if initial {
+                "built".to_owned()
+            } else {
+                format!("rebuilt after {}:", changes(&changed))
+            };
+            let _ = writeln!(
+                err,
                 "{what} {files} files in {} ms ({} parsed, {} unchanged); {errors} errors, {warnings} warnings",
                 duration.as_millis(),
                 cache.parsed,
                 cache.reused
             );
         }
-        Event::Rejected { changed, duration, problems } => {
+        Event::Rejected {
+            changed,
+            duration,
+            problems,
+        } => {
             print_diagnostics(&problems, false);
-            eprintln!(
+            let _ = writeln!(
+                err,
                 "rebuild after {} failed in {} ms; still serving the last good build (the browser shows the errors)",
                 changes(&changed),
                 duration.as_millis()

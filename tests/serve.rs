@@ -476,6 +476,55 @@ fn broken_front_matter_shows_the_overlay_until_fixed() {
     assert!(!page.text().contains("tssa-overlay"), "overlay cleared");
 }
 
+/// The lead sees what the package still lacks: the status page is rebuilt with the checks.
+#[test]
+fn status_page_findings_follow_the_edit() {
+    let fixture = Fixture::new();
+    let serve = Serve::start(&fixture.root(), &[]);
+    let status = serve.get("/projects/alpha/");
+    assert!(
+        status.text().contains("missing section: Appendix"),
+        "{}",
+        status.text()
+    );
+    let mut events = serve.events();
+    fixture.write(
+        &format!("site/{ALPHA_DOC}"),
+        "# Alpha self-assessment\n\nORIGINAL-ALPHA-TEXT\n\n## Appendix\n\nKnown issues over time.\n",
+    );
+    events.expect_reload(&serve, "adding a section");
+    let status = serve.get("/projects/alpha/");
+    assert_eq!(status.status, 200);
+    assert!(
+        !status.text().contains("missing section: Appendix"),
+        "{}",
+        status.text()
+    );
+}
+
+/// A broken `book.toml` is shown like a broken document, and so is its repair.
+#[test]
+fn config_errors_show_the_overlay_until_fixed() {
+    let fixture = Fixture::new();
+    let serve = Serve::start(&fixture.root(), &[]);
+    let mut events = serve.events();
+    fixture.write(
+        "site/book.toml",
+        "[site]\ntitle = \"Preview\"\ncolour = \"red\"\n",
+    );
+    events.expect_reload(&serve, "writing a bad book.toml");
+    let home = serve.get("/");
+    assert_eq!(home.status, 200);
+    assert!(home.text().contains("id=\"tssa-overlay\""), "{}", home.text());
+    assert!(home.text().contains("book.toml:3"), "{}", home.text());
+
+    fixture.write("site/book.toml", "[site]\ntitle = \"PREVIEW-TITLE\"\n");
+    events.expect_reload(&serve, "fixing book.toml");
+    let home = serve.get("/");
+    assert!(!home.text().contains("tssa-overlay"), "{}", home.text());
+    assert!(home.text().contains("PREVIEW-TITLE"));
+}
+
 #[test]
 fn traversal_never_leaves_the_site_and_never_fails() {
     let fixture = Fixture::new();
@@ -621,8 +670,12 @@ fn polling_watcher_sees_edits() {
     let fixture = Fixture::new();
     // notify's poller compares modification times in whole seconds, so a file written in the
     // same second as the first scan looks unchanged; real documents were saved long before.
-    let doc = fs::File::options().write(true).open(fixture.root().join(ALPHA_DOC)).expect("open");
-    doc.set_modified(std::time::SystemTime::now() - Duration::from_secs(60)).expect("backdate");
+    let doc = fs::File::options()
+        .write(true)
+        .open(fixture.root().join(ALPHA_DOC))
+        .expect("open");
+    doc.set_modified(std::time::SystemTime::now() - Duration::from_secs(60))
+        .expect("backdate");
     drop(doc);
     let serve = Serve::start(&fixture.root(), &["--poll"]);
     let mut events = serve.events();

@@ -317,7 +317,11 @@ fn work(shared: &state::Shared, acceptor: &Acceptor, report: &Reporter) {
     while !shared.stopping.load(Ordering::SeqCst) {
         let server = acceptor.current();
         match server.recv_timeout(tick) {
-            Ok(Some(request)) => http::handle(request, shared),
+            Ok(Some(request)) => {
+                // A panic must not cost a worker; tiny_http answers 500 for a dropped request.
+                let _ =
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| http::handle(request, shared)));
+            }
             Ok(None) => {}
             Err(err) => acceptor.restart(&server, &err, shared, report),
         }

@@ -3,6 +3,7 @@
 //! are shown over them. Either way the new state is swapped in before the tabs are told.
 
 use std::collections::BTreeSet;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
 use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
@@ -68,10 +69,29 @@ impl Builder {
         &self.config
     }
 
+    /// One build. A panic in the pipeline is caught and shown like any failed build, so the
+    /// server keeps serving and rebuilding after a bug in one stage.
     pub fn build(&mut self, reload_config: bool, changed: Vec<String>) -> Attempt {
         let started = Instant::now();
         let initial = self.baseline.is_none();
-        let outcome = self.outcome(reload_config);
+        let outcome = match catch_unwind(AssertUnwindSafe(|| self.outcome(reload_config))) {
+            Ok(outcome) => outcome,
+            Err(panic) => {
+                let cause = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| (*s).to_owned())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_default();
+                let problem = Diagnostic::error(
+                    "build/panicked",
+                    format!("the build stopped on an internal error: {cause}"),
+                )
+                .help("this is a bug in tssa; please report it with the file that triggers it");
+                Outcome::Rejected {
+                    problems: vec![problem],
+                }
+            }
+        };
         Attempt {
             outcome,
             initial,
