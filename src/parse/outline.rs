@@ -7,11 +7,12 @@ use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 
 use crate::model::{Heading, LinkRef, Outline};
 use crate::render::markdown::rawhtml::{self, RawHtmlBlock, Token};
-use crate::render::markdown::{LineIndex, options};
+use crate::render::markdown::{LineIndex, options, strip_bom};
 use crate::render::slug::{GithubIds, HeadingText};
 
 /// Reads `body` (a document after its front matter; `body_line` is the file line it starts on).
 pub fn outline(body: &str, body_line: usize) -> Outline {
+    let body = strip_bom(body);
     let lines = LineIndex::new(body, body_line);
     let mut out = Outline::default();
     let mut ids = GithubIds::new();
@@ -222,6 +223,12 @@ text <a href=\"self-assessment.md\">inline</a> and [ref][r]
             ]
         );
         assert_eq!(o.links.len(), 1);
+    }
+
+    #[test]
+    fn a_stray_bom_does_not_hide_the_title() {
+        let o = outline("\u{feff}# in-toto Self-Assessment\n", 1);
+        assert_eq!(o.title.as_deref(), Some("in-toto Self-Assessment"));
     }
 
     #[test]

@@ -37,6 +37,12 @@ pub fn options() -> pulldown_cmark::Options {
 /// a minute), so one hostile or broken file could stall a build.
 pub const MAX_NESTING: usize = 64;
 
+/// The body without a leading byte-order mark. Parsing strips it already; this keeps a BOM
+/// that slipped through from turning the title line into a paragraph.
+pub(crate) fn strip_bom(body: &str) -> &str {
+    body.strip_prefix('\u{feff}').unwrap_or(body)
+}
+
 /// Maps byte offsets in a document body to 1-based lines of the file.
 #[derive(Debug)]
 pub(crate) struct LineIndex {
@@ -77,8 +83,9 @@ pub struct RenderedDoc {
 
 /// Renders `doc` for the page at `doc.url`: links rewritten relative to that page.
 pub fn render(doc: &Document, resolver: &dyn LinkResolver, highlighter: &Highlighter) -> RenderedDoc {
-    let mut writer = Writer::new(doc, resolver, highlighter);
-    for (event, range) in Parser::new_ext(&doc.body, options()).into_offset_iter() {
+    let body = strip_bom(&doc.body);
+    let mut writer = Writer::new(doc, body, resolver, highlighter);
+    for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         writer.event(event, range.start);
     }
     writer.finish()
@@ -144,13 +151,18 @@ struct Writer<'a> {
 }
 
 impl<'a> Writer<'a> {
-    fn new(doc: &'a Document, resolver: &'a dyn LinkResolver, highlighter: &'a Highlighter) -> Self {
+    fn new(
+        doc: &'a Document,
+        body: &str,
+        resolver: &'a dyn LinkResolver,
+        highlighter: &'a Highlighter,
+    ) -> Self {
         Writer {
             doc,
             resolver,
             highlighter,
-            lines: LineIndex::new(&doc.body, doc.body_line),
-            out: String::with_capacity(doc.body.len() * 3 / 2),
+            lines: LineIndex::new(body, doc.body_line),
+            out: String::with_capacity(body.len() * 3 / 2),
             ids: GithubIds::new(),
             toc: Vec::new(),
             diagnostics: Vec::new(),

@@ -354,6 +354,13 @@ fn output_is_deterministic() {
 }
 
 #[test]
+fn a_stray_bom_does_not_hide_the_title() {
+    let r = render_md("\u{feff}# Title\n\ntext [x](#nope)\n");
+    assert!(r.html.starts_with("<h1 id=\"title\">"), "{}", r.html);
+    assert_eq!(codes(&r), [("link/broken", Some(3))]);
+}
+
+#[test]
 fn odd_inputs_do_not_panic() {
     for md in [
         "",
