@@ -337,6 +337,7 @@ pub fn row(
     // A sidecar declaration belongs to no document: it speaks for the package's path.
     if let Some(fact) = unit.fact(FactKey::VersionCovered)
         && matches!(fact.source, Provenance::Sidecar { .. })
+        && !is_placeholder(&fact.value)
     {
         let claim = Some(Claim::new(
             fact.value.clone(),
@@ -404,6 +405,8 @@ fn best_claim(docs: &[&Document]) -> Option<Claim> {
     let mut best: Option<Claim> = None;
     for doc in docs {
         let claim = match doc.facts.get(&FactKey::VersionCovered) {
+            // A `TODO(tssa)` left by `tssa new` is a reminder, not a version.
+            Some(fact) if is_placeholder(&fact.value) => None,
             Some(fact) => Some(claim_from_fact(fact)),
             None => version_line(doc),
         };
@@ -1125,10 +1128,21 @@ mod tests {
 
     #[test]
     fn placeholders_and_code_are_not_versions() {
-        let sa = doc(
+        let mut sa = doc(
             DocKind::SelfAssessment,
             "p/n/self-assessment.md",
             "```\nVersion covered: v9.9.9\n```\nVersion covered: TODO(tssa): the release\n| SBOM | https://github.com/a/b/blob/master/go.mod |\n",
+        );
+        // What the fact parser reads from a `tssa new` draft.
+        sa.facts.insert(
+            FactKey::VersionCovered,
+            fact(
+                "TODO(tssa)",
+                Provenance::Document {
+                    file: "p/n/self-assessment.md".into(),
+                    line: 4,
+                },
+            ),
         );
         let row = row(&unit("n", vec![sa]), None, 12, &BTreeMap::new(), "x");
         assert!(row.no_version);

@@ -20,6 +20,8 @@ const DEFAULT_FILES: &[(&str, &[u8])] = theme_files!(
     "templates/document.html",
     "templates/page.html",
     "templates/404.html",
+    "templates/coverage.html",
+    "templates/glance.html",
     "static/style.css",
     "static/sort.js",
 );

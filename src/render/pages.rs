@@ -15,6 +15,7 @@ use crate::output::{Content, OutputFile};
 use crate::render::highlight::Highlighter;
 use crate::render::links::{SiteLinks, relative_url};
 use crate::render::markdown;
+use crate::render::svg;
 use crate::theme::Theme;
 
 #[derive(Serialize)]
@@ -54,6 +55,11 @@ pub struct Renderer<'a> {
     theme: Theme,
     links: SiteLinks,
     highlighter: Highlighter,
+    /// Version coverage of every unit, and what reading its inputs found.
+    coverage: crate::coverage::Coverage,
+    coverage_notes: Vec<Diagnostic>,
+    /// Source path → last-changed date, when git dates are on.
+    changed: Option<std::collections::BTreeMap<String, String>>,
 }
 
 /// The rendered site and the problems found while rendering (broken links, odd HTML).
@@ -69,7 +75,35 @@ impl<'a> Renderer<'a> {
         tera.autoescape_on([".html", ".xml", ".svg"]);
         tera.add_raw_templates(theme.templates.iter().map(|(n, s)| (n.as_str(), s.as_str())))
             .map_err(|err| Error::Template(tera_message(&err)))?;
-        Ok(Renderer { site, report, config, tera, theme, links: SiteLinks::new(site), highlighter: Highlighter::new() })
+        let (inputs, mut coverage_notes) = crate::coverage::Inputs::from_config(config);
+        let coverage = crate::coverage::coverage_with_source(
+            site,
+            inputs.today.as_deref(),
+            inputs.renewal_months,
+            &inputs.releases,
+            &inputs.releases_source,
+        );
+        // Without git (or outside a checkout) the pages stay as they are, with one note.
+        let changed = if config.git {
+            let (dates, note) = crate::gitdates::collect(&config.root, &[&config.projects, &config.process]);
+            let available = note.is_none();
+            coverage_notes.extend(note);
+            available.then_some(dates)
+        } else {
+            None
+        };
+        Ok(Renderer {
+            site,
+            report,
+            config,
+            tera,
+            theme,
+            links: SiteLinks::new(site),
+            highlighter: Highlighter::new(),
+            coverage,
+            coverage_notes,
+            changed,
+        })
     }
 
     pub fn render(&self) -> Result<Rendered> {
@@ -110,6 +144,11 @@ impl<'a> Renderer<'a> {
             files.push(OutputFile { path: file.url.clone(), content: Content::Copy(self.config.root.join(&file.source)) });
         }
         files.push(self.not_found()?);
+        files.push(self.coverage_page()?);
+        if !site.process.is_empty() {
+            files.push(self.glance_page()?);
+        }
+        diagnostics.extend(self.coverage_notes.iter().cloned());
         for (name, bytes) in &self.theme.statics {
             files.push(OutputFile { path: format!("static/{name}"), content: Content::Bytes(bytes.clone()) });
         }
@@ -133,7 +172,7 @@ impl<'a> Renderer<'a> {
             page_title: title.to_owned(),
             section,
             has_process: !self.site.process.is_empty(),
-            has_coverage: false,
+            has_coverage: true,
             canonical,
             version: env!("CARGO_PKG_VERSION"),
         }
@@ -249,7 +288,7 @@ impl<'a> Renderer<'a> {
         context.insert("checklist", &report.map(|r| self.checklist(r, page_url)).unwrap_or_default());
         let findings: Vec<FindingView> = diagnostics.iter().map(|d| self.finding_view(d, page_url)).collect();
         context.insert("findings", &findings);
-        let facts: Vec<FactView> = unit
+        let mut facts: Vec<FactView> = unit
             .facts
             .iter()
             .map(|(key, fact)| {
@@ -264,6 +303,21 @@ impl<'a> Renderer<'a> {
                 }
             })
             .collect();
+        if let Some(row) = self.coverage.rows.iter().find(|r| r.slug == unit.slug) {
+            let summary = row.summary(self.coverage.renewal_months);
+            let anchor = coverage_anchor(&row.slug);
+            facts.insert(
+                0,
+                FactView {
+                    label: "Version coverage",
+                    value: summary.clone(),
+                    raw: summary,
+                    href: None,
+                    source: "coverage page".to_owned(),
+                    source_url: Some(format!("{}#{anchor}", relative_url(page_url, "coverage/index.html"))),
+                },
+            );
+        }
         context.insert("facts", &facts);
         let documents: Vec<DocView> = unit
             .documents
@@ -366,7 +420,9 @@ impl<'a> Renderer<'a> {
         context.insert("kind", doc.kind.label());
         context.insert("source", &doc.source);
         context.insert("nav_label", "Process");
-        context.insert("nav", &self.nav(&doc.url, nav));
+        let mut process_nav = self.nav(&doc.url, nav);
+        process_nav.insert(0, glance_link(&doc.url, false));
+        context.insert("nav", &process_nav);
         let crumbs = vec![
             Crumb { title: "Process".into(), url: Some(relative_url(&doc.url, "process/")) },
             Crumb { title: doc.title.clone(), url: None },
@@ -621,3 +677,201 @@ struct FindingView {
     url: Option<String>,
 }
 
+// ---- Version coverage and the process at a glance (coverage.html, glance.html) ----
+
+/// Where the glance page lives.
+const GLANCE_URL: &str = "process/glance.html";
+
+fn glance_link(from: &str, current: bool) -> Link {
+    Link { title: "Process at a glance".to_owned(), url: relative_url(from, GLANCE_URL), current }
+}
+
+/// The coverage table row id for a unit (`fluentd/fluent-bit` → `p-fluentd--fluent-bit`).
+fn coverage_anchor(slug: &str) -> String {
+    format!("p-{}", slug.replace('/', "--"))
+}
+
+/// The steps of both paths, for a site with no units to take item titles from.
+const STEP_TITLES: [(&str, &str); 17] = [
+    ("A1", "Complete a self-assessment"),
+    ("A2", "Create a presentation issue"),
+    ("A3", "Present at a TAG meeting"),
+    ("A4", "Submit the self-assessment in a pull request"),
+    ("B0", "Preconditions for a joint assessment"),
+    ("B1", "Tracking issue"),
+    ("B2", "Draft the joint assessment"),
+    ("B3", "Lead and additional reviewers"),
+    ("B4", "Conflict-of-interest statements"),
+    ("B5", "Clarifying questions"),
+    ("B6", "Security assessment"),
+    ("B7", "Presentation with slides"),
+    ("B8", "Final summary with the version covered"),
+    ("B9", "Co-chair approval and merge"),
+    ("B10", "Post-assessment survey"),
+    ("B11", "Process notes (turnaround, pause)"),
+    ("B12", "Yearly renewal"),
+];
+
+impl Renderer<'_> {
+    fn coverage_page(&self) -> Result<OutputFile> {
+        let page_url = "coverage/index.html";
+        let mut context = tera::Context::new();
+        insert_common(&mut context, &self.common(page_url, "Version coverage", "coverage"));
+        let cov = &self.coverage;
+        // Paths from the unit folder keep the table narrow; the link goes to the page.
+        let claim_view = |claim: &crate::coverage::Claim, dir: &str| ClaimView {
+            value: claim.value.clone(),
+            describe: claim.describe.replace(&format!("{dir}/"), ""),
+            url: claim.source.file().and_then(|f| self.doc_url(f)).map(|u| relative_url(page_url, &u)),
+        };
+        let rows: Vec<CoverageRowView> = cov
+            .rows
+            .iter()
+            .zip(&self.site.units)
+            .map(|(row, unit)| CoverageRowView {
+                anchor: coverage_anchor(&row.slug),
+                name: row.name.clone(),
+                url: relative_url(page_url, &format!("projects/{}/", row.slug)),
+                path: row.path,
+                no_version: row.no_version,
+                claims: [
+                    row.self_version.as_ref().map(|c| claim_view(c, &unit.dir)),
+                    row.joint_version.as_ref().map(|c| claim_view(c, &unit.dir)),
+                ],
+                pinned: row.pinned.as_ref().filter(|_| row.no_version).map(|c| claim_view(c, &unit.dir)),
+                completed: row.completed.as_ref().map(|c| c.value.clone()),
+                latest: row.latest.as_ref().map(|l| l.value.clone()),
+                latest_source: row.latest.as_ref().map(|l| l.describe.replace(&format!("{}/", unit.dir), "")),
+                behind: match &row.behind {
+                    crate::coverage::Behind::Unknown { .. } => "unknown".to_owned(),
+                    known => known.label(),
+                },
+                behind_reason: match &row.behind {
+                    crate::coverage::Behind::Unknown { reason } => Some(*reason),
+                    _ => None,
+                },
+                behind_class: row.behind.class(),
+                renewal_due: row.renewal.due == Some(true),
+                due_on: row.renewal.due_on.clone(),
+                last_changed: self.changed.as_ref().and_then(|dates| {
+                    unit.documents.iter().filter_map(|d| dates.get(&d.source)).max().cloned()
+                }),
+            })
+            .collect();
+        let marks: Vec<svg::Mark> = cov
+            .rows
+            .iter()
+            .filter_map(|row| {
+                Some(svg::Mark {
+                    label: row.name.clone(),
+                    date: row.completed.as_ref()?.value.clone(),
+                    path: row.path.to_owned(),
+                    stale: row.renewal.due == Some(true),
+                })
+            })
+            .collect();
+        context.insert("rows", &rows);
+        context.insert("totals", &cov.totals);
+        context.insert("today", &cov.today);
+        context.insert("renewal_months", &cov.renewal_months);
+        context.insert("has_git", &self.changed.is_some());
+        context.insert("releases_source", &self.config.releases.as_ref().map(|_| "releases data file named in book.toml"));
+        context.insert("coverage_svg", &svg::coverage_bar("coverage-bars", &cov.totals, cov.renewal_months));
+        context.insert("timeline_svg", &svg::timeline("coverage-timeline", &marks, cov.today.as_deref()));
+        self.page(page_url, "coverage.html", context)
+    }
+
+    fn glance_page(&self) -> Result<OutputFile> {
+        let mut context = tera::Context::new();
+        insert_common(&mut context, &self.common(GLANCE_URL, "The process at a glance", "process"));
+        let first = self.report.units.first();
+        let mut lanes: Vec<LaneView> = vec![
+            LaneView { title: "Path A: abbreviated assessment (self-assessment)", steps: Vec::new() },
+            LaneView { title: "Path B: joint assessment", steps: Vec::new() },
+        ];
+        for (id, fallback) in STEP_TITLES {
+            let item = first.and_then(|u| u.items.iter().find(|i| i.id == id));
+            let (mut passed, mut total) = (0, 0);
+            for unit in &self.report.units {
+                if let Some(state) = unit.items.iter().find(|i| i.id == id).map(|i| i.state)
+                    && !matches!(state, check::ItemState::NotApplicable | check::ItemState::Exempt)
+                {
+                    total += 1;
+                    passed += usize::from(state == check::ItemState::Passed);
+                }
+            }
+            let lane = usize::from(id.starts_with('B'));
+            lanes[lane].steps.push(GlanceStep {
+                id: id.to_owned(),
+                title: item.map_or_else(|| fallback.to_owned(), |i| i.title.clone()),
+                passed,
+                total,
+                url: item.and_then(|i| self.process_link(&i.process_ref.doc, &i.process_ref.heading, GLANCE_URL)),
+            });
+        }
+        let svg_lanes: Vec<svg::Lane> = lanes
+            .iter()
+            .map(|lane| svg::Lane {
+                title: lane.title.to_owned(),
+                steps: lane
+                    .steps
+                    .iter()
+                    .map(|s| svg::Step { id: s.id.clone(), title: s.title.clone(), passed: s.passed, total: s.total })
+                    .collect(),
+            })
+            .collect();
+        let docs: Vec<&Document> = self.site.process.iter().collect();
+        let mut nav = self.nav(GLANCE_URL, &docs);
+        nav.insert(0, glance_link(GLANCE_URL, true));
+        context.insert("nav", &nav);
+        context.insert("units", &self.site.units.len());
+        context.insert("lanes", &lanes);
+        context.insert("diagram_svg", &svg::process_diagram("process-steps", &svg_lanes));
+        self.page(GLANCE_URL, "glance.html", context)
+    }
+}
+
+#[derive(Serialize)]
+struct ClaimView {
+    value: String,
+    describe: String,
+    url: Option<String>,
+}
+
+#[derive(Serialize)]
+struct CoverageRowView {
+    anchor: String,
+    name: String,
+    url: String,
+    path: &'static str,
+    no_version: bool,
+    /// The self-assessment's claim, then the joint assessment's.
+    claims: [Option<ClaimView>; 2],
+    /// Shown only when no version is stated.
+    pinned: Option<ClaimView>,
+    completed: Option<String>,
+    latest: Option<String>,
+    latest_source: Option<String>,
+    behind: String,
+    /// Why the distance is unknown.
+    behind_reason: Option<&'static str>,
+    behind_class: &'static str,
+    renewal_due: bool,
+    due_on: Option<String>,
+    last_changed: Option<String>,
+}
+
+#[derive(Serialize)]
+struct LaneView {
+    title: &'static str,
+    steps: Vec<GlanceStep>,
+}
+
+#[derive(Serialize)]
+struct GlanceStep {
+    id: String,
+    title: String,
+    passed: usize,
+    total: usize,
+    url: Option<String>,
+}
