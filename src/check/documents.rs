@@ -1,6 +1,8 @@
 //! Document structure: the self-assessment outline and metadata rows, the joint-assessment
 //! outline, the parts of the final summary, and template text left in.
 
+use std::sync::OnceLock;
+
 use crate::model::{FactKey, Provenance};
 
 use super::findings::Ctx;
@@ -80,7 +82,7 @@ pub(crate) fn check_self_assessment(ctx: &mut Ctx<'_>, view: &View<'_>, item: &'
             ),
         }
     }
-    check_template_text(ctx, view, item);
+    check_template_text(ctx, view, Some(item));
     outcome
 }
 
@@ -147,7 +149,7 @@ pub(crate) fn check_joint_assessment(ctx: &mut Ctx<'_>, view: &View<'_>, item: &
             );
         }
     }
-    check_template_text(ctx, view, item);
+    check_template_text(ctx, view, Some(item));
     outcome
 }
 
@@ -299,7 +301,7 @@ pub(crate) fn check_summary(ctx: &mut Ctx<'_>, view: &View<'_>, item: &'static s
             "add a line `Version covered: <release, tag or commit>` after `Completed:`",
         );
     }
-    check_template_text(ctx, view, item);
+    check_template_text(ctx, view, Some(item));
     outcome
 }
 
@@ -527,25 +529,28 @@ fn check_rows(
 /// Markdown or HTML tables, within the Metadata section (or the whole document if it has
 /// none).
 fn metadata_row_line(view: &View<'_>, keys: &[&str]) -> Option<usize> {
-    let meta = view.find(&["metadata"], &[]).map(|f| f.head());
-    let (start, end) = match &meta {
-        Some(m) => {
-            let end = view
-                .headings
-                .iter()
-                .find(|h| h.line > m.line && h.level <= m.level.min(6))
-                .map_or(usize::MAX, |h| h.line);
-            (m.line, end)
-        }
-        None => (0, usize::MAX),
-    };
-    view.lines
-        .iter()
-        .filter(|(l, _)| *l >= start && *l < end)
-        .find_map(|(line, text)| {
-            let key = row_key(text)?;
-            keys.iter().any(|k| glob(k, &key)).then_some(*line)
-        })
+    let rows = view.rows.get_or_init(|| {
+        let meta = view.find(&["metadata"], &[]).map(|f| f.head());
+        let (start, end) = match &meta {
+            Some(m) => {
+                let end = view
+                    .headings
+                    .iter()
+                    .find(|h| h.line > m.line && h.level <= m.level.min(6))
+                    .map_or(usize::MAX, |h| h.line);
+                (m.line, end)
+            }
+            None => (0, usize::MAX),
+        };
+        view.lines
+            .iter()
+            .filter(|(l, _)| *l >= start && *l < end)
+            .filter_map(|(line, text)| Some((*line, row_key(text)?)))
+            .collect()
+    });
+    rows.iter()
+        .find(|(_, key)| keys.iter().any(|k| glob(k, key)))
+        .map(|(line, _)| *line)
 }
 
 /// The normalised text of the first cell of a table row (Markdown or HTML).
@@ -582,33 +587,17 @@ fn strip_tags(text: &str) -> String {
 
 /// Template placeholders and guidance sentences left in the visible text. Table rows are the
 /// parsers' business (they read the metadata table and report its leftovers).
-fn check_template_text(ctx: &mut Ctx<'_>, view: &View<'_>, item: &'static str) {
+pub(crate) fn check_template_text(ctx: &mut Ctx<'_>, view: &View<'_>, item: Option<&'static str>) {
     let file = view.doc.source.as_str();
-    let mut placeholder_hits: Vec<(usize, usize)> = vec![(0, 0); PLACEHOLDERS.len()];
-    let mut guidance_hits: Vec<usize> = vec![0; GUIDANCE.len()];
-    for (line, text) in &view.lines {
-        let t = text.trim_start();
-        if t.starts_with('|') || t.contains("<td") || t.starts_with('#') {
-            continue;
-        }
-        let plain = simplify(t);
-        for (i, p) in PLACEHOLDERS.iter().enumerate() {
-            let count = count_placeholder(&plain, p);
-            if count > 0 {
-                let hit = &mut placeholder_hits[i];
-                if hit.0 == 0 {
-                    hit.0 = *line;
-                }
-                hit.1 += count;
-            }
-        }
-        for (i, g) in GUIDANCE.iter().enumerate() {
-            if guidance_hits[i] == 0 && plain.contains(g) {
-                guidance_hits[i] = *line;
-            }
-        }
-    }
-    for (i, (line, count)) in placeholder_hits.into_iter().enumerate() {
+    let lines = view.lines.iter().filter_map(|(line, raw)| {
+        let t = raw.trim_start();
+        let skip = t.starts_with('|') || t.contains("<td") || t.starts_with('#');
+        (!skip).then_some((*line, t))
+    });
+    let hits = scan_template_text(lines);
+    let placeholder_hits = &hits[..PLACEHOLDERS.len()];
+    let guidance_hits: Vec<usize> = hits[PLACEHOLDERS.len()..].iter().map(|(line, _)| *line).collect();
+    for (i, &(line, count)) in placeholder_hits.iter().enumerate() {
         if count == 0 {
             continue;
         }
@@ -618,7 +607,7 @@ fn check_template_text(ctx: &mut Ctx<'_>, view: &View<'_>, item: &'static str) {
             format!(" ({count} times)")
         };
         ctx.emit(
-            Some(item),
+            item,
             "template/placeholder",
             file,
             Some(line),
@@ -631,7 +620,7 @@ fn check_template_text(ctx: &mut Ctx<'_>, view: &View<'_>, item: &'static str) {
             continue;
         }
         ctx.emit(
-            Some(item),
+            item,
             "template/guidance",
             file,
             Some(line),
@@ -642,42 +631,127 @@ fn check_template_text(ctx: &mut Ctx<'_>, view: &View<'_>, item: &'static str) {
 }
 
 /// Lowercase, emphasis marks dropped, typographic apostrophes made plain, spaces collapsed.
+#[cfg(test)]
 fn simplify(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
+    let mut out = Vec::with_capacity(text.len());
+    simplify_into(text, &mut out, usize::MAX);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Appends the simplified `text` as UTF-8 bytes, stopping once `limit` bytes are written.
+fn simplify_into(text: &str, out: &mut Vec<u8>, limit: usize) {
+    let start = out.len();
     let mut space = false;
     for c in text.chars() {
+        if out.len() - start >= limit {
+            break;
+        }
         let c = match c {
             '*' | '_' => continue,
             '\u{2018}' | '\u{2019}' => '\'',
-            c if c.is_whitespace() => ' ',
+            c if c.is_whitespace() => {
+                space = true;
+                continue;
+            }
             c => c,
         };
-        if c == ' ' {
-            space = true;
-            continue;
-        }
-        if space && !out.is_empty() {
-            out.push(' ');
+        if space && out.len() > start {
+            out.push(b' ');
         }
         space = false;
-        out.extend(c.to_lowercase());
+        let mut buf = [0u8; 4];
+        for l in c.to_lowercase() {
+            out.extend_from_slice(l.encode_utf8(&mut buf).as_bytes());
+        }
     }
-    out
 }
 
-/// Occurrences of `pattern`, not counting `[project](…)` links, which are real text.
-fn count_placeholder(text: &str, pattern: &str) -> usize {
-    let mut count = 0;
-    let mut from = 0;
-    while let Some(p) = text.get(from..).and_then(|r| r.find(pattern)) {
-        let end = from + p + pattern.len();
-        let linked = pattern.ends_with(']') && matches!(text.as_bytes().get(end), Some(b'(' | b'['));
-        if !linked {
-            count += 1;
+/// Placeholders then guidance sentences, in one list.
+fn template_patterns() -> impl Iterator<Item = &'static str> {
+    PLACEHOLDERS.iter().chain(GUIDANCE.iter()).copied()
+}
+
+/// ASCII letters folded to lowercase, eight bytes at a time (other bytes change too, but
+/// the same way in patterns and text, and no ASCII byte maps onto another ASCII byte that
+/// a pattern starts with).
+const FOLD: u64 = 0x2020_2020_2020_2020;
+
+/// The first eight bytes of every pattern (all are longer), folded and hashed into a
+/// bitmap: a text position whose next eight bytes miss the bitmap cannot start a pattern.
+struct Prefilter {
+    bits: Vec<u64>,
+    prefixes: Vec<(u64, usize)>,
+}
+
+fn prefix_hash(prefix: u64) -> usize {
+    // Fibonacci hashing to 16 bits.
+    (prefix.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 48) as usize
+}
+
+fn prefix_at(bytes: &[u8]) -> Option<u64> {
+    let head: [u8; 8] = bytes.get(..8)?.try_into().ok()?;
+    Some(u64::from_le_bytes(head) | FOLD)
+}
+
+fn prefilter() -> &'static Prefilter {
+    static PREFILTER: OnceLock<Prefilter> = OnceLock::new();
+    PREFILTER.get_or_init(|| {
+        let mut bits = vec![0u64; 1024];
+        let mut prefixes = Vec::new();
+        for (i, p) in template_patterns().enumerate() {
+            if let Some(prefix) = prefix_at(p.as_bytes()) {
+                let h = prefix_hash(prefix);
+                bits[h >> 6] |= 1 << (h & 63);
+                prefixes.push((prefix, i));
+            }
         }
-        from = end;
+        Prefilter { bits, prefixes }
+    })
+}
+
+/// For every template pattern, the line of its first occurrence (0 if none) and its number
+/// of occurrences (`[project](…)` links excepted: those are real text).
+///
+/// One pass over the raw lines: a hashed, case-folded 8-byte prefilter finds the rare
+/// positions where a pattern may start, and only there is the text simplified (emphasis
+/// dropped, spaces collapsed) and compared. Simplifying every line first, or searching once
+/// per pattern, made this the slowest part of the whole check.
+fn scan_template_text<'t>(lines: impl Iterator<Item = (usize, &'t str)>) -> Vec<(usize, usize)> {
+    let patterns: Vec<&[u8]> = template_patterns().map(str::as_bytes).collect();
+    let mut hits = vec![(0, 0); patterns.len()];
+    let filter = prefilter();
+    let mut buf = Vec::with_capacity(256);
+    for (line, text) in lines {
+        let bytes = text.as_bytes();
+        for (at, window) in bytes.windows(8).enumerate() {
+            let Some(prefix) = prefix_at(window) else { continue };
+            let h = prefix_hash(prefix);
+            if filter.bits[h >> 6] & (1 << (h & 63)) == 0 {
+                continue;
+            }
+            for &(p8, i) in &filter.prefixes {
+                // A matching prefix starts with an ASCII byte, so `at` is a char boundary.
+                let (true, Some(rest)) = (p8 == prefix, text.get(at..)) else {
+                    continue;
+                };
+                let p = patterns[i];
+                buf.clear();
+                simplify_into(rest, &mut buf, p.len() + 1);
+                if !buf.starts_with(p) {
+                    continue;
+                }
+                let linked = p.ends_with(b"]") && matches!(buf.get(p.len()), Some(b'(' | b'['));
+                if !linked {
+                    let hit = &mut hits[i];
+                    if hit.0 == 0 {
+                        hit.0 = line;
+                    }
+                    hit.1 += 1;
+                }
+            }
+        }
     }
-    count
+    hits
 }
 
 #[cfg(test)]
@@ -704,11 +778,35 @@ mod tests {
 
     #[test]
     fn placeholders_not_links() {
+        let project = |text: &str| scan_template_text([(7, text)].into_iter())[0];
+        assert_eq!(project("the [project] team, [project]'s"), (7, 2));
+        assert_eq!(project("a [Project](https://x) board"), (0, 0));
+        assert_eq!(project("[project](x) and [PROJECT]"), (7, 1));
+        assert_eq!(project("é[project]"), (7, 1));
+        assert_eq!(project(""), (0, 0));
+        let lines = [
+            (1, "x Use previous  table outline."),
+            (
+                2,
+                "* Critical.  A listing critical security components of the project",
+            ),
+            (3, "Project team: _list name and github handle as appropriate_"),
+            (4, "these are the steps that a project"),
+        ];
+        let hits = scan_template_text(lines.into_iter());
+        let found: Vec<(&str, usize)> = template_patterns()
+            .zip(&hits)
+            .filter(|(_, h)| h.1 > 0)
+            .map(|(p, h)| (p, h.0))
+            .collect();
         assert_eq!(
-            count_placeholder("the [project] team, [project]'s", "[project]"),
-            2
+            found,
+            [
+                ("list name and github handle as appropriate", 3),
+                ("a listing critical security components of the project", 2),
+                ("use previous table outline", 1)
+            ]
         );
-        assert_eq!(count_placeholder("a [project](https://x) board", "[project]"), 0);
         assert_eq!(
             simplify("Project team:  _list name and github handle as appropriate_"),
             "project team: list name and github handle as appropriate"

@@ -12,6 +12,9 @@ use super::ruleset::{self, Ruleset};
 use super::view::View;
 use super::{CheckConfig, Evidence, ExemptedFinding, ItemResult, ItemState, ProcessRef, UnitReport, coi};
 
+/// The intake process "aims to review assessed projects annually".
+const RENEWAL_MONTHS: u32 = 12;
+
 pub(crate) const ITEM_IDS: [&str; 17] = [
     "A1", "A2", "A3", "A4", "B0", "B1", "B2", "B3", "B4", "B5", "B6", "B7", "B8", "B9", "B10", "B11", "B12",
 ];
@@ -246,10 +249,22 @@ fn count_names(text: &str) -> usize {
         .count()
 }
 
-/// `2020-04-28` → `2021-04-28`; month and year precision keep their precision.
-fn one_year_later(date: &str) -> Option<String> {
+/// `2020-04-28` + 12 → `2021-04-28`; month and year precision keep their precision (a
+/// bare year rounds up to whole years).
+fn add_months(date: &str, months: u32) -> Option<String> {
     let year: u32 = date.get(..4)?.parse().ok()?;
-    Some(format!("{}{}", year + 1, date.get(4..).unwrap_or("")))
+    match date.get(5..7) {
+        Some(month) => {
+            let index = month.parse::<u32>().ok()?.checked_sub(1)?.checked_add(months)?;
+            let rest = date.get(7..).unwrap_or("");
+            Some(format!(
+                "{:04}-{:02}{rest}",
+                year.checked_add(index / 12)?,
+                index % 12 + 1
+            ))
+        }
+        None => Some(format!("{:04}", year.checked_add(months.div_ceil(12))?)),
+    }
 }
 
 pub(crate) fn judge(unit: &Unit, config: &CheckConfig) -> UnitReport {
@@ -505,6 +520,10 @@ fn judge_joint(
             "this joint-assessment file holds final-summary content, not the joint-assessment outline",
             "keep the summary in README.md and write the joint assessment from guide/joint-assessment.md, or exempt B2 with a reason",
         );
+        // Under 2024-11 no summary check runs (B8 is gone), so look for leftovers here.
+        if rs == Ruleset::Tssa2024_11 {
+            documents::check_template_text(ctx, v, Some("B2"));
+        }
         item(
             ItemState::Missing,
             vec![file_evidence(
@@ -736,6 +755,11 @@ fn judge_joint(
 
     // B8: the final summary; the 2024-11 guide dropped it.
     let b8 = if rs == Ruleset::Tssa2024_11 {
+        // No summary is required, but a README summary that is there should not keep
+        // template text.
+        if let Some(v) = summary.filter(|v| v.doc.kind == DocKind::Summary) {
+            documents::check_template_text(ctx, v, None);
+        }
         na("the 2024-11 guide has no README summary step")
     } else if let Some(v) = summary {
         let outcome = documents::check_summary(ctx, v, "B8");
@@ -830,7 +854,7 @@ fn judge_joint(
     ) {
         (None, _, _) => na("renewal not judged (no date given)"),
         (Some(_), None, _) | (Some(_), _, None) => na("not completed, so not yet due for renewal"),
-        (Some(today), Some(done), Some(fact)) => match one_year_later(done) {
+        (Some(today), Some(done), Some(fact)) => match add_months(done, RENEWAL_MONTHS) {
             Some(due) if today.as_str() >= due.as_str() => {
                 let file = fact.source.file().unwrap_or(&unit.dir).to_owned();
                 ctx.emit(
@@ -838,7 +862,7 @@ fn judge_joint(
                     "joint/renewal-due",
                     &file,
                     fact.source.line(),
-                    format!("completed {done}; the annual review was due {due}"),
+                    format!("completed {done}; the next review was due {due}"),
                     "ask TAG Security to schedule a renewal of the assessment",
                 );
                 item(
@@ -1034,9 +1058,13 @@ mod tests {
 
     #[test]
     fn renewal_dates() {
-        assert_eq!(one_year_later("2020-04-28").as_deref(), Some("2021-04-28"));
-        assert_eq!(one_year_later("2019-05").as_deref(), Some("2020-05"));
-        assert_eq!(one_year_later("x"), None);
+        assert_eq!(add_months("2020-04-28", 12).as_deref(), Some("2021-04-28"));
+        assert_eq!(add_months("2019-05", 12).as_deref(), Some("2020-05"));
+        assert_eq!(add_months("2019-11-02", 3).as_deref(), Some("2020-02-02"));
+        assert_eq!(add_months("2019-12", 1).as_deref(), Some("2020-01"));
+        assert_eq!(add_months("2019", 6).as_deref(), Some("2020"));
+        assert_eq!(add_months("2019-00", 6), None);
+        assert_eq!(add_months("x", 12), None);
     }
 
     #[test]

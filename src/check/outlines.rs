@@ -527,6 +527,8 @@ pub(crate) const GUIDANCE: &[&str] = &[
     "reflect on times prospective users have asked",
     "provide the list of links to existing security documentation",
     // joint-assessment.md
+    "the burden is primarily on the proposing project to demonstrate",
+    "projects are encouraged to cross link additional supporting documents",
     "this section can be pulled from the",
     "this should be pulled in from the self-assessment",
     "in the initial draft, please include whatever you believe",
@@ -573,6 +575,13 @@ mod tests {
             for label in labels {
                 assert_eq!(&normalise(label), label);
             }
+        }
+    }
+
+    #[test]
+    fn template_patterns_are_long_enough_for_the_prefilter() {
+        for p in PLACEHOLDERS.iter().chain(GUIDANCE) {
+            assert!(p.len() >= 8, "{p}");
         }
     }
 

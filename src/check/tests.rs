@@ -1514,3 +1514,54 @@ fn fast_enough_for_a_hundred_documents() {
     // Generous bound for debug builds on a loaded machine; release is far below a millisecond per unit.
     assert!(elapsed.as_millis() < 500, "{elapsed:?}");
 }
+
+// ---------------------------------------------------------------------------------------
+// corpus
+
+/// `TSSA_CORPUS=../shared/corpus/tag-security cargo test --lib corpus_smoke -- --nocapture`:
+/// the whole pipeline on the real repository, printing the verdicts; skipped without the
+/// variable so unit tests stay hermetic.
+#[test]
+fn corpus_smoke() {
+    let Ok(root) = std::env::var("TSSA_CORPUS") else {
+        return;
+    };
+    let overrides = crate::config::Overrides {
+        root: Some(root.into()),
+        ..Default::default()
+    };
+    let Ok(config) = crate::config::Config::load(&overrides) else {
+        panic!("corpus config");
+    };
+    let s = crate::load::load(&config);
+    let config_check = CheckConfig {
+        today: Some("2025-12-04".into()),
+        ..CheckConfig::default()
+    };
+    // The machine is shared: the best of several runs is the honest cost of the check.
+    let mut elapsed = std::time::Duration::MAX;
+    let mut report = Report::default();
+    for _ in 0..20 {
+        let start = std::time::Instant::now();
+        report = check(&s, &config_check);
+        elapsed = elapsed.min(start.elapsed());
+    }
+    let root = config.root.clone();
+    let sources = move |f: &str| std::fs::read_to_string(root.join(f)).ok();
+    let verbose = std::env::var("TSSA_CORPUS_VERBOSE").is_ok();
+    let text = format::human(&report, &[], &sources, false);
+    if verbose {
+        println!("{text}");
+    } else {
+        let table = text
+            .lines()
+            .skip_while(|l| !l.starts_with("package "))
+            .collect::<Vec<_>>()
+            .join("\n");
+        println!("{table}");
+    }
+    println!("check: {elapsed:?} for {} units", report.units.len());
+    for u in &report.units {
+        assert!(!u.items.is_empty());
+    }
+}

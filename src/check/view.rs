@@ -3,6 +3,7 @@
 //! in for a heading. Every rule then works on these lists instead of re-reading the Markdown.
 
 use std::borrow::Cow;
+use std::cell::OnceCell;
 
 use crate::model::Document;
 
@@ -26,6 +27,12 @@ pub(crate) struct View<'a> {
     pub pseudo: Vec<Head>,
     /// File line and text of every line outside HTML comments and fenced code.
     pub lines: Vec<(usize, Cow<'a, str>)>,
+    /// `Label: value` lines, read on first use: (index in `lines`, normalised label, byte
+    /// offset of the value).
+    labels: OnceCell<Vec<(usize, String, usize)>>,
+    /// Metadata-table rows (file line, normalised first cell), filled on first use by the
+    /// document checks.
+    pub rows: OnceCell<Vec<(usize, String)>>,
 }
 
 impl<'a> View<'a> {
@@ -73,12 +80,14 @@ impl<'a> View<'a> {
             }
             let inner = bold_line(t).or_else(|| bold_bullet(t));
             if let Some(inner) = inner {
-                let norm = normalise(label_part(inner));
+                let label = label_part(inner);
+                let norm = normalise(label);
                 if !norm.is_empty() && norm.len() <= 80 {
+                    let text = label.trim().trim_matches(['_', '*']).to_owned();
                     pseudo.push(Head {
                         level: 7,
                         norm,
-                        text: inner.trim().to_owned(),
+                        text,
                         line: *line_no,
                     });
                 }
@@ -89,6 +98,8 @@ impl<'a> View<'a> {
             headings,
             pseudo,
             lines,
+            labels: OnceCell::new(),
+            rows: OnceCell::new(),
         }
     }
 
@@ -328,16 +339,29 @@ impl View<'_> {
 
     /// Like [`View::label_line`], with the text after the colon.
     pub fn label_value(&self, labels: &[&str]) -> Option<(usize, &str)> {
-        self.lines.iter().find_map(|(line, text)| {
-            let t = text
-                .trim_start()
-                .trim_start_matches(['*', '-', '+', '|', ' ', '_']);
-            let colon = t.find(':')?;
-            let label = normalise(&t[..colon]);
-            labels
-                .contains(&label.as_str())
-                .then(|| (*line, t[colon + 1..].trim()))
-        })
+        let all = self.labels.get_or_init(|| {
+            let mut found = Vec::new();
+            for (i, (_, text)) in self.lines.iter().enumerate() {
+                let t = text
+                    .trim_start()
+                    .trim_start_matches(['*', '-', '+', '|', ' ', '_']);
+                // Labels are short; a colon far into a line is prose.
+                let Some(colon) = t.get(..t.len().min(48)).and_then(|head| head.find(':')) else {
+                    continue;
+                };
+                let label = normalise(&t[..colon]);
+                if !label.is_empty() {
+                    found.push((i, label, text.len() - t.len() + colon + 1));
+                }
+            }
+            found
+        });
+        all.iter()
+            .find(|(_, label, _)| labels.contains(&label.as_str()))
+            .and_then(|(i, _, at)| {
+                let (line, text) = self.lines.get(*i)?;
+                Some((*line, text.get(*at..)?.trim()))
+            })
     }
 }
 
