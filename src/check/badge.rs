@@ -71,6 +71,18 @@ pub fn badge_svg(unit: &UnitReport) -> String {
         )
     };
     let fill = colour(unit.passed, unit.required);
+    // Ids unique per unit, so several badges inlined in one page keep their own gradients.
+    let id: String = std::iter::once("tssa-")
+        .chain(std::iter::once(unit.slug.as_str()))
+        .flat_map(str::chars)
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
     let lw = text_width(LABEL) + 10;
     let vw = text_width(&value) + 10;
     let w = lw + vw;
@@ -87,9 +99,9 @@ pub fn badge_svg(unit: &UnitReport) -> String {
         concat!(
             r##"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="20" role="img" aria-label="{title}">"##,
             r##"<title>{title}</title>"##,
-            r##"<linearGradient id="s" x2="0" y2="100%"><stop offset="0" stop-color="#bbb" stop-opacity=".1"/><stop offset="1" stop-opacity=".1"/></linearGradient>"##,
-            r##"<clipPath id="r"><rect width="{w}" height="20" rx="3" fill="#fff"/></clipPath>"##,
-            r##"<g clip-path="url(#r)"><rect width="{lw}" height="20" fill="#555"/><rect x="{lw}" width="{vw}" height="20" fill="{fill}"/><rect width="{w}" height="20" fill="url(#s)"/></g>"##,
+            r##"<linearGradient id="{id}-s" x2="0" y2="100%"><stop offset="0" stop-color="#bbb" stop-opacity=".1"/><stop offset="1" stop-opacity=".1"/></linearGradient>"##,
+            r##"<clipPath id="{id}-r"><rect width="{w}" height="20" rx="3" fill="#fff"/></clipPath>"##,
+            r##"<g clip-path="url(#{id}-r)"><rect width="{lw}" height="20" fill="#555"/><rect x="{lw}" width="{vw}" height="20" fill="{fill}"/><rect width="{w}" height="20" fill="url(#{id}-s)"/></g>"##,
             r##"<g fill="#fff" text-anchor="middle" font-family="Verdana,Geneva,DejaVu Sans,sans-serif" text-rendering="geometricPrecision" font-size="110">"##,
             r##"<text aria-hidden="true" x="{lx}" y="150" fill="#010101" fill-opacity=".3" transform="scale(.1)" textLength="{ltl}">{label}</text>"##,
             r##"<text x="{lx}" y="140" transform="scale(.1)" fill="#fff" textLength="{ltl}">{label}</text>"##,
@@ -98,6 +110,7 @@ pub fn badge_svg(unit: &UnitReport) -> String {
             "</g></svg>\n"
         ),
         w = w,
+        id = id,
         title = title,
         lw = lw,
         vw = vw,

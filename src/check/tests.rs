@@ -1398,6 +1398,7 @@ fn badge_is_deterministic_and_accessible() {
     assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
     assert!(svg.contains("<title>TSSA solo: 2 of 4 required items passed (tssa-2024-11, self path)</title>"));
     assert!(svg.contains(">2/4</text>"));
+    assert!(svg.contains("id=\"tssa-solo-s\"") && svg.contains("url(#tssa-solo-r)"));
     let mut odd = r.clone();
     odd.name = "<a & b>".into();
     assert!(badge::badge_svg(&odd).contains("&lt;a &amp; b&gt;"));
