@@ -64,20 +64,33 @@ pub(crate) fn check_self_assessment(ctx: &mut Ctx<'_>, view: &View<'_>, item: &'
         let line = stage.source.line();
         match stage.value.as_str() {
             "complete" | "obsolete" => {}
-            "incomplete" => ctx.emit(
-                Some(item),
-                "self-assessment/stage-incomplete",
-                file,
-                line,
-                format!("the self-assessment marks itself `{}`", stage.raw.trim()),
-                "set Assessment Stage to `Complete` once the authors consider the document done",
-            ),
+            // A draft is the authors' honest state, not a defect: a note, never an error.
+            "incomplete" | "draft" | "in-progress" => {
+                let raw = stage.raw.trim();
+                let aside = if stage.value == "incomplete" {
+                    String::new()
+                } else {
+                    "; read as Incomplete, the template's values being Incomplete, Complete and Obsolete"
+                        .to_owned()
+                };
+                ctx.emit(
+                    Some(item),
+                    "self-assessment/stage-incomplete",
+                    file,
+                    line,
+                    format!("the self-assessment marks itself `{raw}`{aside}"),
+                    "set Assessment Stage to `Complete` once the authors consider the document done",
+                );
+            }
             _ => ctx.emit(
                 Some(item),
                 "self-assessment/stage-value",
                 file,
                 line,
-                format!("Assessment Stage `{}` is read as Incomplete; the template allows Incomplete, Complete or Obsolete", stage.raw.trim()),
+                format!(
+                    "Assessment Stage `{}` is not one of Incomplete, Complete or Obsolete",
+                    stage.raw.trim()
+                ),
                 "write `Incomplete`, `Complete` or `Obsolete` in the Assessment Stage row",
             ),
         }

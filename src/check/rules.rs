@@ -70,7 +70,7 @@ pub const RULES: &[Rule] = &[
     rule(
         "self-assessment/stage-incomplete",
         Info,
-        "the self-assessment marks itself Incomplete",
+        "the self-assessment marks itself Incomplete (or Draft, In Progress)",
     ),
     rule(
         "self-assessment/stage-value",

@@ -646,7 +646,7 @@ fn google_docs_empty_headings_and_bold_bullets_count() {
 }
 
 #[test]
-fn incomplete_stage_is_info_and_odd_stage_a_warning() {
+fn incomplete_or_draft_stage_is_info_and_odd_stage_a_warning() {
     let mut u = self_unit(&SELF_FULL.replace(
         "| Assessment Stage | Complete |",
         "| Assessment Stage | Incomplete. |",
@@ -672,6 +672,15 @@ fn incomplete_stage_is_info_and_odd_stage_a_warning() {
 
     let mut stage = fact("draft", in_doc(&file, 7));
     stage.raw = "Draft".into();
+    u.documents[0].facts.insert(FactKey::Status, stage);
+    let r = run(&u);
+    let info = with_code(&r, "self-assessment/stage-incomplete");
+    assert_eq!(info.len(), 1);
+    assert!(info[0].message.contains("`Draft`; read as Incomplete"));
+    assert!(errors(&r).is_empty());
+
+    let mut stage = fact("finished", in_doc(&file, 7));
+    stage.raw = "Finished!".into();
     u.documents[0].facts.insert(FactKey::Status, stage);
     let r = run(&u);
     assert_eq!(with_code(&r, "self-assessment/stage-value").len(), 1);
