@@ -70,7 +70,7 @@ impl ServeOptions {
             open: false,
             poll: false,
             poll_interval: Duration::from_millis(300),
-            debounce: Duration::from_millis(30),
+            debounce: Duration::from_millis(20),
             heartbeat: Duration::from_secs(15),
             workers: 16,
             max_streams: 256,
