@@ -74,7 +74,7 @@ pub struct TocEntry {
     pub id: String,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct RenderedDoc {
     pub html: String,
     pub toc: Vec<TocEntry>,
@@ -148,6 +148,10 @@ struct Writer<'a> {
     in_metadata: bool,
     /// Disallowed tags already reported, so a document with many gets one warning per tag.
     disallowed_reported: HashSet<String>,
+    /// Whether any raw HTML (beyond comments) reached the output. Everything else the writer
+    /// emits is escaped text and vetted links, so only then is the sanitizer pass needed —
+    /// and it is most of the render time.
+    raw_html: bool,
 }
 
 impl<'a> Writer<'a> {
@@ -180,6 +184,7 @@ impl<'a> Writer<'a> {
             footnotes: HashMap::new(),
             in_metadata: false,
             disallowed_reported: HashSet::new(),
+            raw_html: false,
         }
     }
 
@@ -192,7 +197,7 @@ impl<'a> Writer<'a> {
             self.out.push_str(&heading.html);
         }
         RenderedDoc {
-            html: sanitize(&self.out),
+            html: if self.raw_html { sanitize(&self.out) } else { self.out },
             toc: self.toc,
             diagnostics: self.diagnostics,
         }
@@ -650,9 +655,13 @@ impl<'a> Writer<'a> {
         let mut html = String::with_capacity(block.text.len());
         for token in rawhtml::tokenize(&block.text) {
             match token {
-                Token::Text(text) => html.push_str(text),
+                Token::Text(text) => {
+                    self.raw_html |= !text.trim().is_empty();
+                    html.push_str(text);
+                }
                 Token::Comment(_) | Token::Bogus(_) => {}
                 Token::Tag(tag) => {
+                    self.raw_html = true;
                     let line = self.lines.line(block.source_offset(tag.offset));
                     self.raw_tag(&tag, line, &mut html);
                 }

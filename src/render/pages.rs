@@ -1,8 +1,6 @@
 //! Whole pages: view structs built from the model, rendered through the theme's Tera
 //! templates into in-memory output files. No disk access except through `Content::Copy`.
 
-
-
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -60,6 +58,8 @@ pub struct Renderer<'a> {
     coverage_notes: Vec<Diagnostic>,
     /// Source path → last-changed date, when git dates are on.
     changed: Option<std::collections::BTreeMap<String, String>>,
+    /// Rendered documents kept from earlier builds (the preview server's).
+    cache: Option<&'a RenderCache>,
 }
 
 /// The rendered site and the problems found while rendering (broken links, odd HTML).
@@ -103,7 +103,29 @@ impl<'a> Renderer<'a> {
             coverage,
             coverage_notes,
             changed,
+            cache: None,
         })
+    }
+
+    /// Reuses documents rendered by an earlier build with the same cache, when neither the
+    /// document nor anything its links resolve against has changed.
+    pub fn with_cache(mut self, cache: &'a RenderCache) -> Self {
+        cache.prepare(self.links.fingerprint());
+        self.cache = Some(cache);
+        self
+    }
+
+    fn render_doc(&self, doc: &Document) -> markdown::RenderedDoc {
+        let Some(cache) = self.cache else {
+            return markdown::render(doc, &self.links, &self.highlighter);
+        };
+        let key = RenderCache::key(doc);
+        if let Some(hit) = cache.get(&doc.source, key) {
+            return hit;
+        }
+        let rendered = markdown::render(doc, &self.links, &self.highlighter);
+        cache.put(&doc.source, key, &rendered);
+        rendered
     }
 
     pub fn render(&self) -> Result<Rendered> {
@@ -141,7 +163,10 @@ impl<'a> Renderer<'a> {
             diagnostics.extend(found);
         }
         for file in &site.files {
-            files.push(OutputFile { path: file.url.clone(), content: Content::Copy(self.config.root.join(&file.source)) });
+            files.push(OutputFile {
+                path: file.url.clone(),
+                content: Content::Copy(self.config.root.join(&file.source)),
+            });
         }
         files.push(self.not_found()?);
         files.push(self.coverage_page()?);
@@ -150,24 +175,41 @@ impl<'a> Renderer<'a> {
         }
         diagnostics.extend(self.coverage_notes.iter().cloned());
         for (name, bytes) in &self.theme.statics {
-            files.push(OutputFile { path: format!("static/{name}"), content: Content::Bytes(bytes.clone()) });
+            files.push(OutputFile {
+                path: format!("static/{name}"),
+                content: Content::Bytes(bytes.clone()),
+            });
         }
         if !self.theme.statics.contains_key("highlight.css") {
             let (light, dark) = Highlighter::stylesheets();
             let css = format!("{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n");
-            files.push(OutputFile { path: "static/highlight.css".into(), content: Content::Bytes(css.into_bytes()) });
+            files.push(OutputFile {
+                path: "static/highlight.css".into(),
+                content: Content::Bytes(css.into_bytes()),
+            });
         }
         let api = check::format::json(site, self.report, &site.diagnostics);
-        files.push(OutputFile { path: "api/projects.json".into(), content: Content::Bytes(api.into_bytes()) });
+        files.push(OutputFile {
+            path: "api/projects.json".into(),
+            content: Content::Bytes(api.into_bytes()),
+        });
         files.push(self.sitemap(&files));
         files.sort_by(|a, b| a.path.cmp(&b.path));
         Ok(Rendered { files, diagnostics })
     }
 
     fn common(&self, page_url: &str, title: &str, section: &'static str) -> Common<'_> {
-        let canonical = self.config.base_url.starts_with("http").then(|| format!("{}{}", self.config.base_url, pretty(page_url)));
+        let canonical = self
+            .config
+            .base_url
+            .starts_with("http")
+            .then(|| format!("{}{}", self.config.base_url, pretty(page_url)));
         Common {
-            site: SiteView { title: &self.site.title, description: &self.site.description, base_url: &self.config.base_url },
+            site: SiteView {
+                title: &self.site.title,
+                description: &self.site.description,
+                base_url: &self.config.base_url,
+            },
             root: relative_url(page_url, ""),
             page_title: title.to_owned(),
             section,
@@ -183,7 +225,10 @@ impl<'a> Renderer<'a> {
             .tera
             .render(template, &context)
             .map_err(|err| Error::Template(format!("{template} for {path}: {}", tera_message(&err))))?;
-        Ok(OutputFile { path: path.to_owned(), content: Content::Bytes(html.into_bytes()) })
+        Ok(OutputFile {
+            path: path.to_owned(),
+            content: Content::Bytes(html.into_bytes()),
+        })
     }
 
     fn home(&self) -> Result<tera::Context> {
@@ -204,8 +249,15 @@ impl<'a> Renderer<'a> {
             complete: Some(self.report.units.iter().filter(|u| u.is_complete()).count()),
             with_version: rows.iter().filter(|r| r.version.is_some()).count(),
         };
-        let columns =
-            ["Project", "CNCF maturity", "Path", "Document status", "Version covered", "Completed", "Completeness"];
+        let columns = [
+            "Project",
+            "CNCF maturity",
+            "Path",
+            "Document status",
+            "Version covered",
+            "Completed",
+            "Completeness",
+        ];
         context.insert("rows", &rows);
         context.insert("summary", &summary);
         context.insert("columns", &columns);
@@ -213,13 +265,17 @@ impl<'a> Renderer<'a> {
         Ok(context)
     }
 
-    fn unit_pages(&self, unit: &Unit, report: Option<&UnitReport>) -> Result<(Vec<OutputFile>, Vec<Diagnostic>)> {
+    fn unit_pages(
+        &self,
+        unit: &Unit,
+        report: Option<&UnitReport>,
+    ) -> Result<(Vec<OutputFile>, Vec<Diagnostic>)> {
         let mut files = Vec::new();
         let mut diagnostics = Vec::new();
         let page_url = format!("projects/{}/index.html", unit.slug);
         let nav: Vec<&Document> = unit.documents.iter().collect();
         for doc in &unit.documents {
-            let rendered = markdown::render(doc, &self.links, &self.highlighter);
+            let rendered = self.render_doc(doc);
             diagnostics.extend(rendered.diagnostics);
             let mut context = tera::Context::new();
             insert_common(&mut context, &self.common(&doc.url, &doc.title, "projects"));
@@ -230,9 +286,18 @@ impl<'a> Renderer<'a> {
             context.insert("nav_label", &unit.name);
             context.insert("nav", &self.nav(&doc.url, &nav));
             let crumbs = vec![
-                Crumb { title: "Projects".into(), url: Some(relative_url(&doc.url, "")) },
-                Crumb { title: unit.name.clone(), url: Some(relative_url(&doc.url, &format!("projects/{}/", unit.slug))) },
-                Crumb { title: doc.title.clone(), url: None },
+                Crumb {
+                    title: "Projects".into(),
+                    url: Some(relative_url(&doc.url, "")),
+                },
+                Crumb {
+                    title: unit.name.clone(),
+                    url: Some(relative_url(&doc.url, &format!("projects/{}/", unit.slug))),
+                },
+                Crumb {
+                    title: doc.title.clone(),
+                    url: None,
+                },
             ];
             context.insert("crumbs", &crumbs);
             context.insert("prev", &Option::<Link>::None);
@@ -240,14 +305,26 @@ impl<'a> Renderer<'a> {
             files.push(self.page(&doc.url, "document.html", context)?);
         }
         for asset in &unit.assets {
-            files.push(OutputFile { path: asset.url.clone(), content: Content::Copy(self.config.root.join(&asset.source)) });
+            files.push(OutputFile {
+                path: asset.url.clone(),
+                content: Content::Copy(self.config.root.join(&asset.source)),
+            });
         }
         // The status page comes last so it can list what rendering found in this unit too.
         let inside = |d: &&Diagnostic| {
-            d.file.as_deref().is_some_and(|f| f.strip_prefix(unit.dir.as_str()).is_some_and(|rest| rest.starts_with('/')))
+            d.file.as_deref().is_some_and(|f| {
+                f.strip_prefix(unit.dir.as_str())
+                    .is_some_and(|rest| rest.starts_with('/'))
+            })
         };
-        let mut unit_diagnostics: Vec<Diagnostic> =
-            self.site.diagnostics.iter().filter(inside).chain(diagnostics.iter().filter(inside)).cloned().collect();
+        let mut unit_diagnostics: Vec<Diagnostic> = self
+            .site
+            .diagnostics
+            .iter()
+            .filter(inside)
+            .chain(diagnostics.iter().filter(inside))
+            .cloned()
+            .collect();
         if let Some(report) = report {
             unit_diagnostics.extend(report.findings.iter().cloned());
             files.push(OutputFile {
@@ -255,9 +332,14 @@ impl<'a> Renderer<'a> {
                 content: Content::Bytes(check::badge::badge_svg(report).into_bytes()),
             });
         }
-        unit_diagnostics.sort_by(|a, b| (b.level, &a.file, a.line, &a.code).cmp(&(a.level, &b.file, b.line, &b.code)));
+        unit_diagnostics
+            .sort_by(|a, b| (b.level, &a.file, a.line, &a.code).cmp(&(a.level, &b.file, b.line, &b.code)));
         unit_diagnostics.dedup();
-        files.push(self.page(&page_url, "project.html", self.unit_context(unit, report, &unit_diagnostics, &page_url))?);
+        files.push(self.page(
+            &page_url,
+            "project.html",
+            self.unit_context(unit, report, &unit_diagnostics, &page_url),
+        )?);
         Ok((files, diagnostics))
     }
 
@@ -275,7 +357,11 @@ impl<'a> Renderer<'a> {
             "unit",
             &UnitView {
                 name: unit.name.clone(),
-                path_label: if path == "joint" { "Joint assessment path" } else { "Self-assessment (abbreviated) path" },
+                path_label: if path == "joint" {
+                    "Joint assessment path"
+                } else {
+                    "Self-assessment (abbreviated) path"
+                },
                 ruleset: report.map(|r| r.ruleset.to_string()),
                 ruleset_reason: report.map(|r| r.ruleset_reason.clone()),
                 passed: report.map_or(0, |r| r.passed),
@@ -285,14 +371,24 @@ impl<'a> Renderer<'a> {
         let crumbs: Vec<&str> = unit.slug.split('/').collect();
         context.insert("crumbs", &crumbs);
         context.insert("badge_url", &report.map(|_| "badge.svg"));
-        context.insert("checklist", &report.map(|r| self.checklist(r, page_url)).unwrap_or_default());
-        let findings: Vec<FindingView> = diagnostics.iter().map(|d| self.finding_view(d, page_url)).collect();
+        context.insert(
+            "checklist",
+            &report.map(|r| self.checklist(r, page_url)).unwrap_or_default(),
+        );
+        let findings: Vec<FindingView> = diagnostics
+            .iter()
+            .map(|d| self.finding_view(d, page_url))
+            .collect();
         context.insert("findings", &findings);
         let mut facts: Vec<FactView> = unit
             .facts
             .iter()
             .map(|(key, fact)| {
-                let source_url = fact.source.file().and_then(|file| self.doc_url(file)).map(|url| relative_url(page_url, &url));
+                let source_url = fact
+                    .source
+                    .file()
+                    .and_then(|file| self.doc_url(file))
+                    .map(|url| relative_url(page_url, &url));
                 FactView {
                     label: key.label(),
                     value: fact.value.clone(),
@@ -322,14 +418,23 @@ impl<'a> Renderer<'a> {
         let documents: Vec<DocView> = unit
             .documents
             .iter()
-            .map(|d| DocView { title: d.title.clone(), kind: d.kind.label(), file: d.rel.clone(), url: relative_url(page_url, &d.url) })
+            .map(|d| DocView {
+                title: d.title.clone(),
+                kind: d.kind.label(),
+                file: d.rel.clone(),
+                url: relative_url(page_url, &d.url),
+            })
             .collect();
         context.insert("documents", &documents);
         let assets: Vec<AssetView> = unit
             .assets
             .iter()
             .map(|a| AssetView {
-                name: a.url.strip_prefix(&format!("projects/{}/", unit.slug)).unwrap_or(&a.url).to_owned(),
+                name: a
+                    .url
+                    .strip_prefix(&format!("projects/{}/", unit.slug))
+                    .unwrap_or(&a.url)
+                    .to_owned(),
                 url: relative_url(page_url, &a.url),
                 size: human_size(a.size),
             })
@@ -342,11 +447,18 @@ impl<'a> Renderer<'a> {
     /// apply to this package are left out.
     fn checklist(&self, report: &UnitReport, page_url: &str) -> Vec<StepView> {
         let mut steps: Vec<StepView> = Vec::new();
-        for item in report.items.iter().filter(|i| i.state != check::ItemState::NotApplicable) {
+        for item in report
+            .items
+            .iter()
+            .filter(|i| i.state != check::ItemState::NotApplicable)
+        {
             let view = ItemView {
                 id: item.id.clone(),
                 title: item.title.clone(),
-                state: serde_json::to_value(item.state).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
+                state: serde_json::to_value(item.state)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default(),
                 state_label: item.state.label(),
                 note: item.note.clone(),
                 process_url: self.process_link(&item.process_ref.doc, &item.process_ref.heading, page_url),
@@ -355,14 +467,21 @@ impl<'a> Renderer<'a> {
                     .iter()
                     .map(|e| EvidenceView {
                         place: location(e.file.as_deref(), e.line),
-                        url: e.file.as_deref().and_then(|f| self.doc_url(f)).map(|u| relative_url(page_url, &u)),
+                        url: e
+                            .file
+                            .as_deref()
+                            .and_then(|f| self.doc_url(f))
+                            .map(|u| relative_url(page_url, &u)),
                         note: e.note.clone(),
                     })
                     .collect(),
             };
             match steps.last_mut() {
                 Some(step) if step.step == item.step => step.items.push(view),
-                _ => steps.push(StepView { step: item.step.clone(), items: vec![view] }),
+                _ => steps.push(StepView {
+                    step: item.step.clone(),
+                    items: vec![view],
+                }),
             }
         }
         steps
@@ -370,14 +489,24 @@ impl<'a> Renderer<'a> {
 
     /// The URL of a process document section, when the site has that document.
     fn process_link(&self, doc: &str, heading: &str, page_url: &str) -> Option<String> {
-        let target = self.site.process.iter().find(|d| d.rel.eq_ignore_ascii_case(doc))?;
+        let target = self
+            .site
+            .process
+            .iter()
+            .find(|d| d.rel.eq_ignore_ascii_case(doc))?;
         let wanted = normalise_heading(heading);
         let id = target
             .outline
             .headings
             .iter()
             .find(|h| normalise_heading(&h.text) == wanted)
-            .or_else(|| target.outline.headings.iter().find(|h| normalise_heading(&h.text).contains(&wanted)))
+            .or_else(|| {
+                target
+                    .outline
+                    .headings
+                    .iter()
+                    .find(|h| normalise_heading(&h.text).contains(&wanted))
+            })
             .map(|h| h.id.clone());
         let url = relative_url(page_url, &target.url);
         Some(match id {
@@ -393,7 +522,11 @@ impl<'a> Renderer<'a> {
             message: d.message.clone(),
             help: d.help.clone(),
             place: d.file.as_deref().map(|f| location(Some(f), d.line)),
-            url: d.file.as_deref().and_then(|f| self.doc_url(f)).map(|u| relative_url(page_url, &u)),
+            url: d
+                .file
+                .as_deref()
+                .and_then(|f| self.doc_url(f))
+                .map(|u| relative_url(page_url, &u)),
         }
     }
 
@@ -408,11 +541,22 @@ impl<'a> Renderer<'a> {
     }
 
     fn nav(&self, current: &str, docs: &[&Document]) -> Vec<Link> {
-        docs.iter().map(|d| Link { title: d.title.clone(), url: relative_url(current, &d.url), current: d.url == current }).collect()
+        docs.iter()
+            .map(|d| Link {
+                title: d.title.clone(),
+                url: relative_url(current, &d.url),
+                current: d.url == current,
+            })
+            .collect()
     }
 
-    fn process_page(&self, doc: &Document, nav: &[&Document], index: usize) -> Result<(OutputFile, Vec<Diagnostic>)> {
-        let rendered = markdown::render(doc, &self.links, &self.highlighter);
+    fn process_page(
+        &self,
+        doc: &Document,
+        nav: &[&Document],
+        index: usize,
+    ) -> Result<(OutputFile, Vec<Diagnostic>)> {
+        let rendered = self.render_doc(doc);
         let mut context = tera::Context::new();
         insert_common(&mut context, &self.common(&doc.url, &doc.title, "process"));
         context.insert("content", &rendered.html);
@@ -424,18 +568,31 @@ impl<'a> Renderer<'a> {
         process_nav.insert(0, glance_link(&doc.url, false));
         context.insert("nav", &process_nav);
         let crumbs = vec![
-            Crumb { title: "Process".into(), url: Some(relative_url(&doc.url, "process/")) },
-            Crumb { title: doc.title.clone(), url: None },
+            Crumb {
+                title: "Process".into(),
+                url: Some(relative_url(&doc.url, "process/")),
+            },
+            Crumb {
+                title: doc.title.clone(),
+                url: None,
+            },
         ];
         context.insert("crumbs", &crumbs);
-        let link = |d: &&Document| Link { title: d.title.clone(), url: relative_url(&doc.url, &d.url), current: false };
+        let link = |d: &&Document| Link {
+            title: d.title.clone(),
+            url: relative_url(&doc.url, &d.url),
+            current: false,
+        };
         context.insert("prev", &index.checked_sub(1).and_then(|i| nav.get(i)).map(link));
         context.insert("next", &nav.get(index + 1).map(link));
-        Ok((self.page(&doc.url, "document.html", context)?, rendered.diagnostics))
+        Ok((
+            self.page(&doc.url, "document.html", context)?,
+            rendered.diagnostics,
+        ))
     }
 
     fn plain_page(&self, doc: &Document) -> Result<(OutputFile, Vec<Diagnostic>)> {
-        let rendered = markdown::render(doc, &self.links, &self.highlighter);
+        let rendered = self.render_doc(doc);
         let mut context = tera::Context::new();
         insert_common(&mut context, &self.common(&doc.url, &doc.title, "projects"));
         context.insert("content", &rendered.html);
@@ -452,15 +609,24 @@ impl<'a> Renderer<'a> {
     }
 
     fn sitemap(&self, files: &[OutputFile]) -> OutputFile {
-        let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
-        let mut pages: Vec<&str> = files.iter().map(|f| f.path.as_str()).filter(|p| p.ends_with(".html") && *p != "404.html").collect();
+        let mut xml = String::from(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+        );
+        let mut pages: Vec<&str> = files
+            .iter()
+            .map(|f| f.path.as_str())
+            .filter(|p| p.ends_with(".html") && *p != "404.html")
+            .collect();
         pages.sort_unstable();
         for page in pages {
             let loc = format!("{}{}", self.config.base_url, percent_path(&pretty(page)));
             xml.push_str(&format!("  <url><loc>{}</loc></url>\n", xml_escape(&loc)));
         }
         xml.push_str("</urlset>\n");
-        OutputFile { path: "sitemap.xml".into(), content: Content::Bytes(xml.into_bytes()) }
+        OutputFile {
+            path: "sitemap.xml".into(),
+            content: Content::Bytes(xml.into_bytes()),
+        }
     }
 }
 
@@ -495,20 +661,34 @@ fn pretty(page: &str) -> String {
 }
 
 fn percent_path(path: &str) -> String {
-    const SET: &percent_encoding::AsciiSet =
-        &percent_encoding::CONTROLS.add(b' ').add(b'"').add(b'#').add(b'<').add(b'>').add(b'?').add(b'`').add(b'{').add(b'}').add(b'%');
+    const SET: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+        .add(b' ')
+        .add(b'"')
+        .add(b'#')
+        .add(b'<')
+        .add(b'>')
+        .add(b'?')
+        .add(b'`')
+        .add(b'{')
+        .add(b'}')
+        .add(b'%');
     percent_encoding::utf8_percent_encode(path, SET).to_string()
 }
 
 fn xml_escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// The path part of the base URL (`https://x.org/tssa/` → `/tssa/`).
 fn base_path(base_url: &str) -> String {
     let without_scheme = base_url.split_once("://").map_or(base_url, |(_, rest)| rest);
     if base_url.contains("://") {
-        without_scheme.find('/').map_or_else(|| "/".to_owned(), |i| without_scheme[i..].to_owned())
+        without_scheme
+            .find('/')
+            .map_or_else(|| "/".to_owned(), |i| without_scheme[i..].to_owned())
     } else {
         base_url.to_owned()
     }
@@ -552,7 +732,9 @@ impl HomeRow {
             name: unit.name.clone(),
             group: unit.slug.rsplit_once('/').map(|(group, _)| group.to_owned()),
             url: format!("projects/{}/", unit.slug),
-            maturity: unit.fact(FactKey::CncfMaturity).map_or_else(|| "—".to_owned(), |f| f.value.clone()),
+            maturity: unit
+                .fact(FactKey::CncfMaturity)
+                .map_or_else(|| "—".to_owned(), |f| f.value.clone()),
             path: unit.assessment_path(),
             status: status.map(|f| f.value.clone()),
             status_raw: status.map(|f| f.raw.clone()),
@@ -621,6 +803,59 @@ struct AssetView {
 pub fn render_site(site: &Site, config: &Config) -> Result<Rendered> {
     let report = check::check(site, &crate::pipeline::check_config(config));
     Renderer::new(site, &report, config)?.render()
+}
+
+/// Like [`render_site`], reusing what `cache` kept from the previous build.
+pub fn render_site_cached(site: &Site, config: &Config, cache: &RenderCache) -> Result<Rendered> {
+    let report = check::check(site, &crate::pipeline::check_config(config));
+    Renderer::new(site, &report, config)?.with_cache(cache).render()
+}
+
+/// Rendered documents by source path, valid while the site's link fingerprint is unchanged.
+#[derive(Debug, Default)]
+pub struct RenderCache {
+    inner: std::sync::Mutex<RenderCacheInner>,
+}
+
+#[derive(Debug, Default)]
+struct RenderCacheInner {
+    fingerprint: u64,
+    docs: std::collections::HashMap<String, (u64, markdown::RenderedDoc)>,
+}
+
+impl RenderCache {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, RenderCacheInner> {
+        self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Forgets everything when links may now resolve differently.
+    fn prepare(&self, fingerprint: u64) {
+        let mut inner = self.lock();
+        if inner.fingerprint != fingerprint {
+            inner.docs.clear();
+            inner.fingerprint = fingerprint;
+        }
+    }
+
+    /// Everything of a document its rendering depends on.
+    fn key(doc: &Document) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        (&doc.url, &doc.body, doc.body_line).hash(&mut hasher);
+        hasher.finish()
+    }
+
+    fn get(&self, source: &str, key: u64) -> Option<markdown::RenderedDoc> {
+        self.lock().docs.get(source).filter(|(k, _)| *k == key).map(|(_, doc)| doc.clone())
+    }
+
+    fn put(&self, source: &str, key: u64, rendered: &markdown::RenderedDoc) {
+        self.lock().docs.insert(source.to_owned(), (key, rendered.clone()));
+    }
 }
 
 /// `file:line`, or just the file.

@@ -12,7 +12,7 @@ use crate::config::{Config, Overrides};
 use crate::diagnostic::{Diagnostic, Level};
 use crate::error::{Error, Result};
 use crate::load::{CacheStats, ParseCache, load_cached};
-use crate::render::pages::render_site;
+use crate::render::pages::{RenderCache, render_site_cached};
 
 use super::state::{ErrorKey, Shared, Snapshot, error_keys};
 use super::watch::{Change, Roots, Watcher};
@@ -31,6 +31,8 @@ pub(crate) struct Builder {
     overrides: Overrides,
     config: Config,
     cache: ParseCache,
+    /// Documents rendered by earlier builds, reused when unchanged.
+    rendered: RenderCache,
     /// The errors of the build being served; `None` until one has been.
     baseline: Option<BTreeSet<ErrorKey>>,
 }
@@ -61,6 +63,7 @@ impl Builder {
             overrides,
             config,
             cache: ParseCache::new(),
+            rendered: RenderCache::new(),
             baseline: None,
         })
     }
@@ -113,7 +116,7 @@ impl Builder {
             }
         }
         let site = load_cached(&self.config, &mut self.cache);
-        let rendered = match render_site(&site, &self.config) {
+        let rendered = match render_site_cached(&site, &self.config, &self.rendered) {
             Ok(rendered) => rendered,
             Err(err) => {
                 return Outcome::Rejected {
