@@ -410,7 +410,9 @@ fn merge_facts(documents: &[Document], sidecar: &Facts, diagnostics: &mut Vec<Di
                     .at(other.source.file().unwrap_or_default(), other.source.line())
                     .help("state the fact once, in front matter or in tssa.yaml"),
                 );
-            } else if best.source.rank() >= 2 && other.source.rank() == 1 {
+            } else if best.source.rank() >= 2 && other.source.rank() == 1 && key != FactKey::Status {
+                // (A document's Assessment Stage describes that document, while a declared
+                // status describes the package, so the two may differ without a mistake.)
                 diagnostics.push(
                     Diagnostic::info(
                         "facts/mismatch",
