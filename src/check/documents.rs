@@ -170,6 +170,7 @@ pub(crate) fn check_joint_assessment(ctx: &mut Ctx<'_>, view: &View<'_>, item: &
 pub(crate) fn check_summary(ctx: &mut Ctx<'_>, view: &View<'_>, item: &'static str) -> Outcome {
     let mut outcome = Outcome::default();
     let file = view.doc.source.clone();
+    let top = view.top_line();
     let unit = ctx.unit;
     // A fact counts when this document states it or when it is declared (front matter,
     // sidecar); the tracking issue and version may be stated anywhere in the package.
@@ -210,6 +211,7 @@ pub(crate) fn check_summary(ctx: &mut Ctx<'_>, view: &View<'_>, item: &'static s
                 item,
                 &file,
                 None,
+                top,
                 name,
                 &format!("add the line `{example}` near the top"),
                 &mut outcome,
@@ -232,6 +234,7 @@ pub(crate) fn check_summary(ctx: &mut Ctx<'_>, view: &View<'_>, item: &'static s
                 item,
                 &file,
                 None,
+                top,
                 name,
                 &format!("add a `## {name}` section"),
                 &mut outcome,
@@ -249,6 +252,7 @@ pub(crate) fn check_summary(ctx: &mut Ctx<'_>, view: &View<'_>, item: &'static s
             item,
             &file,
             None,
+            top,
             "Recommendations",
             "add a `## Recommendations` section with CNCF, project and additional recommendations",
             &mut outcome,
@@ -265,6 +269,7 @@ pub(crate) fn check_summary(ctx: &mut Ctx<'_>, view: &View<'_>, item: &'static s
                 item,
                 &file,
                 recs_line,
+                top,
                 name,
                 &format!("add a `{heading}` section under Recommendations"),
                 &mut outcome,
@@ -277,7 +282,7 @@ pub(crate) fn check_summary(ctx: &mut Ctx<'_>, view: &View<'_>, item: &'static s
             Some(item),
             "summary/missing-additional",
             &file,
-            Some(recs_line.unwrap_or(1)),
+            Some(recs_line.unwrap_or_else(|| view.top_line())),
             "the summary has no Additional recommendations",
             "add `### Additional recommendations` for recommendations of note to others, or leave it out when there are none",
         ),
@@ -293,6 +298,7 @@ pub(crate) fn check_summary(ctx: &mut Ctx<'_>, view: &View<'_>, item: &'static s
             item,
             &file,
             None,
+            top,
             "tracking issue",
             "add the last line `Tracking issue: <link to the assessment's issue>`",
             &mut outcome,
@@ -309,7 +315,7 @@ pub(crate) fn check_summary(ctx: &mut Ctx<'_>, view: &View<'_>, item: &'static s
             Some(item),
             "summary/missing-version",
             &file,
-            Some(1),
+            Some(view.top_line()),
             "the summary does not name the version or release the assessment covered",
             "add a line `Version covered: <release, tag or commit>` after `Completed:`",
         );
@@ -326,11 +332,13 @@ fn declared(source: &Provenance) -> bool {
     )
 }
 
+#[allow(clippy::too_many_arguments)]
 fn missing_part(
     ctx: &mut Ctx<'_>,
     item: &'static str,
     file: &str,
     line: Option<usize>,
+    top: usize,
     name: &str,
     help: &str,
     outcome: &mut Outcome,
@@ -339,7 +347,7 @@ fn missing_part(
         Some(item),
         "summary/missing-part",
         file,
-        Some(line.unwrap_or(1)),
+        Some(line.unwrap_or(top)),
         format!("the final summary has no {name}"),
         format!("{help} (see guide/joint-readme-template.md)"),
     );
@@ -432,7 +440,7 @@ fn check_sections<'v>(
             .parent
             .and_then(|p| outline.iter().position(|s| s.name == p))
             .and_then(|p| found[p]);
-        let line = parent.map_or(1, |p| p.head().line);
+        let line = parent.map_or_else(|| view.top_line(), |p| p.head().line);
         let (depth, place) = match section.parent {
             Some(p) => ("###", format!(" under {p}")),
             None => ("##", String::new()),
@@ -492,7 +500,7 @@ fn check_rows(
     if metadata.is_none() && !has_any_row {
         return;
     }
-    let line = metadata.map_or(1, |m| m.head().line);
+    let line = metadata.map_or_else(|| view.top_line(), |m| m.head().line);
     for row in rows {
         let requirement = need(row.since, ctx.ruleset, ctx.era);
         if requirement == Need::NotRequired {

@@ -9,7 +9,7 @@ use super::findings::{Ctx, Finding};
 use super::outlines::NOT_TRACKING;
 use super::rules::rule_by_id;
 use super::ruleset::{self, Ruleset};
-use super::view::View;
+use super::view::{View, normalise};
 use super::{CheckConfig, Evidence, ExemptedFinding, ItemResult, ItemState, ProcessRef, UnitReport, coi};
 
 /// The intake process "aims to review assessed projects annually".
@@ -25,44 +25,95 @@ enum Path {
     Joint,
 }
 
-/// Title, step and process reference of an item under a rule set.
-fn describe(id: &str, ruleset: Ruleset) -> (String, &'static str, ProcessRef) {
-    let r = |doc: &str, heading: &str| ProcessRef {
-        doc: doc.to_owned(),
-        heading: heading.to_owned(),
-    };
-    let guide = |heading: &str| r("guide/README.md", heading);
+/// Where each process document of the site has its headings, to point items at headings
+/// that exist: the corpus guide (2024-11) and older or hand-written guides name the same
+/// steps differently.
+pub(crate) struct ProcessIndex<'s> {
+    docs: Vec<(&'s str, Vec<(String, &'s str)>)>,
+}
+
+impl<'s> ProcessIndex<'s> {
+    pub fn new(process: &'s [crate::model::Document]) -> Self {
+        let docs = process
+            .iter()
+            .map(|d| {
+                let headings = d
+                    .outline
+                    .headings
+                    .iter()
+                    .map(|h| (normalise(&h.text), h.text.as_str()))
+                    .collect();
+                (d.rel.as_str(), headings)
+            })
+            .collect();
+        ProcessIndex { docs }
+    }
+
+    /// The first candidate whose heading exists, with the heading as the document writes it;
+    /// else the first candidate as given.
+    fn resolve(&self, candidates: &[(&str, &str)]) -> ProcessRef {
+        for (doc, heading) in candidates {
+            let want = normalise(heading);
+            let found = self
+                .docs
+                .iter()
+                .filter(|(rel, _)| rel == doc)
+                .flat_map(|(_, hs)| hs)
+                .find(|(norm, _)| *norm == want);
+            if let Some((_, text)) = found {
+                return ProcessRef {
+                    doc: (*doc).to_owned(),
+                    heading: (*text).to_owned(),
+                };
+            }
+        }
+        let (doc, heading) = candidates
+            .first()
+            .copied()
+            .unwrap_or(("guide/README.md", "TSSA package steps"));
+        ProcessRef {
+            doc: doc.to_owned(),
+            heading: heading.to_owned(),
+        }
+    }
+}
+
+const GUIDE: &str = "guide/README.md";
+
+/// Title, step and the process headings an item comes from, best first, under a rule set.
+fn describe(id: &str, ruleset: Ruleset) -> (String, &'static str, Vec<(&'static str, &'static str)>) {
     let additional = ruleset.min_reviewers() - 1;
+    let newest = ruleset == Ruleset::Tssa2024_11;
     match id {
         "A1" => (
             "Complete a self-assessment".into(),
             "Self-assessment",
-            guide("Complete a self-assessment"),
+            vec![(GUIDE, "Complete a self-assessment")],
         ),
         "A2" => (
             "Create a presentation issue".into(),
             "Presentation issue",
-            guide("Create a presentation issue"),
+            vec![(GUIDE, "Create a presentation issue")],
         ),
         "A3" => (
             "Present the project and self-assessment at a TAG meeting".into(),
             "Presentation",
-            guide("Present the project and self-assessment"),
+            vec![(GUIDE, "Present the project and self-assessment")],
         ),
         "A4" => (
             "Submit a PR adding the self-assessment under the project's own folder".into(),
             "Pull request",
-            guide("Submit a PR to include the self-assessment in the repo"),
+            vec![(GUIDE, "Submit a PR to include the self-assessment in the repo")],
         ),
         "B0" => (
             "Preconditions: a cloud native project, a project lead and a written self-assessment".into(),
             "Intake",
-            r("intake-process.md", "Pre-conditions"),
+            vec![("intake-process.md", "Pre-conditions")],
         ),
         "B1" => (
             "Create a tracking issue".into(),
             "Tracking issue",
-            guide("Create tracking issue"),
+            vec![(GUIDE, "Create tracking issue")],
         ),
         "B2" => (
             match ruleset {
@@ -73,60 +124,105 @@ fn describe(id: &str, ruleset: Ruleset) -> (String, &'static str, ProcessRef) {
                 Ruleset::Tssa2024_11 => "The assessment team drafts the joint assessment".into(),
             },
             "Joint assessment",
-            r("guide/joint-assessment.md", "Joint-assessment Outline"),
+            if ruleset == Ruleset::Tssa2021 {
+                vec![
+                    (
+                        GUIDE,
+                        "Project leverages self-assessment to draft joint assessment",
+                    ),
+                    ("guide/joint-assessment.md", "Joint-assessment Outline"),
+                ]
+            } else {
+                vec![("guide/joint-assessment.md", "Joint-assessment Outline")]
+            },
         ),
         "B3" => (
             format!("A lead security reviewer and at least {additional} additional reviewer(s)"),
             "Reviewers assigned",
-            guide("Project provides the self assessment and reviewers are assigned"),
+            vec![
+                (
+                    GUIDE,
+                    "Project provides the self assessment and reviewers are assigned",
+                ),
+                (
+                    GUIDE,
+                    "Project provides the joint assessment and reviewers are assigned",
+                ),
+            ],
         ),
         "B4" => (
             "Conflict-of-interest statements from every reviewer, escalated where needed".into(),
             "Conflict of interest",
-            guide("Conflict of interest statement and review"),
+            vec![(GUIDE, "Conflict of interest statement and review")],
         ),
         "B5" => (
             "Clarifying questions phase".into(),
             "Clarifying questions",
-            guide("Clarifying questions phase"),
+            vec![(GUIDE, "Clarifying questions phase")],
         ),
         "B6" => (
             "Security assessment, with an optional hands-on assessment".into(),
             "Security assessment",
-            guide("Security assessment"),
+            if newest {
+                vec![
+                    (GUIDE, "Security assessment"),
+                    (GUIDE, "Security assessment with optional hands-on assessment"),
+                ]
+            } else {
+                vec![
+                    (GUIDE, "Security assessment with optional hands-on assessment"),
+                    (GUIDE, "Security assessment"),
+                ]
+            },
         ),
         "B7" => (
             "Presentation at a TAG meeting, slides linked in the project folder".into(),
             "Presentation",
-            guide("Presentation"),
+            vec![(GUIDE, "Presentation")],
         ),
         "B8" => (
             "Final summary (README) naming the version covered".into(),
             "Final summary",
-            r(
-                "guide/joint-readme-template.md",
-                "[Project Name] TAG-Security Security Assessment",
-            ),
+            vec![
+                (GUIDE, "Final summary"),
+                (
+                    "guide/joint-readme-template.md",
+                    "[Project Name] TAG-Security Security Assessment",
+                ),
+            ],
         ),
         "B9" => (
             "Pull request approved by at least one co-chair and the reviewers".into(),
             "Final artifacts",
-            r("guide/security-reviewer.md", "Expectations"),
+            if newest {
+                vec![
+                    ("guide/security-reviewer.md", "Expectations"),
+                    (GUIDE, "Final artifacts which are committed"),
+                ]
+            } else {
+                vec![
+                    (GUIDE, "Final summary"),
+                    ("guide/security-reviewer.md", "Expectations"),
+                ]
+            },
         ),
         "B10" => (
             "Post-assessment survey".into(),
             "Survey",
-            guide("Post-assessment survey"),
+            vec![(GUIDE, "Post-assessment survey")],
         ),
         "B11" => (
             "Process notes: turnaround and pausing".into(),
             "Process notes",
-            guide("Additional Process Notes"),
+            vec![
+                (GUIDE, "Additional Process Notes"),
+                (GUIDE, "Turnaround and pausing"),
+            ],
         ),
         _ => (
             "Annual renewal of the assessment".into(),
             "Renewal",
-            r("intake-process.md", "Updates and renewal"),
+            vec![("intake-process.md", "Updates and renewal"), (GUIDE, "Renewal")],
         ),
     }
 }
@@ -167,7 +263,7 @@ fn file_evidence(file: &str, line: Option<usize>, note: impl Into<String>) -> Ev
 
 /// The state of a document check: passed when nothing required is missing.
 fn doc_item(view: &View<'_>, outcome: &Outcome, what: &str, extra: Option<String>) -> Item {
-    let evidence = vec![file_evidence(&view.doc.source, Some(1), what)];
+    let evidence = vec![file_evidence(&view.doc.source, Some(view.top_line()), what)];
     let mut notes = Vec::new();
     if !outcome.missing.is_empty() {
         notes.push(format!("missing: {}", outcome.missing.join(", ")));
@@ -267,7 +363,7 @@ fn add_months(date: &str, months: u32) -> Option<String> {
     }
 }
 
-pub(crate) fn judge(unit: &Unit, config: &CheckConfig) -> UnitReport {
+pub(crate) fn judge(unit: &Unit, config: &CheckConfig, process: &ProcessIndex<'_>) -> UnitReport {
     let choice = ruleset::choose(unit, config.default_ruleset);
     let mut ctx = Ctx {
         unit,
@@ -449,7 +545,7 @@ pub(crate) fn judge(unit: &Unit, config: &CheckConfig) -> UnitReport {
         );
     }
 
-    finish(unit, config, choice, path, results, ctx.findings)
+    finish(unit, config, process, choice, path, results, ctx.findings)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -516,7 +612,7 @@ fn judge_joint(
             Some("B2"),
             "joint-assessment/summary-only",
             &v.doc.source,
-            Some(1),
+            Some(v.top_line()),
             "this joint-assessment file holds final-summary content, not the joint-assessment outline",
             "keep the summary in README.md and write the joint assessment from guide/joint-assessment.md, or exempt B2 with a reason",
         );
@@ -528,7 +624,7 @@ fn judge_joint(
             ItemState::Missing,
             vec![file_evidence(
                 &v.doc.source,
-                Some(1),
+                Some(v.top_line()),
                 "summary content under the joint-assessment name",
             )],
             Some("the joint-assessment outline is not there".to_owned()),
@@ -933,6 +1029,7 @@ fn reviewers_item(
 fn finish(
     unit: &Unit,
     config: &CheckConfig,
+    process: &ProcessIndex<'_>,
     choice: ruleset::Choice,
     path: Path,
     results: Vec<(&'static str, Item)>,
@@ -982,7 +1079,8 @@ fn finish(
                 note: Some(e.reason.trim().to_owned()),
             };
         }
-        let (title, step, process_ref) = describe(id, ruleset);
+        let (title, step, candidates) = describe(id, ruleset);
+        let process_ref = process.resolve(&candidates);
         items.push(ItemResult {
             id: id.to_owned(),
             title,
@@ -1071,8 +1169,10 @@ mod tests {
     fn every_item_is_described() {
         for id in ITEM_IDS {
             for rs in Ruleset::ALL {
-                let (title, step, r) = describe(id, rs);
-                assert!(!title.is_empty() && !step.is_empty() && !r.doc.is_empty() && !r.heading.is_empty());
+                let (title, step, candidates) = describe(id, rs);
+                assert!(!title.is_empty() && !step.is_empty() && !candidates.is_empty());
+                let r = ProcessIndex::new(&[]).resolve(&candidates);
+                assert_eq!((r.doc.as_str(), r.heading.as_str()), candidates[0]);
             }
         }
     }

@@ -148,16 +148,22 @@ pub struct ItemResult {
     pub note: Option<String>,
 }
 
-/// Judges every unit of the site.
+/// Judges every unit of the site. Process links point at headings of `site.process`.
 pub fn check(site: &Site, config: &CheckConfig) -> Report {
+    let process = items::ProcessIndex::new(&site.process);
     Report {
-        units: site.units.iter().map(|unit| check_unit(unit, config)).collect(),
+        units: site
+            .units
+            .iter()
+            .map(|unit| items::judge(unit, config, &process))
+            .collect(),
     }
 }
 
-/// Judges one unit.
+/// Judges one unit. Without the site's process documents, process links use the headings of
+/// the current guide.
 pub fn check_unit(unit: &Unit, config: &CheckConfig) -> UnitReport {
-    items::judge(unit, config)
+    items::judge(unit, config, &items::ProcessIndex::new(&[]))
 }
 
 /// Applies `config.levels` to diagnostics that did not come from [`check`] (the parsers'

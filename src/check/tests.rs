@@ -1282,6 +1282,41 @@ fn renewal_is_judged_only_with_a_date() {
     assert_eq!(state(&check_unit(&u, &config), "B12"), ItemState::Passed);
 }
 
+#[test]
+fn process_links_point_at_headings_the_site_has() {
+    let guide =
+        "# Guide\n\n#### Security assessment with optional hands-on assessment\n\n#### FINAL SUMMARY\n";
+    let mut process = doc(
+        DocKind::Process,
+        "community/assessments",
+        "guide/README.md",
+        guide,
+    );
+    process.rel = "guide/README.md".into();
+    let mut s = site(vec![complete_joint()]);
+    s.process.push(process);
+    let r = &check(&s, &CheckConfig::default()).units[0];
+    let item = |id: &str| {
+        r.items
+            .iter()
+            .find(|i| i.id == id)
+            .map(|i| i.process_ref.clone())
+            .expect("item")
+    };
+    assert_eq!(
+        item("B6").heading,
+        "Security assessment with optional hands-on assessment"
+    );
+    assert_eq!(
+        item("B8").heading,
+        "FINAL SUMMARY",
+        "the heading as the document writes it"
+    );
+    assert_eq!(item("B8").doc, "guide/README.md");
+    // Not in the site's guide: the first candidate, the current guide's heading.
+    assert_eq!(item("B4").heading, "Conflict of interest statement and review");
+}
+
 // ---------------------------------------------------------------------------------------
 // project filter
 
@@ -1573,5 +1608,17 @@ fn corpus_smoke() {
     println!("check: {elapsed:?} for {} units", report.units.len());
     for u in &report.units {
         assert!(!u.items.is_empty());
+    }
+    // Every item links to a heading that exists in the repository's process documents.
+    for item in report.units.iter().flat_map(|u| &u.items) {
+        let r = &item.process_ref;
+        let doc = s.process.iter().find(|d| d.rel == r.doc);
+        let found = doc.is_some_and(|d| {
+            d.outline
+                .headings
+                .iter()
+                .any(|h| h.id == crate::render::slug::github_slug(&r.heading))
+        });
+        assert!(found, "{} → {}#{}", item.id, r.doc, r.heading);
     }
 }

@@ -103,6 +103,14 @@ impl<'a> View<'a> {
         }
     }
 
+    /// Where to point when something is absent from the whole document: its title, else the
+    /// first line after any front matter (line 1 would show the front matter's `---`).
+    pub fn top_line(&self) -> usize {
+        self.headings
+            .first()
+            .map_or(self.doc.body_line.max(1), |h| h.line)
+    }
+
     /// The visible lines from heading `index` up to the next heading at its level or above.
     pub fn section_lines(&self, index: usize) -> impl Iterator<Item = &(usize, Cow<'a, str>)> {
         let (start, end) = self.section_range(index);
