@@ -55,9 +55,7 @@ pub fn normalise(text: &str) -> Option<String> {
         // `April 28, 2020`, `Jan 22nd 2020`.
         [m, d, y] if month(m).is_some() => format_checked(year(y)?, month(m)?, Some(day(d)?)),
         // `26 Feb 2020`, `7th of September 2021`.
-        [d, m, y] | [d, "of" | "OF" | "Of", m, y] => {
-            format_checked(year(y)?, month(m)?, Some(day(d)?))
-        }
+        [d, m, y] | [d, "of" | "OF" | "Of", m, y] => format_checked(year(y)?, month(m)?, Some(day(d)?)),
         _ => None,
     }
 }
@@ -80,16 +78,11 @@ pub fn parse_iso(text: &str) -> Result<String, String> {
             "`{text}` is not an ISO date; write YYYY-MM-DD (like 2025-01-29) or YYYY-MM"
         ));
     }
-    let number =
-        |range: std::ops::Range<usize>| text.get(range).and_then(|s| s.parse::<u32>().ok());
+    let number = |range: std::ops::Range<usize>| text.get(range).and_then(|s| s.parse::<u32>().ok());
     let (Some(year), Some(month)) = (number(0..4), number(5..7)) else {
         return Err(format!("`{text}` is not an ISO date"));
     };
-    let day = if bytes.len() == 10 {
-        number(8..10)
-    } else {
-        None
-    };
+    let day = if bytes.len() == 10 { number(8..10) } else { None };
     check(year, month, day)?;
     Ok(text.to_owned())
 }
@@ -115,6 +108,10 @@ pub fn other_numeric_reading(text: &str) -> Option<String> {
 /// Returns the ISO date and the date as written. Prose is weaker evidence than a
 /// `Completed:` line, so callers should rank it lower.
 pub fn find_completed_in_prose(text: &str) -> Option<(String, String)> {
+    // Called on every line of a summary; most have no "completed" at all.
+    if !text.contains("ompleted") && !text.contains("OMPLETED") {
+        return None;
+    }
     let lower = text.to_ascii_lowercase();
     let mut from = 0;
     while let Some(found) = lower.get(from..).and_then(|rest| rest.find("completed")) {
@@ -231,9 +228,7 @@ fn format_checked(year: u32, month: u32, day: Option<u32>) -> Option<String> {
 
 fn check(year: u32, month: u32, day: Option<u32>) -> Result<(), String> {
     let Some(name) = month.checked_sub(1).and_then(|i| MONTHS.get(i as usize)) else {
-        return Err(format!(
-            "month {month} does not exist; months run from 01 to 12"
-        ));
+        return Err(format!("month {month} does not exist; months run from 01 to 12"));
     };
     let Some(day) = day else {
         return Ok(());
@@ -255,9 +250,7 @@ fn check(year: u32, month: u32, day: Option<u32>) -> Result<(), String> {
 
 fn days_in_month(year: u32, month: u32) -> u32 {
     match month {
-        2 if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => {
-            29
-        }
+        2 if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => 29,
         2 => 28,
         4 | 6 | 9 | 11 => 30,
         _ => 31,
@@ -311,10 +304,7 @@ mod tests {
         assert!(is_ambiguous_numeric("29 01 2025"));
         assert!(!is_ambiguous_numeric("26 Feb 2020"));
         assert!(!is_ambiguous_numeric("2025-01-29"));
-        assert_eq!(
-            other_numeric_reading("01 07 2025").as_deref(),
-            Some("2025-01-07")
-        );
+        assert_eq!(other_numeric_reading("01 07 2025").as_deref(), Some("2025-01-07"));
         assert_eq!(other_numeric_reading("29 01 2025"), None);
         assert_eq!(other_numeric_reading("05 05 2025"), None);
     }
@@ -367,10 +357,7 @@ mod tests {
             parse_iso("2024-02-30"),
             Err("February 2024 has 29 days".to_owned())
         );
-        assert_eq!(
-            parse_iso("2025-04-31"),
-            Err("April 2025 has 30 days".to_owned())
-        );
+        assert_eq!(parse_iso("2025-04-31"), Err("April 2025 has 30 days".to_owned()));
         assert!(parse_iso("2025-13-01").is_err_and(|e| e.contains("month 13")));
         assert!(parse_iso("2025-01-00").is_err_and(|e| e.contains("day 00")));
         assert!(parse_iso("29 01 2025").is_err_and(|e| e.contains("YYYY-MM-DD")));
@@ -391,10 +378,7 @@ mod tests {
             find_completed_in_prose("The review was completed on April 28, 2020, by the team."),
             Some(("2020-04-28".to_owned(), "April 28, 2020".to_owned()))
         );
-        assert_eq!(
-            find_completed_in_prose("The work is completed quickly."),
-            None
-        );
+        assert_eq!(find_completed_in_prose("The work is completed quickly."), None);
         assert_eq!(find_completed_in_prose("completed"), None);
         assert_eq!(
             find_completed_in_prose("Not completed, then completed in May 2019"),

@@ -367,6 +367,9 @@ fn load(yaml: &str) -> Result<Option<Spanned<Node>>, serde_saphyr::Error> {
             max_nodes: 100_000,
         },
         duplicate_keys: serde_saphyr::DuplicateKeyPolicy::PassThrough,
+        // Our diagnostics carry their own file and line; the rendered snippet would be
+        // thrown away, and building it costs more than the parse.
+        with_snippet: false,
     };
     serde_saphyr::from_str_with_options(yaml, options)
 }
@@ -1106,6 +1109,10 @@ fn handle(text: &str) -> String {
 /// The known key (or allowed value) closest to `wrong`, if it is close enough to be a typo,
 /// or the schema's spelling of a name people commonly use instead.
 fn suggest(wrong: &str, known: &[&str]) -> Option<String> {
+    // No key is this long; a typo of one is not either (and edit distance is quadratic).
+    if wrong.len() > 64 {
+        return None;
+    }
     let lower = wrong.to_lowercase().replace([' ', '-'], "_");
     if let Some((_, better)) = ALIASES.iter().find(|(alias, _)| *alias == lower) {
         let top = better.split('.').next().unwrap_or(better);
