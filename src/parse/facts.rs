@@ -242,14 +242,14 @@ impl Extractor<'_> {
 
     fn table(&mut self, table: &Table<'_>, rank: u8) {
         // A row with an empty key continues the row above (spiffe-spire's second repository).
-        let mut merged: Vec<(Target, String, Cell, usize)> = Vec::new();
+        let mut merged: Vec<(Target, Cell, usize)> = Vec::new();
         let mut last_known = false;
         for row in &table.rows {
             if row.key.is_empty() {
                 if last_known && let Some(last) = merged.last_mut() {
                     let cell = parse_cell(&row.value);
                     if !cell.is_empty() {
-                        last.2.append(&cell);
+                        last.1.append(&cell);
                     }
                 }
                 continue;
@@ -257,16 +257,16 @@ impl Extractor<'_> {
             let target = table_label(&row.key);
             last_known = target.is_some();
             if let Some(target) = target {
-                merged.push((target, row.key.clone(), parse_cell(&row.value), row.index));
+                merged.push((target, parse_cell(&row.value), row.index));
             }
         }
         let mut languages: Option<(Vec<String>, Vec<String>, usize)> = None;
         let mut reviewers: Option<(Vec<String>, Vec<String>, usize)> = None;
-        for (target, label, cell, index) in merged {
+        for (target, cell, index) in merged {
             match target {
                 Target::Fact(FactKey::Languages) => {
                     let text = cell.text();
-                    if self.placeholder(&label, &cell, index) || text.is_empty() {
+                    if self.placeholder(FactKey::Languages, &cell, index) || text.is_empty() {
                         continue;
                     }
                     let entry = languages.get_or_insert_with(|| (Vec::new(), Vec::new(), index));
@@ -275,14 +275,14 @@ impl Extractor<'_> {
                 }
                 Target::ReviewerRow => {
                     let text = names(&cell);
-                    if self.placeholder(&label, &cell, index) || text.is_empty() {
+                    if self.placeholder(FactKey::SecurityReviewers, &cell, index) || text.is_empty() {
                         continue;
                     }
                     let entry = reviewers.get_or_insert_with(|| (Vec::new(), Vec::new(), index));
                     entry.0.push(text);
                     entry.1.push(cell.raw.clone());
                 }
-                Target::Fact(key) => self.fact(rank, key, &label, &cell, index),
+                Target::Fact(key) => self.fact(rank, key, &cell, index),
                 Target::RelevantLinks => self.relevant_links(rank, &cell, index),
             }
         }
@@ -307,8 +307,8 @@ impl Extractor<'_> {
     }
 
     /// One fact from a cell or a line value.
-    fn fact(&mut self, rank: u8, key: FactKey, label: &str, cell: &Cell, index: usize) {
-        if self.placeholder(label, cell, index) {
+    fn fact(&mut self, rank: u8, key: FactKey, cell: &Cell, index: usize) {
+        if self.placeholder(key, cell, index) {
             return;
         }
         let text = cell.text();
@@ -393,14 +393,18 @@ impl Extractor<'_> {
     }
 
     /// Reports a template placeholder left in place of a value; `true` if it was one.
-    fn placeholder(&mut self, label: &str, cell: &Cell, index: usize) -> bool {
+    fn placeholder(&mut self, key: FactKey, cell: &Cell, index: usize) -> bool {
         if !is_placeholder(&cell.text(), !cell.links.is_empty()) {
             return false;
         }
         self.warn(
             "facts/placeholder",
             index,
-            format!("`{label}` still holds the template placeholder `{}`", cell.raw),
+            format!(
+                "{} still holds the template placeholder `{}`",
+                key.label(),
+                cell.raw
+            ),
             "replace the placeholder with the real value, or remove the line",
         );
         true
@@ -484,7 +488,7 @@ impl Extractor<'_> {
                 index += 1;
             }
             let cell = parse_cell(&value);
-            self.fact(rank, key, &label, &cell, here);
+            self.fact(rank, key, &cell, here);
         }
     }
 
