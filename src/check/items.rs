@@ -296,7 +296,7 @@ fn stage_note(view: &View<'_>) -> Option<String> {
     })
 }
 
-/// Links and files that show a presentation happened (slides, recordings).
+/// Declared or labelled presentation facts, and slide files in the folder.
 fn presentation_evidence(unit: &Unit) -> Vec<Evidence> {
     let mut out: Vec<Evidence> = [
         FactKey::PresentationDate,
@@ -306,24 +306,9 @@ fn presentation_evidence(unit: &Unit) -> Vec<Evidence> {
     .iter()
     .filter_map(|k| unit.fact(*k).map(|f| fact_evidence(f, k.label())))
     .collect();
-    const LINKS: [(&str, &str); 5] = [
-        ("docs.google.com/presentation", "slides"),
-        ("youtube.com/watch", "recording"),
-        ("youtu.be/", "recording"),
-        ("zoom.us/rec", "recording"),
-        ("slideshare.net", "slides"),
-    ];
-    for doc in &unit.documents {
-        for link in &doc.outline.links {
-            if let Some((_, what)) = LINKS.iter().find(|(p, _)| link.dest.contains(p)) {
-                out.push(file_evidence(
-                    &doc.source,
-                    Some(link.line),
-                    format!("{what} link {}", link.dest),
-                ));
-            }
-        }
-    }
+    // Bare video and slide links are not evidence: in the corpus they are conference talks,
+    // team meetings and architecture decks far more often than the TAG presentation. The
+    // parsers record the labelled ones (`TAG-Security Slides`) as facts.
     for asset in &unit.assets {
         let lower = asset.source.to_lowercase();
         let slides_ext = [".pptx", ".ppt", ".key", ".odp"]

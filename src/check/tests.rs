@@ -426,6 +426,11 @@ fn complete_joint() -> Unit {
         ),
         (FactKey::SurveyStatus, "shared-privately", 7),
         (
+            FactKey::PresentationSlides,
+            "https://docs.google.com/presentation/d/abc",
+            11,
+        ),
+        (
             FactKey::SecurityReviewers,
             "Ann Lead (@ann), Bob Rev (@bob), Cat Rev (@cat)",
             8,
@@ -704,6 +709,26 @@ fn self_only_package_states_are_honest() {
         "{:?}",
         codes(&r)
     );
+}
+
+#[test]
+fn a_talk_on_youtube_is_not_the_tag_presentation() {
+    let body = SELF_FULL.replace(
+        "Signing.",
+        "Signing, see [our KubeCon talk](https://www.youtube.com/watch?v=x).",
+    );
+    let r = run(&self_unit(&body));
+    assert_eq!(state(&r, "A3"), ItemState::NotEvidenced);
+    let mut u = self_unit(&body);
+    let file = u.documents[0].source.clone();
+    u.facts.insert(
+        FactKey::PresentationRecording,
+        fact("https://www.youtube.com/watch?v=y", in_doc(&file, 9)),
+    );
+    let r = run(&u);
+    assert_eq!(state(&r, "A3"), ItemState::Passed);
+    let a3 = r.items.iter().find(|i| i.id == "A3").expect("A3");
+    assert_eq!(a3.evidence[0].line, Some(9));
 }
 
 #[test]
