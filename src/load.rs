@@ -433,6 +433,11 @@ fn merge_facts(documents: &[Document], sidecar: &Facts, diagnostics: &mut Vec<Di
     merged
 }
 
+/// Equal but for where they were written.
+fn same_reviewers(a: &[crate::model::Reviewer], b: &[crate::model::Reviewer]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| crate::model::Reviewer { line: y.line, ..x.clone() } == *y)
+}
+
 fn merge_meta(sources: Vec<(String, PackageMeta)>, diagnostics: &mut Vec<Diagnostic>) -> PackageMeta {
     let mut merged = PackageMeta::default();
     let mut reviewers_from: Option<String> = None;
@@ -444,7 +449,7 @@ fn merge_meta(sources: Vec<(String, PackageMeta)>, diagnostics: &mut Vec<Diagnos
                     merged.reviewers_source = meta.reviewers_source;
                     reviewers_from = Some(file);
                 }
-                Some(first) if *merged.reviewers != *meta.reviewers => diagnostics.push(
+                Some(first) if !same_reviewers(&merged.reviewers, &meta.reviewers) => diagnostics.push(
                     Diagnostic::warning(
                         "facts/conflict",
                         format!("`reviewers` is declared here and in {first} with different entries; {first} is used"),

@@ -618,7 +618,10 @@ fn is_placeholder(text: &str, has_links: bool) -> bool {
         "incomplete, complete, or obsolete",
     ];
     const WITHOUT_LINK: [&str; 3] = ["a link to the software", "link to the software", "link to the"];
+    // `tssa new` marks every value still to be written with `TODO(tssa)`.
     lower == "url"
+        || lower.starts_with("todo(tssa)")
+        || lower == "todo"
         || ALWAYS.iter().any(|p| lower.starts_with(p))
         || (!has_links && WITHOUT_LINK.iter().any(|p| lower.starts_with(p)))
 }
