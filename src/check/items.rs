@@ -619,7 +619,19 @@ fn judge_joint(
     };
     results.push(("B2", b2));
 
-    // B3: reviewers.
+    // B3: reviewers. The summary's list is the TAG team; a self-assessment's
+    // `Security reviewers:` line can name the project's own maintainers (dragonfly).
+    let declared = unit
+        .fact(FactKey::SecurityReviewers)
+        .filter(|f| f.source.rank() >= 2);
+    let reviewers_fact = declared
+        .or_else(|| {
+            summary
+                .into_iter()
+                .chain(joint_outline)
+                .find_map(|v| v.doc.facts.get(&FactKey::SecurityReviewers))
+        })
+        .or_else(|| unit.fact(FactKey::SecurityReviewers));
     let min = rs.min_reviewers();
     let meta = &unit.meta;
     let b3 = if !meta.reviewers.is_empty() {
@@ -671,7 +683,7 @@ fn judge_joint(
             &file,
             line,
         )
-    } else if let Some(f) = unit.fact(FactKey::SecurityReviewers) {
+    } else if let Some(f) = reviewers_fact {
         let n = count_names(&f.value);
         let file = f.source.file().unwrap_or(&unit.dir).to_owned();
         reviewers_item(
