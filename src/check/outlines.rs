@@ -490,19 +490,16 @@ pub(crate) const ADDITIONAL_RECS: (&[&str], &[&str]) = (
 /// A security-pals programme issue that documents link but that is not a tracking issue.
 pub(crate) const NOT_TRACKING: &str = "tag-security/issues/1102";
 
-/// Template text that must be replaced. Matched in lowercase with `*`/`_` removed and
+/// Template placeholders in running text. Matched in lowercase with `*`/`_` removed and
 /// typographic apostrophes made plain, outside HTML comments, code and tables.
-pub(crate) const PLACEHOLDERS: &[&str] = &[
-    "[project]",
-    "[project name]",
-    "list names and github handles as appropriate",
-    "list name and github handle as appropriate",
-    "url to repo",
-    "link to issue for assessment",
-    "dd mmm yyyy",
-    "did/did not receive",
-    "mmddyyyy-mmddyyyy",
-];
+///
+/// The placeholders of labelled lines (`Project team: _list name and github handle as
+/// appropriate_`, `Completed: dd MMM yyyy`, `_url to repo_`) and of metadata cells are the
+/// fact parser's (`facts/placeholder`); they are not repeated here.
+pub(crate) const PLACEHOLDERS: &[&str] = &["[project]", "[project name]", "did/did not receive"];
+
+/// What `tssa new` writes where a part is still to be written (`TODO(tssa): …`), lowercase.
+pub(crate) const TODO_MARK: &str = "todo(tssa)";
 
 /// Template guidance sentences (from `guide/*.md`) that should not survive into a package.
 pub(crate) const GUIDANCE: &[&str] = &[
@@ -580,7 +577,7 @@ mod tests {
 
     #[test]
     fn template_patterns_are_long_enough_for_the_prefilter() {
-        for p in PLACEHOLDERS.iter().chain(GUIDANCE) {
+        for p in PLACEHOLDERS.iter().chain(GUIDANCE).chain([&TODO_MARK]) {
             assert!(p.len() >= 8, "{p}");
         }
     }

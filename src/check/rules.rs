@@ -135,7 +135,12 @@ pub const RULES: &[Rule] = &[
     rule(
         "template/placeholder",
         Error,
-        "a template placeholder ([project], _url to repo_, …) was left in",
+        "a template placeholder in running text ([project], did/did not receive) was left in",
+    ),
+    rule(
+        "template/todo",
+        Warning,
+        "a part `tssa new` marked `TODO(tssa)` is still to be written",
     ),
     rule(
         "template/guidance",

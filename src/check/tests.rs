@@ -785,6 +785,27 @@ fn template_placeholders_outside_comments() {
     assert!(with_code(&r, "template/guidance").is_empty());
 }
 
+#[test]
+fn tssa_new_todo_markers_are_one_finding_per_document() {
+    let body = SELF_FULL
+        .replace("The server and the client.", "TODO(tssa): name the actors.")
+        .replace(
+            "The client asks, the server answers.",
+            "* _TODO(tssa): describe the actions._",
+        )
+        .replace("| Languages | Go |", "| Languages | TODO(tssa) |")
+        .replace(
+            "Nothing.",
+            "Version covered: TODO(tssa)\n\n<!-- TODO(tssa): hidden -->",
+        );
+    let r = run(&self_unit(&body));
+    let todo = with_code(&r, "template/todo");
+    assert_eq!(todo.len(), 1, "{:?}", codes(&r));
+    assert!(todo[0].message.starts_with("2 parts are"), "{}", todo[0].message);
+    assert_eq!(todo[0].line, Some(line_of(&body, "TODO(tssa): name the actors.")));
+    assert_eq!(todo[0].level, Level::Warning);
+}
+
 // ---------------------------------------------------------------------------------------
 // joint documents
 
