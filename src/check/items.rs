@@ -322,6 +322,12 @@ fn presentation_evidence(unit: &Unit) -> Vec<Evidence> {
     out
 }
 
+/// A label's value that is still the template's or `tssa new`'s placeholder: no names.
+fn is_placeholder_value(value: &str) -> bool {
+    let v = value.trim().trim_matches(['*', '_', ' ']).to_lowercase();
+    v.is_empty() || v.starts_with("todo") || v.contains("as appropriate")
+}
+
 /// Reviewer names in a `Security reviewers:` value.
 fn count_names(text: &str) -> usize {
     text.replace(" and ", ",")
@@ -694,8 +700,9 @@ fn judge_joint(
             &file,
             f.source.line(),
         )
-    } else if let Some((v, (line, value))) =
-        summary.and_then(|v| v.label_value(super::outlines::REVIEWERS_LABELS).map(|l| (v, l)))
+    } else if let Some((v, (line, value))) = summary
+        .and_then(|v| v.label_value(super::outlines::REVIEWERS_LABELS).map(|l| (v, l)))
+        .filter(|(_, (_, value))| !is_placeholder_value(value))
     {
         let n = count_names(value);
         let evidence = vec![file_evidence(
@@ -1142,6 +1149,16 @@ fn finish(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn placeholder_values_name_nobody() {
+        assert!(is_placeholder_value("TODO(tssa)"));
+        assert!(is_placeholder_value(
+            " _list names and github handles as appropriate_"
+        ));
+        assert!(is_placeholder_value(""));
+        assert!(!is_placeholder_value("Ann (@ann), Bob"));
+    }
 
     #[test]
     fn names_are_counted() {
