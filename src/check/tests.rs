@@ -804,6 +804,17 @@ fn tssa_new_todo_markers_are_one_finding_per_document() {
     assert!(todo[0].message.starts_with("2 parts are"), "{}", todo[0].message);
     assert_eq!(todo[0].line, Some(line_of(&body, "TODO(tssa): name the actors.")));
     assert_eq!(todo[0].level, Level::Warning);
+    assert_eq!(
+        state(&r, "A1"),
+        ItemState::Missing,
+        "a skeleton is not a self-assessment yet"
+    );
+    assert!(
+        r.items[0]
+            .note
+            .as_deref()
+            .is_some_and(|n| n.contains("2 part(s) still marked TODO(tssa)"))
+    );
 }
 
 // ---------------------------------------------------------------------------------------
