@@ -328,7 +328,7 @@ fn presentation_evidence(unit: &Unit) -> Vec<Evidence> {
 /// A label's value that is still the template's or `tssa new`'s placeholder: no names.
 fn is_placeholder_value(value: &str) -> bool {
     let v = value.trim().trim_matches(['*', '_', ' ']).to_lowercase();
-    v.is_empty() || v.starts_with("todo") || v.contains("as appropriate")
+    v.is_empty() || v.starts_with("todo") || v.contains("as appropriate") || v.starts_with("link to issue")
 }
 
 /// Reviewer names in a `Security reviewers:` value.
@@ -454,14 +454,10 @@ pub(crate) fn judge(unit: &Unit, config: &CheckConfig, process: &ProcessIndex<'_
     // A1: the self-assessment. On the joint path of tssa-2019 the project's document was the
     // joint review's document, judged under B2 instead.
     let a1 = match (&self_view, path) {
-        (Some(v), Path::SelfOnly) => {
-            let outcome = documents::check_self_assessment(&mut ctx, v, "A1");
-            doc_item(v, &outcome, "self-assessment.md", stage_note(v))
-        }
         (Some(_), Path::Joint) if rs == Ruleset::Tssa2019 => {
             na("under tssa-2019 the project's self-assessment was the joint review document; see B2")
         }
-        (Some(v), Path::Joint) => {
+        (Some(v), _) => {
             let outcome = documents::check_self_assessment(&mut ctx, v, "A1");
             doc_item(v, &outcome, "self-assessment.md", stage_note(v))
         }
@@ -578,8 +574,11 @@ fn judge_joint(
         .filter(|f| !f.value.contains(NOT_TRACKING));
     let b1 = match tracking {
         Some(f) => item(ItemState::Passed, vec![fact_evidence(f, "tracking issue")], None),
-        None => match summary.and_then(|v| v.label_line(super::outlines::TRACKING_LABELS).map(|l| (v, l))) {
-            Some((v, line)) => item(ItemState::Passed, vec![file_evidence(&v.doc.source, Some(line), "Tracking issue line")], None),
+        None => match summary
+            .and_then(|v| v.label_value(super::outlines::TRACKING_LABELS).map(|l| (v, l)))
+            .filter(|(_, (_, value))| !is_placeholder_value(value))
+        {
+            Some((v, (line, _))) => item(ItemState::Passed, vec![file_evidence(&v.doc.source, Some(line), "Tracking issue line")], None),
             None => item(
                 ItemState::Missing,
                 Vec::new(),
