@@ -871,4 +871,16 @@ mod tests {
             ]
         );
     }
+
+    #[test]
+    fn patterns_are_written_simplified() {
+        assert_eq!(
+            simplify("  The **[Project]**  team’s _work_ "),
+            "the [project] team's work"
+        );
+        // A pattern that simplification would change could never match.
+        for p in template_patterns() {
+            assert_eq!(simplify(p), p);
+        }
+    }
 }
