@@ -635,7 +635,7 @@ pub(crate) fn check_template_text(ctx: &mut Ctx<'_>, view: &View<'_>, item: Opti
         };
         ctx.emit(
             item,
-            "template/todo",
+            "draft/todo",
             file,
             Some(line),
             format!("{parts} still marked `TODO(tssa)` (the first is here)"),

@@ -799,7 +799,7 @@ fn tssa_new_todo_markers_are_one_finding_per_document() {
             "Version covered: TODO(tssa)\n\n<!-- TODO(tssa): hidden -->",
         );
     let r = run(&self_unit(&body));
-    let todo = with_code(&r, "template/todo");
+    let todo = with_code(&r, "draft/todo");
     assert_eq!(todo.len(), 1, "{:?}", codes(&r));
     assert!(todo[0].message.starts_with("2 parts are"), "{}", todo[0].message);
     assert_eq!(todo[0].line, Some(line_of(&body, "TODO(tssa): name the actors.")));
