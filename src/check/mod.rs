@@ -25,6 +25,7 @@ mod tests;
 
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::diagnostic::{Diagnostic, Level};
@@ -154,7 +155,7 @@ pub fn check(site: &Site, config: &CheckConfig) -> Report {
     Report {
         units: site
             .units
-            .iter()
+            .par_iter()
             .map(|unit| items::judge(unit, config, &process))
             .collect(),
     }
