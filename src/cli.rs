@@ -5,7 +5,11 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
-#[command(name = "tssa", version, about = "Build, check and preview TAG Security & Compliance assessment (TSSA) packages")]
+#[command(
+    name = "tssa",
+    version,
+    about = "Build, check and preview TAG Security & Compliance assessment (TSSA) packages"
+)]
 #[command(propagate_version = true)]
 pub struct Cli {
     #[command(subcommand)]

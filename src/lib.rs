@@ -4,20 +4,20 @@
 //! [`render`] → [`output`] (or the preview server). The library never prints or exits.
 
 pub mod check;
-pub mod diagnostic;
-pub mod model;
-pub mod parse;
-pub mod render;
+pub mod cli;
 pub mod config;
+pub mod coverage;
+pub mod diagnostic;
 pub mod discover;
 pub mod error;
-pub mod load;
-pub mod output;
-pub mod theme;
-pub mod cli;
-pub mod coverage;
-pub mod new;
 pub mod gitdates;
+pub mod load;
+pub mod model;
+pub mod new;
+pub mod output;
+pub mod parse;
 pub mod pipeline;
+pub mod render;
 #[cfg(feature = "serve")]
 pub mod serve;
+pub mod theme;

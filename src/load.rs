@@ -435,7 +435,13 @@ fn merge_facts(documents: &[Document], sidecar: &Facts, diagnostics: &mut Vec<Di
 
 /// Equal but for where they were written.
 fn same_reviewers(a: &[crate::model::Reviewer], b: &[crate::model::Reviewer]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| crate::model::Reviewer { line: y.line, ..x.clone() } == *y)
+    a.len() == b.len()
+        && a.iter().zip(b).all(|(x, y)| {
+            crate::model::Reviewer {
+                line: y.line,
+                ..x.clone()
+            } == *y
+        })
 }
 
 fn merge_meta(sources: Vec<(String, PackageMeta)>, diagnostics: &mut Vec<Diagnostic>) -> PackageMeta {

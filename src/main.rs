@@ -29,12 +29,21 @@ fn main() -> ExitCode {
 }
 
 fn overrides(source: &SourceArgs) -> Overrides {
-    Overrides { root: source.root.clone(), config: source.config.clone(), git: source.git, ..Overrides::default() }
+    Overrides {
+        root: source.root.clone(),
+        config: source.config.clone(),
+        git: source.git,
+        ..Overrides::default()
+    }
 }
 
 /// `tssa new`: refusals (unsafe name, existing folder) are errors, so they exit with 2.
 fn new(args: NewArgs) -> anyhow::Result<ExitCode> {
-    let config = Config::load(&Overrides { root: args.root.clone(), config: args.config.clone(), ..Overrides::default() })?;
+    let config = Config::load(&Overrides {
+        root: args.root.clone(),
+        config: args.config.clone(),
+        ..Overrides::default()
+    })?;
     let path = match args.path {
         NewPath::SelfAssessment => tssa::new::PackagePath::SelfAssessment,
         NewPath::Joint => tssa::new::PackagePath::Joint,
@@ -43,7 +52,12 @@ fn new(args: NewArgs) -> anyhow::Result<ExitCode> {
     let plan = tssa::new::plan(&config, &args.name, path, &today)?;
     tssa::new::write(&plan)?;
     let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "created {}/ ({} path, status draft)", plan.rel_dir, path.name());
+    let _ = writeln!(
+        out,
+        "created {}/ ({} path, status draft)",
+        plan.rel_dir,
+        path.name()
+    );
     for file in &plan.files {
         let _ = writeln!(out, "  {} (outline from {})", file.name, file.from);
     }
@@ -58,7 +72,11 @@ fn new(args: NewArgs) -> anyhow::Result<ExitCode> {
 
 fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
-    let overrides = Overrides { out: args.out.clone(), base_url: args.base_url.clone(), ..overrides(&args.source) };
+    let overrides = Overrides {
+        out: args.out.clone(),
+        base_url: args.base_url.clone(),
+        ..overrides(&args.source)
+    };
     let config = Config::load(&overrides)?;
     let analysis = tssa::pipeline::load_and_check(&config);
     let site = &analysis.site;
@@ -66,12 +84,16 @@ fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
     let stats = tssa::output::write_site(&config.output, &rendered.files)?;
     let mut diagnostics = analysis.diagnostics.clone();
     let mut render_diagnostics = rendered.diagnostics;
-    tssa::check::apply_levels(&mut render_diagnostics, &tssa::pipeline::check_config(&config).levels);
+    tssa::check::apply_levels(
+        &mut render_diagnostics,
+        &tssa::pipeline::check_config(&config).levels,
+    );
     diagnostics.extend(render_diagnostics);
     diagnostics.sort();
     diagnostics.dedup();
     print_diagnostics(&diagnostics, args.quiet);
-    let documents: usize = site.units.iter().map(|u| u.documents.len()).sum::<usize>() + site.process.len() + site.pages.len();
+    let documents: usize =
+        site.units.iter().map(|u| u.documents.len()).sum::<usize>() + site.process.len() + site.pages.len();
     let assets: usize = site.units.iter().map(|u| u.assets.len()).sum::<usize>() + site.files.len();
     let (errors, warnings) = count(&diagnostics);
     eprintln!(
@@ -87,7 +109,11 @@ fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
         errors,
         warnings
     );
-    Ok(if errors > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if errors > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
@@ -96,13 +122,19 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     let (report, diagnostics) = if args.projects.is_empty() {
         (analysis.report, analysis.diagnostics)
     } else {
-        tssa::check::restrict(&analysis.report, &analysis.diagnostics, &args.projects).map_err(|unmatched| {
-            anyhow::anyhow!("no project unit named {}; see `tssa check` for the list", unmatched.join(", "))
-        })?
+        tssa::check::restrict(&analysis.report, &analysis.diagnostics, &args.projects).map_err(
+            |unmatched| {
+                anyhow::anyhow!(
+                    "no project unit named {}; see `tssa check` for the list",
+                    unmatched.join(", ")
+                )
+            },
+        )?
     };
     let text = match args.format {
         Format::Human => {
-            let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            let color =
+                std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
             let root = config.root.clone();
             let sources = move |file: &str| std::fs::read_to_string(root.join(file)).ok();
             tssa::check::format::human(&report, &diagnostics, &sources, color)
@@ -113,7 +145,11 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     // A closed pipe (`tssa check | head`) is not an error: stop writing and keep the verdict.
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
     let failed = tssa::check::has_errors(&report, &diagnostics, args.deny.is_some());
-    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn count(diagnostics: &[Diagnostic]) -> (usize, usize) {

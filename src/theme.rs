@@ -38,28 +38,42 @@ impl Theme {
     /// The default theme with any same-named files from `overrides` swapped in. Extra static
     /// files in the override folder are published too.
     pub fn load(overrides: Option<&Path>) -> Result<Theme> {
-        let mut theme = Theme { templates: BTreeMap::new(), statics: BTreeMap::new() };
+        let mut theme = Theme {
+            templates: BTreeMap::new(),
+            statics: BTreeMap::new(),
+        };
         for (path, bytes) in DEFAULT_FILES {
             theme.insert(path, bytes.to_vec())?;
         }
         if let Some(dir) = overrides {
             if !dir.is_dir() {
-                return Err(Error::Setup(format!("theme folder `{}` does not exist", dir.display())));
+                return Err(Error::Setup(format!(
+                    "theme folder `{}` does not exist",
+                    dir.display()
+                )));
             }
             for sub in ["templates", "static"] {
                 let folder = dir.join(sub);
                 if !folder.is_dir() {
                     continue;
                 }
-                for entry in walkdir::WalkDir::new(&folder).sort_by_file_name().follow_links(false) {
-                    let entry = entry.map_err(|err| Error::Setup(format!("cannot read theme folder: {err}")))?;
+                for entry in walkdir::WalkDir::new(&folder)
+                    .sort_by_file_name()
+                    .follow_links(false)
+                {
+                    let entry =
+                        entry.map_err(|err| Error::Setup(format!("cannot read theme folder: {err}")))?;
                     if !entry.file_type().is_file() {
                         continue;
                     }
-                    let Ok(rel) = entry.path().strip_prefix(dir) else { continue };
+                    let Ok(rel) = entry.path().strip_prefix(dir) else {
+                        continue;
+                    };
                     let rel = rel.to_string_lossy().replace('\\', "/");
-                    let bytes = std::fs::read(entry.path())
-                        .map_err(|source| Error::Read { path: entry.path().to_path_buf(), source })?;
+                    let bytes = std::fs::read(entry.path()).map_err(|source| Error::Read {
+                        path: entry.path().to_path_buf(),
+                        source,
+                    })?;
                     theme.insert(&rel, bytes)?;
                 }
             }

@@ -25,9 +25,12 @@ pub struct ParsedFile {
 pub fn decode(file: &str, bytes: &[u8], diagnostics: &mut Vec<Diagnostic>) -> Option<String> {
     if bytes.contains(&0) {
         diagnostics.push(
-            Diagnostic::error("input/binary", "file looks binary (it contains NUL bytes) and was skipped")
-                .at(file, None)
-                .help("Markdown documents must be text; rename the file if it is not a document"),
+            Diagnostic::error(
+                "input/binary",
+                "file looks binary (it contains NUL bytes) and was skipped",
+            )
+            .at(file, None)
+            .help("Markdown documents must be text; rename the file if it is not a document"),
         );
         return None;
     }
@@ -37,26 +40,39 @@ pub fn decode(file: &str, bytes: &[u8], diagnostics: &mut Vec<Diagnostic>) -> Op
         Err(err) => {
             let line = bytes[..err.valid_up_to()].iter().filter(|&&b| b == b'\n').count() + 1;
             diagnostics.push(
-                Diagnostic::warning("input/encoding", "file is not valid UTF-8; invalid bytes were replaced with U+FFFD")
-                    .at(file, Some(line))
-                    .help("re-save the file as UTF-8"),
+                Diagnostic::warning(
+                    "input/encoding",
+                    "file is not valid UTF-8; invalid bytes were replaced with U+FFFD",
+                )
+                .at(file, Some(line))
+                .help("re-save the file as UTF-8"),
             );
             String::from_utf8_lossy(bytes).into_owned()
         }
     };
-    Some(if text.contains('\r') { text.replace("\r\n", "\n").replace('\r', "\n") } else { text })
+    Some(if text.contains('\r') {
+        text.replace("\r\n", "\n").replace('\r', "\n")
+    } else {
+        text
+    })
 }
 
 /// Parses one document: front matter (if any), outline, facts.
 pub fn parse_document(file: &str, bytes: &[u8], kind: DocKind) -> ParsedFile {
-    let mut parsed = ParsedFile { body_line: 1, ..ParsedFile::default() };
+    let mut parsed = ParsedFile {
+        body_line: 1,
+        ..ParsedFile::default()
+    };
     let Some(text) = decode(file, bytes, &mut parsed.diagnostics) else {
         return parsed;
     };
     let (body, body_line) = match frontmatter::split(&text) {
         Ok(Some(block)) => {
             let fm = frontmatter::parse(block.yaml, file, block.yaml_line, |file, line| {
-                Provenance::FrontMatter { file: file.to_owned(), line }
+                Provenance::FrontMatter {
+                    file: file.to_owned(),
+                    line,
+                }
             });
             parsed.facts = fm.facts;
             parsed.meta = fm.meta;

@@ -87,11 +87,15 @@ impl SiteLinks {
     pub fn fingerprint(&self) -> u64 {
         use std::hash::{Hash, Hasher};
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        let mut files: Vec<(&String, &String, Option<usize>)> =
-            self.files.iter().map(|(source, t)| (source, &t.url, t.doc)).collect();
+        let mut files: Vec<(&String, &String, Option<usize>)> = self
+            .files
+            .iter()
+            .map(|(source, t)| (source, &t.url, t.doc))
+            .collect();
         files.sort();
         files.hash(&mut hasher);
-        let mut folders: Vec<(&String, &String)> = self.folders.iter().map(|(dir, t)| (dir, &t.url)).collect();
+        let mut folders: Vec<(&String, &String)> =
+            self.folders.iter().map(|(dir, t)| (dir, &t.url)).collect();
         folders.sort();
         folders.hash(&mut hasher);
         let mut dirs: Vec<&String> = self.dirs.iter().collect();

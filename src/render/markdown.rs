@@ -197,7 +197,11 @@ impl<'a> Writer<'a> {
             self.out.push_str(&heading.html);
         }
         RenderedDoc {
-            html: if self.raw_html { sanitize(&self.out) } else { self.out },
+            html: if self.raw_html {
+                sanitize(&self.out)
+            } else {
+                self.out
+            },
             toc: self.toc,
             diagnostics: self.diagnostics,
         }

@@ -410,7 +410,10 @@ impl<'a> Renderer<'a> {
                     raw: summary,
                     href: None,
                     source: "coverage page".to_owned(),
-                    source_url: Some(format!("{}#{anchor}", relative_url(page_url, "coverage/index.html"))),
+                    source_url: Some(format!(
+                        "{}#{anchor}",
+                        relative_url(page_url, "coverage/index.html")
+                    )),
                 },
             );
         }
@@ -829,7 +832,9 @@ impl RenderCache {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, RenderCacheInner> {
-        self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Forgets everything when links may now resolve differently.
@@ -850,11 +855,17 @@ impl RenderCache {
     }
 
     fn get(&self, source: &str, key: u64) -> Option<markdown::RenderedDoc> {
-        self.lock().docs.get(source).filter(|(k, _)| *k == key).map(|(_, doc)| doc.clone())
+        self.lock()
+            .docs
+            .get(source)
+            .filter(|(k, _)| *k == key)
+            .map(|(_, doc)| doc.clone())
     }
 
     fn put(&self, source: &str, key: u64, rendered: &markdown::RenderedDoc) {
-        self.lock().docs.insert(source.to_owned(), (key, rendered.clone()));
+        self.lock()
+            .docs
+            .insert(source.to_owned(), (key, rendered.clone()));
     }
 }
 
@@ -918,7 +929,11 @@ struct FindingView {
 const GLANCE_URL: &str = "process/glance.html";
 
 fn glance_link(from: &str, current: bool) -> Link {
-    Link { title: "Process at a glance".to_owned(), url: relative_url(from, GLANCE_URL), current }
+    Link {
+        title: "Process at a glance".to_owned(),
+        url: relative_url(from, GLANCE_URL),
+        current,
+    }
 }
 
 /// The coverage table row id for a unit (`fluentd/fluent-bit` → `p-fluentd--fluent-bit`).
@@ -951,13 +966,20 @@ impl Renderer<'_> {
     fn coverage_page(&self) -> Result<OutputFile> {
         let page_url = "coverage/index.html";
         let mut context = tera::Context::new();
-        insert_common(&mut context, &self.common(page_url, "Version coverage", "coverage"));
+        insert_common(
+            &mut context,
+            &self.common(page_url, "Version coverage", "coverage"),
+        );
         let cov = &self.coverage;
         // Paths from the unit folder keep the table narrow; the link goes to the page.
         let claim_view = |claim: &crate::coverage::Claim, dir: &str| ClaimView {
             value: claim.value.clone(),
             describe: claim.describe.replace(&format!("{dir}/"), ""),
-            url: claim.source.file().and_then(|f| self.doc_url(f)).map(|u| relative_url(page_url, &u)),
+            url: claim
+                .source
+                .file()
+                .and_then(|f| self.doc_url(f))
+                .map(|u| relative_url(page_url, &u)),
         };
         let rows: Vec<CoverageRowView> = cov
             .rows
@@ -973,10 +995,17 @@ impl Renderer<'_> {
                     row.self_version.as_ref().map(|c| claim_view(c, &unit.dir)),
                     row.joint_version.as_ref().map(|c| claim_view(c, &unit.dir)),
                 ],
-                pinned: row.pinned.as_ref().filter(|_| row.no_version).map(|c| claim_view(c, &unit.dir)),
+                pinned: row
+                    .pinned
+                    .as_ref()
+                    .filter(|_| row.no_version)
+                    .map(|c| claim_view(c, &unit.dir)),
                 completed: row.completed.as_ref().map(|c| c.value.clone()),
                 latest: row.latest.as_ref().map(|l| l.value.clone()),
-                latest_source: row.latest.as_ref().map(|l| l.describe.replace(&format!("{}/", unit.dir), "")),
+                latest_source: row
+                    .latest
+                    .as_ref()
+                    .map(|l| l.describe.replace(&format!("{}/", unit.dir), "")),
                 behind: match &row.behind {
                     crate::coverage::Behind::Unknown { .. } => "unknown".to_owned(),
                     known => known.label(),
@@ -989,7 +1018,11 @@ impl Renderer<'_> {
                 renewal_due: row.renewal.due == Some(true),
                 due_on: row.renewal.due_on.clone(),
                 last_changed: self.changed.as_ref().and_then(|dates| {
-                    unit.documents.iter().filter_map(|d| dates.get(&d.source)).max().cloned()
+                    unit.documents
+                        .iter()
+                        .filter_map(|d| dates.get(&d.source))
+                        .max()
+                        .cloned()
                 }),
             })
             .collect();
@@ -1010,19 +1043,41 @@ impl Renderer<'_> {
         context.insert("today", &cov.today);
         context.insert("renewal_months", &cov.renewal_months);
         context.insert("has_git", &self.changed.is_some());
-        context.insert("releases_source", &self.config.releases.as_ref().map(|_| "releases data file named in book.toml"));
-        context.insert("coverage_svg", &svg::coverage_bar("coverage-bars", &cov.totals, cov.renewal_months));
-        context.insert("timeline_svg", &svg::timeline("coverage-timeline", &marks, cov.today.as_deref()));
+        context.insert(
+            "releases_source",
+            &self
+                .config
+                .releases
+                .as_ref()
+                .map(|_| "releases data file named in book.toml"),
+        );
+        context.insert(
+            "coverage_svg",
+            &svg::coverage_bar("coverage-bars", &cov.totals, cov.renewal_months),
+        );
+        context.insert(
+            "timeline_svg",
+            &svg::timeline("coverage-timeline", &marks, cov.today.as_deref()),
+        );
         self.page(page_url, "coverage.html", context)
     }
 
     fn glance_page(&self) -> Result<OutputFile> {
         let mut context = tera::Context::new();
-        insert_common(&mut context, &self.common(GLANCE_URL, "The process at a glance", "process"));
+        insert_common(
+            &mut context,
+            &self.common(GLANCE_URL, "The process at a glance", "process"),
+        );
         let first = self.report.units.first();
         let mut lanes: Vec<LaneView> = vec![
-            LaneView { title: "Path A: abbreviated assessment (self-assessment)", steps: Vec::new() },
-            LaneView { title: "Path B: joint assessment", steps: Vec::new() },
+            LaneView {
+                title: "Path A: abbreviated assessment (self-assessment)",
+                steps: Vec::new(),
+            },
+            LaneView {
+                title: "Path B: joint assessment",
+                steps: Vec::new(),
+            },
         ];
         for (id, fallback) in STEP_TITLES {
             let item = first.and_then(|u| u.items.iter().find(|i| i.id == id));
@@ -1041,7 +1096,8 @@ impl Renderer<'_> {
                 title: item.map_or_else(|| fallback.to_owned(), |i| i.title.clone()),
                 passed,
                 total,
-                url: item.and_then(|i| self.process_link(&i.process_ref.doc, &i.process_ref.heading, GLANCE_URL)),
+                url: item
+                    .and_then(|i| self.process_link(&i.process_ref.doc, &i.process_ref.heading, GLANCE_URL)),
             });
         }
         let svg_lanes: Vec<svg::Lane> = lanes
@@ -1051,7 +1107,12 @@ impl Renderer<'_> {
                 steps: lane
                     .steps
                     .iter()
-                    .map(|s| svg::Step { id: s.id.clone(), title: s.title.clone(), passed: s.passed, total: s.total })
+                    .map(|s| svg::Step {
+                        id: s.id.clone(),
+                        title: s.title.clone(),
+                        passed: s.passed,
+                        total: s.total,
+                    })
                     .collect(),
             })
             .collect();
