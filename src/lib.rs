@@ -11,6 +11,7 @@ pub mod diagnostic;
 pub mod discover;
 pub mod error;
 pub mod gitdates;
+pub mod html;
 pub mod load;
 pub mod model;
 pub mod new;

@@ -2,6 +2,7 @@
 //! widths are estimated from a fixed table, not measured, so the SVG is byte-for-byte
 //! deterministic and needs no font.
 
+use crate::html::escape;
 use std::fmt::Write as _;
 
 use super::UnitReport;
@@ -21,22 +22,6 @@ fn char_width(c: char) -> u32 {
 
 fn text_width(text: &str) -> u32 {
     text.chars().map(char_width).sum()
-}
-
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if c.is_control() => {}
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// The colour for a share of required items passed.

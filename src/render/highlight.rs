@@ -4,6 +4,7 @@
 //! light/dark with a media query, and the sanitizer only has to allow `hl-*` classes instead
 //! of `style` attributes.
 
+pub use crate::html::escape;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::LazyLock;
 
@@ -115,21 +116,6 @@ fn highlight_with(token: &str, code: &str) -> Option<String> {
     }))
     .ok()
     .flatten()
-}
-
-/// Escapes text for HTML element content.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + text.len() / 16);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -8,24 +8,8 @@
 //! pure function of the input (fixed number formatting, no ids but the caller's), so a
 //! rebuild gives the same bytes.
 
+pub use crate::html::escape;
 use std::fmt::Write as _;
-
-/// Escapes text for SVG content and attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if c.is_control() && c != '\n' && c != '\t' => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// A fixed one-decimal number, so output does not depend on float printing.
 fn n(x: f64) -> String {

@@ -2,6 +2,7 @@
 //! while the latest build has errors, an overlay listing them.
 
 use crate::diagnostic::Diagnostic;
+use crate::html::escape;
 
 /// `html` with the reload script, and the overlay if there are `problems`, before `</body>`.
 /// `depth`: how many folders deep the requested URL is; everything is linked relative to the
@@ -97,21 +98,6 @@ fn overlay(up: &str, problems: &[Diagnostic], stale: bool) -> String {
     }
     html.push_str("</ul></div>\n");
     html
-}
-
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]
