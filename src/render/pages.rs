@@ -133,12 +133,56 @@ impl<'a> Renderer<'a> {
         let mut files = Vec::new();
         let mut diagnostics = Vec::new();
 
-        files.push(self.page("index.html", "index.html", self.home()?)?);
+        // Every document in one parallel pass: units differ a lot in size, so balancing over
+        // documents keeps both cores busy where one task per unit left one core waiting on the
+        // biggest unit. The site-wide pages render meanwhile on the other side of the join.
+        let all_docs: Vec<&Document> = site
+            .units
+            .iter()
+            .flat_map(|unit| unit.documents.iter())
+            .chain(site.process.iter())
+            .chain(site.pages.iter())
+            .collect();
+        let (rendered, singles) = rayon::join(
+            || {
+                all_docs
+                    .par_iter()
+                    .map(|doc| self.render_doc(doc))
+                    .collect::<Vec<markdown::RenderedDoc>>()
+            },
+            || {
+                let home = self
+                    .home()
+                    .and_then(|context| self.page("index.html", "index.html", context));
+                let not_found = self.not_found();
+                let coverage = self.coverage_page();
+                let glance = (!site.process.is_empty()).then(|| self.glance_page());
+                let css = (!self.theme.statics.contains_key("highlight.css")).then(|| {
+                    let (light, dark) = Highlighter::stylesheets();
+                    format!("{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n")
+                });
+                let api = check::format::json(site, self.report, &site.diagnostics);
+                (home, not_found, coverage, glance, css, api)
+            },
+        );
+        let mut rendered = rendered.into_iter();
+        let per_unit: Vec<Vec<markdown::RenderedDoc>> = site
+            .units
+            .iter()
+            .map(|unit| rendered.by_ref().take(unit.documents.len()).collect())
+            .collect();
+        let per_process: Vec<markdown::RenderedDoc> = rendered.by_ref().take(site.process.len()).collect();
+        let per_page: Vec<markdown::RenderedDoc> = rendered.collect();
+
+        // Errors still surface in page order: home, units, process, pages, 404, coverage, glance.
+        let (home, not_found, coverage, glance, css, api) = singles;
+        files.push(home?);
         let unit_pages: Vec<Result<(Vec<OutputFile>, Vec<Diagnostic>)>> = site
             .units
             .par_iter()
+            .zip(per_unit)
             .enumerate()
-            .map(|(i, unit)| self.unit_pages(unit, self.report.units.get(i)))
+            .map(|(i, (unit, docs))| self.unit_pages(unit, self.report.units.get(i), docs))
             .collect();
         for pages in unit_pages {
             let (pages, found) = pages?;
@@ -149,16 +193,23 @@ impl<'a> Renderer<'a> {
         let process_pages: Vec<Result<(OutputFile, Vec<Diagnostic>)>> = site
             .process
             .par_iter()
+            .zip(per_process)
             .enumerate()
-            .map(|(i, doc)| self.process_page(doc, &process_nav, i))
+            .map(|(i, (doc, rendered))| self.process_page(doc, &process_nav, i, rendered))
             .collect();
         for page in process_pages {
             let (page, found) = page?;
             files.push(page);
             diagnostics.extend(found);
         }
-        for doc in &site.pages {
-            let (page, found) = self.plain_page(doc)?;
+        let plain_pages: Vec<Result<(OutputFile, Vec<Diagnostic>)>> = site
+            .pages
+            .par_iter()
+            .zip(per_page)
+            .map(|(doc, rendered)| self.plain_page(doc, rendered))
+            .collect();
+        for page in plain_pages {
+            let (page, found) = page?;
             files.push(page);
             diagnostics.extend(found);
         }
@@ -168,10 +219,10 @@ impl<'a> Renderer<'a> {
                 content: Content::Copy(self.config.root.join(&file.source)),
             });
         }
-        files.push(self.not_found()?);
-        files.push(self.coverage_page()?);
-        if !site.process.is_empty() {
-            files.push(self.glance_page()?);
+        files.push(not_found?);
+        files.push(coverage?);
+        if let Some(glance) = glance {
+            files.push(glance?);
         }
         diagnostics.extend(self.coverage_notes.iter().cloned());
         for (name, bytes) in &self.theme.statics {
@@ -180,15 +231,12 @@ impl<'a> Renderer<'a> {
                 content: Content::Bytes(bytes.clone()),
             });
         }
-        if !self.theme.statics.contains_key("highlight.css") {
-            let (light, dark) = Highlighter::stylesheets();
-            let css = format!("{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n");
+        if let Some(css) = css {
             files.push(OutputFile {
                 path: "static/highlight.css".into(),
                 content: Content::Bytes(css.into_bytes()),
             });
         }
-        let api = check::format::json(site, self.report, &site.diagnostics);
         files.push(OutputFile {
             path: "api/projects.json".into(),
             content: Content::Bytes(api.into_bytes()),
@@ -269,13 +317,13 @@ impl<'a> Renderer<'a> {
         &self,
         unit: &Unit,
         report: Option<&UnitReport>,
+        rendered_docs: Vec<markdown::RenderedDoc>,
     ) -> Result<(Vec<OutputFile>, Vec<Diagnostic>)> {
         let mut files = Vec::new();
         let mut diagnostics = Vec::new();
         let page_url = format!("projects/{}/index.html", unit.slug);
         let nav: Vec<&Document> = unit.documents.iter().collect();
-        for doc in &unit.documents {
-            let rendered = self.render_doc(doc);
+        for (doc, rendered) in unit.documents.iter().zip(rendered_docs) {
             diagnostics.extend(rendered.diagnostics);
             let mut context = tera::Context::new();
             insert_common(&mut context, &self.common(&doc.url, &doc.title, "projects"));
@@ -558,8 +606,8 @@ impl<'a> Renderer<'a> {
         doc: &Document,
         nav: &[&Document],
         index: usize,
+        rendered: markdown::RenderedDoc,
     ) -> Result<(OutputFile, Vec<Diagnostic>)> {
-        let rendered = self.render_doc(doc);
         let mut context = tera::Context::new();
         insert_common(&mut context, &self.common(&doc.url, &doc.title, "process"));
         context.insert("content", &rendered.html);
@@ -594,8 +642,11 @@ impl<'a> Renderer<'a> {
         ))
     }
 
-    fn plain_page(&self, doc: &Document) -> Result<(OutputFile, Vec<Diagnostic>)> {
-        let rendered = self.render_doc(doc);
+    fn plain_page(
+        &self,
+        doc: &Document,
+        rendered: markdown::RenderedDoc,
+    ) -> Result<(OutputFile, Vec<Diagnostic>)> {
         let mut context = tera::Context::new();
         insert_common(&mut context, &self.common(&doc.url, &doc.title, "projects"));
         context.insert("content", &rendered.html);
