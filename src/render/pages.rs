@@ -70,19 +70,35 @@ pub struct Rendered {
 
 impl<'a> Renderer<'a> {
     pub fn new(site: &'a Site, report: &'a Report, config: &'a Config) -> Result<Self> {
-        let theme = Theme::load(config.theme.as_deref())?;
-        let mut tera = tera::Tera::new();
-        tera.autoescape_on([".html", ".xml", ".svg"]);
-        tera.add_raw_templates(theme.templates.iter().map(|(n, s)| (n.as_str(), s.as_str())))
-            .map_err(|err| Error::Template(tera_message(&err)))?;
-        let (inputs, mut coverage_notes) = crate::coverage::Inputs::from_config(config);
-        let coverage = crate::coverage::coverage_with_source(
-            site,
-            inputs.today.as_deref(),
-            inputs.renewal_months,
-            &inputs.releases,
-            &inputs.releases_source,
+        // Three independent serial jobs (templates, coverage, the link table): run side by side.
+        let (templates, (coverage_parts, links)) = rayon::join(
+            || -> Result<(Theme, tera::Tera)> {
+                let theme = Theme::load(config.theme.as_deref())?;
+                let mut tera = tera::Tera::new();
+                tera.autoescape_on([".html", ".xml", ".svg"]);
+                tera.add_raw_templates(theme.templates.iter().map(|(n, s)| (n.as_str(), s.as_str())))
+                    .map_err(|err| Error::Template(tera_message(&err)))?;
+                Ok((theme, tera))
+            },
+            || {
+                rayon::join(
+                    || {
+                        let (inputs, coverage_notes) = crate::coverage::Inputs::from_config(config);
+                        let coverage = crate::coverage::coverage_with_source(
+                            site,
+                            inputs.today.as_deref(),
+                            inputs.renewal_months,
+                            &inputs.releases,
+                            &inputs.releases_source,
+                        );
+                        (coverage, coverage_notes)
+                    },
+                    || SiteLinks::new(site),
+                )
+            },
         );
+        let (theme, tera) = templates?;
+        let (coverage, mut coverage_notes) = coverage_parts;
         // Without git (or outside a checkout) the pages stay as they are, with one note.
         let changed = if config.git {
             let (dates, note) = crate::gitdates::collect(&config.root, &[&config.projects, &config.process]);
@@ -98,7 +114,7 @@ impl<'a> Renderer<'a> {
             config,
             tera,
             theme,
-            links: SiteLinks::new(site),
+            links,
             highlighter: Highlighter::new(),
             coverage,
             coverage_notes,
