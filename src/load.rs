@@ -41,16 +41,30 @@ fn load_with(config: &Config, cache: Option<&ParseCache>) -> Site {
         mut diagnostics,
     } = discover::discover(config);
 
-    let units: Vec<(Unit, Vec<Diagnostic>)> =
-        units.into_par_iter().map(|unit| load_unit(unit, cache)).collect();
-    let process: Vec<(Document, Vec<Diagnostic>)> = process_docs
-        .par_iter()
-        .map(|file| load_document(file, DocKind::Process, process_url(&file.within), cache))
-        .collect();
-    let pages: Vec<(Document, Vec<Diagnostic>)> = pages
-        .par_iter()
-        .map(|file| load_document(file, DocKind::Other, "projects/index.html".to_owned(), cache))
-        .collect();
+    // Units, process documents and pages in one parallel phase rather than three in a row,
+    // so a core that finishes its share of one does not wait for the others' stragglers.
+    type Loaded<T> = Vec<(T, Vec<Diagnostic>)>;
+    let (units, (process, pages)): (Loaded<Unit>, (Loaded<Document>, Loaded<Document>)) = rayon::join(
+        || units.into_par_iter().map(|unit| load_unit(unit, cache)).collect(),
+        || {
+            rayon::join(
+                || {
+                    process_docs
+                        .par_iter()
+                        .map(|file| load_document(file, DocKind::Process, process_url(&file.within), cache))
+                        .collect()
+                },
+                || {
+                    pages
+                        .par_iter()
+                        .map(|file| {
+                            load_document(file, DocKind::Other, "projects/index.html".to_owned(), cache)
+                        })
+                        .collect()
+                },
+            )
+        },
+    );
 
     let mut site = Site {
         title: config.title.clone(),
