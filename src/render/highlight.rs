@@ -46,6 +46,11 @@ impl Highlighter {
         Self::default()
     }
 
+    /// Loads the syntax set now (on a spare core, say) rather than on the first code block.
+    pub fn warm() {
+        LazyLock::force(&SYNTAXES);
+    }
+
     /// HTML for a code block's contents (without the surrounding `<pre>`). `lang` is the
     /// fence's info string (only its first word counts); unknown languages, plain text and
     /// over-long blocks come back escaped but otherwise untouched.

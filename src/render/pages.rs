@@ -93,7 +93,16 @@ impl<'a> Renderer<'a> {
                         );
                         (coverage, coverage_notes)
                     },
-                    || SiteLinks::new(site),
+                    || {
+                        // Load the syntax set while the cores are not yet busy rendering,
+                        // if any document has a fenced block (the only kind highlighted).
+                        let all = site.units.iter().flat_map(|u| u.documents.iter());
+                        let mut all = all.chain(site.process.iter()).chain(site.pages.iter());
+                        if all.any(|d| d.body.contains("```") || d.body.contains("~~~")) {
+                            rayon::spawn(Highlighter::warm);
+                        }
+                        SiteLinks::new(site)
+                    },
                 )
             },
         );
