@@ -18,6 +18,7 @@ const DEFAULT_FILES: &[(&str, &[u8])] = theme_files!(
     "templates/index.html",
     "templates/project.html",
     "templates/document.html",
+    "templates/sidebar-nav.html",
     "templates/page.html",
     "templates/404.html",
     "templates/coverage.html",
