@@ -4,17 +4,23 @@
 /// characters other than newline and tab are dropped: XML forbids them, and no reader needs them.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 16);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if c.is_control() && c != '\n' && c != '\t' => {}
-            c => out.push(c),
-        }
+    // Copy runs of ordinary text whole; this runs over every byte of every page.
+    let mut start = 0;
+    for (i, c) in text.char_indices() {
+        let replacement = match c {
+            '&' => "&amp;",
+            '<' => "&lt;",
+            '>' => "&gt;",
+            '"' => "&quot;",
+            '\'' => "&#39;",
+            c if c.is_control() && c != '\n' && c != '\t' => "",
+            _ => continue,
+        };
+        out.push_str(&text[start..i]);
+        out.push_str(replacement);
+        start = i + c.len_utf8();
     }
+    out.push_str(&text[start..]);
     out
 }
 
@@ -26,5 +32,7 @@ mod tests {
             super::escape("<a href=\"x\">'&'</a>\u{1}\n"),
             "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;\n"
         );
+        assert_eq!(super::escape("plain text, ünïcödé ✓"), "plain text, ünïcödé ✓");
+        assert_eq!(super::escape("a\u{7f}b<"), "ab&lt;");
     }
 }
