@@ -22,4 +22,5 @@ mod cli {
     mod sample;
     mod symlinks;
     mod theme;
+    mod verdicts;
 }

@@ -480,7 +480,7 @@ pub(crate) fn judge(unit: &Unit, config: &CheckConfig, process: &ProcessIndex<'_
                 ItemState::NotEvidenced,
                 Vec::new(),
                 Some(
-                    "no file links the presentation issue; declare `presentation_issue:` in front matter"
+                    "no file links the presentation issue; declare `presentation: {issue: …}` in front matter"
                         .to_owned(),
                 ),
             ),
@@ -491,7 +491,7 @@ pub(crate) fn judge(unit: &Unit, config: &CheckConfig, process: &ProcessIndex<'_
             item(
                 ItemState::NotEvidenced,
                 Vec::new(),
-                Some("no recording, slides or date recorded; declare `presentation_date:` or link the recording".to_owned()),
+                Some("no recording, slides or date recorded; declare `presentation: {date: …, recording: …}` or link the recording".to_owned()),
             )
         } else {
             item(ItemState::Passed, shown, None)
@@ -846,7 +846,7 @@ fn judge_joint(
                 ItemState::NotEvidenced,
                 Vec::new(),
                 Some(
-                    "no slides or recording are linked; link them or declare `presentation_slides:`"
+                    "no slides or recording are linked; link them or declare `presentation: {slides: …}`"
                         .to_owned(),
                 ),
             )
@@ -930,7 +930,7 @@ fn judge_joint(
         (None, None) => item(
             ItemState::NotEvidenced,
             Vec::new(),
-            Some("the survey may be shared privately; declare `survey_status:` to record it".to_owned()),
+            Some("the survey may be shared privately; declare `survey:` (in-folder or shared-privately) to record it".to_owned()),
         ),
     };
     results.push(("B10", b10));
