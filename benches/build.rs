@@ -150,6 +150,7 @@ impl Prepared {
             site,
             report,
             diagnostics,
+            ..
         } = tssa::pipeline::load_and_check(&config);
         let rendered = render(&site, &report, &config);
         let findings: usize = report.units.iter().map(|u| u.findings.len()).sum();

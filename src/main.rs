@@ -80,17 +80,9 @@ fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
     let config = Config::load(&overrides)?;
     let analysis = tssa::pipeline::load_and_check(&config);
     let site = &analysis.site;
-    let rendered = tssa::render::pages::Renderer::new(site, &analysis.report, &config)?.render()?;
+    let rendered = tssa::pipeline::render(&analysis, &config, None)?;
     let stats = tssa::output::write_site(&config.output, &rendered.files)?;
-    let mut diagnostics = analysis.diagnostics.clone();
-    let mut render_diagnostics = rendered.diagnostics;
-    tssa::check::apply_levels(
-        &mut render_diagnostics,
-        &tssa::pipeline::check_config(&config).levels,
-    );
-    diagnostics.extend(render_diagnostics);
-    diagnostics.sort();
-    diagnostics.dedup();
+    let diagnostics = tssa::pipeline::build_diagnostics(&analysis, &rendered);
     print_diagnostics(&diagnostics, args.quiet);
     let documents: usize =
         site.units.iter().map(|u| u.documents.len()).sum::<usize>() + site.process.len() + site.pages.len();

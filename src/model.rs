@@ -423,3 +423,14 @@ pub struct Site {
     pub files: Vec<Asset>,
     pub diagnostics: Vec<Diagnostic>,
 }
+
+impl Site {
+    /// Every document of the site: the units', then the process docs, then plain pages.
+    pub fn documents(&self) -> impl Iterator<Item = &Document> {
+        self.units
+            .iter()
+            .flat_map(|u| u.documents.iter())
+            .chain(&self.process)
+            .chain(&self.pages)
+    }
+}

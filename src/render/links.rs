@@ -112,13 +112,7 @@ impl SiteLinks {
 
     pub fn new(site: &Site) -> Self {
         let mut links = SiteLinks::default();
-        let all_docs = site
-            .units
-            .iter()
-            .flat_map(|u| u.documents.iter())
-            .chain(&site.process)
-            .chain(&site.pages);
-        for doc in all_docs {
+        for doc in site.documents() {
             links.add_doc(doc);
         }
         let assets = site.units.iter().flat_map(|u| u.assets.iter()).chain(&site.files);

@@ -49,6 +49,8 @@ pub struct Renderer<'a> {
     site: &'a Site,
     report: &'a Report,
     config: &'a Config,
+    /// Source path → page, for evidence and findings that point at a document.
+    doc_urls: std::collections::HashMap<&'a str, &'a str>,
     tera: tera::Tera,
     theme: Theme,
     links: SiteLinks,
@@ -95,10 +97,8 @@ impl<'a> Renderer<'a> {
                     },
                     || {
                         // Load the syntax set while the cores are not yet busy rendering,
-                        // if any document has a fenced block (the only kind highlighted).
-                        let all = site.units.iter().flat_map(|u| u.documents.iter());
-                        let mut all = all.chain(site.process.iter()).chain(site.pages.iter());
-                        if all.any(|d| d.body.contains("```") || d.body.contains("~~~")) {
+                        // if any document has code (the outline already knows).
+                        if site.documents().any(|d| d.outline.has_code) {
                             rayon::spawn(Highlighter::warm);
                         }
                         SiteLinks::new(site)
@@ -117,10 +117,15 @@ impl<'a> Renderer<'a> {
         } else {
             None
         };
+        let doc_urls = site
+            .documents()
+            .map(|d| (d.source.as_str(), d.url.as_str()))
+            .collect();
         Ok(Renderer {
             site,
             report,
             config,
+            doc_urls,
             tera,
             theme,
             links,
@@ -161,13 +166,7 @@ impl<'a> Renderer<'a> {
         // Every document in one parallel pass: units differ a lot in size, so balancing over
         // documents keeps both cores busy where one task per unit left one core waiting on the
         // biggest unit. The site-wide pages render meanwhile on the other side of the join.
-        let all_docs: Vec<&Document> = site
-            .units
-            .iter()
-            .flat_map(|unit| unit.documents.iter())
-            .chain(site.process.iter())
-            .chain(site.pages.iter())
-            .collect();
+        let all_docs: Vec<&Document> = site.documents().collect();
         let (rendered, singles) = rayon::join(
             || {
                 all_docs
@@ -607,13 +606,7 @@ impl<'a> Renderer<'a> {
     }
 
     fn doc_url(&self, source: &str) -> Option<String> {
-        self.site
-            .units
-            .iter()
-            .flat_map(|u| u.documents.iter())
-            .chain(self.site.process.iter())
-            .find(|d| d.source == source)
-            .map(|d| d.url.clone())
+        self.doc_urls.get(source).map(|url| (*url).to_owned())
     }
 
     fn nav(&self, current: &str, docs: &[&Document]) -> Vec<Link> {
@@ -876,18 +869,6 @@ struct AssetView {
     name: String,
     url: String,
     size: String,
-}
-
-/// Judges the site and renders it, for callers that have not checked it yet.
-pub fn render_site(site: &Site, config: &Config) -> Result<Rendered> {
-    let report = check::check(site, &crate::pipeline::check_config(config));
-    Renderer::new(site, &report, config)?.render()
-}
-
-/// Like [`render_site`], reusing what `cache` kept from the previous build.
-pub fn render_site_cached(site: &Site, config: &Config, cache: &RenderCache) -> Result<Rendered> {
-    let report = check::check(site, &crate::pipeline::check_config(config));
-    Renderer::new(site, &report, config)?.with_cache(cache).render()
 }
 
 /// Rendered documents by source path, valid while the site's link fingerprint is unchanged.

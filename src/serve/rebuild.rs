@@ -12,7 +12,8 @@ use crate::config::{Config, Overrides};
 use crate::diagnostic::{Diagnostic, Level};
 use crate::error::{Error, Result};
 use crate::load::{CacheStats, ParseCache, load_cached};
-use crate::render::pages::{RenderCache, render_site_cached};
+use crate::pipeline;
+use crate::render::pages::RenderCache;
 
 use super::state::{ErrorKey, Shared, Snapshot, error_keys};
 use super::watch::{Change, Roots, Watcher};
@@ -115,8 +116,8 @@ impl Builder {
                 }
             }
         }
-        let site = load_cached(&self.config, &mut self.cache);
-        let rendered = match render_site_cached(&site, &self.config, &self.rendered) {
+        let analysis = pipeline::analyse(&self.config, load_cached(&self.config, &mut self.cache));
+        let rendered = match pipeline::render(&analysis, &self.config, Some(&self.rendered)) {
             Ok(rendered) => rendered,
             Err(err) => {
                 return Outcome::Rejected {
@@ -124,10 +125,7 @@ impl Builder {
                 };
             }
         };
-        let mut diagnostics = site.diagnostics;
-        diagnostics.extend(rendered.diagnostics);
-        diagnostics.sort();
-        diagnostics.dedup();
+        let diagnostics = pipeline::build_diagnostics(&analysis, &rendered);
         let errors = error_keys(&diagnostics);
         if self
             .baseline

@@ -643,13 +643,7 @@ mod corpus {
             let site = corpus_site(&root);
             let links = SiteLinks::new(&site);
             let highlighter = Highlighter::new();
-            let docs: Vec<&Document> = site
-                .units
-                .iter()
-                .flat_map(|u| u.documents.iter())
-                .chain(&site.process)
-                .chain(&site.pages)
-                .collect();
+            let docs: Vec<&Document> = site.documents().collect();
             let start = Instant::now();
             let mut bytes = 0;
             let mut diagnostics: Vec<Diagnostic> = Vec::new();
