@@ -8,6 +8,9 @@ use serde::Deserialize;
 
 use crate::error::{Error, Result};
 
+/// The process aims at a review every year.
+pub const DEFAULT_RENEWAL_MONTHS: u32 = 12;
+
 /// Where the packages live in the known layouts, tried in order.
 pub const DETECTED_PROJECT_ROOTS: [&str; 3] = [
     "community/assessments/projects",
@@ -223,7 +226,7 @@ impl Config {
             theme: book.site.theme.map(|theme| base.join(theme)),
             ruleset: book.check.ruleset,
             levels: book.check.levels,
-            renewal_months: book.coverage.renewal_months.unwrap_or(crate::coverage::DEFAULT_RENEWAL_MONTHS),
+            renewal_months: book.coverage.renewal_months.unwrap_or(DEFAULT_RENEWAL_MONTHS),
             releases: book.coverage.releases.map(|releases| base.join(releases)),
             git: overrides.git || book.source.git.unwrap_or(false),
         })

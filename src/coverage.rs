@@ -19,8 +19,7 @@ use crate::diagnostic::Diagnostic;
 use crate::model::{DocKind, Document, Fact, FactKey, Provenance, Site, Unit};
 use crate::parse::dates;
 
-/// The process aims at a review every year.
-pub const DEFAULT_RENEWAL_MONTHS: u32 = 12;
+pub use crate::config::DEFAULT_RENEWAL_MONTHS;
 
 /// Line labels that name the version an assessment covered (keycloak writes
 /// `Project version reviewed: v10.0.2`; the checker proposes `Version covered:`).

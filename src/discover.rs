@@ -8,8 +8,8 @@ use walkdir::WalkDir;
 
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
+use crate::markdown::slug::slugify;
 use crate::model::{DocKind, RelPath};
-use crate::render::slug::slugify;
 
 /// A file found by the walk.
 #[derive(Debug, Clone)]

@@ -13,6 +13,7 @@ pub mod error;
 pub mod gitdates;
 pub mod html;
 pub mod load;
+pub mod markdown;
 pub mod model;
 pub mod new;
 pub mod output;

@@ -9,7 +9,6 @@
 //! presentation, conflict statements, a survey, a co-chair's approval) is *not evidenced*
 //! unless declared, never *missing*; and a package is judged by the rule set of its time.
 
-pub mod badge;
 mod coi;
 mod documents;
 mod findings;

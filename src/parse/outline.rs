@@ -5,10 +5,10 @@
 
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 
+use crate::markdown::rawhtml::{self, RawHtmlBlock, Token};
+use crate::markdown::slug::{GithubIds, HeadingText};
+use crate::markdown::{LineIndex, options, strip_bom};
 use crate::model::{Heading, LinkRef, Outline};
-use crate::render::markdown::rawhtml::{self, RawHtmlBlock, Token};
-use crate::render::markdown::{LineIndex, options, strip_bom};
-use crate::render::slug::{GithubIds, HeadingText};
 
 /// Reads `body` (a document after its front matter; `body_line` is the file line it starts on).
 pub fn outline(body: &str, body_line: usize) -> Outline {

@@ -11,8 +11,8 @@ use std::collections::{HashMap, HashSet};
 
 use percent_encoding::{AsciiSet, CONTROLS, percent_decode_str, utf8_percent_encode};
 
+use crate::markdown::rawhtml::{self, Token};
 use crate::model::{Document, Site};
-use crate::render::markdown::rawhtml::{self, Token};
 
 /// What a link destination turned out to be.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -401,7 +401,7 @@ impl<'a> Renderer<'a> {
             unit_diagnostics.extend(report.findings.iter().cloned());
             files.push(OutputFile {
                 path: format!("projects/{}/badge.svg", unit.slug),
-                content: Content::Bytes(check::badge::badge_svg(report).into_bytes()),
+                content: Content::Bytes(crate::render::badge::badge_svg(report).into_bytes()),
             });
         }
         unit_diagnostics

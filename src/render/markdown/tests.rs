@@ -580,7 +580,7 @@ mod corpus {
                 };
                 let slug = slug
                     .split('/')
-                    .map(crate::render::slug::slugify)
+                    .map(crate::markdown::slug::slugify)
                     .collect::<Vec<_>>()
                     .join("/");
                 let dir = format!("{projects}/{}", &inside[..inside.len() - within.len() - 1]);

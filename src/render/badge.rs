@@ -5,7 +5,7 @@
 use crate::html::escape;
 use std::fmt::Write as _;
 
-use super::UnitReport;
+use crate::check::UnitReport;
 
 const LABEL: &str = "TSSA";
 
@@ -121,6 +121,36 @@ mod tests {
         assert_eq!(colour(4, 9), "#dfb317");
         assert_eq!(colour(1, 9), "#e05d44");
         assert_eq!(colour(0, 0), "#9f9f9f");
+    }
+
+    fn report(name: &str) -> UnitReport {
+        UnitReport {
+            slug: "solo".into(),
+            name: name.into(),
+            dir: "projects/solo".into(),
+            path: "self".into(),
+            ruleset: crate::check::Ruleset::Tssa2024_11,
+            ruleset_reason: "default".into(),
+            status: None,
+            items: Vec::new(),
+            findings: Vec::new(),
+            exempted: Vec::new(),
+            passed: 2,
+            required: 4,
+        }
+    }
+
+    #[test]
+    fn deterministic_and_accessible() {
+        let svg = badge_svg(&report("solo"));
+        assert_eq!(svg, badge_svg(&report("solo")));
+        assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
+        assert!(
+            svg.contains("<title>TSSA solo: 2 of 4 required items passed (tssa-2024-11, self path)</title>")
+        );
+        assert!(svg.contains(">2/4</text>"));
+        assert!(svg.contains("id=\"tssa-solo-s\"") && svg.contains("url(#tssa-solo-r)"));
+        assert!(badge_svg(&report("<a & b>")).contains("&lt;a &amp; b&gt;"));
     }
 
     #[test]
