@@ -9,9 +9,9 @@
 //! Stages:
 //! - `load`: discover + read + parse everything (`tssa::load::load`);
 //! - `check`: judge a loaded site (`tssa::check::check`), nothing else;
-//! - `load+check`: `tssa::pipeline::load_and_check`, i.e. `tssa check` minus printing;
-//! - `render`: every page in memory from a loaded, judged site (`Renderer::render`);
-//! - `load+render`: load + check + render, i.e. `tssa build` minus writing;
+//! - `load+check`: `tssa::pipeline::check`, i.e. `tssa check` minus printing;
+//! - `render`: every page in memory from a finished analysis (`Renderer::render`);
+//! - `load+render`: load + analyse + render, i.e. `tssa build` minus writing;
 //! - `build`: config + load + check + render + `write_site` into an output folder kept from the
 //!   previous iteration, like repeated `tssa build` runs (unchanged assets are hard-linked);
 //! - `build-cold`: the same into a removed output folder (every asset copied).
@@ -31,11 +31,13 @@ use std::time::Duration;
 use criterion::{BatchSize, BenchmarkGroup, Criterion, SamplingMode, Throughput, measurement::WallTime};
 use tempfile::TempDir;
 
-use tssa::check::{CheckConfig, Report};
+use tssa::analyse::{Analysis, Depth};
+use tssa::check::CheckConfig;
 use tssa::config::{Config, Overrides};
 use tssa::diagnostic::Level;
-use tssa::model::Site;
-use tssa::render::pages::{Rendered, Renderer};
+use tssa::output::OutputFile;
+use tssa::render::pages::Renderer;
+use tssa::theme::Theme;
 
 fn main() {
     if let Ok(dir) = std::env::var("TSSA_BENCH_GENERATE") {
@@ -121,8 +123,8 @@ struct Prepared {
     out: PathBuf,
     config: Config,
     check_config: CheckConfig,
-    site: Site,
-    report: Report,
+    /// Analysed with pages, as `build` does, for the `render` stage.
+    analysis: Analysis,
     markdown_bytes: u64,
 }
 
@@ -145,22 +147,13 @@ impl Prepared {
         };
         let out = scratch.path().join("out");
         let config = config_for(&root, &out);
-        let check_config = tssa::pipeline::check_config(&config);
-        let tssa::pipeline::Analysis {
-            site,
-            report,
-            diagnostics,
-            ..
-        } = tssa::pipeline::load_and_check(&config);
-        let rendered = render(&site, &report, &config);
-        let findings: usize = report.units.iter().map(|u| u.findings.len()).sum();
-        let levels = |level: Level| {
-            diagnostics
-                .iter()
-                .chain(&rendered.diagnostics)
-                .filter(|d| d.level == level)
-                .count()
-        };
+        let check_config = tssa::analyse::check_config(&config, tssa::coverage::today());
+        let built =
+            tssa::pipeline::build(&config, tssa::load::load(&config), None).expect("building the site");
+        let analysis = tssa::analyse::analyse(&config, tssa::load::load(&config), Depth::Pages, None);
+        let site = &analysis.site;
+        let findings: usize = analysis.report.units.iter().map(|u| u.findings.len()).sum();
+        let levels = |level: Level| analysis.all_findings().filter(|d| d.level == level).count();
         let documents: usize = site.units.iter().map(|u| u.documents.len()).sum::<usize>()
             + site.process.len()
             + site.pages.len();
@@ -169,7 +162,7 @@ impl Prepared {
             "{name}: {} units, {documents} documents, {assets} assets, {} output files; \
              {} errors, {} warnings, {} infos, {findings} check findings; output in {}",
             site.units.len(),
-            rendered.files.len(),
+            built.files.len(),
             levels(Level::Error),
             levels(Level::Warning),
             levels(Level::Info),
@@ -182,8 +175,7 @@ impl Prepared {
             out,
             config,
             check_config,
-            site,
-            report,
+            analysis,
             markdown_bytes,
         }
     }
@@ -237,8 +229,9 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
-fn render(site: &Site, report: &Report, config: &Config) -> Rendered {
-    Renderer::new(site, report, config)
+fn render(analysis: &Analysis, config: &Config) -> Vec<OutputFile> {
+    let theme = Theme::load(config.theme.as_deref()).expect("loading the theme");
+    Renderer::new(analysis, &theme, config)
         .and_then(|r| r.render())
         .expect("rendering the site")
 }
@@ -246,9 +239,8 @@ fn render(site: &Site, report: &Report, config: &Config) -> Rendered {
 /// The whole `tssa build`: what the binary does minus printing.
 fn full_build(root: &Path, out: &Path) -> usize {
     let config = config_for(root, out);
-    let analysis = tssa::pipeline::load_and_check(&config);
-    let rendered = render(&analysis.site, &analysis.report, &config);
-    let stats = tssa::output::write_site(&config.output, &rendered.files).expect("writing the site");
+    let built = tssa::pipeline::build(&config, tssa::load::load(&config), None).expect("building the site");
+    let stats = tssa::output::write_site(&config.output, &built.files).expect("writing the site");
     stats.written + stats.copied + stats.reused
 }
 
@@ -277,28 +269,25 @@ fn bench_tree(criterion: &mut Criterion, name: &str, source: Source) {
     if stage("check") {
         group.bench_function("check", |b| {
             let p = get();
-            b.iter(|| tssa::check::check(&p.site, &p.check_config));
+            b.iter(|| tssa::check::check(&p.analysis.site, &p.check_config));
         });
     }
     if stage("load+check") {
         group.bench_function("load+check", |b| {
             let p = get();
-            b.iter(|| tssa::pipeline::load_and_check(&p.config));
+            b.iter(|| tssa::pipeline::check(&p.config));
         });
     }
     if stage("render") {
         group.bench_function("render", |b| {
             let p = get();
-            b.iter(|| render(&p.site, &p.report, &p.config));
+            b.iter(|| render(&p.analysis, &p.config));
         });
     }
     if stage("load+render") {
         group.bench_function("load+render", |b| {
             let p = get();
-            b.iter(|| {
-                let analysis = tssa::pipeline::load_and_check(&p.config);
-                render(&analysis.site, &analysis.report, &p.config)
-            });
+            b.iter(|| tssa::pipeline::build(&p.config, tssa::load::load(&p.config), None));
         });
     }
     if stage("build") {

@@ -54,6 +54,10 @@ pub struct BuildArgs {
     /// Print only errors and the final summary line.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Exit with 1 as `tssa check --deny` would (on any error, or also on warnings). Without
+    /// it, a build that wrote the site exits 0: the site exists to show what packages lack.
+    #[arg(long, value_enum)]
+    pub deny: Option<Deny>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -65,7 +69,17 @@ pub enum Format {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Deny {
+    /// Fail on any error (what `check` always does).
+    Errors,
+    /// Fail on any error or warning.
     Warnings,
+}
+
+impl Deny {
+    /// Whether warnings fail the run too.
+    pub fn warnings(deny: Option<Deny>) -> bool {
+        deny == Some(Deny::Warnings)
+    }
 }
 
 #[derive(Debug, Args)]
@@ -78,7 +92,7 @@ pub struct CheckArgs {
     /// Report format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
-    /// Treat warnings as errors for the exit code.
+    /// `warnings`: treat warnings as errors for the exit code (`errors`, the default, fails on errors only).
     #[arg(long, value_enum)]
     pub deny: Option<Deny>,
 }

@@ -1,8 +1,11 @@
 //! tssa: build, check and preview CNCF TAG Security & Compliance assessment packages (TSSA).
 //!
-//! Data flows one way: [`config`] → [`discover`] → [`parse`] → [`model`] → [`check`] →
-//! [`render`] → [`output`] (or the preview server). The library never prints or exits.
+//! Data flows one way: [`config`] → [`discover`] → [`parse`] → [`model`] → [`analyse`] (with
+//! [`check`], [`coverage`], [`gitdates`]) → [`render`] → [`output`] (or the preview server);
+//! [`pipeline`] strings the stages together. The library never prints or exits. See
+//! `ARCHITECTURE.md`.
 
+pub mod analyse;
 pub mod check;
 pub mod cli;
 pub mod config;

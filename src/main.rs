@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use clap::Parser;
 
-use tssa::cli::{BuildArgs, CheckArgs, Cli, Command, Format, NewArgs, NewPath, SourceArgs};
+use tssa::cli::{BuildArgs, CheckArgs, Cli, Command, Deny, Format, NewArgs, NewPath, SourceArgs};
 use tssa::config::{Config, Overrides};
 use tssa::diagnostic::{Diagnostic, Level};
 
@@ -78,18 +78,20 @@ fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
         ..overrides(&args.source)
     };
     let config = Config::load(&overrides)?;
-    let analysis = tssa::pipeline::load_and_check(&config);
+    let built = tssa::pipeline::build(&config, tssa::load::load(&config), None)?;
+    let stats = tssa::output::write_site(&config.output, &built.files)?;
+    let analysis = &built.analysis;
     let site = &analysis.site;
-    let rendered = tssa::pipeline::render(&analysis, &config, None)?;
-    let stats = tssa::output::write_site(&config.output, &rendered.files)?;
-    let diagnostics = tssa::pipeline::build_diagnostics(&analysis, &rendered);
-    print_diagnostics(&diagnostics, args.quiet);
+    // Everything `check` reports, in file order.
+    let mut shown: Vec<&Diagnostic> = analysis.all_findings().collect();
+    shown.sort();
+    print_diagnostics(shown, args.quiet);
     let documents: usize =
         site.units.iter().map(|u| u.documents.len()).sum::<usize>() + site.process.len() + site.pages.len();
     let assets: usize = site.units.iter().map(|u| u.assets.len()).sum::<usize>() + site.files.len();
-    let (errors, warnings) = count(&diagnostics);
+    let counts = analysis.counts();
     eprintln!(
-        "built {} project units, {} documents, {} assets into {} in {} ms ({} pages written, {} files copied, {} reused); {} errors, {} warnings",
+        "built {} project units, {} documents, {} assets into {} in {} ms ({} pages written, {} files copied, {} reused); {}",
         site.units.len(),
         documents,
         assets,
@@ -98,30 +100,41 @@ fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
         stats.written,
         stats.copied,
         stats.reused,
-        errors,
-        warnings
+        tally(counts)
     );
-    Ok(if errors > 0 {
+    let failed = args.deny.is_some() && analysis.fails(Deny::warnings(args.deny));
+    Ok(if failed {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     })
 }
 
+/// `3 errors, 1 warning, 0 info`: the same words as the last line of `tssa check`.
+fn tally(counts: tssa::analyse::Counts) -> String {
+    let s = |n: usize| if n == 1 { "" } else { "s" };
+    format!(
+        "{} error{}, {} warning{}, {} info",
+        counts.errors,
+        s(counts.errors),
+        counts.warnings,
+        s(counts.warnings),
+        counts.infos
+    )
+}
+
 fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     let config = Config::load(&overrides(&args.source))?;
-    let analysis = tssa::pipeline::load_and_check(&config);
+    let analysis = tssa::pipeline::check(&config);
     let (report, diagnostics) = if args.projects.is_empty() {
-        (analysis.report, analysis.diagnostics)
+        (analysis.report, analysis.findings)
     } else {
-        tssa::check::restrict(&analysis.report, &analysis.diagnostics, &args.projects).map_err(
-            |unmatched| {
-                anyhow::anyhow!(
-                    "no project unit named {}; see `tssa check` for the list",
-                    unmatched.join(", ")
-                )
-            },
-        )?
+        tssa::check::restrict(&analysis.report, &analysis.findings, &args.projects).map_err(|unmatched| {
+            anyhow::anyhow!(
+                "no project unit named {}; see `tssa check` for the list",
+                unmatched.join(", ")
+            )
+        })?
     };
     let text = match args.format {
         Format::Human => {
@@ -136,7 +149,7 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     };
     // A closed pipe (`tssa check | head`) is not an error: stop writing and keep the verdict.
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
-    let failed = tssa::check::has_errors(&report, &diagnostics, args.deny.is_some());
+    let failed = tssa::check::has_errors(&report, &diagnostics, Deny::warnings(args.deny));
     Ok(if failed {
         ExitCode::from(1)
     } else {
@@ -150,7 +163,7 @@ fn count(diagnostics: &[Diagnostic]) -> (usize, usize) {
     (errors, warnings)
 }
 
-fn print_diagnostics(diagnostics: &[Diagnostic], quiet: bool) {
+fn print_diagnostics<'a>(diagnostics: impl IntoIterator<Item = &'a Diagnostic>, quiet: bool) {
     let stderr = std::io::stderr();
     let mut out = stderr.lock();
     for d in diagnostics {

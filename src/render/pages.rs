@@ -4,15 +4,16 @@
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::analyse::Analysis;
+use crate::analyse::document::RenderedDoc;
+use crate::analyse::highlight::Highlighter;
+use crate::analyse::links::relative_url;
 use crate::check::{self, Report, UnitReport};
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::error::{Error, Result};
 use crate::model::{Document, FactKey, Site, Unit};
 use crate::output::{Content, OutputFile};
-use crate::render::highlight::Highlighter;
-use crate::render::links::{SiteLinks, relative_url};
-use crate::render::markdown;
 use crate::render::svg;
 use crate::theme::Theme;
 
@@ -46,133 +47,67 @@ struct Link {
 
 /// Everything needed to render a site; built once per build.
 pub struct Renderer<'a> {
+    analysis: &'a Analysis,
     site: &'a Site,
     report: &'a Report,
     config: &'a Config,
+    theme: &'a Theme,
     /// Source path → page, for evidence and findings that point at a document.
     doc_urls: std::collections::HashMap<&'a str, &'a str>,
     tera: tera::Tera,
-    theme: Theme,
-    links: SiteLinks,
-    highlighter: Highlighter,
-    /// Version coverage of every unit, and what reading its inputs found.
-    coverage: crate::coverage::Coverage,
-    coverage_notes: Vec<Diagnostic>,
-    /// Source path → last-changed date, when git dates are on.
-    changed: Option<std::collections::BTreeMap<String, String>>,
-    /// Rendered documents kept from earlier builds (the preview server's).
-    cache: Option<&'a RenderCache>,
-}
-
-/// The rendered site and the problems found while rendering (broken links, odd HTML).
-pub struct Rendered {
-    pub files: Vec<OutputFile>,
-    pub diagnostics: Vec<Diagnostic>,
 }
 
 impl<'a> Renderer<'a> {
-    pub fn new(site: &'a Site, report: &'a Report, config: &'a Config) -> Result<Self> {
-        // Three independent serial jobs (templates, coverage, the link table): run side by side.
-        let (templates, (coverage_parts, links)) = rayon::join(
-            || -> Result<(Theme, tera::Tera)> {
-                let theme = Theme::load(config.theme.as_deref())?;
-                let mut tera = tera::Tera::new();
-                tera.autoescape_on([".html", ".xml", ".svg"]);
-                tera.add_raw_templates(theme.templates.iter().map(|(n, s)| (n.as_str(), s.as_str())))
-                    .map_err(|err| Error::Template(tera_message(&err)))?;
-                Ok((theme, tera))
-            },
-            || {
-                rayon::join(
-                    || {
-                        let (inputs, coverage_notes) = crate::coverage::Inputs::from_config(config);
-                        let coverage = crate::coverage::coverage_with_source(
-                            site,
-                            inputs.today.as_deref(),
-                            inputs.renewal_months,
-                            &inputs.releases,
-                            &inputs.releases_source,
-                        );
-                        (coverage, coverage_notes)
-                    },
-                    || {
-                        // Load the syntax set while the cores are not yet busy rendering,
-                        // if any document has code (the outline already knows).
-                        if site.documents().any(|d| d.outline.has_code) {
-                            rayon::spawn(Highlighter::warm);
-                        }
-                        SiteLinks::new(site)
-                    },
-                )
-            },
-        );
-        let (theme, tera) = templates?;
-        let (coverage, mut coverage_notes) = coverage_parts;
-        // Without git (or outside a checkout) the pages stay as they are, with one note.
-        let changed = if config.git {
-            let (dates, note) = crate::gitdates::collect(&config.root, &[&config.projects, &config.process]);
-            let available = note.is_none();
-            coverage_notes.extend(note);
-            available.then_some(dates)
-        } else {
-            None
-        };
+    /// Compiles the theme's templates; fails only on a template error.
+    pub fn new(analysis: &'a Analysis, theme: &'a Theme, config: &'a Config) -> Result<Self> {
+        let mut tera = tera::Tera::new();
+        tera.autoescape_on([".html", ".xml", ".svg"]);
+        tera.add_raw_templates(theme.templates.iter().map(|(n, s)| (n.as_str(), s.as_str())))
+            .map_err(|err| Error::Template(tera_message(&err)))?;
+        let site = &analysis.site;
         let doc_urls = site
             .documents()
             .map(|d| (d.source.as_str(), d.url.as_str()))
             .collect();
         Ok(Renderer {
+            analysis,
             site,
-            report,
+            report: &analysis.report,
             config,
+            theme,
             doc_urls,
             tera,
-            theme,
-            links,
-            highlighter: Highlighter::new(),
-            coverage,
-            coverage_notes,
-            changed,
-            cache: None,
         })
     }
 
-    /// Reuses documents rendered by an earlier build with the same cache, when neither the
-    /// document nor anything its links resolve against has changed.
-    pub fn with_cache(mut self, cache: &'a RenderCache) -> Self {
-        cache.prepare(self.links.fingerprint());
-        self.cache = Some(cache);
-        self
+    /// A document's rendered body; empty when the analysis did not render it (a `check`
+    /// analysis, which no caller renders).
+    fn body(&self, doc: &Document) -> RenderedDoc {
+        self.analysis.document(doc).cloned().unwrap_or_default()
     }
 
-    fn render_doc(&self, doc: &Document) -> markdown::RenderedDoc {
-        let Some(cache) = self.cache else {
-            return markdown::render(doc, &self.links, &self.highlighter);
-        };
-        let key = RenderCache::key(doc);
-        if let Some(hit) = cache.get(&doc.source, key) {
-            return hit;
-        }
-        let rendered = markdown::render(doc, &self.links, &self.highlighter);
-        cache.put(&doc.source, key, &rendered);
-        rendered
-    }
-
-    pub fn render(&self) -> Result<Rendered> {
+    /// Every page and file of the site, sorted by path.
+    pub fn render(&self) -> Result<Vec<OutputFile>> {
         let site = self.site;
         let mut files = Vec::new();
-        let mut diagnostics = Vec::new();
-
-        // Every document in one parallel pass: units differ a lot in size, so balancing over
-        // documents keeps both cores busy where one task per unit left one core waiting on the
-        // biggest unit. The site-wide pages render meanwhile on the other side of the join.
-        let all_docs: Vec<&Document> = site.documents().collect();
-        let (rendered, singles) = rayon::join(
+        let (units, singles) = rayon::join(
             || {
-                all_docs
+                let unit_pages: Vec<Result<Vec<OutputFile>>> = site
+                    .units
                     .par_iter()
-                    .map(|doc| self.render_doc(doc))
-                    .collect::<Vec<markdown::RenderedDoc>>()
+                    .enumerate()
+                    .map(|(i, unit)| self.unit_pages(unit, self.report.units.get(i)))
+                    .collect();
+                let process_nav: Vec<&Document> = site.process.iter().collect();
+                let process_pages: Vec<Result<OutputFile>> = site
+                    .process
+                    .par_iter()
+                    .enumerate()
+                    .map(|(i, doc)| self.process_page(doc, &process_nav, i))
+                    .collect();
+                let plain_pages: Vec<Result<OutputFile>> =
+                    site.pages.par_iter().map(|doc| self.plain_page(doc)).collect();
+                (unit_pages, process_pages, plain_pages)
             },
             || {
                 let home = self
@@ -185,57 +120,19 @@ impl<'a> Renderer<'a> {
                     let (light, dark) = Highlighter::stylesheets();
                     format!("{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n")
                 });
-                let api = check::format::json(site, self.report, &site.diagnostics);
+                let api = check::format::json(site, self.report, &self.analysis.findings);
                 (home, not_found, coverage, glance, css, api)
             },
         );
-        let mut rendered = rendered.into_iter();
-        let per_unit: Vec<Vec<markdown::RenderedDoc>> = site
-            .units
-            .iter()
-            .map(|unit| rendered.by_ref().take(unit.documents.len()).collect())
-            .collect();
-        let per_process: Vec<markdown::RenderedDoc> = rendered.by_ref().take(site.process.len()).collect();
-        let per_page: Vec<markdown::RenderedDoc> = rendered.collect();
-
+        let (unit_pages, process_pages, plain_pages) = units;
         // Errors still surface in page order: home, units, process, pages, 404, coverage, glance.
         let (home, not_found, coverage, glance, css, api) = singles;
         files.push(home?);
-        let unit_pages: Vec<Result<(Vec<OutputFile>, Vec<Diagnostic>)>> = site
-            .units
-            .par_iter()
-            .zip(per_unit)
-            .enumerate()
-            .map(|(i, (unit, docs))| self.unit_pages(unit, self.report.units.get(i), docs))
-            .collect();
         for pages in unit_pages {
-            let (pages, found) = pages?;
-            files.extend(pages);
-            diagnostics.extend(found);
+            files.extend(pages?);
         }
-        let process_nav: Vec<&Document> = site.process.iter().collect();
-        let process_pages: Vec<Result<(OutputFile, Vec<Diagnostic>)>> = site
-            .process
-            .par_iter()
-            .zip(per_process)
-            .enumerate()
-            .map(|(i, (doc, rendered))| self.process_page(doc, &process_nav, i, rendered))
-            .collect();
-        for page in process_pages {
-            let (page, found) = page?;
-            files.push(page);
-            diagnostics.extend(found);
-        }
-        let plain_pages: Vec<Result<(OutputFile, Vec<Diagnostic>)>> = site
-            .pages
-            .par_iter()
-            .zip(per_page)
-            .map(|(doc, rendered)| self.plain_page(doc, rendered))
-            .collect();
-        for page in plain_pages {
-            let (page, found) = page?;
-            files.push(page);
-            diagnostics.extend(found);
+        for page in process_pages.into_iter().chain(plain_pages) {
+            files.push(page?);
         }
         for file in &site.files {
             files.push(OutputFile {
@@ -248,7 +145,6 @@ impl<'a> Renderer<'a> {
         if let Some(glance) = glance {
             files.push(glance?);
         }
-        diagnostics.extend(self.coverage_notes.iter().cloned());
         for (name, bytes) in &self.theme.statics {
             files.push(OutputFile {
                 path: format!("static/{name}"),
@@ -267,7 +163,7 @@ impl<'a> Renderer<'a> {
         });
         files.push(self.sitemap(&files));
         files.sort_by(|a, b| a.path.cmp(&b.path));
-        Ok(Rendered { files, diagnostics })
+        Ok(files)
     }
 
     fn common(&self, page_url: &str, title: &str, section: &'static str) -> Common<'_> {
@@ -337,18 +233,12 @@ impl<'a> Renderer<'a> {
         Ok(context)
     }
 
-    fn unit_pages(
-        &self,
-        unit: &Unit,
-        report: Option<&UnitReport>,
-        rendered_docs: Vec<markdown::RenderedDoc>,
-    ) -> Result<(Vec<OutputFile>, Vec<Diagnostic>)> {
+    fn unit_pages(&self, unit: &Unit, report: Option<&UnitReport>) -> Result<Vec<OutputFile>> {
         let mut files = Vec::new();
-        let mut diagnostics = Vec::new();
         let page_url = format!("projects/{}/index.html", unit.slug);
         let nav: Vec<&Document> = unit.documents.iter().collect();
-        for (doc, rendered) in unit.documents.iter().zip(rendered_docs) {
-            diagnostics.extend(rendered.diagnostics);
+        for doc in &unit.documents {
+            let rendered = self.body(doc);
             let mut context = tera::Context::new();
             insert_common(&mut context, &self.common(&doc.url, &doc.title, "projects"));
             context.insert("content", &rendered.html);
@@ -382,21 +272,14 @@ impl<'a> Renderer<'a> {
                 content: Content::Copy(self.config.root.join(&asset.source)),
             });
         }
-        // The status page comes last so it can list what rendering found in this unit too.
         let inside = |d: &&Diagnostic| {
             d.file.as_deref().is_some_and(|f| {
                 f.strip_prefix(unit.dir.as_str())
                     .is_some_and(|rest| rest.starts_with('/'))
             })
         };
-        let mut unit_diagnostics: Vec<Diagnostic> = self
-            .site
-            .diagnostics
-            .iter()
-            .filter(inside)
-            .chain(diagnostics.iter().filter(inside))
-            .cloned()
-            .collect();
+        let mut unit_diagnostics: Vec<Diagnostic> =
+            self.analysis.findings.iter().filter(inside).cloned().collect();
         if let Some(report) = report {
             unit_diagnostics.extend(report.findings.iter().cloned());
             files.push(OutputFile {
@@ -412,7 +295,7 @@ impl<'a> Renderer<'a> {
             "project.html",
             self.unit_context(unit, report, &unit_diagnostics, &page_url),
         )?);
-        Ok((files, diagnostics))
+        Ok(files)
     }
 
     fn unit_context(
@@ -471,8 +354,8 @@ impl<'a> Renderer<'a> {
                 }
             })
             .collect();
-        if let Some(row) = self.coverage.rows.iter().find(|r| r.slug == unit.slug) {
-            let summary = row.summary(self.coverage.renewal_months);
+        if let Some(row) = self.analysis.coverage.rows.iter().find(|r| r.slug == unit.slug) {
+            let summary = row.summary(self.analysis.coverage.renewal_months);
             let anchor = coverage_anchor(&row.slug);
             facts.insert(
                 0,
@@ -619,13 +502,8 @@ impl<'a> Renderer<'a> {
             .collect()
     }
 
-    fn process_page(
-        &self,
-        doc: &Document,
-        nav: &[&Document],
-        index: usize,
-        rendered: markdown::RenderedDoc,
-    ) -> Result<(OutputFile, Vec<Diagnostic>)> {
+    fn process_page(&self, doc: &Document, nav: &[&Document], index: usize) -> Result<OutputFile> {
+        let rendered = self.body(doc);
         let mut context = tera::Context::new();
         insert_common(&mut context, &self.common(&doc.url, &doc.title, "process"));
         context.insert("content", &rendered.html);
@@ -654,21 +532,15 @@ impl<'a> Renderer<'a> {
         };
         context.insert("prev", &index.checked_sub(1).and_then(|i| nav.get(i)).map(link));
         context.insert("next", &nav.get(index + 1).map(link));
-        Ok((
-            self.page(&doc.url, "document.html", context)?,
-            rendered.diagnostics,
-        ))
+        self.page(&doc.url, "document.html", context)
     }
 
-    fn plain_page(
-        &self,
-        doc: &Document,
-        rendered: markdown::RenderedDoc,
-    ) -> Result<(OutputFile, Vec<Diagnostic>)> {
+    fn plain_page(&self, doc: &Document) -> Result<OutputFile> {
+        let rendered = self.body(doc);
         let mut context = tera::Context::new();
         insert_common(&mut context, &self.common(&doc.url, &doc.title, "projects"));
         context.insert("content", &rendered.html);
-        Ok((self.page(&doc.url, "page.html", context)?, rendered.diagnostics))
+        self.page(&doc.url, "page.html", context)
     }
 
     fn not_found(&self) -> Result<OutputFile> {
@@ -871,61 +743,6 @@ struct AssetView {
     size: String,
 }
 
-/// Rendered documents by source path, valid while the site's link fingerprint is unchanged.
-#[derive(Debug, Default)]
-pub struct RenderCache {
-    inner: std::sync::Mutex<RenderCacheInner>,
-}
-
-#[derive(Debug, Default)]
-struct RenderCacheInner {
-    fingerprint: u64,
-    docs: std::collections::HashMap<String, (u64, markdown::RenderedDoc)>,
-}
-
-impl RenderCache {
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, RenderCacheInner> {
-        self.inner
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    /// Forgets everything when links may now resolve differently.
-    fn prepare(&self, fingerprint: u64) {
-        let mut inner = self.lock();
-        if inner.fingerprint != fingerprint {
-            inner.docs.clear();
-            inner.fingerprint = fingerprint;
-        }
-    }
-
-    /// Everything of a document its rendering depends on.
-    fn key(doc: &Document) -> u64 {
-        use std::hash::{Hash, Hasher};
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        (&doc.url, &doc.body, doc.body_line).hash(&mut hasher);
-        hasher.finish()
-    }
-
-    fn get(&self, source: &str, key: u64) -> Option<markdown::RenderedDoc> {
-        self.lock()
-            .docs
-            .get(source)
-            .filter(|(k, _)| *k == key)
-            .map(|(_, doc)| doc.clone())
-    }
-
-    fn put(&self, source: &str, key: u64, rendered: &markdown::RenderedDoc) {
-        self.lock()
-            .docs
-            .insert(source.to_owned(), (key, rendered.clone()));
-    }
-}
-
 /// `file:line`, or just the file.
 fn location(file: Option<&str>, line: Option<usize>) -> String {
     match (file, line) {
@@ -1027,7 +844,7 @@ impl Renderer<'_> {
             &mut context,
             &self.common(page_url, "Version coverage", "coverage"),
         );
-        let cov = &self.coverage;
+        let cov = &self.analysis.coverage;
         // Paths from the unit folder keep the table narrow; the link goes to the page.
         let claim_view = |claim: &crate::coverage::Claim, dir: &str| ClaimView {
             value: claim.value.clone(),
@@ -1074,7 +891,7 @@ impl Renderer<'_> {
                 behind_class: row.behind.class(),
                 renewal_due: row.renewal.due == Some(true),
                 due_on: row.renewal.due_on.clone(),
-                last_changed: self.changed.as_ref().and_then(|dates| {
+                last_changed: self.analysis.changed.as_ref().and_then(|dates| {
                     unit.documents
                         .iter()
                         .filter_map(|d| dates.get(&d.source))
@@ -1099,7 +916,7 @@ impl Renderer<'_> {
         context.insert("totals", &cov.totals);
         context.insert("today", &cov.today);
         context.insert("renewal_months", &cov.renewal_months);
-        context.insert("has_git", &self.changed.is_some());
+        context.insert("has_git", &self.analysis.changed.is_some());
         context.insert(
             "releases_source",
             &self

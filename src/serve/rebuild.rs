@@ -8,12 +8,12 @@ use std::path::PathBuf;
 use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
+use crate::analyse::DocumentCache;
 use crate::config::{Config, Overrides};
 use crate::diagnostic::{Diagnostic, Level};
 use crate::error::{Error, Result};
 use crate::load::{CacheStats, ParseCache, load_cached};
 use crate::pipeline;
-use crate::render::pages::RenderCache;
 
 use super::state::{ErrorKey, Shared, Snapshot, error_keys};
 use super::watch::{Change, Roots, Watcher};
@@ -33,7 +33,7 @@ pub(crate) struct Builder {
     config: Config,
     cache: ParseCache,
     /// Documents rendered by earlier builds, reused when unchanged.
-    rendered: RenderCache,
+    rendered: DocumentCache,
     /// The errors of the build being served; `None` until one has been.
     baseline: Option<BTreeSet<ErrorKey>>,
 }
@@ -64,7 +64,7 @@ impl Builder {
             overrides,
             config,
             cache: ParseCache::new(),
-            rendered: RenderCache::new(),
+            rendered: DocumentCache::new(),
             baseline: None,
         })
     }
@@ -116,16 +116,17 @@ impl Builder {
                 }
             }
         }
-        let analysis = pipeline::analyse(&self.config, load_cached(&self.config, &mut self.cache));
-        let rendered = match pipeline::render(&analysis, &self.config, Some(&self.rendered)) {
-            Ok(rendered) => rendered,
+        let site = load_cached(&self.config, &mut self.cache);
+        let built = match pipeline::build(&self.config, site, Some(&self.rendered)) {
+            Ok(built) => built,
             Err(err) => {
                 return Outcome::Rejected {
                     problems: vec![self.problem(&err)],
                 };
             }
         };
-        let diagnostics = pipeline::build_diagnostics(&analysis, &rendered);
+        // What the pages show besides each unit's verdict: reading, links, HTML, coverage.
+        let diagnostics = built.analysis.findings;
         let errors = error_keys(&diagnostics);
         if self
             .baseline
@@ -139,9 +140,9 @@ impl Builder {
             return Outcome::Rejected { problems };
         }
         self.baseline = Some(errors);
-        let files = rendered.files.len();
+        let files = built.files.len();
         Outcome::Accepted {
-            snapshot: Snapshot::new(rendered.files),
+            snapshot: Snapshot::new(built.files),
             files,
             diagnostics,
         }
@@ -189,12 +190,13 @@ pub(crate) fn publish(shared: &Shared, attempt: Attempt, report: &Reporter) {
             });
         }
         Outcome::Rejected { problems } => {
-            shared.publish(None, problems.clone());
+            // The terminal first, so that whoever the reload wakes finds the same words there.
             report(Event::Rejected {
                 changed,
                 duration,
-                problems,
+                problems: problems.clone(),
             });
+            shared.publish(None, problems);
         }
     }
 }

@@ -23,9 +23,15 @@ fn front_matter_diag(run: &Run, project: &str, line: usize) -> Diag {
 }
 
 #[test]
-fn front_matter_errors_exit_1_and_the_site_is_still_built() {
+fn front_matter_errors_leave_the_site_built_and_fail_only_when_denied() {
     let (fx, run) = build();
-    run.assert_code(1);
+    // The site was written, so build succeeds; `--deny errors` fails it as check fails.
+    run.assert_code(0);
+    run.expect_diag_where("an error from the front matter", |d| {
+        d.level == "error" && d.code.starts_with("front-matter/")
+    });
+    fx.build_with(&["--deny", "errors"]).assert_code(1);
+    fx.check(&[]).assert_code(1);
     let site = fx.site();
     for project in ["grebe", "heron", "ibis", "jacana", "kestrel", "loon", "merlin"] {
         let html = site.page(&format!("projects/{project}/README.html"));

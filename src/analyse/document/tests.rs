@@ -1,10 +1,10 @@
 use std::time::{Duration, Instant};
 
 use super::*;
+use crate::analyse::links::SiteLinks;
 use crate::diagnostic::Level;
 use crate::model::{Asset, DocKind, Site, Unit};
 use crate::parse::outline::outline;
-use crate::render::links::SiteLinks;
 
 const P: &str = "community/assessments/projects";
 

@@ -1,4 +1,9 @@
-//! Markdown → HTML for one document.
+//! Markdown → HTML for one document: the one pass that resolves its links and applies the
+//! raw-HTML policy, and so the only source of its link and HTML findings.
+//!
+//! `check` runs the same pass as `build` ([`scan`] is [`render`] without highlighting or
+//! sanitising, neither of which finds anything), so what a page shows as broken and what
+//! `check` reports cannot drift apart.
 //!
 //! One pulldown-cmark pass writes HTML directly (rather than through `pulldown_cmark::html`), so
 //! that headings get GitHub's ids, every link and image goes through the site's resolver, code
@@ -9,13 +14,13 @@ use std::collections::{HashMap, HashSet};
 
 use pulldown_cmark::{Alignment, CodeBlockKind, Event, LinkType, Parser, Tag, TagEnd};
 
+use super::highlight::{Highlighter, escape, language_token};
+use super::links::{LinkResolver, Resolved, encode_fragment, relative_url};
+use super::sanitize::{is_allowed_tag, is_removed_with_content, sanitize};
 use crate::diagnostic::Diagnostic;
 use crate::markdown::rawhtml::{RawHtmlBlock, Tag as HtmlTag, Token};
 use crate::markdown::slug::{GithubIds, HeadingText};
 use crate::model::Document;
-use crate::render::highlight::{Highlighter, escape, language_token};
-use crate::render::links::{LinkResolver, Resolved, encode_fragment, relative_url};
-use crate::render::sanitize::{is_allowed_tag, is_removed_with_content, sanitize};
 
 use crate::markdown::{LineIndex, rawhtml, strip_bom};
 pub use crate::markdown::{MAX_NESTING, options};
@@ -36,8 +41,24 @@ pub struct RenderedDoc {
 
 /// Renders `doc` for the page at `doc.url`: links rewritten relative to that page.
 pub fn render(doc: &Document, resolver: &dyn LinkResolver, highlighter: &Highlighter) -> RenderedDoc {
+    write(doc, resolver, highlighter, true)
+}
+
+/// What [`render`] finds in `doc`, without the work only a page needs: code is not
+/// highlighted and the HTML is not sanitised (neither reports anything).
+pub fn scan(doc: &Document, resolver: &dyn LinkResolver) -> Vec<Diagnostic> {
+    write(doc, resolver, &Highlighter::plain(), false).diagnostics
+}
+
+fn write(
+    doc: &Document,
+    resolver: &dyn LinkResolver,
+    highlighter: &Highlighter,
+    publish: bool,
+) -> RenderedDoc {
     let body = strip_bom(&doc.body);
     let mut writer = Writer::new(doc, body, resolver, highlighter);
+    writer.publish = publish;
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         writer.event(event, range.start);
     }
@@ -105,6 +126,8 @@ struct Writer<'a> {
     /// emits is escaped text and vetted links, so only then is the sanitizer pass needed —
     /// and it is most of the render time.
     raw_html: bool,
+    /// Whether the HTML is for a page (sanitised) or only scanned for findings.
+    publish: bool,
 }
 
 impl<'a> Writer<'a> {
@@ -138,6 +161,7 @@ impl<'a> Writer<'a> {
             in_metadata: false,
             disallowed_reported: HashSet::new(),
             raw_html: false,
+            publish: true,
         }
     }
 
@@ -150,7 +174,7 @@ impl<'a> Writer<'a> {
             self.out.push_str(&heading.html);
         }
         RenderedDoc {
-            html: if self.raw_html {
+            html: if self.raw_html && self.publish {
                 sanitize(&self.out)
             } else {
                 self.out

@@ -11,8 +11,8 @@ use std::sync::LazyLock;
 
 use ammonia::{Builder, UrlRelative};
 
-use crate::render::highlight::CLASS_PREFIX;
-use crate::render::links::EXTERNAL_SCHEMES;
+use super::highlight::CLASS_PREFIX;
+use super::links::EXTERNAL_SCHEMES;
 
 /// Elements a document may use. Anything else is removed, keeping its text.
 const TAGS: &[&str] = &[

@@ -1,0 +1,217 @@
+//! The one analysis every command runs. From the loaded [`Site`] and the configuration it
+//! computes, once, everything any view shows: the checker's verdicts, every link and fragment
+//! resolved (and the HTML body of each document, when pages are wanted), version coverage,
+//! git dates and today's date, with `[check.levels]` applied to every finding.
+//!
+//! `check` prints an [`Analysis`]; `build` and `serve` render one. Views only present it, so
+//! `check`, `build`, the API file and the preview cannot disagree about a package.
+
+mod cache;
+pub mod document;
+pub mod highlight;
+pub mod links;
+pub mod sanitize;
+
+use std::collections::{BTreeMap, HashMap};
+
+use rayon::prelude::*;
+
+use crate::check::{self, CheckConfig, Report, Ruleset};
+use crate::config::Config;
+use crate::coverage::{self, Coverage};
+use crate::diagnostic::{Diagnostic, Level};
+use crate::model::{Document, Site};
+
+pub use cache::DocumentCache;
+use document::RenderedDoc;
+use highlight::Highlighter;
+use links::SiteLinks;
+
+/// How far to take the documents: `check` needs only what they contain; `build` and `serve`
+/// also need their HTML. The findings are the same either way (the same pass runs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Depth {
+    Findings,
+    Pages,
+}
+
+/// A judged site: the single source of truth for every view.
+pub struct Analysis {
+    pub site: Site,
+    /// The checker's verdicts, one per unit, findings levelled.
+    pub report: Report,
+    /// Every other finding (reading files, links and raw HTML, coverage inputs, git),
+    /// levelled, sorted and without repeats.
+    pub findings: Vec<Diagnostic>,
+    /// Each document's HTML body and contents, by source path ([`Depth::Pages`] only).
+    pub documents: HashMap<String, RenderedDoc>,
+    pub coverage: Coverage,
+    /// Source path → the date git last changed it, when git dates are on and available.
+    pub changed: Option<BTreeMap<String, String>>,
+}
+
+/// How many findings of each level, over the unit reports and the other findings together.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+}
+
+impl Analysis {
+    /// Every finding: the unit reports' and the others.
+    pub fn all_findings(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.report
+            .units
+            .iter()
+            .flat_map(|u| &u.findings)
+            .chain(&self.findings)
+    }
+
+    pub fn counts(&self) -> Counts {
+        let mut counts = Counts::default();
+        for d in self.all_findings() {
+            match d.level {
+                Level::Error => counts.errors += 1,
+                Level::Warning => counts.warnings += 1,
+                Level::Info => counts.infos += 1,
+            }
+        }
+        counts
+    }
+
+    /// Whether the run fails: any error, or any warning when warnings are denied. `check`
+    /// always applies this; `build` only with `--deny`.
+    pub fn fails(&self, deny_warnings: bool) -> bool {
+        check::has_errors(&self.report, &self.findings, deny_warnings)
+    }
+
+    /// The rendered body of a document, found by its source path.
+    pub fn document(&self, doc: &Document) -> Option<&RenderedDoc> {
+        self.documents.get(&doc.source)
+    }
+}
+
+/// The checker's settings from `book.toml`, with today's date from the one clock.
+pub fn check_config(config: &Config, today: Option<String>) -> CheckConfig {
+    let levels: BTreeMap<String, Option<Level>> = config
+        .levels
+        .iter()
+        .map(|(rule, level)| {
+            let level = match level.as_str() {
+                "error" => Some(Level::Error),
+                "warning" => Some(Level::Warning),
+                "info" => Some(Level::Info),
+                _ => None,
+            };
+            (rule.clone(), level)
+        })
+        .collect();
+    CheckConfig {
+        default_ruleset: config.ruleset.as_deref().and_then(|r| r.parse::<Ruleset>().ok()),
+        levels,
+        today,
+    }
+}
+
+/// Analyses a loaded site. `cache` keeps rendered documents between the preview server's
+/// rebuilds.
+pub fn analyse(config: &Config, site: Site, depth: Depth, cache: Option<&DocumentCache>) -> Analysis {
+    let today = coverage::today();
+    let check_config = check_config(config, today.clone());
+    let ((report, (coverage, mut findings)), (documents, document_findings)) = rayon::join(
+        || {
+            rayon::join(
+                || check::check(&site, &check_config),
+                || coverage_and_dates(config, &site, today.as_deref()),
+            )
+        },
+        || documents(&site, depth, cache),
+    );
+    let (coverage, changed) = coverage;
+    findings.extend(site.diagnostics.iter().cloned());
+    findings.extend(document_findings);
+    check::apply_levels(&mut findings, &check_config.levels);
+    findings.sort();
+    findings.dedup();
+    Analysis {
+        site,
+        report,
+        findings,
+        documents,
+        coverage,
+        changed,
+    }
+}
+
+/// Coverage from the releases data file and the clock, and git's dates; with what reading
+/// those inputs found.
+#[allow(clippy::type_complexity)]
+fn coverage_and_dates(
+    config: &Config,
+    site: &Site,
+    today: Option<&str>,
+) -> ((Coverage, Option<BTreeMap<String, String>>), Vec<Diagnostic>) {
+    let (inputs, mut notes) = coverage::Inputs::from_config(config);
+    let coverage = coverage::coverage_with_source(
+        site,
+        today,
+        inputs.renewal_months,
+        &inputs.releases,
+        &inputs.releases_source,
+    );
+    // Without git (or outside a checkout) pages show no dates, with one note.
+    let changed = if config.git {
+        let (dates, note) = crate::gitdates::collect(&config.root, &[&config.projects, &config.process]);
+        let available = note.is_none();
+        notes.extend(note);
+        available.then_some(dates)
+    } else {
+        None
+    };
+    ((coverage, changed), notes)
+}
+
+/// Every document through the one Markdown pass, in parallel over documents (units differ a
+/// lot in size, so balancing over documents keeps both cores busy).
+fn documents(
+    site: &Site,
+    depth: Depth,
+    cache: Option<&DocumentCache>,
+) -> (HashMap<String, RenderedDoc>, Vec<Diagnostic>) {
+    let links = SiteLinks::new(site);
+    let all: Vec<&Document> = site.documents().collect();
+    if depth == Depth::Findings {
+        let findings = all
+            .par_iter()
+            .flat_map_iter(|doc| document::scan(doc, &links))
+            .collect();
+        return (HashMap::new(), findings);
+    }
+    // Load the syntax set on a spare core while the others start, if any document has code
+    // (the outline already knows).
+    if all.iter().any(|d| d.outline.has_code) {
+        rayon::spawn(Highlighter::warm);
+    }
+    if let Some(cache) = cache {
+        cache.prepare(links.fingerprint());
+    }
+    let highlighter = Highlighter::new();
+    let rendered: Vec<(String, RenderedDoc)> = all
+        .par_iter()
+        .map(|doc| {
+            let rendered = match cache {
+                Some(cache) => cache.render(doc, &links, &highlighter),
+                None => document::render(doc, &links, &highlighter),
+            };
+            (doc.source.clone(), rendered)
+        })
+        .collect();
+    let mut findings = Vec::new();
+    let mut documents = HashMap::with_capacity(rendered.len());
+    for (source, mut doc) in rendered {
+        findings.append(&mut doc.diagnostics);
+        documents.insert(source, doc);
+    }
+    (documents, findings)
+}
