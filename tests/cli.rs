@@ -1,7 +1,7 @@
 //! Integration tests: every test runs the real `tssa` binary on a private copy of a fixture
 //! folder (`tests/fixtures/<case>/`, in the real repository layout) and asserts on what a user
-//! sees: the pages written, the diagnostics on stderr, and the exit code (0 built, 1 built
-//! with content errors, 2 could not run).
+//! sees: the pages written, the diagnostics on stderr, and the exit code (build: 0 written, 1
+//! only with `--deny` and content errors, 2 could not run; check: 1 on content errors).
 //!
 //! The acceptance tests on the real repository run when `TSSA_CORPUS` points at a checkout
 //! (`.ci/run` sets it); without it they print `skipped: TSSA_CORPUS not set`.
@@ -9,12 +9,14 @@
 mod common;
 
 mod cli {
+    mod agreement;
     mod checker;
     mod config;
     mod corpus;
     mod front_matter;
     mod html;
     mod inputs;
+    mod layers;
     mod links;
     mod names;
     mod output;
