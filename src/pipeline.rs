@@ -1,11 +1,9 @@
 //! The stages every command shares: load the site, judge it, and (for `build` and `serve`)
 //! render it. `check` is this without rendering, as in Zola.
 
-use std::collections::BTreeMap;
-
 use crate::check::{self, CheckConfig, Report, Ruleset};
 use crate::config::Config;
-use crate::diagnostic::{Diagnostic, Level};
+use crate::diagnostic::Diagnostic;
 use crate::error::Result;
 use crate::model::Site;
 use crate::render::pages::{RenderCache, Rendered, Renderer};
@@ -22,22 +20,9 @@ pub struct Analysis {
 
 /// The checker's settings from `book.toml`.
 pub fn check_config(config: &Config) -> CheckConfig {
-    let levels: BTreeMap<String, Option<Level>> = config
-        .levels
-        .iter()
-        .map(|(rule, level)| {
-            let level = match level.as_str() {
-                "error" => Some(Level::Error),
-                "warning" => Some(Level::Warning),
-                "info" => Some(Level::Info),
-                _ => None,
-            };
-            (rule.clone(), level)
-        })
-        .collect();
     CheckConfig {
         default_ruleset: config.ruleset.as_deref().and_then(|r| r.parse::<Ruleset>().ok()),
-        levels,
+        levels: config.levels.clone(),
         today: crate::coverage::today(),
     }
 }
