@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
+use toml::Spanned;
 
+use crate::diagnostic::{Level, codes};
 use crate::error::{Error, Result};
 
 /// The process aims at a review every year.
@@ -67,8 +69,9 @@ struct CoverageSection {
 #[serde(deny_unknown_fields)]
 struct CheckSection {
     ruleset: Option<String>,
+    /// Spanned, so a bad entry is reported at its own line.
     #[serde(default)]
-    levels: BTreeMap<String, String>,
+    levels: BTreeMap<Spanned<String>, Spanned<String>>,
 }
 
 /// The resolved configuration every stage reads.
@@ -92,8 +95,9 @@ pub struct Config {
     /// A folder whose files override the default theme's files of the same name.
     pub theme: Option<PathBuf>,
     pub ruleset: Option<String>,
-    /// Rule id → `error`, `warning`, `info` or `off`.
-    pub levels: BTreeMap<String, String>,
+    /// `[check.levels]`: code → its new level, `None` for `off`. Every key is a registered
+    /// code (see [`codes`]); anything else is rejected when the file is read.
+    pub levels: BTreeMap<String, Option<Level>>,
     /// `[coverage] renewal_months`: months after completion before a review is due.
     pub renewal_months: u32,
     /// `[coverage] releases`: the releases data file (slug → latest release).
@@ -192,15 +196,7 @@ impl Config {
         } else {
             format!("{base_url}/")
         };
-        for (rule, level) in &book.check.levels {
-            if !matches!(level.as_str(), "error" | "warning" | "info" | "off") {
-                return Err(config_error(
-                    file.as_deref(),
-                    line_containing(&text, rule),
-                    format!("[check.levels] `{rule}` = `{level}`: expected error, warning, info or off"),
-                ));
-            }
-        }
+        let levels = parse_levels(&book.check.levels, file.as_deref(), &text)?;
         if let Some(ruleset) = &book.check.ruleset
             && !matches!(ruleset.as_str(), "tssa-2019" | "tssa-2021" | "tssa-2024-11")
         {
@@ -225,7 +221,7 @@ impl Config {
             base_url,
             theme: book.site.theme.map(|theme| base.join(theme)),
             ruleset: book.check.ruleset,
-            levels: book.check.levels,
+            levels,
             renewal_months: book.coverage.renewal_months.unwrap_or(DEFAULT_RENEWAL_MONTHS),
             releases: book.coverage.releases.map(|releases| base.join(releases)),
             git: overrides.git || book.source.git.unwrap_or(false),
@@ -249,6 +245,61 @@ fn detect_projects(root: &Path) -> Result<String> {
                 root.display()
             ))
         })
+}
+
+/// `[check.levels]` as typed settings. A key that is no code, or a level that is no level,
+/// is an error: silently ignoring a typo would leave the rule at a level the user thinks
+/// they changed.
+fn parse_levels(
+    raw: &BTreeMap<Spanned<String>, Spanned<String>>,
+    file: Option<&Path>,
+    text: &str,
+) -> Result<BTreeMap<String, Option<Level>>> {
+    // In file order, so the mistake reported is the first one in the file.
+    let mut entries: Vec<_> = raw.iter().collect();
+    entries.sort_by_key(|(code, _)| code.span().start);
+    let mut levels = BTreeMap::new();
+    for (code, word) in entries {
+        let line = line_of(text, code.span().start);
+        let Some(rule) = codes::lookup(code.get_ref()) else {
+            let hint = codes::nearest(code.get_ref())
+                .map(|near| format!("; did you mean `{near}`?"))
+                .unwrap_or_default();
+            return Err(config_error(
+                file,
+                line,
+                format!(
+                    "[check.levels] `{}` is not a tssa diagnostic code{hint} (the README lists them all)",
+                    code.get_ref()
+                ),
+            ));
+        };
+        if !rule.stage.levelled() {
+            return Err(config_error(
+                file,
+                line,
+                format!(
+                    "[check.levels] `{}` reports a preview rebuild that could not run; it cannot be re-levelled",
+                    rule.id
+                ),
+            ));
+        }
+        let level = match word.get_ref().as_str() {
+            "off" => None,
+            other => Some(other.parse::<Level>().map_err(|()| {
+                config_error(
+                    file,
+                    line_of(text, word.span().start),
+                    format!(
+                        "[check.levels] `{}` = `{other}`: expected error, warning, info or off",
+                        rule.id
+                    ),
+                )
+            })?),
+        };
+        levels.insert(rule.id.to_owned(), level);
+    }
+    Ok(levels)
 }
 
 fn config_error(file: Option<&Path>, line: usize, message: String) -> Error {
@@ -304,5 +355,76 @@ mod tests {
     #[test]
     fn every_key_has_a_default() {
         assert!(parse_book("", Path::new("book.toml")).is_ok());
+    }
+
+    fn levels(text: &str) -> std::result::Result<BTreeMap<String, Option<Level>>, String> {
+        let file = Path::new("book.toml");
+        let book = parse_book(text, file).map_err(|e| e.to_string())?;
+        parse_levels(&book.check.levels, Some(file), text).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn levels_are_typed_at_load() {
+        let got = levels(
+            "[check.levels]\n\"link/broken\" = \"error\"\n\"front-matter/syntax\" = \"off\"\n\"coi/escalated\" = \"warning\"\n",
+        );
+        let expected = BTreeMap::from([
+            ("link/broken".to_owned(), Some(Level::Error)),
+            ("front-matter/syntax".to_owned(), None),
+            ("coi/escalated".to_owned(), Some(Level::Warning)),
+        ]);
+        assert_eq!(got, Ok(expected));
+    }
+
+    #[test]
+    fn unknown_level_key_names_key_line_and_nearest_code() {
+        // The comment mentions the key first: the line must be the entry's, not the first match.
+        let text = "# \"link/brokn\" below\n[check.levels]\n\"coi/escalated\" = \"info\"\n\"link/brokn\" = \"error\"\n";
+        let err = levels(text).err().unwrap_or_default();
+        assert!(err.starts_with("book.toml:4: "), "{err}");
+        assert!(
+            err.contains("`link/brokn`") && err.contains("did you mean `link/broken`?"),
+            "{err}"
+        );
+        let err = levels("[check.levels]\nnonsense = \"off\"\n")
+            .err()
+            .unwrap_or_default();
+        assert!(
+            err.starts_with("book.toml:2: ") && !err.contains("did you mean"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn first_bad_entry_in_file_order_is_reported() {
+        let err = levels("[check.levels]\n\"zzz/late\" = \"off\"\n\"aaa/early\" = \"off\"\n")
+            .err()
+            .unwrap_or_default();
+        assert!(
+            err.contains("zzz/late") && err.starts_with("book.toml:2:"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn unknown_level_word_names_key_and_line() {
+        let err = levels("[check.levels]\n\"link/broken\" = \"loud\"\n")
+            .err()
+            .unwrap_or_default();
+        assert!(err.starts_with("book.toml:2: "), "{err}");
+        assert!(err.contains("link/broken") && err.contains("loud"), "{err}");
+        // Level words are exact, as the README spells them.
+        assert!(levels("[check.levels]\n\"link/broken\" = \"Error\"\n").is_err());
+    }
+
+    #[test]
+    fn serve_only_codes_cannot_be_levelled() {
+        let err = levels("[check.levels]\n\"build/failed\" = \"off\"\n")
+            .err()
+            .unwrap_or_default();
+        assert!(
+            err.contains("build/failed") && err.contains("cannot be re-levelled"),
+            "{err}"
+        );
     }
 }

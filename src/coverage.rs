@@ -914,7 +914,7 @@ impl Inputs {
                 },
                 Err(err) => diagnostics.push(
                     Diagnostic::warning(
-                        "coverage/releases",
+                        "coverage/releases-unreadable",
                         format!("cannot read the releases data file: {err}"),
                     )
                     .at(shown, None)

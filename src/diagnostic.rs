@@ -1,7 +1,10 @@
 //! Findings about content. These are data, never errors: one bad file must not stop the
 //! others, so every stage collects them and the CLI decides what to print and how to exit.
 
+pub mod codes;
+
 use std::fmt;
+use std::str::FromStr;
 
 use serde::Serialize;
 
@@ -20,6 +23,19 @@ impl fmt::Display for Level {
             Level::Warning => "warning",
             Level::Error => "error",
         })
+    }
+}
+
+impl FromStr for Level {
+    type Err = ();
+    /// The spelling `Display` writes, as `[check.levels]` takes it.
+    fn from_str(word: &str) -> Result<Level, ()> {
+        match word {
+            "error" => Ok(Level::Error),
+            "warning" => Ok(Level::Warning),
+            "info" => Ok(Level::Info),
+            _ => Err(()),
+        }
     }
 }
 

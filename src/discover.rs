@@ -651,7 +651,7 @@ fn walk_error(root: &Path, err: &walkdir::Error) -> Diagnostic {
         Some(io) => format!("could not read: {io}"),
         None => err.to_string(),
     };
-    Diagnostic::warning("input/unreadable", message).at(rel, None)
+    Diagnostic::warning("discover/unreadable", message).at(rel, None)
 }
 
 #[cfg(test)]

@@ -94,22 +94,9 @@ impl Analysis {
 
 /// The checker's settings from `book.toml`, with today's date from the one clock.
 pub fn check_config(config: &Config, today: Option<String>) -> CheckConfig {
-    let levels: BTreeMap<String, Option<Level>> = config
-        .levels
-        .iter()
-        .map(|(rule, level)| {
-            let level = match level.as_str() {
-                "error" => Some(Level::Error),
-                "warning" => Some(Level::Warning),
-                "info" => Some(Level::Info),
-                _ => None,
-            };
-            (rule.clone(), level)
-        })
-        .collect();
     CheckConfig {
         default_ruleset: config.ruleset.as_deref().and_then(|r| r.parse::<Ruleset>().ok()),
-        levels,
+        levels: config.levels.clone(),
         today,
     }
 }

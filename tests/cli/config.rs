@@ -127,3 +127,104 @@ fn io_errors_name_the_path_and_give_the_cause_once() {
         "the cause is printed once: {error_line}"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// [check.levels]: every key must be a registered code and every value a level, because a
+// typo that is silently ignored leaves a rule at the level the user meant to change.
+
+/// The `front-matter` fixture with a `book.toml` holding `levels` (a `[check.levels]` body).
+fn with_levels(levels: &str) -> Fixture {
+    let fx = Fixture::new("front-matter");
+    fx.write(
+        "book.toml",
+        format!("[site]\ntitle = \"Levels\"\n\n[check.levels]\n{levels}"),
+    );
+    fx
+}
+
+#[test]
+fn misspelt_levels_key_exits_2_naming_key_line_and_nearest_code() {
+    let fx = with_levels("\"coi/escalated\" = \"info\"\n\"link/brokn\" = \"error\"\n");
+    let run = fx.check(&[]);
+    run.assert_code(2);
+    assert!(
+        run.stderr.contains("`link/brokn`"),
+        "names the key: {}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("book.toml:6"),
+        "names file and line: {}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("did you mean `link/broken`?"),
+        "suggests the code: {}",
+        run.stderr
+    );
+    let build = fx.build();
+    build.assert_code(2);
+    assert!(!fx.out.exists(), "nothing is written");
+}
+
+#[test]
+fn unknown_levels_key_far_from_any_code_exits_2_without_a_guess() {
+    let run = with_levels("\"frontmatter\" = \"off\"\n").check(&[]);
+    run.assert_code(2);
+    assert!(
+        run.stderr.contains("`frontmatter`") && run.stderr.contains("book.toml:5"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("did you mean"), "{}", run.stderr);
+}
+
+#[test]
+fn bad_level_word_exits_2_naming_key_and_line() {
+    let run = with_levels("\"link/broken\" = \"fatal\"\n").check(&[]);
+    run.assert_code(2);
+    assert!(
+        run.stderr.contains("link/broken")
+            && run.stderr.contains("fatal")
+            && run.stderr.contains("book.toml:5"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("error, warning, info or off"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn codes_outside_the_checker_can_be_turned_off_and_relevelled() {
+    let plain = Fixture::new("front-matter").check(&[]);
+    plain.assert_code(1);
+    assert!(
+        !plain.with_code("front-matter/syntax").is_empty(),
+        "the fixture has a syntax error"
+    );
+    assert!(!plain.with_code("front-matter/unknown-key").is_empty());
+
+    let run = with_levels("\"front-matter/syntax\" = \"off\"\n\"front-matter/unknown-key\" = \"info\"\n")
+        .check(&[]);
+    run.assert_finished();
+    assert!(
+        run.with_code("front-matter/syntax").is_empty(),
+        "silenced: {}",
+        run.stderr
+    );
+    let relevelled = run.with_code("front-matter/unknown-key");
+    assert!(
+        !relevelled.is_empty() && relevelled.iter().all(|d| d.level == "info"),
+        "re-levelled: {}",
+        run.stderr
+    );
+    // The other front matter findings keep their level.
+    assert!(
+        run.with_code("front-matter/type")
+            .iter()
+            .all(|d| d.level == "error")
+    );
+}

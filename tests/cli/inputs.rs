@@ -252,8 +252,8 @@ fn unreadable_folder_is_reported_and_the_rest_builds() {
         return;
     };
     run.assert_built();
-    run.expect_diag_where("input/unreadable naming the brindle folder", |d| {
-        d.code == "input/unreadable" && d.file.as_deref().is_some_and(|f| f.contains("brindle"))
+    run.expect_diag_where("discover/unreadable naming the brindle folder", |d| {
+        d.code == "discover/unreadable" && d.file.as_deref().is_some_and(|f| f.contains("brindle"))
     });
     fx.site().assert_exists("projects/alderwick/README.html");
 }
