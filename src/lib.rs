@@ -3,6 +3,7 @@
 //! Data flows one way: [`config`] → [`discover`] → [`parse`] → [`model`] → [`check`] →
 //! [`render`] → [`output`] (or the preview server). The library never prints or exits.
 
+pub mod calendar;
 pub mod check;
 pub mod cli;
 pub mod config;
