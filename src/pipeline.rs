@@ -39,6 +39,7 @@ pub fn check_config(config: &Config) -> CheckConfig {
         default_ruleset: config.ruleset.as_deref().and_then(|r| r.parse::<Ruleset>().ok()),
         levels,
         today: crate::coverage::today(),
+        renewal_months: config.renewal_months,
     }
 }
 
