@@ -162,7 +162,7 @@ pub const RULES: &[Rule] = &[
     rule(
         "joint/renewal-due",
         Info,
-        "the assessment is more than twelve months old and due for renewal",
+        "the assessment is older than the renewal period (`[coverage] renewal_months`, twelve months by default) and due for renewal",
     ),
     rule(
         "coi/missing-statement",

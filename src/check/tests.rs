@@ -1351,6 +1351,74 @@ fn renewal_is_judged_only_with_a_date() {
 }
 
 #[test]
+fn renewal_follows_the_configured_period() {
+    // complete_joint() was completed 2021-06-01; by 2025-12-04 a year has long passed, ten
+    // years have not.
+    let u = complete_joint();
+    let judged = |months: u32| {
+        let config = CheckConfig {
+            today: Some("2025-12-04".into()),
+            renewal_months: months,
+            ..CheckConfig::default()
+        };
+        check_unit(&u, &config)
+    };
+    let b12 = |r: &UnitReport| {
+        r.items
+            .iter()
+            .find(|i| i.id == ItemId::B12)
+            .cloned()
+            .expect("B12")
+    };
+
+    let yearly = judged(12);
+    assert_eq!(state(&yearly, ItemId::B12), ItemState::Missing);
+    assert_eq!(b12(&yearly).note.as_deref(), Some("renewal due since 2022-06-01"));
+    assert_eq!(b12(&yearly).title, "Annual renewal of the assessment");
+    let due = with_code(&yearly, "joint/renewal-due");
+    assert_eq!(due.len(), 1);
+    assert_eq!(
+        due[0].message,
+        "completed 2021-06-01; the next review was due 2022-06-01"
+    );
+
+    let decade = judged(120);
+    assert_eq!(state(&decade, ItemId::B12), ItemState::Passed);
+    assert_eq!(b12(&decade).note.as_deref(), Some("next review due 2031-06-01"));
+    assert_eq!(
+        b12(&decade).title,
+        "Renewal of the assessment 120 months after completion"
+    );
+    assert!(with_code(&decade, "joint/renewal-due").is_empty());
+    assert_eq!(decade.passed, yearly.passed + 1);
+}
+
+#[test]
+fn renewal_agrees_with_the_coverage_page() {
+    // The same rule decides both: on the due date itself the package is not yet due.
+    let u = complete_joint();
+    for (today, months) in [
+        ("2022-06-01", 12),
+        ("2022-06-02", 12),
+        ("2021-12-01", 6),
+        ("2021-12-02", 6),
+    ] {
+        let config = CheckConfig {
+            today: Some(today.into()),
+            renewal_months: months,
+            ..CheckConfig::default()
+        };
+        let due = state(&check_unit(&u, &config), ItemId::B12) == ItemState::Missing;
+        let coverage = crate::coverage::renewal(Some("2021-06-01"), Some(today), months);
+        assert_eq!(Some(due), coverage.due, "{today} +{months}");
+    }
+    assert_eq!(
+        CheckConfig::default().renewal_months,
+        crate::config::DEFAULT_RENEWAL_MONTHS
+    );
+}
+
+#[test]
 fn process_links_point_at_headings_the_site_has() {
     let guide =
         "# Guide\n\n#### Security assessment with optional hands-on assessment\n\n#### FINAL SUMMARY\n";
