@@ -19,6 +19,7 @@ mod cli {
     mod names;
     mod output;
     mod pages;
+    mod renewal;
     mod sample;
     mod symlinks;
     mod theme;
