@@ -721,65 +721,23 @@ fn latest(unit: &Unit, releases: &BTreeMap<String, String>, releases_source: &st
 }
 
 /// `completed` + `months`, keeping the date's precision; whether `today` is past it.
+/// The rule itself is [`calendar::renewal`], which check's B12 uses too.
 pub fn renewal(completed: Option<&str>, today: Option<&str>, months: u32) -> Renewal {
-    let Some((y, m, d)) = completed.and_then(ymd) else {
-        return Renewal {
-            due: None,
-            due_on: None,
-        };
-    };
-    let total = y as i64 * 12 + (m as i64 - 1) + i64::from(months);
-    let (dy, dm) = (total.div_euclid(12) as u32, (total.rem_euclid(12) + 1) as u32);
-    let due_on = match d {
-        Some(d) => format!("{dy:04}-{dm:02}-{:02}", d.min(days_in_month(dy, dm))),
-        None => format!("{dy:04}-{dm:02}"),
-    };
-    // A month-precision date is due only once that whole month has passed: we cannot know
-    // which day it was completed.
-    let due = today.and_then(ymd).map(|(ty, tm, td)| match d {
-        Some(d) => (ty, tm, td.unwrap_or(1)) > (dy, dm, d.min(days_in_month(dy, dm))),
-        None => (ty, tm) > (dy, dm),
-    });
+    use crate::calendar::{self, Date};
+    let r = calendar::renewal(
+        completed.and_then(Date::parse),
+        today.and_then(Date::parse),
+        months,
+    );
     Renewal {
-        due,
-        due_on: Some(due_on),
-    }
-}
-
-fn ymd(iso: &str) -> Option<(u32, u32, Option<u32>)> {
-    let mut parts = iso.split('-');
-    let y = parts.next()?.parse().ok()?;
-    let m = parts.next()?.parse().ok()?;
-    let d = match parts.next() {
-        Some(d) => Some(d.parse().ok()?),
-        None => None,
-    };
-    (1..=12).contains(&m).then_some((y, m, d))
-}
-
-fn days_in_month(y: u32, m: u32) -> u32 {
-    match m {
-        2 if (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
+        due: r.is_due(),
+        due_on: r.due_on().map(|d| d.to_string()),
     }
 }
 
 /// The civil date (`YYYY-MM-DD`, UTC) of a Unix time.
 pub fn date_from_epoch(seconds: i64) -> String {
-    // Howard Hinnant's days-to-civil algorithm.
-    let days = seconds.div_euclid(86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
+    crate::calendar::Date::from_epoch_seconds(seconds).to_string()
 }
 
 /// Reads a releases data file: a flat map from unit slug to latest release, in YAML

@@ -98,6 +98,7 @@ pub fn check_config(config: &Config, today: Option<String>) -> CheckConfig {
         default_ruleset: config.ruleset.as_deref().and_then(|r| r.parse::<Ruleset>().ok()),
         levels: config.levels.clone(),
         today,
+        renewal_months: config.renewal_months,
     }
 }
 

@@ -3,9 +3,10 @@
 
 use crate::model::{Conflicts, Escalation, PackageMeta, Reviewer};
 
+use super::ItemId;
 use super::findings::Ctx;
 
-pub(crate) const ITEM: &str = "B4";
+pub(crate) const ITEM: ItemId = ItemId::B4;
 
 /// The verdict for B4.
 #[derive(Debug, Default)]

@@ -5,6 +5,7 @@ use std::sync::OnceLock;
 
 use crate::model::{FactKey, Provenance};
 
+use super::ItemId;
 use super::findings::Ctx;
 use super::outlines::{
     ADDITIONAL_RECS, CNCF_RECS, COMPLETED_LABELS, GUIDANCE, JOINT, JOINT_ROWS, JOINT_SIGNATURE, LEAD_LABELS,
@@ -39,7 +40,7 @@ fn self_outline(ruleset: Ruleset) -> &'static [Section] {
     }
 }
 
-pub(crate) fn check_self_assessment(ctx: &mut Ctx<'_>, view: &View<'_>, item: &'static str) -> Outcome {
+pub(crate) fn check_self_assessment(ctx: &mut Ctx<'_>, view: &View<'_>, item: ItemId) -> Outcome {
     let file = view.doc.source.as_str();
     let mut outcome = Outcome::default();
     let sections = self_outline(ctx.ruleset);
@@ -135,7 +136,7 @@ pub(crate) fn is_summary(view: &View<'_>) -> bool {
         || view.find(PROJECT_RECS.0, PROJECT_RECS.1).is_some()
 }
 
-pub(crate) fn check_joint_assessment(ctx: &mut Ctx<'_>, view: &View<'_>, item: &'static str) -> Outcome {
+pub(crate) fn check_joint_assessment(ctx: &mut Ctx<'_>, view: &View<'_>, item: ItemId) -> Outcome {
     let mut outcome = Outcome::default();
     let found = check_sections(ctx, view, item, JOINT, Kind::Joint, &mut outcome);
     let metadata = found.first().copied().flatten();
@@ -169,7 +170,7 @@ pub(crate) fn check_joint_assessment(ctx: &mut Ctx<'_>, view: &View<'_>, item: &
 }
 
 /// The parts of the final summary (`joint-readme-template.md`, §5.4).
-pub(crate) fn check_summary(ctx: &mut Ctx<'_>, view: &View<'_>, item: &'static str) -> Outcome {
+pub(crate) fn check_summary(ctx: &mut Ctx<'_>, view: &View<'_>, item: ItemId) -> Outcome {
     let mut outcome = Outcome::default();
     let file = view.doc.source.clone();
     let top = view.top_line();
@@ -337,7 +338,7 @@ fn declared(source: &Provenance) -> bool {
 #[allow(clippy::too_many_arguments)]
 fn missing_part(
     ctx: &mut Ctx<'_>,
-    item: &'static str,
+    item: ItemId,
     file: &str,
     line: Option<usize>,
     top: usize,
@@ -380,14 +381,7 @@ impl Kind {
     }
 }
 
-fn note_variant(
-    ctx: &mut Ctx<'_>,
-    view: &View<'_>,
-    item: &'static str,
-    kind: Kind,
-    name: &str,
-    found: Found<'_>,
-) {
+fn note_variant(ctx: &mut Ctx<'_>, view: &View<'_>, item: ItemId, kind: Kind, name: &str, found: Found<'_>) {
     if let Found::Variant(head, how) = found {
         ctx.emit(
             Some(item),
@@ -405,7 +399,7 @@ fn note_variant(
 fn check_sections<'v>(
     ctx: &mut Ctx<'_>,
     view: &'v View<'_>,
-    item: &'static str,
+    item: ItemId,
     outline: &[Section],
     kind: Kind,
     outcome: &mut Outcome,
@@ -489,7 +483,7 @@ fn check_sections<'v>(
 fn check_rows(
     ctx: &mut Ctx<'_>,
     view: &View<'_>,
-    item: &'static str,
+    item: ItemId,
     metadata: Option<Found<'_>>,
     rows: &[Row],
     kind: Kind,
@@ -611,7 +605,7 @@ fn strip_tags(text: &str) -> String {
 /// Template placeholders and guidance sentences left in the visible text. Table rows are the
 /// parsers' business (they read the metadata table and report its leftovers).
 /// Returns the number of `TODO(tssa)` parts.
-pub(crate) fn check_template_text(ctx: &mut Ctx<'_>, view: &View<'_>, item: Option<&'static str>) -> usize {
+pub(crate) fn check_template_text(ctx: &mut Ctx<'_>, view: &View<'_>, item: Option<ItemId>) -> usize {
     let file = view.doc.source.as_str();
     let lines = view.lines.iter().filter_map(|(line, raw)| {
         let t = raw.trim_start();

@@ -4,12 +4,13 @@
 use crate::diagnostic::{Diagnostic, Level};
 use crate::model::Unit;
 
+use super::ItemId;
 use super::rules::rule_by_id;
 use super::ruleset::Ruleset;
 
 pub(crate) struct Finding {
     pub diag: Diagnostic,
-    pub item: Option<&'static str>,
+    pub item: Option<ItemId>,
 }
 
 /// What every check of one unit needs to know.
@@ -25,7 +26,7 @@ impl Ctx<'_> {
     /// Records a finding at its rule's default level. `line: None` means the file as a whole.
     pub fn emit(
         &mut self,
-        item: Option<&'static str>,
+        item: Option<ItemId>,
         code: &'static str,
         file: &str,
         line: Option<usize>,

@@ -1,6 +1,7 @@
 //! The checklist of `tssa-rules.md` §2–3 (A1–A4, B0–B12) for one unit: each item's state,
 //! evidence and process link, then exemptions and level overrides.
 
+use crate::calendar::{self, Date, Renewal};
 use crate::diagnostic::Diagnostic;
 use crate::model::{DocKind, Fact, FactKey, Provenance, Unit};
 
@@ -10,14 +11,9 @@ use super::outlines::NOT_TRACKING;
 use super::rules::rule_by_id;
 use super::ruleset::{self, Ruleset};
 use super::view::{View, normalise};
-use super::{CheckConfig, Evidence, ExemptedFinding, ItemResult, ItemState, ProcessRef, UnitReport, coi};
-
-/// The intake process "aims to review assessed projects annually".
-const RENEWAL_MONTHS: u32 = 12;
-
-pub(crate) const ITEM_IDS: [&str; 17] = [
-    "A1", "A2", "A3", "A4", "B0", "B1", "B2", "B3", "B4", "B5", "B6", "B7", "B8", "B9", "B10", "B11", "B12",
-];
+use super::{
+    CheckConfig, Evidence, ExemptedFinding, ItemId, ItemResult, ItemState, ProcessRef, UnitReport, coi,
+};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Path {
@@ -80,42 +76,47 @@ impl<'s> ProcessIndex<'s> {
 
 const GUIDE: &str = "guide/README.md";
 
-/// Title, step and the process headings an item comes from, best first, under a rule set.
-fn describe(id: &str, ruleset: Ruleset) -> (String, &'static str, Vec<(&'static str, &'static str)>) {
+/// Title, step and the process headings an item comes from, best first, under a rule set
+/// and renewal period.
+fn describe(
+    id: ItemId,
+    ruleset: Ruleset,
+    renewal_months: u32,
+) -> (String, &'static str, Vec<(&'static str, &'static str)>) {
     let additional = ruleset.min_reviewers() - 1;
     let newest = ruleset == Ruleset::Tssa2024_11;
     match id {
-        "A1" => (
+        ItemId::A1 => (
             "Complete a self-assessment".into(),
             "Self-assessment",
             vec![(GUIDE, "Complete a self-assessment")],
         ),
-        "A2" => (
+        ItemId::A2 => (
             "Create a presentation issue".into(),
             "Presentation issue",
             vec![(GUIDE, "Create a presentation issue")],
         ),
-        "A3" => (
+        ItemId::A3 => (
             "Present the project and self-assessment at a TAG meeting".into(),
             "Presentation",
             vec![(GUIDE, "Present the project and self-assessment")],
         ),
-        "A4" => (
+        ItemId::A4 => (
             "Submit a PR adding the self-assessment under the project's own folder".into(),
             "Pull request",
             vec![(GUIDE, "Submit a PR to include the self-assessment in the repo")],
         ),
-        "B0" => (
+        ItemId::B0 => (
             "Preconditions: a cloud native project, a project lead and a written self-assessment".into(),
             "Intake",
             vec![("intake-process.md", "Pre-conditions")],
         ),
-        "B1" => (
+        ItemId::B1 => (
             "Create a tracking issue".into(),
             "Tracking issue",
             vec![(GUIDE, "Create tracking issue")],
         ),
-        "B2" => (
+        ItemId::B2 => (
             match ruleset {
                 Ruleset::Tssa2019 => "Write the assessment document (2019 outline)".into(),
                 Ruleset::Tssa2021 => {
@@ -136,7 +137,7 @@ fn describe(id: &str, ruleset: Ruleset) -> (String, &'static str, Vec<(&'static 
                 vec![("guide/joint-assessment.md", "Joint-assessment Outline")]
             },
         ),
-        "B3" => (
+        ItemId::B3 => (
             format!("A lead security reviewer and at least {additional} additional reviewer(s)"),
             "Reviewers assigned",
             vec![
@@ -150,17 +151,17 @@ fn describe(id: &str, ruleset: Ruleset) -> (String, &'static str, Vec<(&'static 
                 ),
             ],
         ),
-        "B4" => (
+        ItemId::B4 => (
             "Conflict-of-interest statements from every reviewer, escalated where needed".into(),
             "Conflict of interest",
             vec![(GUIDE, "Conflict of interest statement and review")],
         ),
-        "B5" => (
+        ItemId::B5 => (
             "Clarifying questions phase".into(),
             "Clarifying questions",
             vec![(GUIDE, "Clarifying questions phase")],
         ),
-        "B6" => (
+        ItemId::B6 => (
             "Security assessment, with an optional hands-on assessment".into(),
             "Security assessment",
             if newest {
@@ -175,12 +176,12 @@ fn describe(id: &str, ruleset: Ruleset) -> (String, &'static str, Vec<(&'static 
                 ]
             },
         ),
-        "B7" => (
+        ItemId::B7 => (
             "Presentation at a TAG meeting, slides linked in the project folder".into(),
             "Presentation",
             vec![(GUIDE, "Presentation")],
         ),
-        "B8" => (
+        ItemId::B8 => (
             "Final summary (README) naming the version covered".into(),
             "Final summary",
             vec![
@@ -191,7 +192,7 @@ fn describe(id: &str, ruleset: Ruleset) -> (String, &'static str, Vec<(&'static 
                 ),
             ],
         ),
-        "B9" => (
+        ItemId::B9 => (
             "Pull request approved by at least one co-chair and the reviewers".into(),
             "Final artifacts",
             if newest {
@@ -206,12 +207,12 @@ fn describe(id: &str, ruleset: Ruleset) -> (String, &'static str, Vec<(&'static 
                 ]
             },
         ),
-        "B10" => (
+        ItemId::B10 => (
             "Post-assessment survey".into(),
             "Survey",
             vec![(GUIDE, "Post-assessment survey")],
         ),
-        "B11" => (
+        ItemId::B11 => (
             "Process notes: turnaround and pausing".into(),
             "Process notes",
             vec![
@@ -219,8 +220,13 @@ fn describe(id: &str, ruleset: Ruleset) -> (String, &'static str, Vec<(&'static 
                 (GUIDE, "Turnaround and pausing"),
             ],
         ),
-        _ => (
-            "Annual renewal of the assessment".into(),
+        ItemId::B12 => (
+            // The process says "annually"; a site with another period names it.
+            if renewal_months == 12 {
+                "Annual renewal of the assessment".into()
+            } else {
+                format!("Renewal of the assessment {renewal_months} months after completion")
+            },
             "Renewal",
             vec![("intake-process.md", "Updates and renewal"), (GUIDE, "Renewal")],
         ),
@@ -339,23 +345,41 @@ fn count_names(text: &str) -> usize {
         .count()
 }
 
-/// `2020-04-28` + 12 → `2021-04-28`; month and year precision keep their precision (a
-/// bare year rounds up to whole years).
-fn add_months(date: &str, months: u32) -> Option<String> {
-    let year: u32 = date.get(..4)?.parse().ok()?;
-    match date.get(5..7) {
-        Some(month) => {
-            let index = month.parse::<u32>().ok()?.checked_sub(1)?.checked_add(months)?;
-            let rest = date.get(7..).unwrap_or("");
-            Some(format!(
-                "{:04}-{:02}{rest}",
-                year.checked_add(index / 12)?,
-                index % 12 + 1
-            ))
-        }
-        None => Some(format!("{:04}", year.checked_add(months.div_ceil(12))?)),
-    }
+/// What every item's judgement may look at besides the unit: the settings, the path, and the
+/// package's documents as views.
+struct Package<'a, 'v> {
+    config: &'a CheckConfig,
+    path: Path,
+    self_view: Option<&'a View<'v>>,
+    joint_views: &'a [View<'v>],
+    /// The joint-assessment file that follows the joint outline.
+    joint_outline: Option<&'a View<'v>>,
+    /// The final summary: the README, or a joint-assessment file holding summary content.
+    summary: Option<&'a View<'v>>,
 }
+
+/// One item's judgement. Each may record findings in the context.
+type Judge = fn(&mut Ctx<'_>, &Package<'_, '_>) -> Item;
+
+/// The self-assessment path after A1, which both paths judge.
+const SELF_ITEMS: [(ItemId, Judge); 3] = [(ItemId::A2, a2), (ItemId::A3, a3), (ItemId::A4, a4)];
+
+/// The joint path, in report order. The order also fixes the order of exempted findings.
+const JOINT_ITEMS: [(ItemId, Judge); 13] = [
+    (ItemId::B0, b0),
+    (ItemId::B1, b1),
+    (ItemId::B2, b2),
+    (ItemId::B3, b3),
+    (ItemId::B4, b4),
+    (ItemId::B5, b5),
+    (ItemId::B6, b6),
+    (ItemId::B7, b7),
+    (ItemId::B8, b8),
+    (ItemId::B9, b9),
+    (ItemId::B10, b10),
+    (ItemId::B11, b11),
+    (ItemId::B12, b12),
+];
 
 pub(crate) fn judge(unit: &Unit, config: &CheckConfig, process: &ProcessIndex<'_>) -> UnitReport {
     let choice = ruleset::choose(unit, config.default_ruleset);
@@ -365,6 +389,63 @@ pub(crate) fn judge(unit: &Unit, config: &CheckConfig, process: &ProcessIndex<'_
         era: ruleset::completed(unit),
         findings: Vec::new(),
     };
+    package_findings(&mut ctx, &choice);
+
+    let self_view = unit.document(DocKind::SelfAssessment).map(View::new);
+    let joint_views: Vec<View<'_>> = unit
+        .documents
+        .iter()
+        .filter(|d| d.kind == DocKind::JointAssessment)
+        .map(View::new)
+        .collect();
+    let readme = unit.document(DocKind::Summary).map(View::new);
+    let joint_outline = joint_views.iter().find(|v| documents::is_outline(v));
+    let summary = readme.as_ref().filter(|v| documents::is_summary(v)).or_else(|| {
+        joint_views
+            .iter()
+            .find(|v| !documents::is_outline(v) && documents::is_summary(v))
+    });
+    let inferred = if !joint_views.is_empty() || summary.is_some() {
+        Path::Joint
+    } else {
+        Path::SelfOnly
+    };
+    let package = Package {
+        config,
+        path: declared_path(&mut ctx, inferred),
+        self_view: self_view.as_ref(),
+        joint_views: &joint_views,
+        joint_outline,
+        summary,
+    };
+
+    let mut results: Vec<(ItemId, Item)> = Vec::with_capacity(ItemId::ALL.len());
+    results.push((ItemId::A1, a1(&mut ctx, &package)));
+    let (self_note, joint_note) = (
+        "abbreviated (self-assessment) path only",
+        "joint assessment path only",
+    );
+    for (id, judge) in SELF_ITEMS {
+        let it = match package.path {
+            Path::SelfOnly => judge(&mut ctx, &package),
+            Path::Joint => na(self_note),
+        };
+        results.push((id, it));
+    }
+    for (id, judge) in JOINT_ITEMS {
+        let it = match package.path {
+            Path::Joint => judge(&mut ctx, &package),
+            Path::SelfOnly => na(joint_note),
+        };
+        results.push((id, it));
+    }
+
+    finish(unit, config, process, choice, package.path, results, ctx.findings)
+}
+
+/// Findings about the package as a whole: its declared rule set and its folder's name.
+fn package_findings(ctx: &mut Ctx<'_>, choice: &ruleset::Choice) {
+    let unit = ctx.unit;
     if let Some((raw, source)) = &choice.unknown {
         ctx.emit(
             None,
@@ -381,7 +462,7 @@ pub(crate) fn judge(unit: &Unit, config: &CheckConfig, process: &ProcessIndex<'_
     let folder = unit.dir.rsplit('/').next().unwrap_or(&unit.dir);
     if folder.chars().any(|c| c.is_uppercase() || c.is_whitespace()) {
         ctx.emit(
-            Some("A4"),
+            Some(ItemId::A4),
             "package/folder-name",
             &unit.dir,
             None,
@@ -389,605 +470,219 @@ pub(crate) fn judge(unit: &Unit, config: &CheckConfig, process: &ProcessIndex<'_
             "rename the folder to lowercase words joined by hyphens (e.g. `operator-framework`), as the other packages are",
         );
     }
+}
 
-    let self_view = unit.document(DocKind::SelfAssessment).map(View::new);
-    let joint_views: Vec<View<'_>> = unit
-        .documents
-        .iter()
-        .filter(|d| d.kind == DocKind::JointAssessment)
-        .map(View::new)
-        .collect();
-    let readme = unit.document(DocKind::Summary).map(View::new);
-    let joint_outline = joint_views.iter().find(|v| documents::is_outline(v));
-    let summary = readme.as_ref().filter(|v| documents::is_summary(v)).or_else(|| {
-        joint_views
-            .iter()
-            .find(|v| !documents::is_outline(v) && documents::is_summary(v))
-    });
-
-    let inferred = if !joint_views.is_empty() || summary.is_some() {
-        Path::Joint
-    } else {
-        Path::SelfOnly
+/// The path front matter declares, else the one the documents suggest.
+fn declared_path(ctx: &mut Ctx<'_>, inferred: Path) -> Path {
+    let unit = ctx.unit;
+    let Some(f) = unit.fact(FactKey::AssessmentPath) else {
+        return inferred;
     };
-    let path = match unit.fact(FactKey::AssessmentPath) {
-        Some(f) => match f.value.trim().to_ascii_lowercase().as_str() {
-            "self" | "abbreviated" | "self-assessment" => Path::SelfOnly,
-            "joint" | "joint-assessment" => Path::Joint,
-            _ => {
-                ctx.emit(
-                    None,
-                    "package/unknown-path",
-                    f.source.file().unwrap_or(&unit.dir),
-                    f.source.line(),
-                    format!(
-                        "unknown assessment path `{}`; judged as {}",
-                        f.raw.trim(),
-                        if inferred == Path::Joint { "joint" } else { "self" }
-                    ),
-                    "write `assessment_path: self` or `assessment_path: joint`",
-                );
-                inferred
-            }
-        },
-        None => inferred,
-    };
+    match f.value.trim().to_ascii_lowercase().as_str() {
+        "self" | "abbreviated" | "self-assessment" => Path::SelfOnly,
+        "joint" | "joint-assessment" => Path::Joint,
+        _ => {
+            ctx.emit(
+                None,
+                "package/unknown-path",
+                f.source.file().unwrap_or(&unit.dir),
+                f.source.line(),
+                format!(
+                    "unknown assessment path `{}`; judged as {}",
+                    f.raw.trim(),
+                    if inferred == Path::Joint { "joint" } else { "self" }
+                ),
+                "write `assessment_path: self` or `assessment_path: joint`",
+            );
+            inferred
+        }
+    }
+}
 
-    let rs = choice.ruleset;
-    let mut results: Vec<(&'static str, Item)> = Vec::with_capacity(ITEM_IDS.len());
-    let missing_self = |ctx: &mut Ctx<'_>| {
-        ctx.emit(
-            Some("A1"),
-            "package/missing-self-assessment",
-            &format!("{}/self-assessment.md", unit.dir),
-            None,
-            "the package has no self-assessment.md",
-            "write one from guide/self-assessment.md and add it to the project folder",
-        );
-        item(
-            ItemState::Missing,
-            Vec::new(),
-            Some("no self-assessment.md in the folder".to_owned()),
-        )
-    };
-
-    // A1: the self-assessment. On the joint path of tssa-2019 the project's document was the
-    // joint review's document, judged under B2 instead.
-    let a1 = match (&self_view, path) {
+/// A1: the self-assessment. On the joint path of tssa-2019 the project's document was the
+/// joint review's document, judged under B2 instead.
+fn a1(ctx: &mut Ctx<'_>, p: &Package<'_, '_>) -> Item {
+    let rs = ctx.ruleset;
+    match (p.self_view, p.path) {
         (Some(_), Path::Joint) if rs == Ruleset::Tssa2019 => {
             na("under tssa-2019 the project's self-assessment was the joint review document; see B2")
         }
         (Some(v), _) => {
-            let outcome = documents::check_self_assessment(&mut ctx, v, "A1");
+            let outcome = documents::check_self_assessment(ctx, v, ItemId::A1);
             doc_item(v, &outcome, "self-assessment.md", stage_note(v))
         }
-        (None, Path::SelfOnly) => missing_self(&mut ctx),
-        (None, Path::Joint) if rs == Ruleset::Tssa2024_11 => missing_self(&mut ctx),
+        (None, Path::SelfOnly) => missing_self(ctx),
+        (None, Path::Joint) if rs == Ruleset::Tssa2024_11 => missing_self(ctx),
         (None, Path::Joint) => {
             na("this rule set recommends, but does not require, a self-assessment before a joint assessment")
         }
-    };
-    results.push(("A1", a1));
-
-    if path == Path::SelfOnly {
-        let a2 = match unit.fact(FactKey::PresentationIssue) {
-            Some(f) => item(
-                ItemState::Passed,
-                vec![fact_evidence(f, "presentation issue")],
-                None,
-            ),
-            None => item(
-                ItemState::NotEvidenced,
-                Vec::new(),
-                Some(
-                    "no file links the presentation issue; declare `presentation: {issue: …}` in front matter"
-                        .to_owned(),
-                ),
-            ),
-        };
-        results.push(("A2", a2));
-        let shown = presentation_evidence(unit);
-        let a3 = if shown.is_empty() {
-            item(
-                ItemState::NotEvidenced,
-                Vec::new(),
-                Some("no recording, slides or date recorded; declare `presentation: {date: …, recording: …}` or link the recording".to_owned()),
-            )
-        } else {
-            item(ItemState::Passed, shown, None)
-        };
-        results.push(("A3", a3));
-        let a4 = match &self_view {
-            Some(v) => item(
-                ItemState::Passed,
-                vec![file_evidence(
-                    &v.doc.source,
-                    None,
-                    "the self-assessment is in the project's folder",
-                )],
-                Some(
-                    "the pull request and its citation of the presentation issue are not visible in files"
-                        .to_owned(),
-                ),
-            ),
-            None => item(
-                ItemState::Missing,
-                Vec::new(),
-                Some("no self-assessment in the folder".to_owned()),
-            ),
-        };
-        results.push(("A4", a4));
-        for id in &ITEM_IDS[4..] {
-            results.push((id, na("joint assessment path only")));
-        }
-    } else {
-        for id in ["A2", "A3", "A4"] {
-            results.push((id, na("abbreviated (self-assessment) path only")));
-        }
-        judge_joint(
-            &mut ctx,
-            &mut results,
-            config,
-            self_view.as_ref(),
-            &joint_views,
-            joint_outline,
-            summary,
-        );
     }
-
-    finish(unit, config, process, choice, path, results, ctx.findings)
 }
 
-#[allow(clippy::too_many_arguments)]
-fn judge_joint(
-    ctx: &mut Ctx<'_>,
-    results: &mut Vec<(&'static str, Item)>,
-    config: &CheckConfig,
-    self_view: Option<&View<'_>>,
-    joint_views: &[View<'_>],
-    joint_outline: Option<&View<'_>>,
-    summary: Option<&View<'_>>,
-) {
-    let unit = ctx.unit;
-    let rs = ctx.ruleset;
+fn missing_self(ctx: &mut Ctx<'_>) -> Item {
+    ctx.emit(
+        Some(ItemId::A1),
+        "package/missing-self-assessment",
+        &format!("{}/self-assessment.md", ctx.unit.dir),
+        None,
+        "the package has no self-assessment.md",
+        "write one from guide/self-assessment.md and add it to the project folder",
+    );
+    item(
+        ItemState::Missing,
+        Vec::new(),
+        Some("no self-assessment.md in the folder".to_owned()),
+    )
+}
 
-    // B0: intake preconditions; only the written self-assessment can show in files.
-    results.push((
-        "B0",
-        match self_view {
-            Some(v) => item(
-                ItemState::Passed,
-                vec![file_evidence(&v.doc.source, None, "written self-assessment")],
+/// A2: the presentation issue, which only front matter can record.
+fn a2(ctx: &mut Ctx<'_>, _: &Package<'_, '_>) -> Item {
+    match ctx.unit.fact(FactKey::PresentationIssue) {
+        Some(f) => item(
+            ItemState::Passed,
+            vec![fact_evidence(f, "presentation issue")],
+            None,
+        ),
+        None => item(
+            ItemState::NotEvidenced,
+            Vec::new(),
+            Some(
+                "no file links the presentation issue; declare `presentation: {issue: …}` in front matter"
+                    .to_owned(),
+            ),
+        ),
+    }
+}
+
+/// A3: the presentation at a TAG meeting.
+fn a3(ctx: &mut Ctx<'_>, _: &Package<'_, '_>) -> Item {
+    let shown = presentation_evidence(ctx.unit);
+    if shown.is_empty() {
+        item(
+            ItemState::NotEvidenced,
+            Vec::new(),
+            Some("no recording, slides or date recorded; declare `presentation: {date: …, recording: …}` or link the recording".to_owned()),
+        )
+    } else {
+        item(ItemState::Passed, shown, None)
+    }
+}
+
+/// A4: the pull request, of which only its result (the file in the folder) shows.
+fn a4(_: &mut Ctx<'_>, p: &Package<'_, '_>) -> Item {
+    match p.self_view {
+        Some(v) => item(
+            ItemState::Passed,
+            vec![file_evidence(
+                &v.doc.source,
                 None,
+                "the self-assessment is in the project's folder",
+            )],
+            Some(
+                "the pull request and its citation of the presentation issue are not visible in files"
+                    .to_owned(),
             ),
-            None => item(
-                ItemState::NotEvidenced,
-                Vec::new(),
-                Some("no self-assessment.md; the precondition may be met by an external draft".to_owned()),
-            ),
-        },
-    ));
+        ),
+        None => item(
+            ItemState::Missing,
+            Vec::new(),
+            Some("no self-assessment in the folder".to_owned()),
+        ),
+    }
+}
 
-    // B1: the tracking issue.
-    let tracking = unit
+/// B0: intake preconditions; only the written self-assessment can show in files.
+fn b0(_: &mut Ctx<'_>, p: &Package<'_, '_>) -> Item {
+    match p.self_view {
+        Some(v) => item(
+            ItemState::Passed,
+            vec![file_evidence(&v.doc.source, None, "written self-assessment")],
+            None,
+        ),
+        None => item(
+            ItemState::NotEvidenced,
+            Vec::new(),
+            Some("no self-assessment.md; the precondition may be met by an external draft".to_owned()),
+        ),
+    }
+}
+
+/// B1: the tracking issue.
+fn b1(ctx: &mut Ctx<'_>, p: &Package<'_, '_>) -> Item {
+    let tracking = ctx
+        .unit
         .fact(FactKey::TrackingIssue)
         .filter(|f| !f.value.contains(NOT_TRACKING));
-    let b1 = match tracking {
-        Some(f) => item(ItemState::Passed, vec![fact_evidence(f, "tracking issue")], None),
-        None => match summary
-            .and_then(|v| v.label_value(super::outlines::TRACKING_LABELS).map(|l| (v, l)))
-            .filter(|(_, (_, value))| !is_placeholder_value(value))
-        {
-            Some((v, (line, _))) => item(ItemState::Passed, vec![file_evidence(&v.doc.source, Some(line), "Tracking issue line")], None),
-            None => item(
-                ItemState::Missing,
-                Vec::new(),
-                Some("no tracking issue is linked (the summary's last line, or `tracking_issue:` in front matter)".to_owned()),
+    if let Some(f) = tracking {
+        return item(ItemState::Passed, vec![fact_evidence(f, "tracking issue")], None);
+    }
+    match p
+        .summary
+        .and_then(|v| v.label_value(super::outlines::TRACKING_LABELS).map(|l| (v, l)))
+        .filter(|(_, (_, value))| !is_placeholder_value(value))
+    {
+        Some((v, (line, _))) => item(
+            ItemState::Passed,
+            vec![file_evidence(&v.doc.source, Some(line), "Tracking issue line")],
+            None,
+        ),
+        None => item(
+            ItemState::Missing,
+            Vec::new(),
+            Some(
+                "no tracking issue is linked (the summary's last line, or `tracking_issue:` in front matter)"
+                    .to_owned(),
             ),
-        },
-    };
-    results.push(("B1", b1));
+        ),
+    }
+}
 
-    // B2: the joint assessment document.
-    let b2 = if let Some(v) = joint_outline {
-        let outcome = documents::check_joint_assessment(ctx, v, "B2");
-        doc_item(v, &outcome, "joint assessment", None)
-    } else if rs == Ruleset::Tssa2019 {
-        match self_view {
+/// B2: the joint assessment document.
+fn b2(ctx: &mut Ctx<'_>, p: &Package<'_, '_>) -> Item {
+    let rs = ctx.ruleset;
+    if let Some(v) = p.joint_outline {
+        let outcome = documents::check_joint_assessment(ctx, v, ItemId::B2);
+        return doc_item(v, &outcome, "joint assessment", None);
+    }
+    if rs == Ruleset::Tssa2019 {
+        return match p.self_view {
             Some(v) => {
-                let outcome = documents::check_self_assessment(ctx, v, "B2");
+                let outcome = documents::check_self_assessment(ctx, v, ItemId::B2);
                 doc_item(v, &outcome, "assessment document (2019 outline)", stage_note(v))
             }
             None => missing_joint(ctx),
-        }
-    } else if let Some(v) = joint_views.first() {
-        ctx.emit(
-            Some("B2"),
-            "joint-assessment/summary-only",
+        };
+    }
+    let Some(v) = p.joint_views.first() else {
+        return missing_joint(ctx);
+    };
+    ctx.emit(
+        Some(ItemId::B2),
+        "joint-assessment/summary-only",
+        &v.doc.source,
+        Some(v.top_line()),
+        "this joint-assessment file holds final-summary content, not the joint-assessment outline",
+        "keep the summary in README.md and write the joint assessment from guide/joint-assessment.md, or exempt B2 with a reason",
+    );
+    // Under 2024-11 no summary check runs (B8 is gone), so look for leftovers here.
+    if rs == Ruleset::Tssa2024_11 {
+        let _ = documents::check_template_text(ctx, v, Some(ItemId::B2));
+    }
+    item(
+        ItemState::Missing,
+        vec![file_evidence(
             &v.doc.source,
             Some(v.top_line()),
-            "this joint-assessment file holds final-summary content, not the joint-assessment outline",
-            "keep the summary in README.md and write the joint assessment from guide/joint-assessment.md, or exempt B2 with a reason",
-        );
-        // Under 2024-11 no summary check runs (B8 is gone), so look for leftovers here.
-        if rs == Ruleset::Tssa2024_11 {
-            let _ = documents::check_template_text(ctx, v, Some("B2"));
-        }
-        item(
-            ItemState::Missing,
-            vec![file_evidence(
-                &v.doc.source,
-                Some(v.top_line()),
-                "summary content under the joint-assessment name",
-            )],
-            Some("the joint-assessment outline is not there".to_owned()),
-        )
-    } else {
-        missing_joint(ctx)
-    };
-    results.push(("B2", b2));
-
-    // B3: reviewers. The summary's list is the TAG team; a self-assessment's
-    // `Security reviewers:` line can name the project's own maintainers (dragonfly).
-    let declared = unit
-        .fact(FactKey::SecurityReviewers)
-        .filter(|f| f.source.rank() >= 2);
-    let reviewers_fact = declared
-        .or_else(|| {
-            summary
-                .into_iter()
-                .chain(joint_outline)
-                .find_map(|v| v.doc.facts.get(&FactKey::SecurityReviewers))
-        })
-        .or_else(|| unit.fact(FactKey::SecurityReviewers));
-    let min = rs.min_reviewers();
-    let meta = &unit.meta;
-    let b3 = if !meta.reviewers.is_empty() {
-        let counted = meta
-            .reviewers
-            .iter()
-            .filter(|r| {
-                r.role.as_deref().is_none_or(|x| {
-                    matches!(
-                        x.trim().to_ascii_lowercase().as_str(),
-                        "lead" | "reviewer" | "hands-on"
-                    )
-                })
-            })
-            .count();
-        let leads = meta
-            .reviewers
-            .iter()
-            .filter(|r| {
-                r.role
-                    .as_deref()
-                    .is_some_and(|x| x.trim().eq_ignore_ascii_case("lead"))
-            })
-            .count();
-        let source = meta.reviewers_source.as_ref();
-        let file = source.and_then(Provenance::file).unwrap_or(&unit.dir).to_owned();
-        let line = source.and_then(Provenance::line);
-        if leads != 1 {
-            ctx.emit(
-                Some("B3"),
-                "joint/lead-reviewer",
-                &file,
-                line,
-                format!(
-                    "{leads} reviewers have `role: lead`; the process has exactly one lead security reviewer"
-                ),
-                "mark the lead security reviewer with `role: lead` and the others with `role: reviewer`",
-            );
-        }
-        reviewers_item(
-            ctx,
-            counted,
-            min,
-            vec![file_evidence(
-                &file,
-                line,
-                format!("{} reviewers declared", meta.reviewers.len()),
-            )],
-            &file,
-            line,
-        )
-    } else if let Some(f) = reviewers_fact {
-        let n = count_names(&f.value);
-        let file = f.source.file().unwrap_or(&unit.dir).to_owned();
-        reviewers_item(
-            ctx,
-            n,
-            min,
-            vec![fact_evidence(f, "security reviewers")],
-            &file,
-            f.source.line(),
-        )
-    } else if let Some((v, (line, value))) = summary
-        .and_then(|v| v.label_value(super::outlines::REVIEWERS_LABELS).map(|l| (v, l)))
-        .filter(|(_, (_, value))| !is_placeholder_value(value))
-    {
-        let n = count_names(value);
-        let evidence = vec![file_evidence(
-            &v.doc.source,
-            Some(line),
-            "Security reviewers line",
-        )];
-        reviewers_item(ctx, n, min, evidence, &v.doc.source, Some(line))
-    } else {
-        item(
-            ItemState::Missing,
-            Vec::new(),
-            Some("no reviewers are named".to_owned()),
-        )
-    };
-    results.push(("B3", b3));
-
-    // B4: conflicts of interest, only judgeable when declared.
-    let b4 = if meta.reviewers.is_empty() {
-        item(
-            ItemState::NotEvidenced,
-            Vec::new(),
-            Some("conflict-of-interest statements live in issue comments; declare `reviewers:` with `conflicts:` to record them".to_owned()),
-        )
-    } else {
-        let outcome = coi::check(ctx, meta);
-        let source = meta.reviewers_source.as_ref();
-        let evidence = vec![Evidence {
-            file: source.and_then(Provenance::file).map(str::to_owned),
-            line: source.and_then(Provenance::line),
-            note: format!("{} reviewers' statements", outcome.reviewers),
-        }];
-        if outcome.unresolved.is_empty() {
-            item(ItemState::Passed, evidence, None)
-        } else {
-            item(
-                ItemState::Missing,
-                evidence,
-                Some(format!("unresolved: {}", outcome.unresolved.join(", "))),
-            )
-        }
-    };
-    results.push(("B4", b4));
-
-    // B5: clarifying questions, visible only when a Q&A section was kept.
-    let qa = joint_views.iter().chain(self_view).find_map(|v| {
-        v.headings
-            .iter()
-            .find(|h| {
-                h.norm.contains("clarif")
-                    || h.norm.starts_with("questions and answers")
-                    || h.norm == "q and a"
-            })
-            .map(|h| (v, h))
-    });
-    results.push((
-        "B5",
-        match qa {
-            Some((v, h)) => item(
-                ItemState::Passed,
-                vec![file_evidence(&v.doc.source, Some(h.line), h.text.clone())],
-                None,
-            ),
-            None => item(
-                ItemState::NotEvidenced,
-                Vec::new(),
-                Some("the clarifying questions usually happen in comments and meetings".to_owned()),
-            ),
-        },
-    ));
-
-    // B6: the assessment itself, as far as the document structure shows it.
-    let analysis = |v: &View<'_>| {
-        v.headings
-            .iter()
-            .find(|h| h.norm == "security analysis")
-            .map(|h| h.line)
-    };
-    let b6 = if rs == Ruleset::Tssa2019 {
-        match joint_outline
-            .or(self_view)
-            .and_then(|v| analysis(v).map(|l| (v, l)))
-        {
-            Some((v, line)) => item(
-                ItemState::Passed,
-                vec![file_evidence(&v.doc.source, Some(line), "Security Analysis")],
-                None,
-            ),
-            None => item(
-                ItemState::Missing,
-                Vec::new(),
-                Some("no Security Analysis section".to_owned()),
-            ),
-        }
-    } else {
-        match joint_outline {
-            Some(v) => {
-                let hands_on = v.headings.iter().find(|h| h.norm.starts_with("hands on"));
-                match (analysis(v), hands_on) {
-                    (Some(line), Some(h)) => item(
-                        ItemState::Passed,
-                        vec![
-                            file_evidence(&v.doc.source, Some(line), "Security Analysis"),
-                            file_evidence(&v.doc.source, Some(h.line), h.text.clone()),
-                        ],
-                        None,
-                    ),
-                    (a, h) => {
-                        let mut lacks = Vec::new();
-                        if a.is_none() {
-                            lacks.push("Security Analysis");
-                        }
-                        if h.is_none() {
-                            lacks.push("Hands-on assessment");
-                        }
-                        item(
-                            ItemState::Missing,
-                            Vec::new(),
-                            Some(format!("the joint assessment lacks {}", lacks.join(" and "))),
-                        )
-                    }
-                }
-            }
-            None => item(
-                ItemState::NotEvidenced,
-                Vec::new(),
-                Some("no joint assessment document records the assessment".to_owned()),
-            ),
-        }
-    };
-    results.push(("B6", b6));
-
-    // B7: the presentation.
-    let shown = presentation_evidence(unit);
-    results.push((
-        "B7",
-        if shown.is_empty() {
-            item(
-                ItemState::NotEvidenced,
-                Vec::new(),
-                Some(
-                    "no slides or recording are linked; link them or declare `presentation: {slides: …}`"
-                        .to_owned(),
-                ),
-            )
-        } else {
-            item(ItemState::Passed, shown, None)
-        },
-    ));
-
-    // B8: the final summary; the 2024-11 guide dropped it.
-    let b8 = if rs == Ruleset::Tssa2024_11 {
-        // No summary is required, but a README summary that is there should not keep
-        // template text.
-        if let Some(v) = summary.filter(|v| v.doc.kind == DocKind::Summary) {
-            let _ = documents::check_template_text(ctx, v, None);
-        }
-        na("the 2024-11 guide has no README summary step")
-    } else if let Some(v) = summary {
-        let outcome = documents::check_summary(ctx, v, "B8");
-        doc_item(v, &outcome, "final summary", None)
-    } else {
-        let file = format!("{}/README.md", unit.dir);
-        ctx.emit(
-            Some("B8"),
-            "summary/missing",
-            &file,
-            None,
-            "the package has no final summary",
-            "write README.md from guide/joint-readme-template.md: completion date, reviewers, background, summary, recommendations, tracking issue and the version covered",
-        );
-        item(
-            ItemState::Missing,
-            Vec::new(),
-            Some("no README summary".to_owned()),
-        )
-    };
-    results.push(("B8", b8));
-
-    // B9: approvals are on the pull request, not in files.
-    results.push((
-        "B9",
-        if meta.co_chair_approvals.is_empty() {
-            item(
-                ItemState::NotEvidenced,
-                Vec::new(),
-                Some(
-                    "approvals are on the pull request; declare `co_chair_approvals:` to record them"
-                        .to_owned(),
-                ),
-            )
-        } else {
-            let source = meta.reviewers_source.as_ref();
-            item(
-                ItemState::Passed,
-                vec![Evidence {
-                    file: source.and_then(Provenance::file).map(str::to_owned),
-                    line: source.and_then(Provenance::line),
-                    note: format!("approved by {}", meta.co_chair_approvals.join(", ")),
-                }],
-                None,
-            )
-        },
-    ));
-
-    // B10: the survey may legitimately stay private.
-    let survey_doc = unit
-        .documents
-        .iter()
-        .find(|d| d.rel.to_lowercase().contains("survey") || d.title.to_lowercase().contains("survey"));
-    let b10 = match (unit.fact(FactKey::SurveyStatus), survey_doc) {
-        (Some(f), _) if matches!(f.value.trim(), "not-done" | "none" | "no") => item(
-            ItemState::Missing,
-            vec![fact_evidence(f, "survey")],
-            Some("declared as not done".to_owned()),
-        ),
-        (Some(f), _) => item(ItemState::Passed, vec![fact_evidence(f, "survey")], None),
-        (None, Some(d)) => item(
-            ItemState::Passed,
-            vec![file_evidence(&d.source, None, "survey in the folder")],
-            None,
-        ),
-        (None, None) => item(
-            ItemState::NotEvidenced,
-            Vec::new(),
-            Some("the survey may be shared privately; declare `survey:` (in-folder or shared-privately) to record it".to_owned()),
-        ),
-    };
-    results.push(("B10", b10));
-
-    // B11: process notes ask nothing of the files, except a recorded pause.
-    results.push((
-        "B11",
-        match unit.fact(FactKey::Status).filter(|f| f.value == "paused") {
-            Some(f) => item(
-                ItemState::Passed,
-                vec![fact_evidence(f, "status")],
-                Some("the assessment is paused".to_owned()),
-            ),
-            None => na("process notes; nothing for files to show"),
-        },
-    ));
-
-    // B12: renewal, only when asked to judge against a date.
-    let b12 = match (
-        &config.today,
-        ruleset::completed(unit),
-        unit.fact(FactKey::Completed),
-    ) {
-        (None, _, _) => na("renewal not judged (no date given)"),
-        (Some(_), None, _) | (Some(_), _, None) => na("not completed, so not yet due for renewal"),
-        (Some(today), Some(done), Some(fact)) => match add_months(done, RENEWAL_MONTHS) {
-            Some(due) if today.as_str() >= due.as_str() => {
-                let file = fact.source.file().unwrap_or(&unit.dir).to_owned();
-                ctx.emit(
-                    Some("B12"),
-                    "joint/renewal-due",
-                    &file,
-                    fact.source.line(),
-                    format!("completed {done}; the next review was due {due}"),
-                    "ask TAG Security to schedule a renewal of the assessment",
-                );
-                item(
-                    ItemState::Missing,
-                    vec![fact_evidence(fact, "completed")],
-                    Some(format!("renewal due since {due}")),
-                )
-            }
-            Some(due) => item(
-                ItemState::Passed,
-                vec![fact_evidence(fact, "completed")],
-                Some(format!("next review due {due}")),
-            ),
-            None => na("completion date unreadable"),
-        },
-    };
-    results.push(("B12", b12));
+            "summary content under the joint-assessment name",
+        )],
+        Some("the joint-assessment outline is not there".to_owned()),
+    )
 }
 
 fn missing_joint(ctx: &mut Ctx<'_>) -> Item {
     let file = format!("{}/joint-assessment.md", ctx.unit.dir);
     ctx.emit(
-        Some("B2"),
+        Some(ItemId::B2),
         "joint-assessment/missing",
         &file,
         None,
@@ -999,6 +694,103 @@ fn missing_joint(ctx: &mut Ctx<'_>) -> Item {
         Vec::new(),
         Some("no joint assessment document".to_owned()),
     )
+}
+
+/// B3: reviewers, from the declared team first, then a `Security reviewers:` fact, then the
+/// summary's line.
+fn b3(ctx: &mut Ctx<'_>, p: &Package<'_, '_>) -> Item {
+    let unit = ctx.unit;
+    let min = ctx.ruleset.min_reviewers();
+    if !unit.meta.reviewers.is_empty() {
+        return declared_reviewers(ctx, min);
+    }
+    if let Some(f) = reviewers_fact(unit, p) {
+        let n = count_names(&f.value);
+        let file = f.source.file().unwrap_or(&unit.dir).to_owned();
+        return reviewers_item(
+            ctx,
+            n,
+            min,
+            vec![fact_evidence(f, "security reviewers")],
+            &file,
+            f.source.line(),
+        );
+    }
+    match p
+        .summary
+        .and_then(|v| v.label_value(super::outlines::REVIEWERS_LABELS).map(|l| (v, l)))
+        .filter(|(_, (_, value))| !is_placeholder_value(value))
+    {
+        Some((v, (line, value))) => {
+            let n = count_names(value);
+            let evidence = vec![file_evidence(
+                &v.doc.source,
+                Some(line),
+                "Security reviewers line",
+            )];
+            reviewers_item(ctx, n, min, evidence, &v.doc.source, Some(line))
+        }
+        None => item(
+            ItemState::Missing,
+            Vec::new(),
+            Some("no reviewers are named".to_owned()),
+        ),
+    }
+}
+
+/// The `Security reviewers:` fact that names the TAG team. The summary's list is that team; a
+/// self-assessment's line can name the project's own maintainers (dragonfly), so it comes last.
+fn reviewers_fact<'u>(unit: &'u Unit, p: &Package<'u, '_>) -> Option<&'u Fact> {
+    let declared = unit
+        .fact(FactKey::SecurityReviewers)
+        .filter(|f| f.source.rank() >= 2);
+    declared
+        .or_else(|| {
+            p.summary
+                .into_iter()
+                .chain(p.joint_outline)
+                .find_map(|v| v.doc.facts.get(&FactKey::SecurityReviewers))
+        })
+        .or_else(|| unit.fact(FactKey::SecurityReviewers))
+}
+
+/// B3 for a team declared in front matter (`reviewers:` with roles).
+fn declared_reviewers(ctx: &mut Ctx<'_>, min: usize) -> Item {
+    let unit = ctx.unit;
+    let meta = &unit.meta;
+    let role_is = |r: &crate::model::Reviewer, roles: &[&str]| {
+        r.role
+            .as_deref()
+            .is_some_and(|x| roles.contains(&x.trim().to_ascii_lowercase().as_str()))
+    };
+    // A reviewer without a role counts; one with a role counts only in a reviewing role.
+    let counted = meta
+        .reviewers
+        .iter()
+        .filter(|r| r.role.is_none() || role_is(r, &["lead", "reviewer", "hands-on"]))
+        .count();
+    let leads = meta.reviewers.iter().filter(|r| role_is(r, &["lead"])).count();
+    let source = meta.reviewers_source.as_ref();
+    let file = source.and_then(Provenance::file).unwrap_or(&unit.dir).to_owned();
+    let line = source.and_then(Provenance::line);
+    if leads != 1 {
+        ctx.emit(
+            Some(ItemId::B3),
+            "joint/lead-reviewer",
+            &file,
+            line,
+            format!(
+                "{leads} reviewers have `role: lead`; the process has exactly one lead security reviewer"
+            ),
+            "mark the lead security reviewer with `role: lead` and the others with `role: reviewer`",
+        );
+    }
+    let evidence = vec![file_evidence(
+        &file,
+        line,
+        format!("{} reviewers declared", meta.reviewers.len()),
+    )];
+    reviewers_item(ctx, counted, min, evidence, &file, line)
 }
 
 fn reviewers_item(
@@ -1013,7 +805,7 @@ fn reviewers_item(
         return item(ItemState::Passed, evidence, Some(format!("{counted} reviewers")));
     }
     ctx.emit(
-        Some("B3"),
+        Some(ItemId::B3),
         "joint/too-few-reviewers",
         file,
         line,
@@ -1031,6 +823,272 @@ fn reviewers_item(
     )
 }
 
+/// B4: conflicts of interest, only judgeable when declared.
+fn b4(ctx: &mut Ctx<'_>, _: &Package<'_, '_>) -> Item {
+    let meta = &ctx.unit.meta;
+    if meta.reviewers.is_empty() {
+        return item(
+            ItemState::NotEvidenced,
+            Vec::new(),
+            Some("conflict-of-interest statements live in issue comments; declare `reviewers:` with `conflicts:` to record them".to_owned()),
+        );
+    }
+    let outcome = coi::check(ctx, meta);
+    let source = meta.reviewers_source.as_ref();
+    let evidence = vec![Evidence {
+        file: source.and_then(Provenance::file).map(str::to_owned),
+        line: source.and_then(Provenance::line),
+        note: format!("{} reviewers' statements", outcome.reviewers),
+    }];
+    if outcome.unresolved.is_empty() {
+        item(ItemState::Passed, evidence, None)
+    } else {
+        item(
+            ItemState::Missing,
+            evidence,
+            Some(format!("unresolved: {}", outcome.unresolved.join(", "))),
+        )
+    }
+}
+
+/// B5: clarifying questions, visible only when a Q&A section was kept.
+fn b5(_: &mut Ctx<'_>, p: &Package<'_, '_>) -> Item {
+    let qa = p.joint_views.iter().chain(p.self_view).find_map(|v| {
+        v.headings
+            .iter()
+            .find(|h| {
+                h.norm.contains("clarif")
+                    || h.norm.starts_with("questions and answers")
+                    || h.norm == "q and a"
+            })
+            .map(|h| (v, h))
+    });
+    match qa {
+        Some((v, h)) => item(
+            ItemState::Passed,
+            vec![file_evidence(&v.doc.source, Some(h.line), h.text.clone())],
+            None,
+        ),
+        None => item(
+            ItemState::NotEvidenced,
+            Vec::new(),
+            Some("the clarifying questions usually happen in comments and meetings".to_owned()),
+        ),
+    }
+}
+
+/// The line of a document's Security Analysis section.
+fn security_analysis(v: &View<'_>) -> Option<usize> {
+    v.headings
+        .iter()
+        .find(|h| h.norm == "security analysis")
+        .map(|h| h.line)
+}
+
+/// B6: the assessment itself, as far as the document structure shows it. The 2019 outline
+/// had no hands-on part, and its document may be the self-assessment.
+fn b6(ctx: &mut Ctx<'_>, p: &Package<'_, '_>) -> Item {
+    if ctx.ruleset == Ruleset::Tssa2019 {
+        return match p
+            .joint_outline
+            .or(p.self_view)
+            .and_then(|v| security_analysis(v).map(|l| (v, l)))
+        {
+            Some((v, line)) => item(
+                ItemState::Passed,
+                vec![file_evidence(&v.doc.source, Some(line), "Security Analysis")],
+                None,
+            ),
+            None => item(
+                ItemState::Missing,
+                Vec::new(),
+                Some("no Security Analysis section".to_owned()),
+            ),
+        };
+    }
+    let Some(v) = p.joint_outline else {
+        return item(
+            ItemState::NotEvidenced,
+            Vec::new(),
+            Some("no joint assessment document records the assessment".to_owned()),
+        );
+    };
+    let hands_on = v.headings.iter().find(|h| h.norm.starts_with("hands on"));
+    match (security_analysis(v), hands_on) {
+        (Some(line), Some(h)) => item(
+            ItemState::Passed,
+            vec![
+                file_evidence(&v.doc.source, Some(line), "Security Analysis"),
+                file_evidence(&v.doc.source, Some(h.line), h.text.clone()),
+            ],
+            None,
+        ),
+        (a, h) => {
+            let mut lacks = Vec::new();
+            if a.is_none() {
+                lacks.push("Security Analysis");
+            }
+            if h.is_none() {
+                lacks.push("Hands-on assessment");
+            }
+            item(
+                ItemState::Missing,
+                Vec::new(),
+                Some(format!("the joint assessment lacks {}", lacks.join(" and "))),
+            )
+        }
+    }
+}
+
+/// B7: the presentation.
+fn b7(ctx: &mut Ctx<'_>, _: &Package<'_, '_>) -> Item {
+    let shown = presentation_evidence(ctx.unit);
+    if shown.is_empty() {
+        item(
+            ItemState::NotEvidenced,
+            Vec::new(),
+            Some(
+                "no slides or recording are linked; link them or declare `presentation: {slides: …}`"
+                    .to_owned(),
+            ),
+        )
+    } else {
+        item(ItemState::Passed, shown, None)
+    }
+}
+
+/// B8: the final summary; the 2024-11 guide dropped it.
+fn b8(ctx: &mut Ctx<'_>, p: &Package<'_, '_>) -> Item {
+    if ctx.ruleset == Ruleset::Tssa2024_11 {
+        // No summary is required, but a README summary that is there should not keep
+        // template text.
+        if let Some(v) = p.summary.filter(|v| v.doc.kind == DocKind::Summary) {
+            let _ = documents::check_template_text(ctx, v, None);
+        }
+        return na("the 2024-11 guide has no README summary step");
+    }
+    if let Some(v) = p.summary {
+        let outcome = documents::check_summary(ctx, v, ItemId::B8);
+        return doc_item(v, &outcome, "final summary", None);
+    }
+    let file = format!("{}/README.md", ctx.unit.dir);
+    ctx.emit(
+        Some(ItemId::B8),
+        "summary/missing",
+        &file,
+        None,
+        "the package has no final summary",
+        "write README.md from guide/joint-readme-template.md: completion date, reviewers, background, summary, recommendations, tracking issue and the version covered",
+    );
+    item(
+        ItemState::Missing,
+        Vec::new(),
+        Some("no README summary".to_owned()),
+    )
+}
+
+/// B9: approvals are on the pull request, not in files.
+fn b9(ctx: &mut Ctx<'_>, _: &Package<'_, '_>) -> Item {
+    let meta = &ctx.unit.meta;
+    if meta.co_chair_approvals.is_empty() {
+        return item(
+            ItemState::NotEvidenced,
+            Vec::new(),
+            Some(
+                "approvals are on the pull request; declare `co_chair_approvals:` to record them".to_owned(),
+            ),
+        );
+    }
+    let source = meta.reviewers_source.as_ref();
+    item(
+        ItemState::Passed,
+        vec![Evidence {
+            file: source.and_then(Provenance::file).map(str::to_owned),
+            line: source.and_then(Provenance::line),
+            note: format!("approved by {}", meta.co_chair_approvals.join(", ")),
+        }],
+        None,
+    )
+}
+
+/// B10: the survey may legitimately stay private.
+fn b10(ctx: &mut Ctx<'_>, _: &Package<'_, '_>) -> Item {
+    let unit = ctx.unit;
+    let survey_doc = unit
+        .documents
+        .iter()
+        .find(|d| d.rel.to_lowercase().contains("survey") || d.title.to_lowercase().contains("survey"));
+    match (unit.fact(FactKey::SurveyStatus), survey_doc) {
+        (Some(f), _) if matches!(f.value.trim(), "not-done" | "none" | "no") => item(
+            ItemState::Missing,
+            vec![fact_evidence(f, "survey")],
+            Some("declared as not done".to_owned()),
+        ),
+        (Some(f), _) => item(ItemState::Passed, vec![fact_evidence(f, "survey")], None),
+        (None, Some(d)) => item(
+            ItemState::Passed,
+            vec![file_evidence(&d.source, None, "survey in the folder")],
+            None,
+        ),
+        (None, None) => item(
+            ItemState::NotEvidenced,
+            Vec::new(),
+            Some("the survey may be shared privately; declare `survey:` (in-folder or shared-privately) to record it".to_owned()),
+        ),
+    }
+}
+
+/// B11: process notes ask nothing of the files, except a recorded pause.
+fn b11(ctx: &mut Ctx<'_>, _: &Package<'_, '_>) -> Item {
+    match ctx.unit.fact(FactKey::Status).filter(|f| f.value == "paused") {
+        Some(f) => item(
+            ItemState::Passed,
+            vec![fact_evidence(f, "status")],
+            Some("the assessment is paused".to_owned()),
+        ),
+        None => na("process notes; nothing for files to show"),
+    }
+}
+
+/// B12: renewal, only when asked to judge against a date. The rule and the period
+/// (`[coverage] renewal_months`) are the coverage page's, so the two always agree.
+fn b12(ctx: &mut Ctx<'_>, p: &Package<'_, '_>) -> Item {
+    let unit = ctx.unit;
+    let Some(today) = &p.config.today else {
+        return na("renewal not judged (no date given)");
+    };
+    let (Some(done), Some(fact)) = (ruleset::completed(unit), unit.fact(FactKey::Completed)) else {
+        return na("not completed, so not yet due for renewal");
+    };
+    let Some(completed) = Date::parse(done) else {
+        return na("completion date unreadable");
+    };
+    match calendar::renewal(Some(completed), Date::parse(today), p.config.renewal_months) {
+        Renewal::Due(due) => {
+            let file = fact.source.file().unwrap_or(&unit.dir).to_owned();
+            ctx.emit(
+                Some(ItemId::B12),
+                "joint/renewal-due",
+                &file,
+                fact.source.line(),
+                format!("completed {done}; the next review was due {due}"),
+                "ask TAG Security to schedule a renewal of the assessment",
+            );
+            item(
+                ItemState::Missing,
+                vec![fact_evidence(fact, "completed")],
+                Some(format!("renewal due since {due}")),
+            )
+        }
+        Renewal::NotDue(due) => item(
+            ItemState::Passed,
+            vec![fact_evidence(fact, "completed")],
+            Some(format!("next review due {due}")),
+        ),
+        Renewal::Unknown(_) => na("renewal not judged (today's date unreadable)"),
+    }
+}
+
 /// Exemptions, level overrides, counts.
 fn finish(
     unit: &Unit,
@@ -1038,16 +1096,17 @@ fn finish(
     process: &ProcessIndex<'_>,
     choice: ruleset::Choice,
     path: Path,
-    results: Vec<(&'static str, Item)>,
+    results: Vec<(ItemId, Item)>,
     mut raw: Vec<Finding>,
 ) -> UnitReport {
     let ruleset = choice.ruleset;
-    let mut exempt_items: Vec<(&'static str, &crate::model::Exemption)> = Vec::new();
+    let mut exempt_items: Vec<(ItemId, &crate::model::Exemption)> = Vec::new();
     let mut exempt_rules: Vec<&crate::model::Exemption> = Vec::new();
     let mut unknown = Vec::new();
     for e in &unit.meta.exemptions {
+        // Front matter names items as text; it becomes an id here or is reported unknown.
         let key = e.item.trim();
-        if let Some(id) = ITEM_IDS.iter().find(|id| id.eq_ignore_ascii_case(key)) {
+        if let Some(id) = ItemId::parse(key) {
             exempt_items.push((id, e));
         } else if rule_by_id(key).is_some() {
             exempt_rules.push(e);
@@ -1085,10 +1144,10 @@ fn finish(
                 note: Some(e.reason.trim().to_owned()),
             };
         }
-        let (title, step, candidates) = describe(id, ruleset);
+        let (title, step, candidates) = describe(id, ruleset, config.renewal_months);
         let process_ref = process.resolve(&candidates);
         items.push(ItemResult {
-            id: id.to_owned(),
+            id,
             title,
             step: step.to_owned(),
             state: it.state,
@@ -1171,25 +1230,24 @@ mod tests {
     }
 
     #[test]
-    fn renewal_dates() {
-        assert_eq!(add_months("2020-04-28", 12).as_deref(), Some("2021-04-28"));
-        assert_eq!(add_months("2019-05", 12).as_deref(), Some("2020-05"));
-        assert_eq!(add_months("2019-11-02", 3).as_deref(), Some("2020-02-02"));
-        assert_eq!(add_months("2019-12", 1).as_deref(), Some("2020-01"));
-        assert_eq!(add_months("2019", 6).as_deref(), Some("2020"));
-        assert_eq!(add_months("2019-00", 6), None);
-        assert_eq!(add_months("x", 12), None);
-    }
-
-    #[test]
     fn every_item_is_described() {
-        for id in ITEM_IDS {
+        for id in ItemId::ALL {
             for rs in Ruleset::ALL {
-                let (title, step, candidates) = describe(id, rs);
+                let (title, step, candidates) = describe(id, rs, 12);
                 assert!(!title.is_empty() && !step.is_empty() && !candidates.is_empty());
                 let r = ProcessIndex::new(&[]).resolve(&candidates);
                 assert_eq!((r.doc.as_str(), r.heading.as_str()), candidates[0]);
             }
         }
+    }
+
+    #[test]
+    fn the_renewal_title_names_a_configured_period() {
+        let title = |months| describe(ItemId::B12, Ruleset::Tssa2021, months).0;
+        assert_eq!(title(12), "Annual renewal of the assessment");
+        assert_eq!(
+            title(120),
+            "Renewal of the assessment 120 months after completion"
+        );
     }
 }

@@ -13,6 +13,7 @@ mod coi;
 mod documents;
 mod findings;
 pub mod format;
+mod item_id;
 mod items;
 mod outlines;
 mod rules;
@@ -30,11 +31,12 @@ use serde::Serialize;
 use crate::diagnostic::{Diagnostic, Level};
 use crate::model::{Site, Unit};
 
+pub use item_id::ItemId;
 pub use rules::{RULES, Rule, rule_by_id};
 pub use ruleset::{Ruleset, UnknownRuleset};
 
 /// How to judge: the site-wide defaults from `book.toml`.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct CheckConfig {
     /// The rule set for packages that do not declare one (`book.toml`). When unset, the
     /// completion date decides, then `tssa-2021`.
@@ -44,6 +46,21 @@ pub struct CheckConfig {
     /// Today's date (ISO) for the renewal check; `None` leaves renewal unjudged, so reports
     /// stay reproducible.
     pub today: Option<String>,
+    /// Months after completion before a renewal is due (`[coverage] renewal_months`), the
+    /// same period the coverage page uses.
+    pub renewal_months: u32,
+}
+
+// By hand: a derived default would make renewal due at completion (0 months).
+impl Default for CheckConfig {
+    fn default() -> Self {
+        CheckConfig {
+            default_ruleset: None,
+            levels: BTreeMap::new(),
+            today: None,
+            renewal_months: crate::config::DEFAULT_RENEWAL_MONTHS,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -138,7 +155,7 @@ pub struct ProcessRef {
 #[derive(Debug, Clone, Serialize)]
 pub struct ItemResult {
     /// `A1`–`A4`, `B0`–`B12`.
-    pub id: String,
+    pub id: ItemId,
     pub title: String,
     /// The process step the item belongs to, for grouping.
     pub step: String,

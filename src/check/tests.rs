@@ -155,7 +155,7 @@ fn with_code<'a>(r: &'a UnitReport, code: &str) -> Vec<&'a Diagnostic> {
     r.findings.iter().filter(|d| d.code == code).collect()
 }
 
-fn state(r: &UnitReport, id: &str) -> ItemState {
+fn state(r: &UnitReport, id: ItemId) -> ItemState {
     r.items
         .iter()
         .find(|i| i.id == id)
@@ -483,7 +483,18 @@ fn complete_joint_package_has_no_errors_or_warnings() {
         .collect();
     assert!(bad.is_empty(), "{bad:#?}");
     for id in [
-        "A1", "B0", "B1", "B2", "B3", "B4", "B5", "B6", "B7", "B8", "B9", "B10",
+        ItemId::A1,
+        ItemId::B0,
+        ItemId::B1,
+        ItemId::B2,
+        ItemId::B3,
+        ItemId::B4,
+        ItemId::B5,
+        ItemId::B6,
+        ItemId::B7,
+        ItemId::B8,
+        ItemId::B9,
+        ItemId::B10,
     ] {
         assert_eq!(
             state(&r, id),
@@ -492,7 +503,7 @@ fn complete_joint_package_has_no_errors_or_warnings() {
             r.items.iter().find(|i| i.id == id)
         );
     }
-    for id in ["A2", "A3", "A4", "B11", "B12"] {
+    for id in [ItemId::A2, ItemId::A3, ItemId::A4, ItemId::B11, ItemId::B12] {
         assert_eq!(state(&r, id), ItemState::NotApplicable, "{id}");
     }
     assert_eq!(r.passed, r.required);
@@ -505,7 +516,7 @@ fn complete_joint_package_has_no_errors_or_warnings() {
         &[],
         true
     ));
-    let b4 = r.items.iter().find(|i| i.id == "B4").expect("B4");
+    let b4 = r.items.iter().find(|i| i.id == ItemId::B4).expect("B4");
     assert_eq!(b4.evidence[0].line, Some(9));
     assert_eq!(
         b4.process_ref.heading,
@@ -549,7 +560,7 @@ fn each_missing_self_assessment_section_has_its_own_finding_and_line() {
     assert_eq!(top.line, Some(1), "a missing top-level section points at line 1");
     assert_eq!(top.file.as_deref(), Some("projects/solo/self-assessment.md"));
     assert!(top.help.as_deref().is_some_and(|h| h.contains("## Appendix")));
-    assert_eq!(state(&r, "A1"), ItemState::Missing);
+    assert_eq!(state(&r, ItemId::A1), ItemState::Missing);
     assert!(r.items[0].note.as_deref().is_some_and(|n| n.contains("Actors")));
 }
 
@@ -632,7 +643,7 @@ fn heading_variants_pass_with_a_note() {
         .find(|d| d.message.contains("as Goals"))
         .expect("goals");
     assert_eq!(goals.line, Some(line_of(&body, "### Goals and Non-Goals")));
-    assert_eq!(state(&r, "A1"), ItemState::Passed);
+    assert_eq!(state(&r, ItemId::A1), ItemState::Passed);
 }
 
 #[test]
@@ -667,7 +678,7 @@ fn incomplete_or_draft_stage_is_info_and_odd_stage_a_warning() {
     assert_eq!(info[0].level, Level::Info);
     assert_eq!(info[0].line, Some(7));
     assert!(info[0].message.contains("Incomplete."));
-    assert_eq!(state(&r, "A1"), ItemState::Passed);
+    assert_eq!(state(&r, ItemId::A1), ItemState::Passed);
     assert!(
         r.items[0]
             .note
@@ -696,11 +707,11 @@ fn incomplete_or_draft_stage_is_info_and_odd_stage_a_warning() {
 fn self_only_package_states_are_honest() {
     let r = run(&self_unit(SELF_FULL));
     assert_eq!(r.path, "self");
-    assert_eq!(state(&r, "A1"), ItemState::Passed);
-    assert_eq!(state(&r, "A2"), ItemState::NotEvidenced);
-    assert_eq!(state(&r, "A3"), ItemState::NotEvidenced);
-    assert_eq!(state(&r, "A4"), ItemState::Passed);
-    for id in super::items::ITEM_IDS.iter().skip(4) {
+    assert_eq!(state(&r, ItemId::A1), ItemState::Passed);
+    assert_eq!(state(&r, ItemId::A2), ItemState::NotEvidenced);
+    assert_eq!(state(&r, ItemId::A3), ItemState::NotEvidenced);
+    assert_eq!(state(&r, ItemId::A4), ItemState::Passed);
+    for id in ItemId::ALL.into_iter().filter(|id| id.is_joint()) {
         assert_eq!(state(&r, id), ItemState::NotApplicable);
     }
     assert_eq!((r.passed, r.required), (2, 4));
@@ -718,7 +729,7 @@ fn a_talk_on_youtube_is_not_the_tag_presentation() {
         "Signing, see [our KubeCon talk](https://www.youtube.com/watch?v=x).",
     );
     let r = run(&self_unit(&body));
-    assert_eq!(state(&r, "A3"), ItemState::NotEvidenced);
+    assert_eq!(state(&r, ItemId::A3), ItemState::NotEvidenced);
     let mut u = self_unit(&body);
     let file = u.documents[0].source.clone();
     u.facts.insert(
@@ -726,8 +737,8 @@ fn a_talk_on_youtube_is_not_the_tag_presentation() {
         fact("https://www.youtube.com/watch?v=y", in_doc(&file, 9)),
     );
     let r = run(&u);
-    assert_eq!(state(&r, "A3"), ItemState::Passed);
-    let a3 = r.items.iter().find(|i| i.id == "A3").expect("A3");
+    assert_eq!(state(&r, ItemId::A3), ItemState::Passed);
+    let a3 = r.items.iter().find(|i| i.id == ItemId::A3).expect("A3");
     assert_eq!(a3.evidence[0].line, Some(9));
 }
 
@@ -748,9 +759,9 @@ fn a_folder_without_a_self_assessment() {
         r.findings[0].file.as_deref(),
         Some("projects/fluentd/fluent-bit/self-assessment.md")
     );
-    assert_eq!(state(&r, "A1"), ItemState::Missing);
+    assert_eq!(state(&r, ItemId::A1), ItemState::Missing);
     assert_eq!(
-        state(&r, "A2"),
+        state(&r, ItemId::A2),
         ItemState::NotEvidenced,
         "no file can show the issue: not missing"
     );
@@ -805,7 +816,7 @@ fn tssa_new_todo_markers_are_one_finding_per_document() {
     assert_eq!(todo[0].line, Some(line_of(&body, "TODO(tssa): name the actors.")));
     assert_eq!(todo[0].level, Level::Warning);
     assert_eq!(
-        state(&r, "A1"),
+        state(&r, ItemId::A1),
         ItemState::Missing,
         "a skeleton is not a self-assessment yet"
     );
@@ -838,7 +849,7 @@ fn missing_joint_section_at_parent_line() {
         .find(|d| d.message.contains("Security Degradation"))
         .expect("degradation");
     assert_eq!(deg.line, Some(line_of(&body, "## Security Analysis")));
-    assert_eq!(state(&r, "B2"), ItemState::Missing);
+    assert_eq!(state(&r, ItemId::B2), ItemState::Missing);
 }
 
 #[test]
@@ -874,8 +885,8 @@ fn summary_parts_each_have_a_finding() {
         .expect("recs");
     assert_eq!(recs.line, Some(line_of(&body, "## Recommendations")));
     assert_eq!(with_code(&r, "summary/missing-version").len(), 1);
-    assert_eq!(state(&r, "B8"), ItemState::Missing);
-    assert_eq!(state(&r, "B1"), ItemState::Missing);
+    assert_eq!(state(&r, ItemId::B8), ItemState::Missing);
+    assert_eq!(state(&r, ItemId::B1), ItemState::Missing);
 }
 
 #[test]
@@ -912,9 +923,9 @@ fn summary_content_in_the_joint_file_under_the_2024_guide() {
     assert_eq!(r.ruleset, Ruleset::Tssa2024_11);
     assert_eq!(r.ruleset_reason, "completed 2025-01-29");
     assert_eq!(with_code(&r, "joint-assessment/summary-only").len(), 1);
-    assert_eq!(state(&r, "B8"), ItemState::NotApplicable);
+    assert_eq!(state(&r, ItemId::B8), ItemState::NotApplicable);
     assert_eq!(
-        state(&r, "B3"),
+        state(&r, ItemId::B3),
         ItemState::Passed,
         "3 reviewers meet the 2024-11 minimum via the summary line"
     );
@@ -984,12 +995,12 @@ fn a_2020_joint_review_is_judged_by_tssa_2019() {
             .iter()
             .all(|d| !d.message.contains("Actors") && !d.message.contains("Actions"))
     );
-    assert_eq!(state(&r, "A1"), ItemState::NotApplicable);
-    assert_eq!(state(&r, "B2"), ItemState::Passed);
-    assert_eq!(state(&r, "B6"), ItemState::Passed);
-    assert_eq!(state(&r, "B8"), ItemState::Passed);
+    assert_eq!(state(&r, ItemId::A1), ItemState::NotApplicable);
+    assert_eq!(state(&r, ItemId::B2), ItemState::Passed);
+    assert_eq!(state(&r, ItemId::B6), ItemState::Passed);
+    assert_eq!(state(&r, ItemId::B8), ItemState::Passed);
     assert_eq!(
-        state(&r, "B4"),
+        state(&r, ItemId::B4),
         ItemState::NotEvidenced,
         "no declared reviewers: not missing"
     );
@@ -1100,7 +1111,7 @@ fn hard_conflict_without_waiver_is_an_error_at_the_reviewer_line() {
     assert_eq!(e[0].level, Level::Error);
     assert_eq!(e[0].line, Some(14));
     assert_eq!(e[0].file.as_deref(), Some("projects/example/README.md"));
-    assert_eq!(state(&r, "B4"), ItemState::Missing);
+    assert_eq!(state(&r, ItemId::B4), ItemState::Missing);
 }
 
 #[test]
@@ -1118,7 +1129,7 @@ fn waived_hard_conflict_passes() {
     assert!(with_code(&r, "coi/hard-conflict").is_empty());
     assert!(with_code(&r, "coi/waiver-signoff").is_empty());
     assert_eq!(with_code(&r, "coi/escalated").len(), 1);
-    assert_eq!(state(&r, "B4"), ItemState::Passed);
+    assert_eq!(state(&r, ItemId::B4), ItemState::Passed);
 }
 
 #[test]
@@ -1133,7 +1144,7 @@ fn two_soft_conflicts_need_an_escalation() {
     let e = with_code(&r, "coi/multiple-soft");
     assert_eq!(e.len(), 1);
     assert_eq!(e[0].line, Some(18));
-    assert_eq!(state(&r, "B4"), ItemState::Missing);
+    assert_eq!(state(&r, ItemId::B4), ItemState::Missing);
 
     let r = coi_unit(|rs| {
         soft(rs);
@@ -1147,7 +1158,7 @@ fn two_soft_conflicts_need_an_escalation() {
     let info = with_code(&r, "coi/escalated");
     assert_eq!(info.len(), 1);
     assert_eq!(info[0].level, Level::Info);
-    assert_eq!(state(&r, "B4"), ItemState::Passed);
+    assert_eq!(state(&r, ItemId::B4), ItemState::Passed);
 
     // An escalation with nobody deciding is no escalation.
     let r = coi_unit(|rs| {
@@ -1168,7 +1179,7 @@ fn missing_statement_is_an_error() {
     assert_eq!(e.len(), 1);
     assert_eq!(e[0].line, Some(10));
     assert!(e[0].message.contains("Ann"));
-    assert_eq!(state(&r, "B4"), ItemState::Missing);
+    assert_eq!(state(&r, ItemId::B4), ItemState::Missing);
     // Empty conflicts (no link, no answers) are no statement either.
     let r = coi_unit(|rs| rs[0].conflicts = Some(Conflicts::default()));
     assert_eq!(with_code(&r, "coi/missing-statement").len(), 1);
@@ -1196,7 +1207,7 @@ fn lead_with_a_soft_conflict_is_a_warning() {
     assert_eq!(w.len(), 1);
     assert_eq!(w[0].level, Level::Warning);
     assert!(errors(&r).is_empty());
-    assert_eq!(state(&r, "B4"), ItemState::Passed);
+    assert_eq!(state(&r, ItemId::B4), ItemState::Passed);
 }
 
 #[test]
@@ -1230,7 +1241,7 @@ fn too_few_reviewers_for_the_rule_set() {
         1,
         "tssa-2024-11: lead + 2"
     );
-    assert_eq!(state(&r, "B3"), ItemState::Missing);
+    assert_eq!(state(&r, ItemId::B3), ItemState::Missing);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1259,7 +1270,7 @@ fn level_overrides_and_off() {
     assert_eq!(row.len(), 1);
     assert_eq!(row[0].level, Level::Warning);
     // The item state does not depend on the level: the section is still missing.
-    assert_eq!(state(&r, "A1"), ItemState::Missing);
+    assert_eq!(state(&r, ItemId::A1), ItemState::Missing);
     let report = Report { units: vec![r] };
     assert!(!has_errors(&report, &[], false));
     assert!(has_errors(&report, &[], true));
@@ -1301,8 +1312,8 @@ fn exemptions_by_item_and_by_rule() {
         },
     ];
     let r = run(&u);
-    assert_eq!(state(&r, "B8"), ItemState::Exempt);
-    let b8 = r.items.iter().find(|i| i.id == "B8").expect("B8");
+    assert_eq!(state(&r, ItemId::B8), ItemState::Exempt);
+    let b8 = r.items.iter().find(|i| i.id == ItemId::B8).expect("B8");
     assert_eq!(b8.note.as_deref(), Some("summary kept in the TOC repo"));
     assert_eq!(b8.evidence[0].line, Some(20));
     assert!(with_code(&r, "summary/missing-part").is_empty());
@@ -1328,7 +1339,7 @@ fn renewal_is_judged_only_with_a_date() {
         ..CheckConfig::default()
     };
     let r = check_unit(&u, &config);
-    assert_eq!(state(&r, "B12"), ItemState::Missing);
+    assert_eq!(state(&r, ItemId::B12), ItemState::Missing);
     let due = with_code(&r, "joint/renewal-due");
     assert_eq!(due.len(), 1);
     assert_eq!(due[0].level, Level::Info);
@@ -1336,7 +1347,75 @@ fn renewal_is_judged_only_with_a_date() {
         today: Some("2022-01-01".into()),
         ..CheckConfig::default()
     };
-    assert_eq!(state(&check_unit(&u, &config), "B12"), ItemState::Passed);
+    assert_eq!(state(&check_unit(&u, &config), ItemId::B12), ItemState::Passed);
+}
+
+#[test]
+fn renewal_follows_the_configured_period() {
+    // complete_joint() was completed 2021-06-01; by 2025-12-04 a year has long passed, ten
+    // years have not.
+    let u = complete_joint();
+    let judged = |months: u32| {
+        let config = CheckConfig {
+            today: Some("2025-12-04".into()),
+            renewal_months: months,
+            ..CheckConfig::default()
+        };
+        check_unit(&u, &config)
+    };
+    let b12 = |r: &UnitReport| {
+        r.items
+            .iter()
+            .find(|i| i.id == ItemId::B12)
+            .cloned()
+            .expect("B12")
+    };
+
+    let yearly = judged(12);
+    assert_eq!(state(&yearly, ItemId::B12), ItemState::Missing);
+    assert_eq!(b12(&yearly).note.as_deref(), Some("renewal due since 2022-06-01"));
+    assert_eq!(b12(&yearly).title, "Annual renewal of the assessment");
+    let due = with_code(&yearly, "joint/renewal-due");
+    assert_eq!(due.len(), 1);
+    assert_eq!(
+        due[0].message,
+        "completed 2021-06-01; the next review was due 2022-06-01"
+    );
+
+    let decade = judged(120);
+    assert_eq!(state(&decade, ItemId::B12), ItemState::Passed);
+    assert_eq!(b12(&decade).note.as_deref(), Some("next review due 2031-06-01"));
+    assert_eq!(
+        b12(&decade).title,
+        "Renewal of the assessment 120 months after completion"
+    );
+    assert!(with_code(&decade, "joint/renewal-due").is_empty());
+    assert_eq!(decade.passed, yearly.passed + 1);
+}
+
+#[test]
+fn renewal_agrees_with_the_coverage_page() {
+    // The same rule decides both: on the due date itself the package is not yet due.
+    let u = complete_joint();
+    for (today, months) in [
+        ("2022-06-01", 12),
+        ("2022-06-02", 12),
+        ("2021-12-01", 6),
+        ("2021-12-02", 6),
+    ] {
+        let config = CheckConfig {
+            today: Some(today.into()),
+            renewal_months: months,
+            ..CheckConfig::default()
+        };
+        let due = state(&check_unit(&u, &config), ItemId::B12) == ItemState::Missing;
+        let coverage = crate::coverage::renewal(Some("2021-06-01"), Some(today), months);
+        assert_eq!(Some(due), coverage.due, "{today} +{months}");
+    }
+    assert_eq!(
+        CheckConfig::default().renewal_months,
+        crate::config::DEFAULT_RENEWAL_MONTHS
+    );
 }
 
 #[test]
@@ -1353,7 +1432,7 @@ fn process_links_point_at_headings_the_site_has() {
     let mut s = site(vec![complete_joint()]);
     s.process.push(process);
     let r = &check(&s, &CheckConfig::default()).units[0];
-    let item = |id: &str| {
+    let item = |id: ItemId| {
         r.items
             .iter()
             .find(|i| i.id == id)
@@ -1361,17 +1440,20 @@ fn process_links_point_at_headings_the_site_has() {
             .expect("item")
     };
     assert_eq!(
-        item("B6").heading,
+        item(ItemId::B6).heading,
         "Security assessment with optional hands-on assessment"
     );
     assert_eq!(
-        item("B8").heading,
+        item(ItemId::B8).heading,
         "FINAL SUMMARY",
         "the heading as the document writes it"
     );
-    assert_eq!(item("B8").doc, "guide/README.md");
+    assert_eq!(item(ItemId::B8).doc, "guide/README.md");
     // Not in the site's guide: the first candidate, the current guide's heading.
-    assert_eq!(item("B4").heading, "Conflict of interest statement and review");
+    assert_eq!(
+        item(ItemId::B4).heading,
+        "Conflict of interest statement and review"
+    );
 }
 
 // ---------------------------------------------------------------------------------------

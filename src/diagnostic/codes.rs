@@ -231,7 +231,7 @@ pub const CODES: &[Rule] = &[
     check(
         "joint/renewal-due",
         Info,
-        "the assessment is more than twelve months old and due for renewal",
+        "the assessment is older than the renewal period (`[coverage] renewal_months`, twelve months by default) and due for renewal",
     ),
     check(
         "coi/missing-statement",

@@ -233,7 +233,7 @@ fn check(year: u32, month: u32, day: Option<u32>) -> Result<(), String> {
     let Some(day) = day else {
         return Ok(());
     };
-    let days = days_in_month(year, month);
+    let days = crate::calendar::days_in_month(i64::from(year), month);
     if day == 0 || day > days {
         let mut name = (*name).to_owned();
         if let Some(first) = name.get_mut(..1) {
@@ -246,15 +246,6 @@ fn check(year: u32, month: u32, day: Option<u32>) -> Result<(), String> {
         });
     }
     Ok(())
-}
-
-fn days_in_month(year: u32, month: u32) -> u32 {
-    match month {
-        2 if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
 }
 
 #[cfg(test)]

@@ -411,7 +411,7 @@ impl<'a> Renderer<'a> {
             .filter(|i| i.state != check::ItemState::NotApplicable)
         {
             let view = ItemView {
-                id: item.id.clone(),
+                id: item.id.to_string(),
                 title: item.title.clone(),
                 state: serde_json::to_value(item.state)
                     .ok()
@@ -954,10 +954,10 @@ impl Renderer<'_> {
             },
         ];
         for (id, fallback) in STEP_TITLES {
-            let item = first.and_then(|u| u.items.iter().find(|i| i.id == id));
+            let item = first.and_then(|u| u.items.iter().find(|i| i.id.as_str() == id));
             let (mut passed, mut total) = (0, 0);
             for unit in &self.report.units {
-                if let Some(state) = unit.items.iter().find(|i| i.id == id).map(|i| i.state)
+                if let Some(state) = unit.items.iter().find(|i| i.id.as_str() == id).map(|i| i.state)
                     && !matches!(state, check::ItemState::NotApplicable | check::ItemState::Exempt)
                 {
                     total += 1;

@@ -201,6 +201,13 @@ pub fn tssa<S: AsRef<OsStr>>(cwd: &Path, args: &[S]) -> Run {
     tssa_within(cwd, args, TIMEOUT)
 }
 
+/// As [`tssa`], with extra environment variables (`SOURCE_DATE_EPOCH` fixes today's date).
+pub fn tssa_with_env<S: AsRef<OsStr>>(cwd: &Path, args: &[S], env: &[(&str, &str)]) -> Run {
+    let mut cmd = assert_cmd::Command::cargo_bin("tssa").expect("the tssa binary is built");
+    cmd.current_dir(cwd).args(args).envs(env.iter().copied());
+    run("tssa", cmd, args, TIMEOUT)
+}
+
 /// As [`tssa`], killing the process after `timeout` (the run then has no exit code).
 pub fn tssa_within<S: AsRef<OsStr>>(cwd: &Path, args: &[S], timeout: Duration) -> Run {
     let mut cmd = assert_cmd::Command::cargo_bin("tssa").expect("the tssa binary is built");
