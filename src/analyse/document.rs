@@ -57,8 +57,7 @@ fn write(
     publish: bool,
 ) -> RenderedDoc {
     let body = strip_bom(&doc.body);
-    let mut writer = Writer::new(doc, body, resolver, highlighter);
-    writer.publish = publish;
+    let mut writer = Writer::new(doc, body, resolver, highlighter, publish);
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         writer.event(event, range.start);
     }
@@ -136,13 +135,18 @@ impl<'a> Writer<'a> {
         body: &str,
         resolver: &'a dyn LinkResolver,
         highlighter: &'a Highlighter,
+        publish: bool,
     ) -> Self {
         Writer {
             doc,
             resolver,
             highlighter,
             lines: LineIndex::new(body, doc.body_line),
-            out: String::with_capacity(body.len() * 3 / 2),
+            out: if publish {
+                String::with_capacity(body.len() * 3 / 2)
+            } else {
+                String::new()
+            },
             ids: GithubIds::new(),
             toc: Vec::new(),
             diagnostics: Vec::new(),
@@ -161,7 +165,7 @@ impl<'a> Writer<'a> {
             in_metadata: false,
             disallowed_reported: HashSet::new(),
             raw_html: false,
-            publish: true,
+            publish,
         }
     }
 
@@ -193,7 +197,10 @@ impl<'a> Writer<'a> {
     }
 
     fn write(&mut self, html: &str) {
-        self.buf().push_str(html);
+        // A scan keeps no HTML; what it finds never depends on what was written.
+        if self.publish {
+            self.buf().push_str(html);
+        }
     }
 
     fn event(&mut self, event: Event<'_>, offset: usize) {
@@ -241,10 +248,11 @@ impl<'a> Writer<'a> {
         match event {
             Event::Start(tag) => self.start(tag, offset),
             Event::End(tag) => self.end(tag),
-            Event::Text(text) => {
+            Event::Text(text) if self.publish => {
                 let escaped = escape(&text);
                 self.write(&escaped);
             }
+            Event::Text(_) => {}
             Event::Code(text) => {
                 let html = format!("<code>{}</code>", escape(&text));
                 self.write(&html);
