@@ -308,3 +308,6 @@ fn tera_message(err: &tera::Error) -> String {
     }
     message
 }
+
+#[cfg(test)]
+mod tests;
