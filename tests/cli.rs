@@ -21,6 +21,7 @@ mod cli {
     mod names;
     mod output;
     mod pages;
+    mod pairing;
     mod renewal;
     mod sample;
     mod symlinks;

@@ -1,0 +1,310 @@
+//! Whole pages: view structs built from the model, rendered through the theme's Tera
+//! templates into in-memory output files. No disk access except through `Content::Copy`.
+//!
+//! One file per page kind: `home`, `project` (a unit's status page and its documents),
+//! `process` (process documents and the glance page), `coverage` and `site` (plain
+//! pages, 404, sitemap); `urls` holds the path helpers they share.
+
+mod coverage;
+mod home;
+mod process;
+mod project;
+mod site;
+mod urls;
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::analyse::Analysis;
+use crate::analyse::document::RenderedDoc;
+use crate::analyse::highlight::Highlighter;
+use crate::analyse::links::relative_url;
+use crate::check::{self, Report, UnitReport};
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::model::{Document, Site, Unit};
+use crate::output::{Content, OutputFile};
+use crate::theme::Theme;
+
+#[derive(Serialize)]
+struct SiteView<'a> {
+    title: &'a str,
+    description: &'a str,
+    base_url: &'a str,
+}
+
+/// Values every template can rely on.
+#[derive(Serialize)]
+struct Common<'a> {
+    site: SiteView<'a>,
+    /// Relative path from the page to the site root (`../../`), or the base path on 404.
+    root: String,
+    page_title: String,
+    section: &'static str,
+    has_process: bool,
+    has_coverage: bool,
+    canonical: Option<String>,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct Link {
+    title: String,
+    url: String,
+    current: bool,
+}
+
+#[derive(Serialize)]
+struct Crumb {
+    title: String,
+    url: Option<String>,
+}
+
+/// Everything needed to render a site; built once per build.
+pub struct Renderer<'a> {
+    analysis: &'a Analysis,
+    site: &'a Site,
+    report: &'a Report,
+    config: &'a Config,
+    theme: &'a Theme,
+    /// Source path → page, for evidence and findings that point at a document.
+    doc_urls: HashMap<&'a str, &'a str>,
+    /// Unit slug → its checker verdict. Keyed rather than positional so a report that skips
+    /// or reorders units can never put one project's verdict on another's page.
+    unit_reports: HashMap<&'a str, &'a UnitReport>,
+    /// Unit slug → unit, for views (coverage rows) that start from the slug.
+    units: HashMap<&'a str, &'a Unit>,
+    tera: tera::Tera,
+}
+
+/// The pages rendered once per unit, process document or plain page, in site order.
+struct Collections {
+    units: Vec<Result<Vec<OutputFile>>>,
+    process: Vec<Result<OutputFile>>,
+    plain: Vec<Result<OutputFile>>,
+}
+
+/// The files the site has exactly one of (the glance page and the highlight stylesheet
+/// only when the site needs them).
+struct Singles {
+    home: Result<OutputFile>,
+    not_found: Result<OutputFile>,
+    coverage: Result<OutputFile>,
+    glance: Option<Result<OutputFile>>,
+    css: Option<String>,
+    api: String,
+}
+
+impl<'a> Renderer<'a> {
+    /// Compiles the theme's templates; fails only on a template error.
+    pub fn new(analysis: &'a Analysis, theme: &'a Theme, config: &'a Config) -> Result<Self> {
+        let mut tera = tera::Tera::new();
+        tera.autoescape_on([".html", ".xml", ".svg"]);
+        tera.add_raw_templates(theme.templates.iter().map(|(n, s)| (n.as_str(), s.as_str())))
+            .map_err(|err| Error::Template(tera_message(&err)))?;
+        let site = &analysis.site;
+        let doc_urls = site
+            .documents()
+            .map(|d| (d.source.as_str(), d.url.as_str()))
+            .collect();
+        let unit_reports = analysis
+            .report
+            .units
+            .iter()
+            .map(|r| (r.slug.as_str(), r))
+            .collect();
+        let units = site.units.iter().map(|u| (u.slug.as_str(), u)).collect();
+        Ok(Renderer {
+            analysis,
+            site,
+            report: &analysis.report,
+            config,
+            theme,
+            doc_urls,
+            unit_reports,
+            units,
+            tera,
+        })
+    }
+
+    /// Every page and file of the site, sorted by path.
+    pub fn render(&self) -> Result<Vec<OutputFile>> {
+        let (collections, singles) = rayon::join(|| self.collections(), || self.singles());
+        // Errors still surface in page order: home, units, process, pages, 404, coverage, glance.
+        let mut files = vec![singles.home?];
+        for pages in collections.units {
+            files.extend(pages?);
+        }
+        for page in collections.process.into_iter().chain(collections.plain) {
+            files.push(page?);
+        }
+        for file in &self.site.files {
+            files.push(OutputFile {
+                path: file.url.clone(),
+                content: Content::Copy(self.config.root.join(&file.source)),
+            });
+        }
+        files.push(singles.not_found?);
+        files.push(singles.coverage?);
+        if let Some(glance) = singles.glance {
+            files.push(glance?);
+        }
+        for (name, bytes) in &self.theme.statics {
+            files.push(OutputFile {
+                path: format!("static/{name}"),
+                content: Content::Bytes(bytes.clone()),
+            });
+        }
+        if let Some(css) = singles.css {
+            files.push(OutputFile {
+                path: "static/highlight.css".into(),
+                content: Content::Bytes(css.into_bytes()),
+            });
+        }
+        files.push(OutputFile {
+            path: "api/projects.json".into(),
+            content: Content::Bytes(singles.api.into_bytes()),
+        });
+        files.push(self.sitemap(&files));
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(files)
+    }
+
+    fn collections(&self) -> Collections {
+        let site = self.site;
+        let process_nav: Vec<&Document> = site.process.iter().collect();
+        Collections {
+            units: site.units.par_iter().map(|unit| self.unit_pages(unit)).collect(),
+            process: site
+                .process
+                .par_iter()
+                .enumerate()
+                .map(|(i, doc)| self.process_page(doc, &process_nav, i))
+                .collect(),
+            plain: site.pages.par_iter().map(|doc| self.plain_page(doc)).collect(),
+        }
+    }
+
+    fn singles(&self) -> Singles {
+        let css = (!self.theme.statics.contains_key("highlight.css")).then(|| {
+            let (light, dark) = Highlighter::stylesheets();
+            format!("{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n")
+        });
+        Singles {
+            home: self.home_page(),
+            not_found: self.not_found(),
+            coverage: self.coverage_page(),
+            glance: (!self.site.process.is_empty()).then(|| self.glance_page()),
+            css,
+            api: check::format::json(self.site, self.report, &self.analysis.findings),
+        }
+    }
+
+    /// The checker's verdict on a unit; `None` when the analysis did not judge it.
+    fn unit_report(&self, unit: &Unit) -> Option<&'a UnitReport> {
+        self.unit_reports.get(unit.slug.as_str()).copied()
+    }
+
+    /// A document's rendered body; empty when the analysis did not render it (a `check`
+    /// analysis, which no caller renders).
+    fn body(&self, doc: &Document) -> RenderedDoc {
+        self.analysis.document(doc).cloned().unwrap_or_default()
+    }
+
+    fn common(&self, page_url: &str, title: &str, section: &'static str) -> Common<'_> {
+        let canonical = self
+            .config
+            .base_url
+            .starts_with("http")
+            .then(|| format!("{}{}", self.config.base_url, urls::pretty(page_url)));
+        Common {
+            site: SiteView {
+                title: &self.site.title,
+                description: &self.site.description,
+                base_url: &self.config.base_url,
+            },
+            root: relative_url(page_url, ""),
+            page_title: title.to_owned(),
+            section,
+            has_process: !self.site.process.is_empty(),
+            has_coverage: true,
+            canonical,
+            version: env!("CARGO_PKG_VERSION"),
+        }
+    }
+
+    /// A context holding the values every template relies on.
+    fn context(&self, page_url: &str, title: &str, section: &'static str) -> tera::Context {
+        let mut context = tera::Context::new();
+        insert_common(&mut context, &self.common(page_url, title, section));
+        context
+    }
+
+    fn page(&self, path: &str, template: &str, context: tera::Context) -> Result<OutputFile> {
+        let html = self
+            .tera
+            .render(template, &context)
+            .map_err(|err| Error::Template(format!("{template} for {path}: {}", tera_message(&err))))?;
+        Ok(OutputFile {
+            path: path.to_owned(),
+            content: Content::Bytes(html.into_bytes()),
+        })
+    }
+
+    /// A document's rendered body and the metadata `document.html` shows beside it.
+    fn document_context(&self, doc: &Document, section: &'static str) -> tera::Context {
+        let rendered = self.body(doc);
+        let mut context = self.context(&doc.url, &doc.title, section);
+        context.insert("content", &rendered.html);
+        context.insert("toc", &rendered.toc);
+        context.insert("kind", doc.kind.label());
+        context.insert("source", &doc.source);
+        context
+    }
+
+    /// The page of the document at `source`, as a path from the site root.
+    fn doc_url(&self, source: &str) -> Option<String> {
+        self.doc_urls.get(source).map(|url| (*url).to_owned())
+    }
+
+    /// The page of the document at `source`, relative to `page_url`.
+    fn doc_link(&self, source: Option<&str>, page_url: &str) -> Option<String> {
+        source
+            .and_then(|f| self.doc_url(f))
+            .map(|u| relative_url(page_url, &u))
+    }
+
+    fn nav(&self, current: &str, docs: &[&Document]) -> Vec<Link> {
+        docs.iter()
+            .map(|d| Link {
+                title: d.title.clone(),
+                url: relative_url(current, &d.url),
+                current: d.url == current,
+            })
+            .collect()
+    }
+}
+
+fn insert_common(context: &mut tera::Context, common: &Common<'_>) {
+    context.insert("site", &common.site);
+    context.insert("root", &common.root);
+    context.insert("page_title", &common.page_title);
+    context.insert("section", &common.section);
+    context.insert("has_process", &common.has_process);
+    context.insert("has_coverage", &common.has_coverage);
+    context.insert("canonical", &common.canonical);
+    context.insert("version", &common.version);
+}
+
+fn tera_message(err: &tera::Error) -> String {
+    let mut message = err.to_string();
+    let mut source = std::error::Error::source(err);
+    while let Some(cause) = source {
+        message.push_str(": ");
+        message.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    message
+}
