@@ -30,8 +30,9 @@ pub enum Stage {
     /// Judging a package against its rule set: every command. Only these can be exempted in
     /// front matter, since exemptions apply to a package's verdict.
     Check,
-    /// Writing pages (links, raw HTML, coverage, git dates): `build` and `serve`.
-    Render,
+    /// The site-wide analysis (links and raw HTML in each document, coverage inputs, git
+    /// dates): every command, since `check` runs the same analysis as `build`.
+    Analyse,
     /// A preview rebuild that could not happen at all. Shown by `serve` over the last good
     /// site; never levelled, because no finished build exists to level.
     Serve,
@@ -42,7 +43,7 @@ impl Stage {
         match self {
             Stage::Read => "read",
             Stage::Check => "check",
-            Stage::Render => "render",
+            Stage::Analyse => "analyse",
             Stage::Serve => "serve",
         }
     }
@@ -69,12 +70,12 @@ const fn read(id: &'static str, level: Level, summary: &'static str) -> Rule {
         stage: Stage::Read,
     }
 }
-const fn render(id: &'static str, level: Level, summary: &'static str) -> Rule {
+const fn analyse(id: &'static str, level: Level, summary: &'static str) -> Rule {
     Rule {
         id,
         level,
         summary,
-        stage: Stage::Render,
+        stage: Stage::Analyse,
     }
 }
 const fn serve(id: &'static str, level: Level, summary: &'static str) -> Rule {
@@ -408,39 +409,39 @@ pub const CODES: &[Rule] = &[
         "a document's text says one thing and its declared facts another",
     ),
     // Writing pages.
-    render(
+    analyse(
         "link/broken",
         Warning,
         "a link or image points at a file or heading that does not exist",
     ),
-    render(
+    analyse(
         "html/unknown-tag",
         Warning,
         "raw HTML uses a tag that is not an HTML element; it is shown as text",
     ),
-    render(
+    analyse(
         "html/disallowed",
         Warning,
         "raw HTML uses scripts, styles, frames, forms or other active content, which is removed",
     ),
-    render(
+    analyse(
         "markdown/too-deep",
         Warning,
         "lists, block quotes or HTML nest too deeply; the deepest levels are flattened",
     ),
-    render(
+    analyse(
         "coverage/releases",
         Error,
         "the releases data file named in book.toml is not a flat map of slug to version",
     ),
     // Not `coverage/releases`: a missing file is a setting to fix, not data to correct, and
     // the coverage page is simply built without latest releases.
-    render(
+    analyse(
         "coverage/releases-unreadable",
         Warning,
         "the releases data file named in book.toml cannot be read",
     ),
-    render(
+    analyse(
         "git/unavailable",
         Info,
         "git dates were asked for, but git or a git checkout is missing; pages carry none",
