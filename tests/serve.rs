@@ -298,6 +298,22 @@ impl Events {
         }
     }
 
+    /// Waits through reload events until `path` shows `needle`. For changes the watcher may see
+    /// as two events (a new folder, then the file written into it): the first rebuild can run
+    /// between the two, and the second brings the text.
+    fn expect_page_with(&mut self, serve: &Serve, path: &str, needle: &str, why: &str) {
+        let deadline = Instant::now() + RELOAD;
+        while let Some((name, _)) = self.next(deadline) {
+            if name == "reload" && serve.get(path).text().contains(needle) {
+                return;
+            }
+        }
+        panic!(
+            "{path} did not show `{needle}` after {why} within {RELOAD:?}; stderr:\n{}",
+            serve.stderr()
+        );
+    }
+
     fn expect_reload(&mut self, serve: &Serve, why: &str) -> String {
         let deadline = Instant::now() + RELOAD;
         while let Some((name, data)) = self.next(deadline) {
@@ -373,12 +389,11 @@ fn serves_pages_and_reloads_after_an_edit() {
         "site/community/assessments/projects/gamma/self-assessment.md",
         "# Gamma\n\nNEW-PROJECT-TEXT\n",
     );
-    events.expect_reload(&serve, "a new project");
-    assert!(
-        serve
-            .get("/projects/gamma/self-assessment.html")
-            .text()
-            .contains("NEW-PROJECT-TEXT")
+    events.expect_page_with(
+        &serve,
+        "/projects/gamma/self-assessment.html",
+        "NEW-PROJECT-TEXT",
+        "a new project",
     );
 
     assert!(
