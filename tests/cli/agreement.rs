@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::common::{Run, fixtures_dir, tssa};
+use crate::common::{Run, corpus, fixtures_dir, tssa};
 
 /// `[check.levels]` tables to judge every tree under: the defaults; broken links made errors,
 /// a discover rule and a parser rule turned off, a checker rule moved down.
@@ -260,11 +260,7 @@ fn relevelling_moves_a_finding_in_every_view_alike() {
 
 #[test]
 fn corpus_agrees_under_every_levels_table() {
-    let Some(corpus) = std::env::var_os("TSSA_CORPUS").map(PathBuf::from) else {
-        let _ = std::io::Write::write_all(
-            &mut std::io::stderr(),
-            b"skipped: TSSA_CORPUS not set (an acceptance-corpus test)\n",
-        );
+    let Some(corpus) = corpus() else {
         return;
     };
     for (name, levels) in LEVELS {

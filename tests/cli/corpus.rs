@@ -6,7 +6,7 @@ use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use crate::common::{PROJECTS, Run, Site, assert_same_files, text_of, tssa};
+use crate::common::{PROJECTS, Run, Site, assert_same_files, corpus, text_of, tssa};
 
 /// Every project unit of the corpus: 49 project folders and fluentd's three sub-projects.
 const UNITS: [&str; 52] = [
@@ -63,28 +63,6 @@ const UNITS: [&str; 52] = [
     "wasmcloud",
     "wasmedge",
 ];
-
-fn corpus() -> Option<PathBuf> {
-    match std::env::var_os("TSSA_CORPUS") {
-        Some(path) if !path.is_empty() => {
-            let path = PathBuf::from(path);
-            assert!(
-                path.join(PROJECTS).is_dir(),
-                "TSSA_CORPUS={} has no {PROJECTS}",
-                path.display()
-            );
-            Some(path)
-        }
-        _ => {
-            // Straight to stderr: the test harness captures println!, and a skip must be seen.
-            let _ = std::io::Write::write_all(
-                &mut std::io::stderr(),
-                b"skipped: TSSA_CORPUS not set (an acceptance-corpus test)\n",
-            );
-            None
-        }
-    }
-}
 
 /// Builds the corpus (read-only: the output goes to a temp folder).
 fn build(corpus: &Path, tmp: &Path, out: &str) -> (Run, Site) {

@@ -1137,3 +1137,27 @@ fn snippet(html: &str, at: usize) -> String {
     }
     html[at..end].replace('\n', " ")
 }
+
+/// The acceptance corpus named by `TSSA_CORPUS`, or `None` after saying plainly (past the
+/// harness's capture) that the calling test is skipped.
+pub fn corpus() -> Option<PathBuf> {
+    match std::env::var_os("TSSA_CORPUS") {
+        Some(path) if !path.is_empty() => {
+            let path = PathBuf::from(path);
+            assert!(
+                path.join(PROJECTS).is_dir(),
+                "TSSA_CORPUS={} has no {PROJECTS}",
+                path.display()
+            );
+            Some(path)
+        }
+        _ => {
+            // Straight to stderr: the test harness captures println!, and a skip must be seen.
+            let _ = std::io::Write::write_all(
+                &mut std::io::stderr(),
+                b"skipped: TSSA_CORPUS not set (an acceptance-corpus test)\n",
+            );
+            None
+        }
+    }
+}
