@@ -147,7 +147,7 @@ impl Prepared {
         };
         let out = scratch.path().join("out");
         let config = config_for(&root, &out);
-        let check_config = tssa::analyse::check_config(&config, tssa::coverage::today());
+        let check_config = tssa::analyse::check_config(&config, tssa::calendar::today());
         let built =
             tssa::pipeline::build(&config, tssa::load::load(&config), None).expect("building the site");
         let analysis = tssa::analyse::analyse(&config, tssa::load::load(&config), Depth::Pages, None);

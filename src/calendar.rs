@@ -88,6 +88,20 @@ impl Date {
     }
 }
 
+/// Today (UTC), from `SOURCE_DATE_EPOCH` if it is set and valid (reproducible builds), else
+/// the system clock. The analysis reads it once; nothing else in tssa reads the clock.
+pub fn today() -> Option<Date> {
+    if let Ok(epoch) = std::env::var("SOURCE_DATE_EPOCH")
+        && let Ok(seconds) = epoch.trim().parse::<i64>()
+    {
+        return Some(Date::from_epoch_seconds(seconds));
+    }
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?;
+    Some(Date::from_epoch_seconds(i64::try_from(now.as_secs()).ok()?))
+}
+
 impl fmt::Display for Date {
     /// The ISO text the date was read from.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

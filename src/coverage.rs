@@ -14,6 +14,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use crate::calendar::Date;
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::model::{DocKind, Document, Fact, FactKey, Provenance, Site, Unit};
@@ -244,12 +245,12 @@ pub struct Coverage {
     pub totals: Totals,
 }
 
-/// The coverage of every unit. `today` is an ISO date (`None`: renewal is not judged);
+/// The coverage of every unit. `today`: `None` leaves renewal unjudged;
 /// `releases` maps unit slugs (or their last segment) to the latest release, from the data
 /// file named in `book.toml`; `releases_source` names that file for provenance.
 pub fn coverage(
     site: &Site,
-    today: Option<&str>,
+    today: Option<Date>,
     renewal_months: u32,
     releases: &BTreeMap<String, String>,
 ) -> Coverage {
@@ -259,16 +260,15 @@ pub fn coverage(
 /// [`coverage`], naming the releases data file in provenance.
 pub fn coverage_with_source(
     site: &Site,
-    today: Option<&str>,
+    today: Option<Date>,
     renewal_months: u32,
     releases: &BTreeMap<String, String>,
     releases_source: &str,
 ) -> Coverage {
-    let today = today.and_then(|t| dates::parse_iso(t).ok());
     let rows: Vec<Row> = site
         .units
         .iter()
-        .map(|u| row(u, today.as_deref(), renewal_months, releases, releases_source))
+        .map(|u| row(u, today, renewal_months, releases, releases_source))
         .collect();
     let mut totals = Totals {
         units: rows.len(),
@@ -298,7 +298,7 @@ pub fn coverage_with_source(
         }
     }
     Coverage {
-        today,
+        today: today.map(|d| d.to_string()),
         renewal_months,
         rows,
         totals,
@@ -308,7 +308,7 @@ pub fn coverage_with_source(
 /// The coverage row of one unit.
 pub fn row(
     unit: &Unit,
-    today: Option<&str>,
+    today: Option<Date>,
     renewal_months: u32,
     releases: &BTreeMap<String, String>,
     releases_source: &str,
@@ -722,13 +722,8 @@ fn latest(unit: &Unit, releases: &BTreeMap<String, String>, releases_source: &st
 
 /// `completed` + `months`, keeping the date's precision; whether `today` is past it.
 /// The rule itself is [`calendar::renewal`], which check's B12 uses too.
-pub fn renewal(completed: Option<&str>, today: Option<&str>, months: u32) -> Renewal {
-    use crate::calendar::{self, Date};
-    let r = calendar::renewal(
-        completed.and_then(Date::parse),
-        today.and_then(Date::parse),
-        months,
-    );
+pub fn renewal(completed: Option<&str>, today: Option<Date>, months: u32) -> Renewal {
+    let r = crate::calendar::renewal(completed.and_then(Date::parse), today, months);
     Renewal {
         due: r.is_due(),
         due_on: r.due_on().map(|d| d.to_string()),
@@ -840,10 +835,9 @@ fn unquote(text: &str) -> &str {
 // Inputs: the clock and the releases data file. The only I/O of this module.
 // ---------------------------------------------------------------------------------------
 
-/// What [`coverage`] needs from outside the model.
+/// What [`coverage`] needs from outside the model, besides today's date.
 #[derive(Debug, Clone, Default)]
 pub struct Inputs {
-    pub today: Option<String>,
     pub renewal_months: u32,
     pub releases: BTreeMap<String, String>,
     /// How provenance names the releases file.
@@ -851,13 +845,11 @@ pub struct Inputs {
 }
 
 impl Inputs {
-    /// Today from `SOURCE_DATE_EPOCH` when set (reproducible builds), else the system clock;
-    /// the releases file from `[coverage] releases`. A missing or malformed file is a
+    /// The releases file from `[coverage] releases`. A missing or malformed file is a
     /// diagnostic, never a failure: coverage then just lacks latest releases.
     pub fn from_config(config: &Config) -> (Inputs, Vec<Diagnostic>) {
         let mut diagnostics = Vec::new();
         let mut inputs = Inputs {
-            today: today(),
             renewal_months: config.renewal_months,
             releases: BTreeMap::new(),
             releases_source: "releases data file".to_owned(),
@@ -894,19 +886,6 @@ fn display_path(path: &Path, config: &Config) -> String {
         .unwrap_or(path)
         .to_string_lossy()
         .replace('\\', "/")
-}
-
-/// Today's date, from `SOURCE_DATE_EPOCH` if it is set and valid, else the system clock.
-pub fn today() -> Option<String> {
-    if let Ok(epoch) = std::env::var("SOURCE_DATE_EPOCH")
-        && let Ok(seconds) = epoch.trim().parse::<i64>()
-    {
-        return Some(date_from_epoch(seconds));
-    }
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .ok()?;
-    Some(date_from_epoch(i64::try_from(now.as_secs()).ok()?))
 }
 
 #[cfg(test)]
@@ -972,7 +951,7 @@ mod tests {
             "# SA\n\n| Metadata | |\n",
         );
         let u = unit("keycloak", vec![readme, sa]);
-        let row = row(&u, Some("2025-01-01"), 12, &BTreeMap::new(), "x");
+        let row = row(&u, Date::parse("2025-01-01"), 12, &BTreeMap::new(), "x");
         assert_eq!(row.path, "joint");
         let joint = row
             .joint_version
@@ -1031,7 +1010,7 @@ mod tests {
         let releases = BTreeMap::from([("x".to_owned(), "v1.4.0".to_owned())]);
         let row = row(
             &u,
-            Some("2025-06-01"),
+            Date::parse("2025-06-01"),
             12,
             &releases,
             "releases data file releases.yaml",
@@ -1136,7 +1115,7 @@ mod tests {
             files: vec![],
             diagnostics: vec![],
         };
-        let cov = coverage(&site, Some("2024-01-01"), 12, &BTreeMap::new());
+        let cov = coverage(&site, Date::parse("2024-01-01"), 12, &BTreeMap::new());
         assert_eq!(
             cov.totals,
             Totals {
@@ -1151,8 +1130,8 @@ mod tests {
                 self_only: 1
             }
         );
-        // An invalid `today` leaves renewal unjudged rather than guessing.
-        let cov = coverage(&site, Some("yesterday"), 12, &BTreeMap::new());
+        // Without a date, renewal is left unjudged rather than guessed.
+        let cov = coverage(&site, None, 12, &BTreeMap::new());
         assert_eq!(cov.totals.renewal_due, 0);
         assert_eq!(cov.today, None);
     }
@@ -1184,15 +1163,21 @@ mod tests {
     #[test]
     fn renewal_due_at_the_dates_precision() {
         assert_eq!(
-            renewal(Some("2024-05-10"), Some("2025-05-10"), 12).due,
+            renewal(Some("2024-05-10"), Date::parse("2025-05-10"), 12).due,
             Some(false)
         );
         assert_eq!(
-            renewal(Some("2024-05-10"), Some("2025-05-11"), 12).due,
+            renewal(Some("2024-05-10"), Date::parse("2025-05-11"), 12).due,
             Some(true)
         );
-        assert_eq!(renewal(Some("2024-05"), Some("2025-05-31"), 12).due, Some(false));
-        assert_eq!(renewal(Some("2024-05"), Some("2025-06-01"), 12).due, Some(true));
+        assert_eq!(
+            renewal(Some("2024-05"), Date::parse("2025-05-31"), 12).due,
+            Some(false)
+        );
+        assert_eq!(
+            renewal(Some("2024-05"), Date::parse("2025-06-01"), 12).due,
+            Some(true)
+        );
         assert_eq!(
             renewal(Some("2024-02-29"), None, 12),
             Renewal {
@@ -1201,12 +1186,12 @@ mod tests {
             }
         );
         assert_eq!(
-            renewal(Some("2024-11-15"), Some("2025-06-01"), 6)
+            renewal(Some("2024-11-15"), Date::parse("2025-06-01"), 6)
                 .due_on
                 .as_deref(),
             Some("2025-05-15")
         );
-        assert_eq!(renewal(None, Some("2025-06-01"), 12).due, None);
+        assert_eq!(renewal(None, Date::parse("2025-06-01"), 12).due, None);
     }
 
     #[test]

@@ -48,7 +48,7 @@ fn new(args: NewArgs) -> anyhow::Result<ExitCode> {
         NewPath::SelfAssessment => tssa::new::PackagePath::SelfAssessment,
         NewPath::Joint => tssa::new::PackagePath::Joint,
     };
-    let today = tssa::coverage::today().unwrap_or_default();
+    let today = tssa::calendar::today().map(|d| d.to_string()).unwrap_or_default();
     let plan = tssa::new::plan(&config, &args.name, path, &today)?;
     tssa::new::write(&plan)?;
     let mut out = std::io::stdout().lock();

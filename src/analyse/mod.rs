@@ -16,6 +16,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use rayon::prelude::*;
 
+use crate::calendar::Date;
 use crate::check::{self, CheckConfig, Report, Ruleset};
 use crate::config::Config;
 use crate::coverage::{self, Coverage};
@@ -93,7 +94,7 @@ impl Analysis {
 }
 
 /// The checker's settings from `book.toml`, with today's date from the one clock.
-pub fn check_config(config: &Config, today: Option<String>) -> CheckConfig {
+pub fn check_config(config: &Config, today: Option<Date>) -> CheckConfig {
     CheckConfig {
         default_ruleset: config.ruleset.as_deref().and_then(|r| r.parse::<Ruleset>().ok()),
         levels: config.levels.clone(),
@@ -105,13 +106,13 @@ pub fn check_config(config: &Config, today: Option<String>) -> CheckConfig {
 /// Analyses a loaded site. `cache` keeps rendered documents between the preview server's
 /// rebuilds.
 pub fn analyse(config: &Config, site: Site, depth: Depth, cache: Option<&DocumentCache>) -> Analysis {
-    let today = coverage::today();
-    let check_config = check_config(config, today.clone());
+    let today = crate::calendar::today();
+    let check_config = check_config(config, today);
     let ((report, (coverage, mut findings)), (documents, document_findings)) = rayon::join(
         || {
             rayon::join(
                 || check::check(&site, &check_config),
-                || coverage_and_dates(config, &site, today.as_deref()),
+                || coverage_and_dates(config, &site, today),
             )
         },
         || documents(&site, depth, cache),
@@ -138,7 +139,7 @@ pub fn analyse(config: &Config, site: Site, depth: Depth, cache: Option<&Documen
 fn coverage_and_dates(
     config: &Config,
     site: &Site,
-    today: Option<&str>,
+    today: Option<Date>,
 ) -> ((Coverage, Option<BTreeMap<String, String>>), Vec<Diagnostic>) {
     let (inputs, mut notes) = coverage::Inputs::from_config(config);
     let coverage = coverage::coverage_with_source(

@@ -1054,7 +1054,7 @@ fn b11(ctx: &mut Ctx<'_>, _: &Package<'_, '_>) -> Item {
 /// (`[coverage] renewal_months`) are the coverage page's, so the two always agree.
 fn b12(ctx: &mut Ctx<'_>, p: &Package<'_, '_>) -> Item {
     let unit = ctx.unit;
-    let Some(today) = &p.config.today else {
+    let Some(today) = p.config.today else {
         return na("renewal not judged (no date given)");
     };
     let (Some(done), Some(fact)) = (ruleset::completed(unit), unit.fact(FactKey::Completed)) else {
@@ -1063,7 +1063,7 @@ fn b12(ctx: &mut Ctx<'_>, p: &Package<'_, '_>) -> Item {
     let Some(completed) = Date::parse(done) else {
         return na("completion date unreadable");
     };
-    match calendar::renewal(Some(completed), Date::parse(today), p.config.renewal_months) {
+    match calendar::renewal(Some(completed), Some(today), p.config.renewal_months) {
         Renewal::Due(due) => {
             let file = fact.source.file().unwrap_or(&unit.dir).to_owned();
             ctx.emit(
@@ -1085,7 +1085,7 @@ fn b12(ctx: &mut Ctx<'_>, p: &Package<'_, '_>) -> Item {
             vec![fact_evidence(fact, "completed")],
             Some(format!("next review due {due}")),
         ),
-        Renewal::Unknown(_) => na("renewal not judged (today's date unreadable)"),
+        Renewal::Unknown(_) => na("renewal not judged"),
     }
 }
 

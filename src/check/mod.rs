@@ -28,6 +28,7 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::calendar::Date;
 use crate::diagnostic::{Diagnostic, Level};
 use crate::model::{Site, Unit};
 
@@ -45,7 +46,7 @@ pub struct CheckConfig {
     pub levels: BTreeMap<String, Option<Level>>,
     /// Today's date (ISO) for the renewal check; `None` leaves renewal unjudged, so reports
     /// stay reproducible.
-    pub today: Option<String>,
+    pub today: Option<Date>,
     /// Months after completion before a renewal is due (`[coverage] renewal_months`), the
     /// same period the coverage page uses.
     pub renewal_months: u32,

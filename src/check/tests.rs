@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::calendar::Date;
 use crate::diagnostic::{Diagnostic, Level};
 use crate::model::{
     Conflicts, DocKind, Document, Escalation, Exemption, Fact, FactKey, Facts, HardConflicts, Heading,
@@ -1335,7 +1336,7 @@ fn exemptions_by_item_and_by_rule() {
 fn renewal_is_judged_only_with_a_date() {
     let u = complete_joint();
     let config = CheckConfig {
-        today: Some("2025-12-04".into()),
+        today: Date::parse("2025-12-04"),
         ..CheckConfig::default()
     };
     let r = check_unit(&u, &config);
@@ -1344,7 +1345,7 @@ fn renewal_is_judged_only_with_a_date() {
     assert_eq!(due.len(), 1);
     assert_eq!(due[0].level, Level::Info);
     let config = CheckConfig {
-        today: Some("2022-01-01".into()),
+        today: Date::parse("2022-01-01"),
         ..CheckConfig::default()
     };
     assert_eq!(state(&check_unit(&u, &config), ItemId::B12), ItemState::Passed);
@@ -1357,7 +1358,7 @@ fn renewal_follows_the_configured_period() {
     let u = complete_joint();
     let judged = |months: u32| {
         let config = CheckConfig {
-            today: Some("2025-12-04".into()),
+            today: Date::parse("2025-12-04"),
             renewal_months: months,
             ..CheckConfig::default()
         };
@@ -1404,12 +1405,12 @@ fn renewal_agrees_with_the_coverage_page() {
         ("2021-12-02", 6),
     ] {
         let config = CheckConfig {
-            today: Some(today.into()),
+            today: Date::parse(today),
             renewal_months: months,
             ..CheckConfig::default()
         };
         let due = state(&check_unit(&u, &config), ItemId::B12) == ItemState::Missing;
-        let coverage = crate::coverage::renewal(Some("2021-06-01"), Some(today), months);
+        let coverage = crate::coverage::renewal(Some("2021-06-01"), Date::parse(today), months);
         assert_eq!(Some(due), coverage.due, "{today} +{months}");
     }
     assert_eq!(
@@ -1595,7 +1596,7 @@ fn every_emitted_rule_id_is_registered() {
     units.push(bad);
     for u in &units {
         let config = CheckConfig {
-            today: Some("2030-01-01".into()),
+            today: Date::parse("2030-01-01"),
             ..CheckConfig::default()
         };
         let r = check_unit(u, &config);
@@ -1661,7 +1662,7 @@ fn odd_input_does_not_panic() {
         for rs in Ruleset::ALL {
             let config = CheckConfig {
                 default_ruleset: Some(rs),
-                today: Some("x".into()),
+                today: Date::parse("2030-01-01"),
                 ..CheckConfig::default()
             };
             let report = check(&site(vec![u.clone()]), &config);
@@ -1692,7 +1693,7 @@ fn corpus_smoke() {
     };
     let s = crate::load::load(&config);
     let config_check = CheckConfig {
-        today: Some("2025-12-04".into()),
+        today: Date::parse("2025-12-04"),
         ..CheckConfig::default()
     };
     // The machine is shared: the best of several runs is the honest cost of the check.
