@@ -22,6 +22,9 @@ pub enum Command {
     Build(BuildArgs),
     /// Judge every TSSA package against the process, without writing the site.
     Check(CheckArgs),
+    /// Explain a diagnostic code (its default level, the stage that reports it, what it means);
+    /// without a code, list them all.
+    Explain(ExplainArgs),
     /// Start a new package folder from the guide's templates (never overwrites).
     New(NewArgs),
     /// Preview the site while editing: rebuilds on save and reloads the browser.
@@ -98,6 +101,13 @@ pub struct CheckArgs {
 }
 
 /// The path a new package takes.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// A code as printed in brackets, e.g. `link/broken`.
+    #[arg(value_name = "CODE")]
+    pub code: Option<String>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum NewPath {
     /// The abbreviated path: a self-assessment only.

@@ -7,7 +7,9 @@ use std::time::Instant;
 
 use clap::Parser;
 
-use tssa::cli::{BuildArgs, CheckArgs, Cli, Command, Deny, Format, NewArgs, NewPath, SourceArgs};
+use tssa::cli::{
+    BuildArgs, CheckArgs, Cli, Command, Deny, ExplainArgs, Format, NewArgs, NewPath, SourceArgs,
+};
 use tssa::config::{Config, Overrides};
 use tssa::diagnostic::{Diagnostic, Level};
 
@@ -16,6 +18,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Build(args) => build(args),
         Command::Check(args) => check(args),
+        Command::Explain(args) => explain(args),
         Command::New(args) => new(args),
         Command::Serve(args) => serve(args),
     };
@@ -155,6 +158,35 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// `tssa explain`: one code, or the whole registry. An unknown code is an error (exit 2)
+/// that suggests the nearest one.
+fn explain(args: ExplainArgs) -> anyhow::Result<ExitCode> {
+    use tssa::diagnostic::codes;
+    let line = |r: &codes::Rule| {
+        format!(
+            "{}  ({}, {} stage)\n  {}\n",
+            r.id,
+            r.level,
+            r.stage.name(),
+            r.summary
+        )
+    };
+    let text = match args.code.as_deref() {
+        None => codes::CODES.iter().map(line).collect::<Vec<_>>().join(""),
+        Some(code) => match codes::lookup(code.trim()) {
+            Some(rule) => line(rule),
+            None => {
+                let hint = codes::nearest(code.trim())
+                    .map(|n| format!("; did you mean `{n}`?"))
+                    .unwrap_or_default();
+                anyhow::bail!("`{code}` is not a tssa diagnostic code{hint} (`tssa explain` lists them all)");
+            }
+        },
+    };
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    Ok(ExitCode::SUCCESS)
 }
 
 fn count(diagnostics: &[Diagnostic]) -> (usize, usize) {

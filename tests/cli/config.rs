@@ -228,3 +228,35 @@ fn codes_outside_the_checker_can_be_turned_off_and_relevelled() {
             .all(|d| d.level == "error")
     );
 }
+
+#[test]
+fn explain_names_a_codes_level_stage_and_meaning() {
+    let dir = tempfile::tempdir().expect("a scratch folder");
+    let one = tssa(dir.path(), &["explain", "link/broken"]);
+    one.assert_code(0);
+    assert!(
+        one.stdout.starts_with("link/broken  (warning, analyse stage)\n"),
+        "{}",
+        one.stdout
+    );
+    assert!(one.stdout.contains("does not exist"), "{}", one.stdout);
+
+    let typo = tssa(dir.path(), &["explain", "link/brokn"]);
+    typo.assert_code(2);
+    assert!(
+        typo.stderr.contains("did you mean `link/broken`?"),
+        "{}",
+        typo.stderr
+    );
+
+    let all = tssa(dir.path(), &["explain"]);
+    all.assert_code(0);
+    for code in [
+        "package/missing-self-assessment",
+        "front-matter/syntax",
+        "link/broken",
+        "git/unavailable",
+    ] {
+        assert!(all.stdout.contains(&format!("{code}  (")), "`{code}` listed");
+    }
+}
