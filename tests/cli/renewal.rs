@@ -90,3 +90,35 @@ fn configured_renewal_months_are_honoured_by_check() {
         text.stderr
     );
 }
+
+/// The coverage page's renewal cell for the package, as built with the same clock.
+fn coverage_cell(fx: &Fixture) -> String {
+    let out = fx.tmp().join("coverage-out");
+    let out_arg = out.display().to_string();
+    tssa_with_env(
+        &fx.root,
+        &["build", "--quiet", "--out", &out_arg],
+        &[("SOURCE_DATE_EPOCH", TODAY)],
+    )
+    .assert_code(0);
+    let page = std::fs::read_to_string(out.join("coverage/index.html")).expect("the coverage page");
+    let row = page
+        .split("<tr")
+        .skip(1)
+        .find(|r| r.contains("Quillfeather"))
+        .unwrap_or_else(|| panic!("no coverage row for the package:\n{page}"))
+        .to_owned();
+    row
+}
+
+#[test]
+fn the_coverage_page_and_b12_agree_under_either_period() {
+    let fx = three_years_old();
+    let yearly = coverage_cell(&fx);
+    assert!(yearly.contains("due since 2023-12-01"), "{yearly}");
+    fx.write("book.toml", "[coverage]\nrenewal_months = 120\n");
+    let ten_years = coverage_cell(&fx);
+    assert!(ten_years.contains("by 2032-12-01"), "{ten_years}");
+    assert!(!ten_years.contains("due since"), "{ten_years}");
+    assert_eq!(renewal(&fx).1, "next review due 2032-12-01");
+}
