@@ -102,13 +102,11 @@ fn coverage_cell(fx: &Fixture) -> String {
     )
     .assert_code(0);
     let page = std::fs::read_to_string(out.join("coverage/index.html")).expect("the coverage page");
-    let row = page
-        .split("<tr")
+    page.split("<tr")
         .skip(1)
         .find(|r| r.contains("Quillfeather"))
         .unwrap_or_else(|| panic!("no coverage row for the package:\n{page}"))
-        .to_owned();
-    row
+        .to_owned()
 }
 
 #[test]
