@@ -17,7 +17,7 @@ use serde::Serialize;
 use crate::calendar::Date;
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
-use crate::model::{DocKind, Document, Fact, FactKey, Provenance, Site, Unit};
+use crate::model::{DocKind, Document, Fact, FactKey, Provenance, RelPath, Site, Unit};
 use crate::parse::dates;
 
 pub use crate::config::DEFAULT_RENEWAL_MONTHS;
@@ -87,7 +87,7 @@ pub struct Dated {
     pub value: String,
     pub raw: String,
     pub describe: String,
-    pub file: Option<String>,
+    pub file: Option<RelPath>,
     pub line: Option<usize>,
 }
 
@@ -681,7 +681,7 @@ fn completed(unit: &Unit, final_docs: &[&Document]) -> Option<Dated> {
             value: fact.value.clone(),
             raw: fact.raw.clone(),
             describe: fact.source.describe(),
-            file: fact.source.file().map(str::to_owned),
+            file: fact.source.file().map(RelPath::from),
             line: fact.source.line(),
         });
     }
@@ -896,9 +896,9 @@ mod tests {
     fn doc(kind: DocKind, source: &str, body: &str) -> Document {
         Document {
             kind,
-            source: source.to_owned(),
-            rel: source.rsplit('/').next().unwrap_or(source).to_owned(),
-            url: String::new(),
+            source: source.into(),
+            rel: source.rsplit('/').next().unwrap_or(source).into(),
+            url: Default::default(),
             title: String::new(),
             body: body.to_owned(),
             body_line: 1,
@@ -911,7 +911,7 @@ mod tests {
         Unit {
             slug: slug.to_owned(),
             name: slug.to_owned(),
-            dir: format!("projects/{slug}"),
+            dir: format!("projects/{slug}").into(),
             documents,
             assets: vec![],
             facts: Default::default(),

@@ -8,6 +8,8 @@ use std::str::FromStr;
 
 use serde::Serialize;
 
+use crate::relpath::RelPath;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
@@ -44,7 +46,7 @@ impl FromStr for Level {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Diagnostic {
     /// File relative to the site root, with `/` separators. `None` for site-wide problems.
-    pub file: Option<String>,
+    pub file: Option<RelPath>,
     /// 1-based line in `file`.
     pub line: Option<usize>,
     pub level: Level,
@@ -75,7 +77,7 @@ impl Diagnostic {
     pub fn info(code: &str, message: impl Into<String>) -> Self {
         Self::new(Level::Info, code, message)
     }
-    pub fn at(mut self, file: impl Into<String>, line: Option<usize>) -> Self {
+    pub fn at(mut self, file: impl Into<RelPath>, line: Option<usize>) -> Self {
         self.file = Some(file.into());
         self.line = line;
         self

@@ -228,10 +228,10 @@ fn detect_units(
             .collect();
         if listing.files.is_empty() && !package_subdirs.is_empty() {
             for (_, sub_name) in package_subdirs {
-                units.push((join(&dir, sub_name), format!("{name}/{sub_name}")));
+                units.push((join(&dir, sub_name).into(), format!("{name}/{sub_name}")));
             }
         } else {
-            units.push((dir, name.clone()));
+            units.push((dir.into(), name.clone()));
         }
     }
     units
@@ -412,8 +412,8 @@ impl Walker {
         let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
         SourceFile {
             path,
-            rel,
-            within,
+            rel: rel.into(),
+            within: within.into(),
             size,
         }
     }
@@ -467,7 +467,7 @@ impl Walker {
     ) {
         let listing = self.list(dir, rel_dir, diagnostics);
         for file in listing.files {
-            let within = strip_dir(&file.rel, base);
+            let within = strip_dir(&file.rel, base).into();
             out.push(SourceFile { within, ..file });
         }
         for (path, name) in listing.dirs {
@@ -501,7 +501,7 @@ impl Walker {
         let mut unit = UnitFiles {
             slug,
             folder,
-            dir: dir.to_owned(),
+            dir: dir.into(),
             documents: Vec::new(),
             assets: Vec::new(),
             sidecar: None,
@@ -591,7 +591,7 @@ impl Walker {
                 } else {
                     captured.join("/")
                 };
-                units.push((dir, slug));
+                units.push((dir.into(), slug));
             }
         }
         units.sort();

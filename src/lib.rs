@@ -23,6 +23,7 @@ pub mod new;
 pub mod output;
 pub mod parse;
 pub mod pipeline;
+pub mod relpath;
 pub mod render;
 #[cfg(feature = "serve")]
 pub mod serve;

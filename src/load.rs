@@ -14,7 +14,9 @@ use rayon::prelude::*;
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::discover::{self, Discovered, SourceFile, UnitFiles};
-use crate::model::{Asset, DocKind, Document, Fact, FactKey, Facts, PackageMeta, Provenance, Site, Unit};
+use crate::model::{
+    Asset, DocKind, Document, Fact, FactKey, Facts, PackageMeta, Provenance, RelPath, Site, Unit,
+};
 use crate::parse::{self, frontmatter};
 
 /// Loads the whole site. Never fails: every problem is a diagnostic in `Site::diagnostics`.
@@ -128,7 +130,7 @@ fn html_name(name: &str) -> String {
 fn asset(file: &SourceFile, url: String) -> Asset {
     Asset {
         source: file.rel.clone(),
-        url,
+        url: url.into(),
         size: file.size,
     }
 }
@@ -194,7 +196,7 @@ fn document_from(
         kind,
         source: file.rel.clone(),
         rel: file.within.clone(),
-        url,
+        url: url.into(),
         title,
         body: parsed.body,
         body_line: parsed.body_line,
@@ -221,7 +223,7 @@ fn title_from_name(within: &str) -> String {
 fn load_unit(files: UnitFiles, cache: Option<&ParseCache>) -> (Unit, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let mut documents = Vec::with_capacity(files.documents.len());
-    let mut front_meta: Vec<(String, PackageMeta)> = Vec::new();
+    let mut front_meta: Vec<(RelPath, PackageMeta)> = Vec::new();
     // Pages tssa writes itself in every unit folder; a document must not take their place.
     let mut taken: BTreeSet<String> = ["index.html", "badge.svg"]
         .iter()
@@ -304,7 +306,7 @@ fn sidecar_from(sidecar: &SourceFile, read: std::io::Result<Vec<u8>>) -> LoadedS
         Ok(bytes) => match parse::decode(&sidecar.rel, &bytes, &mut diagnostics) {
             Some(text) => {
                 let fm = frontmatter::parse(&text, &sidecar.rel, 1, |file, line| Provenance::Sidecar {
-                    file: file.to_owned(),
+                    file: file.into(),
                     line,
                 });
                 diagnostics.extend(fm.diagnostics);
@@ -458,9 +460,9 @@ fn same_reviewers(a: &[crate::model::Reviewer], b: &[crate::model::Reviewer]) ->
         })
 }
 
-fn merge_meta(sources: Vec<(String, PackageMeta)>, diagnostics: &mut Vec<Diagnostic>) -> PackageMeta {
+fn merge_meta(sources: Vec<(RelPath, PackageMeta)>, diagnostics: &mut Vec<Diagnostic>) -> PackageMeta {
     let mut merged = PackageMeta::default();
-    let mut reviewers_from: Option<String> = None;
+    let mut reviewers_from: Option<RelPath> = None;
     for (file, meta) in sources {
         if !meta.reviewers.is_empty() {
             match &reviewers_from {

@@ -7,8 +7,7 @@ use serde::Serialize;
 
 use crate::diagnostic::Diagnostic;
 
-/// A `/`-separated path relative to the site root (the `--root` folder).
-pub type RelPath = String;
+pub use crate::relpath::RelPath;
 
 /// Where a fact came from, so every page and report can show its evidence.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -7,7 +7,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use super::document::{self, RenderedDoc};
 use super::highlight::Highlighter;
 use super::links::SiteLinks;
-use crate::model::Document;
+use crate::model::{Document, RelPath};
 
 /// Rendered documents by source path, valid while the site's link fingerprint is unchanged.
 #[derive(Debug, Default)]
@@ -18,7 +18,7 @@ pub struct DocumentCache {
 #[derive(Debug, Default)]
 struct Inner {
     fingerprint: u64,
-    docs: HashMap<String, (u64, RenderedDoc)>,
+    docs: HashMap<RelPath, (u64, RenderedDoc)>,
 }
 
 impl DocumentCache {

@@ -601,7 +601,7 @@ impl<'a> Writer<'a> {
             Resolved::External(url) => Ok((escape_href(&url), true)),
             Resolved::Internal { url, fragment } => {
                 let href = match fragment {
-                    Some(fragment) if url == self.doc.url => format!("#{}", encode_fragment(&fragment)),
+                    Some(fragment) if self.doc.url == url => format!("#{}", encode_fragment(&fragment)),
                     Some(fragment) => format!(
                         "{}#{}",
                         relative_url(&self.doc.url, &url),

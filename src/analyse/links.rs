@@ -12,7 +12,7 @@ use std::collections::{HashMap, HashSet};
 use percent_encoding::{AsciiSet, CONTROLS, percent_decode_str, utf8_percent_encode};
 
 use crate::markdown::rawhtml::{self, Token};
-use crate::model::{Document, Site};
+use crate::model::{Document, RelPath, Site};
 
 /// What a link destination turned out to be.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,7 +59,7 @@ struct Target {
 
 #[derive(Debug, Default)]
 struct Anchors {
-    source: String,
+    source: RelPath,
     ids: HashSet<String>,
     /// Lowercased id → id, for GitHub's case-insensitive fallback.
     lower: HashMap<String, String>,
@@ -541,9 +541,9 @@ mod tests {
     fn doc(source: &str, url: &str, headings: &[&str], body: &str) -> Document {
         Document {
             kind: DocKind::Other,
-            source: source.to_owned(),
-            rel: source.rsplit('/').next().unwrap_or(source).to_owned(),
-            url: url.to_owned(),
+            source: source.into(),
+            rel: source.rsplit('/').next().unwrap_or(source).into(),
+            url: url.into(),
             title: String::new(),
             body: body.to_owned(),
             body_line: 1,
@@ -565,8 +565,8 @@ mod tests {
 
     fn asset(source: &str, url: &str) -> Asset {
         Asset {
-            source: source.to_owned(),
-            url: url.to_owned(),
+            source: source.into(),
+            url: url.into(),
             size: 1,
         }
     }
@@ -577,7 +577,7 @@ mod tests {
         let unit = |slug: &str, dir: &str, documents: Vec<Document>, assets: Vec<Asset>| Unit {
             slug: slug.to_owned(),
             name: slug.to_owned(),
-            dir: dir.to_owned(),
+            dir: dir.into(),
             documents,
             assets,
             facts: Default::default(),

@@ -21,7 +21,7 @@ use crate::check::{self, CheckConfig, Report, Ruleset};
 use crate::config::Config;
 use crate::coverage::{self, Coverage};
 use crate::diagnostic::{Diagnostic, Level};
-use crate::model::{Document, Site};
+use crate::model::{Document, RelPath, Site};
 
 pub use cache::DocumentCache;
 use document::RenderedDoc;
@@ -45,7 +45,7 @@ pub struct Analysis {
     /// levelled, sorted and without repeats.
     pub findings: Vec<Diagnostic>,
     /// Each document's HTML body and contents, by source path ([`Depth::Pages`] only).
-    pub documents: HashMap<String, RenderedDoc>,
+    pub documents: HashMap<RelPath, RenderedDoc>,
     pub coverage: Coverage,
     /// Source path → the date git last changed it, when git dates are on and available.
     pub changed: Option<BTreeMap<String, String>>,
@@ -167,7 +167,7 @@ fn documents(
     site: &Site,
     depth: Depth,
     cache: Option<&DocumentCache>,
-) -> (HashMap<String, RenderedDoc>, Vec<Diagnostic>) {
+) -> (HashMap<RelPath, RenderedDoc>, Vec<Diagnostic>) {
     let links = SiteLinks::new(site);
     let all: Vec<&Document> = site.documents().collect();
     if depth == Depth::Findings {
@@ -186,7 +186,7 @@ fn documents(
         cache.prepare(links.fingerprint());
     }
     let highlighter = Highlighter::new();
-    let rendered: Vec<(String, RenderedDoc)> = all
+    let rendered: Vec<(RelPath, RenderedDoc)> = all
         .par_iter()
         .map(|doc| {
             let rendered = match cache {

@@ -163,7 +163,7 @@ fn render_diagnostic(
     };
     let source_line = d.line.and_then(|line| {
         let lines = cache
-            .entry(file.clone())
+            .entry(file.to_string())
             .or_insert_with(|| sources(file).map(|text| text.lines().map(str::to_owned).collect()));
         lines.as_ref().and_then(|l| l.get(line.checked_sub(1)?)).cloned()
     });

@@ -30,7 +30,7 @@ use serde::Serialize;
 
 use crate::calendar::Date;
 use crate::diagnostic::{Diagnostic, Level};
-use crate::model::{Site, Unit};
+use crate::model::{RelPath, Site, Unit};
 
 pub use item_id::ItemId;
 pub use rules::{RULES, Rule, rule_by_id};
@@ -75,7 +75,7 @@ pub struct UnitReport {
     pub slug: String,
     pub name: String,
     /// Source folder from the site root.
-    pub dir: String,
+    pub dir: RelPath,
     /// `self` (abbreviated / new-project path) or `joint`.
     pub path: String,
     pub ruleset: Ruleset,

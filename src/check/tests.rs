@@ -75,9 +75,9 @@ fn outline(body: &str) -> Outline {
 fn doc(kind: DocKind, dir: &str, rel: &str, body: &str) -> Document {
     Document {
         kind,
-        source: format!("{dir}/{rel}"),
-        rel: rel.to_owned(),
-        url: format!("{dir}/{}", rel.replace(".md", ".html")),
+        source: format!("{dir}/{rel}").into(),
+        rel: rel.into(),
+        url: format!("{dir}/{}", rel.replace(".md", ".html")).into(),
         title: rel.to_owned(),
         body: body.to_owned(),
         body_line: 1,
@@ -88,14 +88,14 @@ fn doc(kind: DocKind, dir: &str, rel: &str, body: &str) -> Document {
 
 fn fm(file: &str, line: usize) -> Provenance {
     Provenance::FrontMatter {
-        file: file.to_owned(),
+        file: file.into(),
         line,
     }
 }
 
 fn in_doc(file: &str, line: usize) -> Provenance {
     Provenance::Document {
-        file: file.to_owned(),
+        file: file.into(),
         line,
     }
 }
@@ -124,7 +124,7 @@ fn unit(slug: &str, documents: Vec<Document>) -> Unit {
     Unit {
         slug: slug.to_owned(),
         name: slug.to_owned(),
-        dir,
+        dir: dir.into(),
         documents,
         assets: Vec::new(),
         facts,

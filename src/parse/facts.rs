@@ -219,7 +219,7 @@ impl Extractor<'_> {
 
     fn push(&mut self, rank: u8, key: FactKey, value: String, raw: String, index: usize) {
         let source = Provenance::Document {
-            file: self.file.to_owned(),
+            file: self.file.into(),
             line: self.file_line(index),
         };
         let seq = self.candidates.len();
@@ -1789,7 +1789,7 @@ mod tests {
             }
             let _ = crate::parse::frontmatter::split(&text);
             let _ = crate::parse::frontmatter::parse(&text, "f", 1, |file, line| Provenance::Sidecar {
-                file: file.to_owned(),
+                file: file.into(),
                 line,
             });
         }

@@ -1156,7 +1156,7 @@ mod tests {
 
     fn prov(file: &str, line: usize) -> Provenance {
         Provenance::FrontMatter {
-            file: file.to_owned(),
+            file: file.into(),
             line,
         }
     }
@@ -1636,14 +1636,14 @@ survey:
             "u/tssa.yaml",
             1,
             |file, line| Provenance::Sidecar {
-                file: file.to_owned(),
+                file: file.into(),
                 line,
             },
         );
         assert_eq!(
             parsed.facts.get(&FactKey::Status).map(|f| f.source.clone()),
             Some(Provenance::Sidecar {
-                file: "u/tssa.yaml".to_owned(),
+                file: "u/tssa.yaml".into(),
                 line: 2
             })
         );

@@ -70,7 +70,7 @@ pub fn parse_document(file: &str, bytes: &[u8], kind: DocKind) -> ParsedFile {
         Ok(Some(block)) => {
             let fm = frontmatter::parse(block.yaml, file, block.yaml_line, |file, line| {
                 Provenance::FrontMatter {
-                    file: file.to_owned(),
+                    file: file.into(),
                     line,
                 }
             });

@@ -82,7 +82,7 @@ fn overlay(up: &str, problems: &[Diagnostic], stale: bool) -> String {
     for problem in problems {
         let place = match (&problem.file, problem.line) {
             (Some(file), Some(line)) => format!("{file}:{line}"),
-            (Some(file), None) => file.clone(),
+            (Some(file), None) => file.to_string(),
             (None, _) => String::new(),
         };
         html.push_str("<li>");

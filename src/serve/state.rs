@@ -32,7 +32,7 @@ pub(crate) struct Snapshot {
 /// does not make it a new one.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct ErrorKey {
-    file: Option<String>,
+    file: Option<crate::model::RelPath>,
     code: String,
     message: String,
 }
@@ -58,7 +58,7 @@ impl Snapshot {
                     Content::Bytes(bytes) => Entry::Bytes(bytes.into()),
                     Content::Copy(source) => Entry::File(source),
                 };
-                (file.path, entry)
+                (file.path.into(), entry)
             })
             .collect();
         Snapshot { files }

@@ -11,9 +11,9 @@ const P: &str = "community/assessments/projects";
 fn doc(source: &str, url: &str, body: &str) -> Document {
     Document {
         kind: DocKind::Other,
-        source: source.to_owned(),
-        rel: source.rsplit('/').next().unwrap_or(source).to_owned(),
-        url: url.to_owned(),
+        source: source.into(),
+        rel: source.rsplit('/').next().unwrap_or(source).into(),
+        url: url.into(),
         title: String::new(),
         body: body.to_owned(),
         body_line: 1,
@@ -24,8 +24,8 @@ fn doc(source: &str, url: &str, body: &str) -> Document {
 
 fn asset(source: &str, url: &str) -> Asset {
     Asset {
-        source: source.to_owned(),
-        url: url.to_owned(),
+        source: source.into(),
+        url: url.into(),
         size: 1,
     }
 }
@@ -35,7 +35,7 @@ fn site_with(body: &str) -> Site {
     let rook = Unit {
         slug: "rook".into(),
         name: "Rook".into(),
-        dir: format!("{P}/rook"),
+        dir: format!("{P}/rook").into(),
         documents: vec![
             doc(
                 &format!("{P}/rook/self-assessment.md"),
@@ -588,7 +588,7 @@ mod corpus {
                     site.units.push(Unit {
                         slug: slug.clone(),
                         name: slug.clone(),
-                        dir,
+                        dir: dir.into(),
                         documents: vec![],
                         assets: vec![],
                         facts: Default::default(),

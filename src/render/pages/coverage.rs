@@ -112,7 +112,7 @@ impl Renderer<'_> {
         let dates = self.analysis.changed.as_ref()?;
         unit.documents
             .iter()
-            .filter_map(|d| dates.get(&d.source))
+            .filter_map(|d| dates.get(d.source.as_str()))
             .max()
             .cloned()
     }

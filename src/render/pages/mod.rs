@@ -153,7 +153,7 @@ impl<'a> Renderer<'a> {
         }
         for (name, bytes) in &self.theme.statics {
             files.push(OutputFile {
-                path: format!("static/{name}"),
+                path: format!("static/{name}").into(),
                 content: Content::Bytes(bytes.clone()),
             });
         }
@@ -248,7 +248,7 @@ impl<'a> Renderer<'a> {
             .render(template, &context)
             .map_err(|err| Error::Template(format!("{template} for {path}: {}", tera_message(&err))))?;
         Ok(OutputFile {
-            path: path.to_owned(),
+            path: path.into(),
             content: Content::Bytes(html.into_bytes()),
         })
     }

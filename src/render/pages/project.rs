@@ -10,7 +10,7 @@ use crate::analyse::links::relative_url;
 use crate::check::{ItemResult, ItemState, UnitReport};
 use crate::diagnostic::Diagnostic;
 use crate::error::Result;
-use crate::model::{Document, Unit};
+use crate::model::{Document, RelPath, Unit};
 use crate::output::{Content, OutputFile};
 use crate::render::badge;
 
@@ -32,7 +32,7 @@ impl Renderer<'_> {
         }
         if let Some(report) = report {
             files.push(OutputFile {
-                path: format!("projects/{}/badge.svg", unit.slug),
+                path: format!("projects/{}/badge.svg", unit.slug).into(),
                 content: Content::Bytes(badge::badge_svg(report).into_bytes()),
             });
         }
@@ -285,7 +285,7 @@ struct FactView {
 struct DocView {
     title: String,
     kind: &'static str,
-    file: String,
+    file: RelPath,
     url: String,
 }
 
