@@ -4,6 +4,8 @@
 #
 #   benches/compare.sh [ROOT]          # ROOT defaults to $TSSA_CORPUS
 #   TSSA=path/to/tssa benches/compare.sh ROOT   # another binary (default target/release/tssa)
+#   BEFORE=path/to/old/tssa benches/compare.sh ROOT   # also time an earlier build in the same
+#                                                     # run, for before/after claims
 #
 # Needs: a release build (cargo build --release), hyperfine, hugo (both optional: each part is
 # skipped with a note when its tool is missing), GNU time at /usr/bin/time.
@@ -37,6 +39,10 @@ fi
 
 if command -v hyperfine >/dev/null; then
   cmds=("$tssa build --quiet --root '$root' --out '$tssa_out'")
+  if [ -n "${BEFORE:-}" ]; then
+    cmds+=("$BEFORE build --quiet --root '$root' --out '$tssa_out-before'")
+    cmds+=("$tssa check --root '$root' --format json" "$BEFORE check --root '$root' --format json")
+  fi
   [ "$have_hugo" = 1 ] && cmds+=("hugo --quiet --source '$hugo_site' --destination '$hugo_out'")
   hyperfine --warmup 3 --min-runs 20 -N "${cmds[@]}" \
     --export-markdown "$base/tssa-vs-hugo.md"
