@@ -105,20 +105,21 @@ pub fn check_config(config: &Config, today: Option<Date>) -> CheckConfig {
 
 /// Analyses a loaded site. `cache` keeps rendered documents between the preview server's
 /// rebuilds.
-pub fn analyse(config: &Config, site: Site, depth: Depth, cache: Option<&DocumentCache>) -> Analysis {
+pub fn analyse(config: &Config, mut site: Site, depth: Depth, cache: Option<&DocumentCache>) -> Analysis {
     let today = crate::calendar::today();
     let check_config = check_config(config, today);
-    let ((report, (coverage, mut findings)), (documents, document_findings)) = rayon::join(
+    let ((report, surroundings), (documents, document_findings)) = rayon::join(
         || {
             rayon::join(
                 || check::check(&site, &check_config),
-                || coverage_and_dates(config, &site, today),
+                || Surroundings::read(config, &site, today),
             )
         },
         || documents(&site, depth, cache),
     );
-    let (coverage, changed) = coverage;
-    findings.extend(site.diagnostics.iter().cloned());
+    // Taken out of the site, so that no view can show a finding before its level is applied.
+    let mut findings = std::mem::take(&mut site.diagnostics);
+    findings.extend(surroundings.notes);
     findings.extend(document_findings);
     check::apply_levels(&mut findings, &check_config.levels);
     findings.sort();
@@ -128,37 +129,44 @@ pub fn analyse(config: &Config, site: Site, depth: Depth, cache: Option<&Documen
         report,
         findings,
         documents,
-        coverage,
-        changed,
+        coverage: surroundings.coverage,
+        changed: surroundings.changed,
     }
 }
 
-/// Coverage from the releases data file and the clock, and git's dates; with what reading
-/// those inputs found.
-#[allow(clippy::type_complexity)]
-fn coverage_and_dates(
-    config: &Config,
-    site: &Site,
-    today: Option<Date>,
-) -> ((Coverage, Option<BTreeMap<String, String>>), Vec<Diagnostic>) {
-    let (inputs, mut notes) = coverage::Inputs::from_config(config);
-    let coverage = coverage::coverage_with_source(
-        site,
-        today,
-        inputs.renewal_months,
-        &inputs.releases,
-        &inputs.releases_source,
-    );
-    // Without git (or outside a checkout) pages show no dates, with one note.
-    let changed = if config.git {
-        let (dates, note) = crate::gitdates::collect(&config.root, &[&config.projects, &config.process]);
-        let available = note.is_none();
-        notes.extend(note);
-        available.then_some(dates)
-    } else {
-        None
-    };
-    ((coverage, changed), notes)
+/// What the analysis reads besides the site: the releases data file (for coverage) and git's
+/// dates, with what reading them found.
+struct Surroundings {
+    coverage: Coverage,
+    changed: Option<BTreeMap<String, String>>,
+    notes: Vec<Diagnostic>,
+}
+
+impl Surroundings {
+    fn read(config: &Config, site: &Site, today: Option<Date>) -> Surroundings {
+        let (inputs, mut notes) = coverage::Inputs::from_config(config);
+        let coverage = coverage::coverage_with_source(
+            site,
+            today,
+            inputs.renewal_months,
+            &inputs.releases,
+            &inputs.releases_source,
+        );
+        // Without git (or outside a checkout) pages show no dates, with one note.
+        let changed = if config.git {
+            let (dates, note) = crate::gitdates::collect(&config.root, &[&config.projects, &config.process]);
+            let available = note.is_none();
+            notes.extend(note);
+            available.then_some(dates)
+        } else {
+            None
+        };
+        Surroundings {
+            coverage,
+            changed,
+            notes,
+        }
+    }
 }
 
 /// Every document through the one Markdown pass, in parallel over documents (units differ a
