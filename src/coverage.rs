@@ -474,7 +474,7 @@ fn clean_value(raw: &str) -> String {
 /// `labels`, as `Label: value`, `* Label: value` or a `| Label | value |` table row. Returns the
 /// file line and the value as written.
 fn labelled(doc: &Document, labels: &[&str]) -> Option<(usize, String)> {
-    for (line, text) in visible_lines(&doc.body, doc.body_line) {
+    for (line, text) in crate::markdown::visible::visible_lines(&doc.body, doc.body_line) {
         let t = text.trim().trim_start_matches(['*', '-', '+']).trim_start();
         let (label, value) = if let Some(row) = t.strip_prefix('|') {
             let mut cells = row.split('|');
@@ -500,40 +500,6 @@ fn labelled(doc: &Document, labels: &[&str]) -> Option<(usize, String)> {
     None
 }
 
-/// Lines a reader sees: fenced code and HTML comments left out. Yields file lines.
-fn visible_lines(body: &str, body_line: usize) -> Vec<(usize, &str)> {
-    let mut out = Vec::new();
-    let mut fence: Option<&str> = None;
-    let mut in_comment = false;
-    for (i, line) in body.split('\n').enumerate() {
-        let t = line.trim_start();
-        if let Some(marker) = fence {
-            if t.starts_with(marker) {
-                fence = None;
-            }
-            continue;
-        }
-        if in_comment {
-            if line.contains("-->") {
-                in_comment = false;
-            }
-            continue;
-        }
-        if t.starts_with("```") || t.starts_with("~~~") {
-            fence = Some(if t.starts_with("```") { "```" } else { "~~~" });
-            continue;
-        }
-        if let Some(rest) = t.strip_prefix("<!--") {
-            if !rest.contains("-->") {
-                in_comment = true;
-            }
-            continue;
-        }
-        out.push((body_line + i, line));
-    }
-    out
-}
-
 /// A release pinned in the SBOM metadata row's links: `…/releases/tag/v1.2.3`,
 /// `…/releases/download/0.14.1/sbom.tar.gz`, `…/blob/v1.2.3/go.mod`.
 fn pinned_release(doc: &Document) -> Option<Claim> {
@@ -542,7 +508,7 @@ fn pinned_release(doc: &Document) -> Option<Claim> {
         let line = fact.source.line().unwrap_or(doc.body_line);
         candidates.push((line, format!("{} {}", fact.raw, fact.value)));
     }
-    for (line, text) in visible_lines(&doc.body, doc.body_line) {
+    for (line, text) in crate::markdown::visible::visible_lines(&doc.body, doc.body_line) {
         let t = text.trim();
         let first_cell = t
             .strip_prefix('|')

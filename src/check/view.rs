@@ -38,7 +38,7 @@ pub(crate) struct View<'a> {
 impl<'a> View<'a> {
     pub fn new(doc: &'a Document) -> Self {
         let raw: Vec<&str> = doc.body.split('\n').collect();
-        let lines = visible_lines(&raw, doc.body_line);
+        let lines = crate::markdown::visible::visible_lines(&doc.body, doc.body_line);
         let mut headings = Vec::with_capacity(doc.outline.headings.len());
         for h in &doc.outline.headings {
             let norm = normalise(&h.text);
@@ -130,62 +130,6 @@ impl<'a> View<'a> {
             .map_or(usize::MAX, |n| n.line);
         (h.line, end)
     }
-}
-
-/// Lines outside HTML comments and fenced code, with comment parts cut out of mixed lines.
-fn visible_lines<'a>(raw: &[&'a str], first_line: usize) -> Vec<(usize, Cow<'a, str>)> {
-    let mut out = Vec::with_capacity(raw.len());
-    let mut in_comment = false;
-    let mut fence: Option<(u8, usize)> = None;
-    for (i, &line) in raw.iter().enumerate() {
-        let line_no = first_line + i;
-        if let Some((ch, n)) = fence {
-            let t = line.trim_start();
-            let run = t.bytes().take_while(|&b| b == ch).count();
-            if run >= n && t[run..].trim().is_empty() {
-                fence = None;
-            }
-            continue;
-        }
-        let text: Cow<'a, str> = if !in_comment && !line.contains("<!--") {
-            Cow::Borrowed(line)
-        } else {
-            let mut kept = String::new();
-            let mut rest = line;
-            loop {
-                if in_comment {
-                    match rest.find("-->") {
-                        Some(p) => {
-                            rest = &rest[p + 3..];
-                            in_comment = false;
-                        }
-                        None => break,
-                    }
-                } else if let Some(p) = rest.find("<!--") {
-                    kept.push_str(&rest[..p]);
-                    rest = &rest[p + 4..];
-                    in_comment = true;
-                } else {
-                    kept.push_str(rest);
-                    break;
-                }
-            }
-            Cow::Owned(kept)
-        };
-        let indent = text.len() - text.trim_start_matches(' ').len();
-        let t = text.trim_start();
-        if indent <= 3 && (t.starts_with("```") || t.starts_with("~~~")) {
-            let ch = t.as_bytes()[0];
-            let n = t.bytes().take_while(|&b| b == ch).count();
-            fence = Some((ch, n));
-            continue;
-        }
-        if text.trim().is_empty() {
-            continue;
-        }
-        out.push((line_no, text));
-    }
-    out
 }
 
 /// `**Metadata**` or `__Metadata__` alone on a line → `Metadata`.
@@ -413,25 +357,6 @@ mod tests {
         assert!(glob("a*b*c", "axxbyyc"));
         assert!(!glob("a*b*c", "axxc"));
         assert!(glob("exact", "exact"));
-    }
-
-    fn visible(text: &str) -> Vec<(usize, String)> {
-        let raw: Vec<&str> = text.split('\n').collect();
-        visible_lines(&raw, 1)
-            .into_iter()
-            .map(|(l, t)| (l, t.into_owned()))
-            .collect()
-    }
-
-    #[test]
-    fn comments_and_fences_are_hidden() {
-        let v = visible("a\n<!-- x\n[project]\n-->b\n```\n# not\n```\nc <!-- y --> d\n~~~~\n~~~\nz\n~~~~\ne");
-        let texts: Vec<&str> = v.iter().map(|(_, t)| t.as_str()).collect();
-        assert_eq!(texts, ["a", "b", "c  d", "e"]);
-        assert_eq!(v[1].0, 4);
-        // An unclosed comment or fence hides the rest without panicking.
-        assert_eq!(visible("a\n<!-- never closed\nb").len(), 1);
-        assert_eq!(visible("a\n```\nb").len(), 1);
     }
 
     #[test]

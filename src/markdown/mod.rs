@@ -1,10 +1,12 @@
 //! The Markdown primitives that reading and writing share, and nothing else: the dialect
-//! (parser options), byte offset → line, the raw-HTML tokeniser and GitHub's heading ids.
+//! (parser options), byte offset → line, the raw-HTML tokeniser, GitHub's heading ids and
+//! which lines a reader sees (comments and fenced code hidden).
 //! `parse` and `render` both use it; it uses neither, so reading never depends on writing
 //! (as mdBook keeps its options in `mdbook-markdown`).
 
 pub(crate) mod rawhtml;
 pub mod slug;
+pub mod visible;
 
 /// The Markdown dialect of every document, chosen in this one place so the outline, the checks
 /// and the renderer never disagree: GitHub's extensions (tables, footnotes, strikethrough, task

@@ -54,13 +54,10 @@ pub fn extract(
         DocKind::JointAssessment | DocKind::Summary => (1, 0, true),
         _ => return (Vec::new(), Vec::new()),
     };
-    let ranges = line_ranges(body);
-    let masked = mask(body, &ranges);
-    // Masking keeps every byte offset, so the body's line ranges are the masked text's.
-    let lines: Vec<&str> = ranges
-        .iter()
-        .map(|&(start, end)| masked.get(start..end).unwrap_or_default())
-        .collect();
+    // Comments and fenced code blanked, every offset kept: lines and tables read from it
+    // keep the body's line numbers.
+    let masked = crate::markdown::visible::mask(body);
+    let lines: Vec<&str> = masked.split('\n').collect();
     let mut in_table = vec![false; lines.len()];
     let mut tables = markdown_tables(&lines, &mut in_table);
     tables.extend(html_tables(&masked, &mut in_table));
@@ -1012,87 +1009,6 @@ fn prefix(text: &str, limit: usize) -> &str {
 /// How far link and URL scanners look ahead. Real links are far shorter; the bound keeps
 /// hostile input (thousands of unclosed `[`) linear.
 const SCAN_LIMIT: usize = 2048;
-
-/// Blanks HTML comments and fenced code with spaces, keeping every byte offset and line
-/// break, so what remains can be read line by line with the right line numbers.
-/// Byte ranges of the lines of `text`, without their `\n`.
-fn line_ranges(text: &str) -> Vec<(usize, usize)> {
-    let mut ranges = Vec::with_capacity(text.len() / 40 + 1);
-    let mut start = 0;
-    for (at, _) in text.match_indices('\n') {
-        ranges.push((start, at));
-        start = at + 1;
-    }
-    ranges.push((start, text.len()));
-    ranges
-}
-
-fn mask(body: &str, lines: &[(usize, usize)]) -> String {
-    let mut out = body.as_bytes().to_vec();
-    let mut blank = |from: usize, to: usize| {
-        for byte in out.get_mut(from..to).into_iter().flatten() {
-            *byte = b' ';
-        }
-    };
-    let mut fence: Option<(char, usize)> = None;
-    let mut in_comment = false;
-    for &(line_start, end) in lines {
-        let line = body.get(line_start..end).unwrap_or_default();
-        if let Some((ch, len)) = fence {
-            blank(line_start, end);
-            if closes_fence(line, ch, len) {
-                fence = None;
-            }
-            continue;
-        }
-        if !in_comment && let Some(opened) = opens_fence(line) {
-            fence = Some(opened);
-            blank(line_start, end);
-            continue;
-        }
-        let mut at = line_start;
-        while at < end {
-            let rest = body.get(at..end).unwrap_or_default();
-            if in_comment {
-                match rest.find("-->") {
-                    Some(close) => {
-                        blank(at, at + close + 3);
-                        at += close + 3;
-                        in_comment = false;
-                    }
-                    None => {
-                        blank(at, end);
-                        at = end;
-                    }
-                }
-            } else if !rest.as_bytes().contains(&b'<') {
-                at = end;
-            } else {
-                match rest.find("<!--") {
-                    Some(open) => {
-                        at += open;
-                        in_comment = true;
-                    }
-                    None => at = end,
-                }
-            }
-        }
-    }
-    String::from_utf8(out).unwrap_or_else(|err| String::from_utf8_lossy(err.as_bytes()).into_owned())
-}
-
-fn opens_fence(line: &str) -> Option<(char, usize)> {
-    let trimmed = line.trim_start();
-    let ch = trimmed.chars().next().filter(|c| matches!(c, '`' | '~'))?;
-    let len = trimmed.chars().take_while(|c| *c == ch).count();
-    let info = trimmed.get(len..).unwrap_or_default();
-    (len >= 3 && !(ch == '`' && info.contains('`'))).then_some((ch, len))
-}
-
-fn closes_fence(line: &str, ch: char, len: usize) -> bool {
-    let trimmed = line.trim();
-    trimmed.chars().count() >= len && trimmed.chars().all(|c| c == ch)
-}
 
 /// A key/value table: rows in order, with the line of the table's start for ordering.
 #[derive(Debug)]
