@@ -29,6 +29,9 @@ pub fn hidden_ranges(body: &str) -> Vec<Range<usize>> {
     let mut hidden: Vec<Range<usize>> = Vec::new();
     let mut fence: Option<(u8, usize)> = None;
     let mut in_comment = false;
+    // Where the next `<!--` at or after the search point is (or `body.len()` if none). Kept
+    // across lines so the body is searched once, not once per line.
+    let mut next_open: Option<usize> = None;
     let mut line_start = 0;
     while line_start <= body.len() {
         let end = body
@@ -61,7 +64,18 @@ pub fn hidden_ranges(body: &str) -> Vec<Range<usize>> {
                         }
                     }
                 } else {
-                    match rest.find("<!--") {
+                    let found = match next_open {
+                        Some(p) if p >= at => p,
+                        _ => {
+                            let p = body
+                                .get(at..)
+                                .and_then(|r| r.find("<!--"))
+                                .map_or(body.len(), |p| at + p);
+                            next_open = Some(p);
+                            p
+                        }
+                    };
+                    match (found < end).then(|| found - at) {
                         Some(open) => {
                             at += open;
                             let after = rest.get(open + 4..).unwrap_or_default();
