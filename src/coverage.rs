@@ -703,8 +703,8 @@ pub fn date_from_epoch(seconds: i64) -> String {
 
 /// Reads a releases data file: a flat map from unit slug to latest release, in YAML
 /// (`keycloak: v26.0.0`) or TOML (`keycloak = "v26.0.0"`), chosen by the file extension.
-/// Versions keep their spelling (`1.10` stays `1.10`), so YAML is read line by line rather
-/// than through a YAML number.
+/// Versions keep their spelling (`1.10` stays `1.10`): YAML values are read as strings,
+/// never through a YAML number.
 pub fn parse_releases(text: &str, file: &str) -> Result<BTreeMap<String, String>, Diagnostic> {
     let error = |line: usize, message: String| {
         Diagnostic::error("coverage/releases", message)
@@ -737,64 +737,42 @@ pub fn parse_releases(text: &str, file: &str) -> Result<BTreeMap<String, String>
         }
         return Ok(map);
     }
-    for (i, line) in text.lines().enumerate() {
-        let content = strip_yaml_comment(line);
-        if content.trim().is_empty() || content.trim() == "---" {
-            continue;
-        }
-        if content.starts_with(char::is_whitespace) {
+    // Values are read into `String`s, so serde-saphyr keeps a plain scalar's spelling
+    // (`1.10` stays `1.10`, not the number 1.1); `Spanned` keeps each value's line for
+    // the empty-value diagnostic. Duplicate keys are errors, as a second line for the same
+    // unit is a mistake. The file is a flat map, so a tight budget costs nothing.
+    let options = serde_saphyr::options! {
+        budget: serde_saphyr::budget! {
+            max_depth: 4,
+            flow_nesting_limit: 4,
+            max_nodes: 100_000,
+        },
+        duplicate_keys: serde_saphyr::DuplicateKeyPolicy::Error,
+        with_snippet: false,
+    };
+    let parsed: Option<BTreeMap<String, serde_saphyr::Spanned<String>>> =
+        serde_saphyr::from_str_with_options(text, options).map_err(|err| {
+            let err = err.without_snippet();
+            let line = err
+                .location()
+                .and_then(|l| usize::try_from(l.line()).ok())
+                .map_or(1, |l| l.max(1));
+            use serde_saphyr::MessageFormatter;
+            let message = serde_saphyr::UserMessageFormatter.format_message(err);
+            error(line, format!("not a flat map of `slug: version`: {message}"))
+        })?;
+    for (slug, version) in parsed.unwrap_or_default() {
+        let line = usize::try_from(version.referenced.line()).map_or(1, |l| l.max(1));
+        let version = version.value.trim();
+        if slug.trim().is_empty() || version.is_empty() {
             return Err(error(
-                i + 1,
-                "nested values are not supported; the file is a flat map".to_owned(),
+                line,
+                format!("expected `slug: version`, found `{slug}` without a version"),
             ));
         }
-        let Some((key, value)) = content
-            .split_once(": ")
-            .or_else(|| content.strip_suffix(':').map(|k| (k, "")))
-        else {
-            return Err(error(
-                i + 1,
-                format!("expected `slug: version`, found `{}`", line.trim()),
-            ));
-        };
-        let key = unquote(key.trim());
-        let value = unquote(value.trim());
-        if key.is_empty() || value.is_empty() {
-            return Err(error(
-                i + 1,
-                format!("expected `slug: version`, found `{}`", line.trim()),
-            ));
-        }
-        if map.insert(key.to_owned(), value.to_owned()).is_some() {
-            return Err(error(i + 1, format!("`{key}` is listed twice")));
-        }
+        map.insert(slug, version.to_owned());
     }
     Ok(map)
-}
-
-fn strip_yaml_comment(line: &str) -> &str {
-    // A `#` starts a comment at the line start or after a space, outside quotes.
-    let mut quote: Option<char> = None;
-    let mut prev = ' ';
-    for (i, c) in line.char_indices() {
-        match (quote, c) {
-            (Some(q), c) if c == q => quote = None,
-            (None, '"' | '\'') => quote = Some(c),
-            (None, '#') if prev.is_whitespace() => return &line[..i],
-            _ => {}
-        }
-        prev = c;
-    }
-    line
-}
-
-fn unquote(text: &str) -> &str {
-    for q in ['"', '\''] {
-        if let Some(inner) = text.strip_prefix(q).and_then(|t| t.strip_suffix(q)) {
-            return inner;
-        }
-    }
-    text
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1179,10 +1157,29 @@ mod tests {
         let err = parse_releases("a: 1\nb:\n  c: 2\n", "r.yaml")
             .err()
             .map(|d| (d.line, d.code));
-        assert_eq!(err, Some((Some(2), "coverage/releases".to_owned())));
+        // The nested map starts on line 3; the hand-written reader named line 2 only because
+        // it saw `b:` without a value there.
+        assert_eq!(err, Some((Some(3), "coverage/releases".to_owned())));
         let toml = "keycloak = \"v26.0.0\"\n\"fluentd/fluent-bit\" = \"3.2.1\"\n";
         let map = parse_releases(toml, "releases.toml").unwrap_or_default();
         assert_eq!(map.get("fluentd/fluent-bit").map(String::as_str), Some("3.2.1"));
         assert!(parse_releases("x = 1.10\n", "releases.toml").is_err());
+        // Unquoted versions keep their spelling; flow maps and an empty file are fine too.
+        let map = parse_releases("---\nflux: 1.10\nk: v2 # note\n", "r.yaml").unwrap_or_default();
+        assert_eq!(map.get("flux").map(String::as_str), Some("1.10"));
+        assert_eq!(map.get("k").map(String::as_str), Some("v2"));
+        assert_eq!(parse_releases("{a: 1.0}", "r.yml").map(|m| m.len()), Ok(1));
+        assert_eq!(parse_releases("# nothing yet\n", "r.yaml"), Ok(BTreeMap::new()));
+        for (bad, line) in [
+            ("a: 1\nb:\n", 2),
+            ("a: 1\na: 2\n", 2),
+            ("a: 1\nb: [1, 2]\n", 2),
+            ("a: 1\n  b: 2\n", 2),
+            ("- a\n", 1),
+            ("a: 'open\n", 1),
+        ] {
+            let err = parse_releases(bad, "r.yaml").err();
+            assert_eq!(err.map(|d| d.line), Some(Some(line)), "{bad:?}");
+        }
     }
 }
