@@ -44,7 +44,7 @@ if command -v hyperfine >/dev/null; then
     cmds+=("$tssa check --root '$root' --format json" "$BEFORE check --root '$root' --format json")
   fi
   [ "$have_hugo" = 1 ] && cmds+=("hugo --quiet --source '$hugo_site' --destination '$hugo_out'")
-  hyperfine --warmup 3 --min-runs 20 -N "${cmds[@]}" \
+  hyperfine --warmup 3 --min-runs 20 -N -i "${cmds[@]}" \
     --export-markdown "$base/tssa-vs-hugo.md"
   echo "(table also in $base/tssa-vs-hugo.md)"
 else

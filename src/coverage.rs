@@ -474,7 +474,7 @@ fn clean_value(raw: &str) -> String {
 /// `labels`, as `Label: value`, `* Label: value` or a `| Label | value |` table row. Returns the
 /// file line and the value as written.
 fn labelled(doc: &Document, labels: &[&str]) -> Option<(usize, String)> {
-    for (line, text) in crate::markdown::visible::visible_lines(&doc.body, doc.body_line) {
+    for (line, text) in doc.visible_lines() {
         let t = text.trim().trim_start_matches(['*', '-', '+']).trim_start();
         let (label, value) = if let Some(row) = t.strip_prefix('|') {
             let mut cells = row.split('|');
@@ -508,7 +508,7 @@ fn pinned_release(doc: &Document) -> Option<Claim> {
         let line = fact.source.line().unwrap_or(doc.body_line);
         candidates.push((line, format!("{} {}", fact.raw, fact.value)));
     }
-    for (line, text) in crate::markdown::visible::visible_lines(&doc.body, doc.body_line) {
+    for (line, text) in doc.visible_lines() {
         let t = text.trim();
         let first_cell = t
             .strip_prefix('|')
@@ -847,6 +847,7 @@ mod tests {
             body: body.to_owned(),
             body_line: 1,
             outline: Outline::default(),
+            hidden: None,
             facts: Default::default(),
         }
     }

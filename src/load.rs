@@ -201,6 +201,7 @@ fn document_from(
         body: parsed.body,
         body_line: parsed.body_line,
         outline: parsed.outline,
+        hidden: parsed.hidden,
         facts: parsed.facts,
     };
     (document, parsed.meta, diagnostics)

@@ -196,8 +196,8 @@ fn count(diagnostics: &[Diagnostic]) -> (usize, usize) {
 }
 
 fn print_diagnostics<'a>(diagnostics: impl IntoIterator<Item = &'a Diagnostic>, quiet: bool) {
-    let stderr = std::io::stderr();
-    let mut out = stderr.lock();
+    // Buffered: a corpus build prints a few hundred lines, one write each otherwise.
+    let mut out = std::io::BufWriter::new(std::io::stderr().lock());
     for d in diagnostics {
         if quiet && d.level != Level::Error {
             continue;

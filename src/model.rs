@@ -274,8 +274,24 @@ pub struct Document {
     /// 1-based line of the file where `body` starts (after front matter).
     pub body_line: usize,
     pub outline: Outline,
+    /// Byte ranges of `body` that are no one's text (HTML comments, fenced code), found once
+    /// when the document is parsed; `None` for a document made by hand, whose ranges are
+    /// found when asked for.
+    #[serde(skip)]
+    pub hidden: Option<Vec<std::ops::Range<usize>>>,
     /// Facts read from this document (front matter and text).
     pub facts: Facts,
+}
+
+impl Document {
+    /// The body's lines outside comments and fenced code, with their file line numbers.
+    pub fn visible_lines(&self) -> Vec<(usize, std::borrow::Cow<'_, str>)> {
+        use crate::markdown::visible;
+        match &self.hidden {
+            Some(hidden) => visible::visible_lines_in(&self.body, self.body_line, hidden),
+            None => visible::visible_lines(&self.body, self.body_line),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -6,7 +6,7 @@ use crate::config::Config;
 use crate::error::Result;
 use crate::model::Site;
 use crate::output::OutputFile;
-use crate::render::pages::Renderer;
+use crate::render::pages::{Renderer, Templates};
 use crate::theme::Theme;
 
 /// Loads and analyses the site under `config`, without rendering a page.
@@ -24,7 +24,11 @@ pub struct Built {
 /// documents between the preview server's rebuilds.
 pub fn build(config: &Config, site: Site, cache: Option<&DocumentCache>) -> Result<Built> {
     let theme = Theme::load(config.theme.as_deref())?;
-    let analysis = analyse::analyse(config, site, Depth::Pages, cache);
-    let files = Renderer::new(&analysis, &theme, config)?.render()?;
+    // Compiling the templates needs nothing of the analysis: do it on the side.
+    let (templates, analysis) = rayon::join(
+        || Templates::compile(&theme),
+        || analyse::analyse(config, site, Depth::Pages, cache),
+    );
+    let files = Renderer::with_templates(&analysis, &theme, templates?, config).render()?;
     Ok(Built { analysis, files })
 }

@@ -559,6 +559,7 @@ mod tests {
                     .collect(),
                 ..Outline::default()
             },
+            hidden: None,
             facts: Default::default(),
         }
     }

@@ -82,6 +82,7 @@ fn doc(kind: DocKind, dir: &str, rel: &str, body: &str) -> Document {
         body: body.to_owned(),
         body_line: 1,
         outline: outline(body),
+        hidden: None,
         facts: Facts::new(),
     }
 }

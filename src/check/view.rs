@@ -38,7 +38,7 @@ pub(crate) struct View<'a> {
 impl<'a> View<'a> {
     pub fn new(doc: &'a Document) -> Self {
         let raw: Vec<&str> = doc.body.split('\n').collect();
-        let lines = crate::markdown::visible::visible_lines(&doc.body, doc.body_line);
+        let lines = doc.visible_lines();
         let mut headings = Vec::with_capacity(doc.outline.headings.len());
         for h in &doc.outline.headings {
             let norm = normalise(&h.text);

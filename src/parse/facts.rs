@@ -49,6 +49,23 @@ pub fn extract(
     file: &str,
     body_line: usize,
 ) -> (Vec<(FactKey, Fact)>, Vec<Diagnostic>) {
+    extract_in(
+        kind,
+        body,
+        &crate::markdown::visible::hidden_ranges(body),
+        file,
+        body_line,
+    )
+}
+
+/// [`extract`] with the body's hidden ranges (comments, fenced code) already known.
+pub fn extract_in(
+    kind: DocKind,
+    body: &str,
+    hidden: &[std::ops::Range<usize>],
+    file: &str,
+    body_line: usize,
+) -> (Vec<(FactKey, Fact)>, Vec<Diagnostic>) {
     let (table_rank, line_rank, prose) = match kind {
         DocKind::SelfAssessment => (0, 1, false),
         DocKind::JointAssessment | DocKind::Summary => (1, 0, true),
@@ -56,7 +73,7 @@ pub fn extract(
     };
     // Comments and fenced code blanked, every offset kept: lines and tables read from it
     // keep the body's line numbers.
-    let masked = crate::markdown::visible::mask(body);
+    let masked = crate::markdown::visible::mask_with(body, hidden);
     let lines: Vec<&str> = masked.split('\n').collect();
     let mut in_table = vec![false; lines.len()];
     let mut tables = markdown_tables(&lines, &mut in_table);

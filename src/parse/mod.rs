@@ -15,6 +15,8 @@ pub struct ParsedFile {
     pub body: String,
     pub body_line: usize,
     pub outline: Outline,
+    /// Byte ranges of `body` that are no one's text (HTML comments, fenced code).
+    pub hidden: Option<Vec<std::ops::Range<usize>>>,
     pub facts: Facts,
     pub meta: PackageMeta,
     pub diagnostics: Vec<Diagnostic>,
@@ -86,7 +88,10 @@ pub fn parse_document(file: &str, bytes: &[u8], kind: DocKind) -> ParsedFile {
         }
     };
     parsed.outline = outline::outline(&body, body_line);
-    let (doc_facts, diagnostics) = facts::extract(kind, &body, file, body_line);
+    // Once per document: facts, checks and coverage all read the text outside these.
+    let hidden = crate::markdown::visible::hidden_ranges(&body);
+    let (doc_facts, diagnostics) = facts::extract_in(kind, &body, &hidden, file, body_line);
+    parsed.hidden = Some(hidden);
     parsed.diagnostics.extend(diagnostics);
     for (key, fact) in doc_facts {
         // Front matter wins over what the prose says.

@@ -18,6 +18,7 @@ fn doc(source: &str, url: &str, body: &str) -> Document {
         body: body.to_owned(),
         body_line: 1,
         outline: outline(body, 1),
+        hidden: None,
         facts: Default::default(),
     }
 }

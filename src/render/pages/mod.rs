@@ -97,13 +97,39 @@ struct Singles {
     api: String,
 }
 
-impl<'a> Renderer<'a> {
-    /// Compiles the theme's templates; fails only on a template error.
-    pub fn new(analysis: &'a Analysis, theme: &'a Theme, config: &'a Config) -> Result<Self> {
+/// The theme's Tera templates, compiled. Apart from [`Renderer`] so that a build can compile
+/// them while the analysis runs.
+pub struct Templates(tera::Tera);
+
+impl Templates {
+    /// Fails only on a template error.
+    pub fn compile(theme: &Theme) -> Result<Templates> {
         let mut tera = tera::Tera::new();
         tera.autoescape_on([".html", ".xml", ".svg"]);
         tera.add_raw_templates(theme.templates.iter().map(|(n, s)| (n.as_str(), s.as_str())))
             .map_err(|err| Error::Template(tera_message(&err)))?;
+        Ok(Templates(tera))
+    }
+}
+
+impl<'a> Renderer<'a> {
+    /// Compiles the theme's templates; fails only on a template error.
+    pub fn new(analysis: &'a Analysis, theme: &'a Theme, config: &'a Config) -> Result<Self> {
+        Ok(Self::with_templates(
+            analysis,
+            theme,
+            Templates::compile(theme)?,
+            config,
+        ))
+    }
+
+    pub fn with_templates(
+        analysis: &'a Analysis,
+        theme: &'a Theme,
+        templates: Templates,
+        config: &'a Config,
+    ) -> Self {
+        let tera = templates.0;
         let site = &analysis.site;
         let doc_urls = site
             .documents()
@@ -116,7 +142,7 @@ impl<'a> Renderer<'a> {
             .map(|r| (r.slug.as_str(), r))
             .collect();
         let units = site.units.iter().map(|u| (u.slug.as_str(), u)).collect();
-        Ok(Renderer {
+        Renderer {
             analysis,
             site,
             report: &analysis.report,
@@ -126,7 +152,7 @@ impl<'a> Renderer<'a> {
             unit_reports,
             units,
             tera,
-        })
+        }
     }
 
     /// Every page and file of the site, sorted by path.
@@ -209,8 +235,13 @@ impl<'a> Renderer<'a> {
 
     /// A document's rendered body; empty when the analysis did not render it (a `check`
     /// analysis, which no caller renders).
-    fn body(&self, doc: &Document) -> RenderedDoc {
-        self.analysis.document(doc).cloned().unwrap_or_default()
+    fn body(&self, doc: &Document) -> &'a RenderedDoc {
+        static EMPTY: RenderedDoc = RenderedDoc {
+            html: String::new(),
+            toc: Vec::new(),
+            diagnostics: Vec::new(),
+        };
+        self.analysis.document(doc).unwrap_or(&EMPTY)
     }
 
     fn common(&self, page_url: &str, title: &str, section: &'static str) -> Common<'_> {
