@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::common::{Run, corpus, fixtures_dir, tssa};
+use crate::common::{Fixture, Run, corpus, fixtures_dir, tssa};
 
 /// `[check.levels]` tables to judge every tree under: the defaults; broken links made errors,
 /// a discover rule and a parser rule turned off, a checker rule moved down.
@@ -123,8 +123,23 @@ fn closing_counts(text: &str) -> (usize, usize, usize) {
 /// tree has, so callers can make sure the comparison was not vacuous.
 fn assert_agreement(name: &str, root: &Path, levels: &str) -> usize {
     let scratch = tempfile::tempdir().expect("a scratch folder");
-    let config = scratch.path().join("book.toml");
-    std::fs::write(&config, levels).expect("write the levels");
+    // A tree's own book.toml stays in force (its paths are relative to it): the levels are
+    // added to a copy of it; otherwise they are the whole configuration.
+    let own = root.join("book.toml");
+    let (fixture, root, config) = if own.is_file() {
+        let copy = Fixture::copy_of(&[(root, "")]);
+        let mut text = std::fs::read_to_string(&own).expect("the tree's book.toml");
+        text.push('\n');
+        text.push_str(levels);
+        let config = copy.write("book.toml", text);
+        let root = copy.root.clone();
+        (Some(copy), root, config)
+    } else {
+        let config = scratch.path().join("book.toml");
+        std::fs::write(&config, levels).expect("write the levels");
+        (None, root.to_path_buf(), config)
+    };
+    let root = root.as_path();
     let v = views(root, &config, scratch.path());
     let what = format!("{name} with {levels:?}");
 
@@ -185,6 +200,7 @@ fn assert_agreement(name: &str, root: &Path, levels: &str) -> usize {
     );
 
     assert_status_pages_show_findings(&what, &json, &v.out);
+    drop(fixture);
     expected.len()
 }
 
