@@ -20,8 +20,6 @@ use crate::diagnostic::Diagnostic;
 use crate::model::{DocKind, Document, Fact, FactKey, Provenance, RelPath, Site, Unit};
 use crate::parse::dates;
 
-pub use crate::config::DEFAULT_RENEWAL_MONTHS;
-
 /// Line labels that name the version an assessment covered (keycloak writes
 /// `Project version reviewed: v10.0.2`; the checker proposes `Version covered:`).
 const VERSION_LABELS: &[&str] = &[
@@ -696,11 +694,6 @@ pub fn renewal(completed: Option<&str>, today: Option<Date>, months: u32) -> Ren
     }
 }
 
-/// The civil date (`YYYY-MM-DD`, UTC) of a Unix time.
-pub fn date_from_epoch(seconds: i64) -> String {
-    crate::calendar::Date::from_epoch_seconds(seconds).to_string()
-}
-
 /// Reads a releases data file: a flat map from unit slug to latest release, in YAML
 /// (`keycloak: v26.0.0`) or TOML (`keycloak = "v26.0.0"`), chosen by the file extension.
 /// Versions keep their spelling (`1.10` stays `1.10`): YAML values are read as strings,
@@ -779,10 +772,9 @@ pub fn parse_releases(text: &str, file: &str) -> Result<BTreeMap<String, String>
 // Inputs: the clock and the releases data file. The only I/O of this module.
 // ---------------------------------------------------------------------------------------
 
-/// What [`coverage`] needs from outside the model, besides today's date.
+/// The releases data file, the one input of [`coverage`] read from disk.
 #[derive(Debug, Clone, Default)]
 pub struct Inputs {
-    pub renewal_months: u32,
     pub releases: BTreeMap<String, String>,
     /// How provenance names the releases file.
     pub releases_source: String,
@@ -794,7 +786,6 @@ impl Inputs {
     pub fn from_config(config: &Config) -> (Inputs, Vec<Diagnostic>) {
         let mut diagnostics = Vec::new();
         let mut inputs = Inputs {
-            renewal_months: config.renewal_months,
             releases: BTreeMap::new(),
             releases_source: "releases data file".to_owned(),
         };
@@ -1137,14 +1128,6 @@ mod tests {
             Some("2025-05-15")
         );
         assert_eq!(renewal(None, Date::parse("2025-06-01"), 12).due, None);
-    }
-
-    #[test]
-    fn epoch_to_date() {
-        assert_eq!(date_from_epoch(0), "1970-01-01");
-        assert_eq!(date_from_epoch(951_782_400), "2000-02-29");
-        assert_eq!(date_from_epoch(1_735_689_599), "2024-12-31");
-        assert_eq!(date_from_epoch(-86_400), "1969-12-31");
     }
 
     #[test]

@@ -99,3 +99,42 @@ impl fmt::Display for Diagnostic {
         Ok(())
     }
 }
+
+/// How many findings of each level. The one tally that every summary line, the JSON report
+/// and the preview's terminal use, so their counts cannot differ.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+}
+
+impl Counts {
+    pub fn of<'a>(diagnostics: impl IntoIterator<Item = &'a Diagnostic>) -> Counts {
+        let mut counts = Counts::default();
+        for d in diagnostics {
+            match d.level {
+                Level::Error => counts.errors += 1,
+                Level::Warning => counts.warnings += 1,
+                Level::Info => counts.infos += 1,
+            }
+        }
+        counts
+    }
+}
+
+impl fmt::Display for Counts {
+    /// `3 errors, 1 warning, 0 info`, the words every closing line uses.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = |n: usize| if n == 1 { "" } else { "s" };
+        write!(
+            f,
+            "{} error{}, {} warning{}, {} info",
+            self.errors,
+            s(self.errors),
+            self.warnings,
+            s(self.warnings),
+            self.infos
+        )
+    }
+}

@@ -11,7 +11,7 @@ use tssa::cli::{
     BuildArgs, CheckArgs, Cli, Command, Deny, ExplainArgs, Format, NewArgs, NewPath, SourceArgs,
 };
 use tssa::config::{Config, Overrides};
-use tssa::diagnostic::{Diagnostic, Level};
+use tssa::diagnostic::{Counts, Diagnostic, Level};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -92,7 +92,6 @@ fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
     let documents: usize =
         site.units.iter().map(|u| u.documents.len()).sum::<usize>() + site.process.len() + site.pages.len();
     let assets: usize = site.units.iter().map(|u| u.assets.len()).sum::<usize>() + site.files.len();
-    let counts = analysis.counts();
     eprintln!(
         "built {} project units, {} documents, {} assets into {} in {} ms ({} pages written, {} files copied, {} reused); {}",
         site.units.len(),
@@ -103,7 +102,7 @@ fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
         stats.written,
         stats.copied,
         stats.reused,
-        tally(counts)
+        analysis.counts()
     );
     let failed = args.deny.is_some() && analysis.fails(Deny::warnings(args.deny));
     Ok(if failed {
@@ -111,19 +110,6 @@ fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
-}
-
-/// `3 errors, 1 warning, 0 info`: the same words as the last line of `tssa check`.
-fn tally(counts: tssa::analyse::Counts) -> String {
-    let s = |n: usize| if n == 1 { "" } else { "s" };
-    format!(
-        "{} error{}, {} warning{}, {} info",
-        counts.errors,
-        s(counts.errors),
-        counts.warnings,
-        s(counts.warnings),
-        counts.infos
-    )
 }
 
 fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
@@ -187,12 +173,6 @@ fn explain(args: ExplainArgs) -> anyhow::Result<ExitCode> {
     };
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
     Ok(ExitCode::SUCCESS)
-}
-
-fn count(diagnostics: &[Diagnostic]) -> (usize, usize) {
-    let errors = diagnostics.iter().filter(|d| d.level == Level::Error).count();
-    let warnings = diagnostics.iter().filter(|d| d.level == Level::Warning).count();
-    (errors, warnings)
 }
 
 fn print_diagnostics<'a>(diagnostics: impl IntoIterator<Item = &'a Diagnostic>, quiet: bool) {
@@ -266,7 +246,7 @@ fn print_serve_event(event: tssa::serve::Event) {
         } => {
             // After the first build, warnings were already shown once; repeat only errors.
             print_diagnostics(&diagnostics, !initial);
-            let (errors, warnings) = count(&diagnostics);
+            let Counts { errors, warnings, .. } = Counts::of(&diagnostics);
             let what = if initial {
                 "built".to_owned()
             } else {

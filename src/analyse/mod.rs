@@ -20,7 +20,7 @@ use crate::calendar::Date;
 use crate::check::{self, CheckConfig, Report, Ruleset};
 use crate::config::Config;
 use crate::coverage::{self, Coverage};
-use crate::diagnostic::{Diagnostic, Level};
+use crate::diagnostic::{Counts, Diagnostic};
 use crate::model::{Document, RelPath, Site};
 
 pub use cache::DocumentCache;
@@ -51,14 +51,6 @@ pub struct Analysis {
     pub changed: Option<BTreeMap<String, String>>,
 }
 
-/// How many findings of each level, over the unit reports and the other findings together.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Counts {
-    pub errors: usize,
-    pub warnings: usize,
-    pub infos: usize,
-}
-
 impl Analysis {
     /// Every finding: the unit reports' and the others.
     pub fn all_findings(&self) -> impl Iterator<Item = &Diagnostic> {
@@ -69,16 +61,9 @@ impl Analysis {
             .chain(&self.findings)
     }
 
+    /// How many findings of each level, over the unit reports and the other findings.
     pub fn counts(&self) -> Counts {
-        let mut counts = Counts::default();
-        for d in self.all_findings() {
-            match d.level {
-                Level::Error => counts.errors += 1,
-                Level::Warning => counts.warnings += 1,
-                Level::Info => counts.infos += 1,
-            }
-        }
-        counts
+        Counts::of(self.all_findings())
     }
 
     /// Whether the run fails: any error, or any warning when warnings are denied. `check`
@@ -148,7 +133,7 @@ impl Surroundings {
         let coverage = coverage::coverage_with_source(
             site,
             today,
-            inputs.renewal_months,
+            config.renewal_months,
             &inputs.releases,
             &inputs.releases_source,
         );

@@ -69,7 +69,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use crate::diagnostic::{Diagnostic, Level};
+use crate::diagnostic::{Counts, Diagnostic, Level};
 use crate::model::{Document, Fact, Heading, Site};
 
 use super::{ExemptedFinding, ItemResult, ItemState, Report, Ruleset, UnitReport};
@@ -256,7 +256,7 @@ fn summary_table(out: &mut String, report: &Report, site_diagnostics: &[Diagnost
     let totals = Totals::new(report, site_diagnostics);
     let _ = writeln!(
         out,
-        "{} package{} ({} joint, {} self-assessment only), {} with every required item passed; {} items passed of {} required; {} error{}, {} warning{}, {} info",
+        "{} package{} ({} joint, {} self-assessment only), {} with every required item passed; {} items passed of {} required; {}",
         totals.units,
         plural(totals.units),
         totals.joint,
@@ -264,11 +264,7 @@ fn summary_table(out: &mut String, report: &Report, site_diagnostics: &[Diagnost
         totals.complete,
         totals.passed,
         totals.required,
-        totals.errors,
-        plural(totals.errors),
-        totals.warnings,
-        plural(totals.warnings),
-        totals.infos,
+        totals.counts,
     );
 }
 
@@ -285,9 +281,8 @@ struct Totals {
     complete: usize,
     passed: usize,
     required: usize,
-    errors: usize,
-    warnings: usize,
-    infos: usize,
+    #[serde(flatten)]
+    counts: Counts,
     by_ruleset: BTreeMap<String, usize>,
     items: BTreeMap<&'static str, usize>,
 }
@@ -310,16 +305,11 @@ impl Totals {
         ] {
             t.items.insert(state_key(state), 0);
         }
-        let all = site_diagnostics
-            .iter()
-            .chain(report.units.iter().flat_map(|u| &u.findings));
-        for d in all {
-            match d.level {
-                Level::Error => t.errors += 1,
-                Level::Warning => t.warnings += 1,
-                Level::Info => t.infos += 1,
-            }
-        }
+        t.counts = Counts::of(
+            site_diagnostics
+                .iter()
+                .chain(report.units.iter().flat_map(|u| &u.findings)),
+        );
         for u in &report.units {
             if u.path == "joint" {
                 t.joint += 1;
@@ -383,13 +373,6 @@ struct JsonUnit<'a> {
 }
 
 #[derive(Serialize)]
-struct Counts {
-    errors: usize,
-    warnings: usize,
-    infos: usize,
-}
-
-#[derive(Serialize)]
 struct JsonDocument<'a> {
     kind: crate::model::DocKind,
     source: &'a str,
@@ -440,11 +423,7 @@ pub fn json(site: &Site, report: &Report, site_diagnostics: &[Diagnostic]) -> St
                 items: &u.items,
                 passed: u.passed,
                 required: u.required,
-                counts: Counts {
-                    errors: u.count(Level::Error),
-                    warnings: u.count(Level::Warning),
-                    infos: u.count(Level::Info),
-                },
+                counts: Counts::of(&u.findings),
                 findings: &u.findings,
                 exempted: &u.exempted,
             }
