@@ -47,7 +47,7 @@ pub fn render(doc: &Document, resolver: &dyn LinkResolver, highlighter: &Highlig
 /// What [`render`] finds in `doc`, without the work only a page needs: code is not
 /// highlighted and the HTML is not sanitised (neither reports anything).
 pub fn scan(doc: &Document, resolver: &dyn LinkResolver) -> Vec<Diagnostic> {
-    write(doc, resolver, &Highlighter::plain(), false).diagnostics
+    write(doc, resolver, &Highlighter::new(), false).diagnostics
 }
 
 fn write(
@@ -511,6 +511,10 @@ impl<'a> Writer<'a> {
 
     fn end_code_block(&mut self) {
         let Some(code) = self.code.take() else { return };
+        // Code holds no links or HTML: a scan has nothing to find in it.
+        if !self.publish {
+            return;
+        }
         let lang = language_token(&code.info);
         let body = self.highlighter.highlight(lang.unwrap_or(""), &code.text);
         let class = lang

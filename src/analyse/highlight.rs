@@ -48,15 +48,6 @@ impl Highlighter {
         Self::default()
     }
 
-    /// Shows every block as escaped text, never touching the syntax set: for passes that
-    /// only look for findings.
-    pub fn plain() -> Self {
-        Highlighter {
-            max_lines: 0,
-            max_bytes: 0,
-        }
-    }
-
     /// Loads the syntax set now (on a spare core, say) rather than on the first code block.
     pub fn warm() {
         LazyLock::force(&SYNTAXES);
@@ -66,8 +57,7 @@ impl Highlighter {
     /// fence's info string (only its first word counts); unknown languages, plain text and
     /// over-long blocks come back escaped but otherwise untouched.
     pub fn highlight(&self, lang: &str, code: &str) -> String {
-        let too_big =
-            self.max_bytes == 0 || code.len() > self.max_bytes || code.lines().count() > self.max_lines;
+        let too_big = code.len() > self.max_bytes || code.lines().count() > self.max_lines;
         match (too_big, language_token(lang)) {
             (false, Some(token)) => highlight_with(token, code).unwrap_or_else(|| escape(code)),
             _ => escape(code),

@@ -35,25 +35,31 @@ struct Views {
     out: PathBuf,
 }
 
+/// `tssa COMMAND --root ROOT --config CONFIG EXTRA…`, run in `scratch`.
+fn run(command: &str, root: &Path, config: &Path, scratch: &Path, extra: &[&str]) -> Run {
+    let mut args = vec![
+        command.to_owned(),
+        "--root".to_owned(),
+        root.display().to_string(),
+        "--config".to_owned(),
+        config.display().to_string(),
+    ];
+    args.extend(extra.iter().map(|s| (*s).to_owned()));
+    tssa(scratch, &args)
+}
+
 fn views(root: &Path, config: &Path, scratch: &Path) -> Views {
     let out = scratch.join("out");
-    let source = |command: &str| -> Vec<String> {
-        vec![
-            command.to_owned(),
-            "--root".to_owned(),
-            root.display().to_string(),
-            "--config".to_owned(),
-            config.display().to_string(),
-        ]
-    };
-    let mut json_args = source("check");
-    json_args.extend(["--format".to_owned(), "json".to_owned()]);
-    let check_json = tssa(scratch, &json_args);
-    let check_human = tssa(scratch, &source("check"));
-    let mut build_args = source("build");
-    build_args.extend(["--out".to_owned(), out.display().to_string()]);
-    build_args.extend(["--deny".to_owned(), "errors".to_owned()]);
-    let build = tssa(scratch, &build_args);
+    let out_arg = out.display().to_string();
+    let check_json = run("check", root, config, scratch, &["--format", "json"]);
+    let check_human = run("check", root, config, scratch, &[]);
+    let build = run(
+        "build",
+        root,
+        config,
+        scratch,
+        &["--out", &out_arg, "--deny", "errors"],
+    );
     let api = std::fs::read_to_string(out.join("api/projects.json")).ok();
     Views {
         check_json: check_json.stdout,
@@ -179,23 +185,18 @@ fn assert_agreement(name: &str, root: &Path, levels: &str) -> usize {
 
     // Exit codes: build --deny errors exits as check does; so do both with --deny warnings.
     assert_eq!(v.build.code, v.check_human.code, "{what}: exit codes");
-    let deny_warnings = |command: &str, extra: &[&str]| {
-        let mut args = vec![
-            command.to_owned(),
-            "--root".to_owned(),
-            root.display().to_string(),
-            "--config".to_owned(),
-            config.display().to_string(),
-            "--deny".to_owned(),
-            "warnings".to_owned(),
-        ];
-        args.extend(extra.iter().map(|s| (*s).to_owned()));
-        tssa(scratch.path(), &args).code
-    };
     let out2 = scratch.path().join("out2").display().to_string();
+    let deny = ["--deny", "warnings"];
     assert_eq!(
-        deny_warnings("build", &["--out", &out2]),
-        deny_warnings("check", &[]),
+        run(
+            "build",
+            root,
+            &config,
+            scratch.path(),
+            &["--out", &out2, deny[0], deny[1]]
+        )
+        .code,
+        run("check", root, &config, scratch.path(), &deny).code,
         "{what}: exit codes with --deny warnings"
     );
 
