@@ -10,6 +10,7 @@ mod common;
 
 mod cli {
     mod agreement;
+    mod catalogue;
     mod checker;
     mod config;
     mod corpus;
