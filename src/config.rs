@@ -426,7 +426,7 @@ impl Bounds {
 }
 
 /// The canonical form of `path`: its longest existing ancestor with links followed, then the
-/// rest as written. `None` when the rest climbs with `..` (it could land anywhere).
+/// rest, which cannot hold links since it does not exist, with `..` taken lexically.
 fn resolve_existing_prefix(path: &Path) -> Option<PathBuf> {
     let mut existing = path.to_path_buf();
     let mut rest = Vec::new();
@@ -434,7 +434,11 @@ fn resolve_existing_prefix(path: &Path) -> Option<PathBuf> {
         if let Ok(canonical) = existing.canonicalize() {
             let mut resolved = canonical;
             for part in rest.iter().rev() {
-                resolved.push(part);
+                if part == ".." {
+                    resolved.pop();
+                } else if part != "." {
+                    resolved.push(part);
+                }
             }
             return Some(resolved);
         }

@@ -14,6 +14,7 @@ mod cli {
     mod config;
     mod corpus;
     mod front_matter;
+    mod hostile_inputs;
     mod html;
     mod inputs;
     mod layers;
