@@ -218,63 +218,20 @@ impl Config {
         };
         let root = resolve_root(overrides, &book, &base, &src)?;
         let bounds = Bounds::new(&root, file.as_ref().map(|_| base.as_path()))?;
-        let projects = match &book.source.projects {
-            Some(projects) => {
-                let rel = relative(projects, "[source] projects", &src)?;
-                bounds.check_folder(&root, &rel, "[source] projects", Some(src.line(projects)), &src)?;
-                rel
-            }
-            None => {
-                let rel = detect_projects(&root)?;
-                bounds.check_folder(&root, &rel, "the projects folder", None, &src)?;
-                rel
-            }
+        let (projects, process) = source_folders(&book.source, &root, &bounds, &src)?;
+        let in_book = |value: &Option<Spanned<PathBuf>>, key: &str| -> Result<Option<PathBuf>> {
+            value
+                .as_ref()
+                .map(|v| bounds.check_path(&base.join(v.get_ref()), key, Some(src.line(v)), &src))
+                .transpose()
         };
-        let process = match &book.source.process {
-            Some(process) => {
-                let rel = relative(process, "[source] process", &src)?;
-                bounds.check_path(
-                    &root.join(&rel),
-                    "[source] process",
-                    Some(src.line(process)),
-                    &src,
-                )?;
-                rel
-            }
-            None => projects
-                .rsplit_once('/')
-                .map(|(parent, _)| parent.to_owned())
-                .unwrap_or_default(),
-        };
-        let output = match (&overrides.out, &book.site.output) {
+        let output = match &overrides.out {
             // The command line is the user's own choice; book.toml is the repository's.
-            (Some(out), _) => out.clone(),
-            (None, Some(out)) => bounds.check_path(
-                &base.join(out.get_ref()),
-                "[site] output",
-                Some(src.line(out)),
-                &src,
-            )?,
-            (None, None) => root.join("public"),
+            Some(out) => out.clone(),
+            None => in_book(&book.site.output, "[site] output")?.unwrap_or_else(|| root.join("public")),
         };
-        let theme = match &book.site.theme {
-            Some(theme) => Some(bounds.check_path(
-                &base.join(theme.get_ref()),
-                "[site] theme",
-                Some(src.line(theme)),
-                &src,
-            )?),
-            None => None,
-        };
-        let releases = match &book.coverage.releases {
-            Some(rel) => Some(bounds.check_path(
-                &base.join(rel.get_ref()),
-                "[coverage] releases",
-                Some(src.line(rel)),
-                &src,
-            )?),
-            None => None,
-        };
+        let theme = in_book(&book.site.theme, "[site] theme")?;
+        let releases = in_book(&book.coverage.releases, "[coverage] releases")?;
         let base_url = resolve_base_url(overrides, &book, &src)?;
         let levels = parse_levels(&book.check.levels, file.as_deref(), &text)?;
         if let Some(ruleset) = &book.check.ruleset
@@ -309,6 +266,41 @@ impl Config {
             limits,
         })
     }
+}
+
+/// `[source] projects` (or the detected layout) and `[source] process` (or the projects
+/// folder's parent), relative to the root and inside it.
+fn source_folders(
+    source: &SourceSection,
+    root: &Path,
+    bounds: &Bounds,
+    src: &Source<'_>,
+) -> Result<(String, String)> {
+    let projects = match &source.projects {
+        Some(projects) => {
+            let rel = relative(projects, "[source] projects", src)?;
+            bounds.check_folder(root, &rel, "[source] projects", Some(src.line(projects)), src)?;
+            rel
+        }
+        None => {
+            let rel = detect_projects(root)?;
+            bounds.check_folder(root, &rel, "the projects folder", None, src)?;
+            rel
+        }
+    };
+    let process = match &source.process {
+        Some(process) => {
+            let rel = relative(process, "[source] process", src)?;
+            let line = Some(src.line(process));
+            bounds.check_path(&root.join(&rel), "[source] process", line, src)?;
+            rel
+        }
+        None => projects
+            .rsplit_once('/')
+            .map(|(parent, _)| parent.to_owned())
+            .unwrap_or_default(),
+    };
+    Ok((projects, process))
 }
 
 /// A folder under the root as book.toml names it: `/`-separated, never absolute (a leading
