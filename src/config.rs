@@ -31,24 +31,27 @@ struct BookToml {
     check: CheckSection,
     #[serde(default)]
     coverage: CoverageSection,
+    #[serde(default)]
+    limits: LimitsSection,
 }
 
+/// Paths are `Spanned`, so a path that leaves the root is reported at its own line.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SiteSection {
     title: Option<String>,
     description: Option<String>,
-    base_url: Option<String>,
-    theme: Option<PathBuf>,
-    output: Option<PathBuf>,
+    base_url: Option<Spanned<String>>,
+    theme: Option<Spanned<PathBuf>>,
+    output: Option<Spanned<PathBuf>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SourceSection {
-    root: Option<PathBuf>,
-    projects: Option<String>,
-    process: Option<String>,
+    root: Option<Spanned<PathBuf>>,
+    projects: Option<Spanned<String>>,
+    process: Option<Spanned<String>>,
     units: Option<Vec<String>>,
     /// `git = true`: each document's last-changed date from `git log` (as `--git` does);
     /// outside a git checkout nothing changes.
@@ -62,7 +65,17 @@ struct SourceSection {
 #[serde(deny_unknown_fields)]
 struct CoverageSection {
     renewal_months: Option<u32>,
-    releases: Option<PathBuf>,
+    releases: Option<Spanned<PathBuf>>,
+}
+
+/// `[limits]`: how much the repository may ask tssa to read. See [`Limits`].
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LimitsSection {
+    file_bytes: Option<u64>,
+    depth: Option<usize>,
+    files: Option<usize>,
+    total_bytes: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -72,6 +85,37 @@ struct CheckSection {
     /// Spanned, so a bad entry is reported at its own line.
     #[serde(default)]
     levels: BTreeMap<Spanned<String>, Spanned<String>>,
+}
+
+/// The most `book.toml` itself may weigh: it is read before `[limits]` is known.
+pub const CONFIG_BYTES: u64 = 1 << 20;
+
+/// Bounds on what one run reads, so that no repository (or a configured path that reaches a
+/// device or `/proc`) can exhaust memory or keep the build walking for ever. The defaults fit
+/// the assessments repository (≈160 files, 17 MB, documents under 100 KB, 7 levels deep) many
+/// times over; `[limits]` in `book.toml` raises them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// `file_bytes`: the largest file tssa reads into memory (a document with its front
+    /// matter, a `tssa.yaml`, the releases file, a theme file, a guide template).
+    pub file_bytes: u64,
+    /// `depth`: the deepest folder walked, counted from the root.
+    pub depth: usize,
+    /// `files`: how many files the walk may find in all.
+    pub files: usize,
+    /// `total_bytes`: the summed size of every file the walk finds (assets included).
+    pub total_bytes: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            file_bytes: 8 << 20,
+            depth: 32,
+            files: 50_000,
+            total_bytes: 4 << 30,
+        }
+    }
 }
 
 /// The resolved configuration every stage reads.
@@ -90,7 +134,7 @@ pub struct Config {
     pub output: PathBuf,
     pub title: String,
     pub description: String,
-    /// Always ends with `/`.
+    /// Always ends with `/`; an `http(s)://` URL or an absolute path.
     pub base_url: String,
     /// A folder whose files override the default theme's files of the same name.
     pub theme: Option<PathBuf>,
@@ -104,6 +148,8 @@ pub struct Config {
     pub releases: Option<PathBuf>,
     /// `[source] git` or `--git`: take documents' last-changed dates from `git log`.
     pub git: bool,
+    /// `[limits]`: what one run may read.
+    pub limits: Limits,
 }
 
 /// What the command line says about configuration.
@@ -117,9 +163,31 @@ pub struct Overrides {
     pub git: bool,
 }
 
+/// The book.toml being read, for errors that point into it.
+struct Source<'a> {
+    file: Option<&'a Path>,
+    text: &'a str,
+}
+
+impl Source<'_> {
+    fn line<T>(&self, value: &Spanned<T>) -> usize {
+        line_of(self.text, value.span().start)
+    }
+
+    /// An error at a line of book.toml, or a plain setup error when no key is involved.
+    fn error(&self, line: Option<usize>, message: String) -> Error {
+        match line {
+            Some(line) => config_error(self.file, line, message),
+            None => Error::Setup(message),
+        }
+    }
+}
+
 impl Config {
     /// Finds and reads the configuration: `--config`, else `book.toml` in `--root`, else
     /// `book.toml` in the current folder (only when no `--root` is given), else zero-config.
+    /// Every path book.toml names must stay inside the root (or the folder of book.toml);
+    /// one that leaves it stops the command, naming the key.
     pub fn load(overrides: &Overrides) -> Result<Config> {
         let file = match (&overrides.config, &overrides.root) {
             (Some(file), _) => Some(file.clone()),
@@ -128,21 +196,15 @@ impl Config {
         };
         let (book, base, text) = match &file {
             Some(file) => {
-                let text = std::fs::read_to_string(file).map_err(|source| Error::Read {
-                    path: file.clone(),
-                    source,
-                })?;
+                let text = read_config(file)?;
                 let book = parse_book(&text, file)?;
                 let base = file.parent().map(Path::to_path_buf).unwrap_or_default();
-                (
-                    book,
-                    if base.as_os_str().is_empty() {
-                        PathBuf::from(".")
-                    } else {
-                        base
-                    },
-                    text,
-                )
+                let base = if base.as_os_str().is_empty() {
+                    PathBuf::from(".")
+                } else {
+                    base
+                };
+                (book, base, text)
             }
             None => (
                 BookToml::default(),
@@ -150,52 +212,27 @@ impl Config {
                 String::new(),
             ),
         };
-        let root = match (&overrides.root, &book.source.root, &overrides.config) {
-            // An explicit --root wins unless a --config says where its sources are.
-            (Some(root), None, _) | (Some(root), Some(_), None) => root.clone(),
-            (_, Some(rel), _) => base.join(rel),
-            (None, None, _) => base.clone(),
+        let src = Source {
+            file: file.as_deref(),
+            text: &text,
         };
-        if !root.is_dir() {
-            return Err(Error::Setup(format!(
-                "root folder `{}` does not exist",
-                root.display()
-            )));
-        }
-        let projects = match book.source.projects.clone() {
-            Some(projects) => {
-                if !root.join(&projects).is_dir() {
-                    return Err(Error::Setup(format!(
-                        "projects folder `{projects}` (from [source] projects) does not exist under `{}`",
-                        root.display()
-                    )));
-                }
-                trim_slashes(&projects)
-            }
-            None => detect_projects(&root)?,
+        let root = resolve_root(overrides, &book, &base, &src)?;
+        let bounds = Bounds::new(&root, file.as_ref().map(|_| base.as_path()))?;
+        let (projects, process) = source_folders(&book.source, &root, &bounds, &src)?;
+        let in_book = |value: &Option<Spanned<PathBuf>>, key: &str| -> Result<Option<PathBuf>> {
+            value
+                .as_ref()
+                .map(|v| bounds.check_path(&base.join(v.get_ref()), key, Some(src.line(v)), &src))
+                .transpose()
         };
-        let process = match book.source.process.clone() {
-            Some(process) => trim_slashes(&process),
-            None => projects
-                .rsplit_once('/')
-                .map(|(parent, _)| parent.to_owned())
-                .unwrap_or_default(),
+        let output = match &overrides.out {
+            // The command line is the user's own choice; book.toml is the repository's.
+            Some(out) => out.clone(),
+            None => in_book(&book.site.output, "[site] output")?.unwrap_or_else(|| root.join("public")),
         };
-        let output = match (&overrides.out, &book.site.output) {
-            (Some(out), _) => out.clone(),
-            (None, Some(out)) => base.join(out),
-            (None, None) => root.join("public"),
-        };
-        let base_url = overrides
-            .base_url
-            .clone()
-            .or(book.site.base_url.clone())
-            .unwrap_or_else(|| "/".to_owned());
-        let base_url = if base_url.ends_with('/') {
-            base_url
-        } else {
-            format!("{base_url}/")
-        };
+        let theme = in_book(&book.site.theme, "[site] theme")?;
+        let releases = in_book(&book.coverage.releases, "[coverage] releases")?;
+        let base_url = resolve_base_url(overrides, &book, &src)?;
         let levels = parse_levels(&book.check.levels, file.as_deref(), &text)?;
         if let Some(ruleset) = &book.check.ruleset
             && !matches!(ruleset.as_str(), "tssa-2019" | "tssa-2021" | "tssa-2024-11")
@@ -206,6 +243,7 @@ impl Config {
                 format!("[check] ruleset `{ruleset}`: expected tssa-2019, tssa-2021 or tssa-2024-11"),
             ));
         }
+        let limits = limits(&book.limits, &src)?;
         Ok(Config {
             file,
             root,
@@ -219,14 +257,255 @@ impl Config {
                     .to_owned()
             }),
             base_url,
-            theme: book.site.theme.map(|theme| base.join(theme)),
+            theme,
             ruleset: book.check.ruleset,
             levels,
             renewal_months: book.coverage.renewal_months.unwrap_or(DEFAULT_RENEWAL_MONTHS),
-            releases: book.coverage.releases.map(|releases| base.join(releases)),
+            releases,
             git: overrides.git || book.source.git.unwrap_or(false),
+            limits,
         })
     }
+}
+
+/// `[source] projects` (or the detected layout) and `[source] process` (or the projects
+/// folder's parent), relative to the root and inside it.
+fn source_folders(
+    source: &SourceSection,
+    root: &Path,
+    bounds: &Bounds,
+    src: &Source<'_>,
+) -> Result<(String, String)> {
+    let projects = match &source.projects {
+        Some(projects) => {
+            let rel = relative(projects, "[source] projects", src)?;
+            bounds.check_folder(root, &rel, "[source] projects", Some(src.line(projects)), src)?;
+            rel
+        }
+        None => {
+            let rel = detect_projects(root)?;
+            bounds.check_folder(root, &rel, "the projects folder", None, src)?;
+            rel
+        }
+    };
+    let process = match &source.process {
+        Some(process) => {
+            let rel = relative(process, "[source] process", src)?;
+            let line = Some(src.line(process));
+            bounds.check_path(&root.join(&rel), "[source] process", line, src)?;
+            rel
+        }
+        None => projects
+            .rsplit_once('/')
+            .map(|(parent, _)| parent.to_owned())
+            .unwrap_or_default(),
+    };
+    Ok((projects, process))
+}
+
+/// A folder under the root as book.toml names it: `/`-separated, never absolute (a leading
+/// `/` used to be trimmed, which quietly turned `/etc` into `etc`).
+fn relative(value: &Spanned<String>, key: &str, src: &Source<'_>) -> Result<String> {
+    let raw = value.get_ref();
+    let absolute = raw.starts_with(['/', '\\']) || raw.as_bytes().get(1) == Some(&b':');
+    if absolute {
+        return Err(src.error(
+            Some(src.line(value)),
+            format!("{key} `{raw}` is an absolute path; write it relative to the root"),
+        ));
+    }
+    Ok(trim_slashes(raw))
+}
+
+/// book.toml, refused before reading when it is not a small regular file.
+fn read_config(file: &Path) -> Result<String> {
+    crate::fsread::read_capped_string(file, CONFIG_BYTES).map_err(|err| match err {
+        crate::fsread::ReadError::Io(source) => Error::Read {
+            path: file.to_path_buf(),
+            source,
+        },
+        other => Error::Setup(format!(
+            "cannot read the configuration `{}`: {other}",
+            file.display()
+        )),
+    })
+}
+
+/// `--root` wins unless a `--config` says where its sources are; `[source] root` is relative
+/// to book.toml and must stay inside its folder.
+fn resolve_root(overrides: &Overrides, book: &BookToml, base: &Path, src: &Source<'_>) -> Result<PathBuf> {
+    let root = match (&overrides.root, &book.source.root, &overrides.config) {
+        (Some(root), None, _) | (Some(root), Some(_), None) => root.clone(),
+        (_, Some(rel), _) => {
+            let root = base.join(rel.get_ref());
+            Bounds::new(base, None)?.check_path(&root, "[source] root", Some(src.line(rel)), src)?;
+            root
+        }
+        (None, None, _) => base.to_path_buf(),
+    };
+    if !root.is_dir() {
+        return Err(Error::Setup(format!(
+            "root folder `{}` does not exist",
+            root.display()
+        )));
+    }
+    Ok(root)
+}
+
+/// Where configured paths may lead, canonical: the root, and the folder of book.toml (which
+/// may sit above a `[source] root`, next to the releases file or theme it names).
+struct Bounds {
+    allowed: Vec<PathBuf>,
+}
+
+impl Bounds {
+    fn new(root: &Path, config_dir: Option<&Path>) -> Result<Bounds> {
+        let canonical = |dir: &Path| {
+            dir.canonicalize().map_err(|source| Error::Read {
+                path: dir.to_path_buf(),
+                source,
+            })
+        };
+        let mut allowed = vec![canonical(root)?];
+        if let Some(dir) = config_dir {
+            allowed.push(canonical(dir)?);
+        }
+        Ok(Bounds { allowed })
+    }
+
+    /// `path` (which need not exist yet) after following every link, if that is inside.
+    fn check_path(&self, path: &Path, key: &str, line: Option<usize>, src: &Source<'_>) -> Result<PathBuf> {
+        let refuse = |why: String| {
+            let message = format!(
+                "{key} `{}` {why}; configured paths must stay inside the repository (`{}`)",
+                path.display(),
+                self.allowed[0].display()
+            );
+            src.error(line, message)
+        };
+        let resolved =
+            resolve_existing_prefix(path).ok_or_else(|| refuse("cannot be resolved".to_owned()))?;
+        if self.allowed.iter().any(|dir| resolved.starts_with(dir)) {
+            Ok(path.to_path_buf())
+        } else {
+            Err(refuse(format!(
+                "resolves to `{}`, outside the root",
+                resolved.display()
+            )))
+        }
+    }
+
+    /// As [`Bounds::check_path`] for a folder under the root that must exist.
+    fn check_folder(
+        &self,
+        root: &Path,
+        rel: &str,
+        key: &str,
+        line: Option<usize>,
+        src: &Source<'_>,
+    ) -> Result<()> {
+        let path = root.join(rel);
+        self.check_path(&path, key, line, src)?;
+        if !path.is_dir() {
+            let message = format!(
+                "projects folder `{rel}` (from {key}) does not exist under `{}`",
+                root.display()
+            );
+            return Err(src.error(line, message));
+        }
+        Ok(())
+    }
+}
+
+/// The canonical form of `path`: its longest existing ancestor with links followed, then the
+/// rest, which cannot hold links since it does not exist, with `..` taken lexically.
+fn resolve_existing_prefix(path: &Path) -> Option<PathBuf> {
+    let mut existing = path.to_path_buf();
+    let mut rest = Vec::new();
+    loop {
+        if let Ok(canonical) = existing.canonicalize() {
+            let mut resolved = canonical;
+            for part in rest.iter().rev() {
+                if part == ".." {
+                    resolved.pop();
+                } else if part != "." {
+                    resolved.push(part);
+                }
+            }
+            return Some(resolved);
+        }
+        let name = existing.file_name()?.to_os_string();
+        rest.push(name);
+        if !existing.pop() {
+            return None;
+        }
+        if existing.as_os_str().is_empty() {
+            existing = PathBuf::from(".");
+        }
+    }
+}
+
+/// `--base-url` or `[site] base_url`: an `http(s)://` URL with a host, or an absolute path.
+/// Anything else (`javascript:`, `//host`, quotes) would become a link in every page.
+fn resolve_base_url(overrides: &Overrides, book: &BookToml, src: &Source<'_>) -> Result<String> {
+    let (base_url, from_flag) = match (&overrides.base_url, &book.site.base_url) {
+        (Some(url), _) => (url.clone(), true),
+        (None, Some(url)) => (url.get_ref().clone(), false),
+        (None, None) => ("/".to_owned(), true),
+    };
+    if let Err(why) = check_base_url(&base_url) {
+        let message = if from_flag {
+            format!("--base-url `{}` {why}", base_url.escape_debug())
+        } else {
+            format!("[site] base_url `{}` {why}", base_url.escape_debug())
+        };
+        let line = (!from_flag).then(|| book.site.base_url.as_ref().map_or(1, |url| src.line(url)));
+        return Err(src.error(line, message));
+    }
+    Ok(if base_url.ends_with('/') {
+        base_url
+    } else {
+        format!("{base_url}/")
+    })
+}
+
+fn check_base_url(url: &str) -> std::result::Result<(), String> {
+    const EXPECTED: &str = "expected an http:// or https:// URL, or a path starting with `/`";
+    if let Some(bad) = url
+        .chars()
+        .find(|c| c.is_control() || c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | '\\' | '`'))
+    {
+        return Err(format!("contains {}; {EXPECTED}", bad.escape_debug()));
+    }
+    let lower = url.to_ascii_lowercase();
+    let host = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"));
+    match host {
+        Some(rest) if !rest.is_empty() && !rest.starts_with('/') => Ok(()),
+        Some(_) => Err(format!("has no host; {EXPECTED}")),
+        None if url.starts_with("//") => Err(format!("is protocol-relative (another site); {EXPECTED}")),
+        None if url.starts_with('/') => Ok(()),
+        None => Err(format!("is not allowed; {EXPECTED}")),
+    }
+}
+
+fn limits(section: &LimitsSection, src: &Source<'_>) -> Result<Limits> {
+    let default = Limits::default();
+    let limits = Limits {
+        file_bytes: section.file_bytes.unwrap_or(default.file_bytes),
+        depth: section.depth.unwrap_or(default.depth),
+        files: section.files.unwrap_or(default.files),
+        total_bytes: section.total_bytes.unwrap_or(default.total_bytes),
+    };
+    if limits.file_bytes == 0 || limits.depth == 0 || limits.files == 0 || limits.total_bytes == 0 {
+        return Err(config_error(
+            src.file,
+            line_containing(src.text, "[limits]"),
+            "[limits]: every limit must be at least 1".to_owned(),
+        ));
+    }
+    Ok(limits)
 }
 
 fn trim_slashes(path: &str) -> String {

@@ -792,7 +792,8 @@ impl Inputs {
         if let Some(path) = &config.releases {
             let shown = display_path(path, config);
             inputs.releases_source = format!("releases data file {shown}");
-            match std::fs::read_to_string(path) {
+            // Capped: the path may name a device or a huge file; the map is a few lines.
+            match crate::fsread::read_capped_string(path, config.limits.file_bytes) {
                 Ok(text) => match parse_releases(&text, &shown) {
                     Ok(map) => inputs.releases = map,
                     Err(d) => diagnostics.push(d),
@@ -803,7 +804,9 @@ impl Inputs {
                         format!("cannot read the releases data file: {err}"),
                     )
                     .at(shown, None)
-                    .help("fix [coverage] releases in book.toml, or remove it"),
+                    .help(
+                        "fix [coverage] releases in book.toml, or remove it (or raise [limits] file_bytes)",
+                    ),
                 ),
             }
         }

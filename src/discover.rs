@@ -1,12 +1,13 @@
 //! Which folders are project units and which files are documents or assets. No parsing:
 //! just a sorted walk that never follows a link out of the root and never loops.
 
+use std::cell::Cell;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
 
-use crate::config::Config;
+use crate::config::{Config, Limits};
 use crate::diagnostic::Diagnostic;
 use crate::markdown::slug::slugify;
 use crate::model::{DocKind, RelPath};
@@ -56,7 +57,7 @@ pub fn discover(config: &Config) -> Discovered {
 
     let top = walker.list(&projects_dir, &config.projects, &mut found.diagnostics);
     for file in top.files {
-        if is_markdown(&file.rel) {
+        if is_markdown(&file.rel) && walker.count(&file, &mut found.diagnostics) {
             found.pages.push(file);
         }
     }
@@ -318,12 +319,21 @@ struct Listing {
     dirs: Vec<(PathBuf, String)>,
 }
 
-/// Walks folders under the root with one policy: sorted, hidden entries and the output folder
-/// skipped, links followed only to files inside the root.
+/// Walks folders under the root with one policy: sorted, hidden entries and output folders
+/// skipped, links followed only to files inside the root, never onto another file system
+/// (`/proc`, `/sys`, a mounted device), and within `[limits]` (depth, files, total size).
 struct Walker {
     root: PathBuf,
     canonical_root: Option<PathBuf>,
     output: Option<PathBuf>,
+    /// The root's device: a folder on another one is a mount, which tssa does not enter.
+    root_dev: Option<u64>,
+    limits: Limits,
+    /// What the walks found so far, against `limits`.
+    found_files: Cell<usize>,
+    found_bytes: Cell<u64>,
+    /// Set once a limit is hit: the walk then stops everywhere, reported once.
+    stopped: Cell<bool>,
 }
 
 impl Walker {
@@ -332,6 +342,11 @@ impl Walker {
             root: config.root.clone(),
             canonical_root: config.root.canonicalize().ok(),
             output: config.output.canonicalize().ok(),
+            root_dev: std::fs::metadata(&config.root).ok().map(|m| device(&m)),
+            limits: config.limits,
+            found_files: Cell::new(0),
+            found_bytes: Cell::new(0),
+            stopped: Cell::new(false),
         }
     }
 
@@ -344,68 +359,168 @@ impl Walker {
         diagnostics: &mut Vec<Diagnostic>,
     ) -> Option<Kind> {
         if is_link {
-            let target = match path.canonicalize() {
-                Ok(target) => target,
-                Err(_) => {
-                    diagnostics.push(
-                        Diagnostic::warning(
-                            "discover/broken-symlink",
-                            "symbolic link is broken or loops; skipped",
-                        )
-                        .at(rel, None),
-                    );
-                    return None;
-                }
-            };
-            let inside = self
-                .canonical_root
-                .as_ref()
-                .is_some_and(|root| target.starts_with(root));
-            if !inside {
+            return self.admit_link(path, rel, diagnostics);
+        }
+        let meta = std::fs::symlink_metadata(path).ok()?;
+        if meta.is_dir() {
+            return self.admit_dir(path, rel, &meta, diagnostics);
+        }
+        if meta.is_file() {
+            return Some(Kind::File);
+        }
+        // Pipes, sockets and devices: reading one could block the build forever.
+        diagnostics.push(
+            Diagnostic::warning(
+                "discover/not-a-file",
+                "not a regular file (a pipe, socket or device); skipped",
+            )
+            .at(rel, None),
+        );
+        None
+    }
+
+    fn admit_link(&self, path: &Path, rel: &str, diagnostics: &mut Vec<Diagnostic>) -> Option<Kind> {
+        let target = match path.canonicalize() {
+            Ok(target) => target,
+            Err(_) => {
                 diagnostics.push(
                     Diagnostic::warning(
-                        "discover/symlink-outside-root",
-                        "symbolic link points outside the root; skipped",
-                    )
-                    .at(rel, None)
-                    .help("copy the file into the repository instead of linking to it"),
-                );
-                return None;
-            }
-            if target.is_dir() {
-                diagnostics.push(
-                    Diagnostic::info(
-                        "discover/symlinked-folder",
-                        "symbolic link to a folder is not followed",
+                        "discover/broken-symlink",
+                        "symbolic link is broken or loops; skipped",
                     )
                     .at(rel, None),
                 );
                 return None;
             }
-            return target.is_file().then_some(Kind::File);
-        }
-        if path.is_dir() {
-            if self
-                .output
-                .as_ref()
-                .is_some_and(|out| path.canonicalize().ok().as_ref() == Some(out))
-            {
-                return None;
-            }
-            Some(Kind::Dir)
-        } else if path.is_file() {
-            Some(Kind::File)
-        } else {
-            // Pipes, sockets and devices: reading one could block the build forever.
+        };
+        let inside = self
+            .canonical_root
+            .as_ref()
+            .is_some_and(|root| target.starts_with(root));
+        if !inside {
             diagnostics.push(
                 Diagnostic::warning(
-                    "discover/not-a-file",
-                    "not a regular file (a pipe, socket or device); skipped",
+                    "discover/symlink-outside-root",
+                    "symbolic link points outside the root; skipped",
+                )
+                .at(rel, None)
+                .help("copy the file into the repository instead of linking to it"),
+            );
+            return None;
+        }
+        if target.is_dir() {
+            diagnostics.push(
+                Diagnostic::info(
+                    "discover/symlinked-folder",
+                    "symbolic link to a folder is not followed",
                 )
                 .at(rel, None),
             );
-            None
+            return None;
         }
+        target.is_file().then_some(Kind::File)
+    }
+
+    /// A folder is walked unless it is a site tssa wrote (the configured output, or any
+    /// folder with the output marker) or a mount of another file system.
+    fn admit_dir(
+        &self,
+        path: &Path,
+        rel: &str,
+        meta: &std::fs::Metadata,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Option<Kind> {
+        let canonical = path.canonicalize().ok();
+        if self.output.is_some() && canonical == self.output {
+            return None;
+        }
+        if path.join(crate::output::MARKER).is_file() {
+            diagnostics.push(
+                Diagnostic::info(
+                    "discover/output-folder",
+                    format!(
+                        "folder holds a site tssa built (it has `{}`); not read as content",
+                        crate::output::MARKER
+                    ),
+                )
+                .at(rel, None)
+                .help("build the site outside the projects and process folders, or delete this copy"),
+            );
+            return None;
+        }
+        if self.root_dev.is_some_and(|dev| dev != device(meta)) {
+            diagnostics.push(
+                Diagnostic::warning(
+                    "discover/other-file-system",
+                    "folder is the mount point of another file system; not walked",
+                )
+                .at(rel, None)
+                .help("copy the files into the repository instead of mounting them"),
+            );
+            return None;
+        }
+        Some(Kind::Dir)
+    }
+
+    /// Counts one file against `[limits]`; false once a limit is reached (reported once).
+    fn count(&self, file: &SourceFile, diagnostics: &mut Vec<Diagnostic>) -> bool {
+        if self.stopped.get() {
+            return false;
+        }
+        let files = self.found_files.get() + 1;
+        let bytes = self.found_bytes.get().saturating_add(file.size);
+        self.found_files.set(files);
+        self.found_bytes.set(bytes);
+        let over = if files > self.limits.files {
+            Some(format!("more than {} files", self.limits.files))
+        } else if bytes > self.limits.total_bytes {
+            Some(format!(
+                "more than {} of files in all",
+                crate::fsread::human_bytes(self.limits.total_bytes)
+            ))
+        } else {
+            None
+        };
+        let Some(over) = over else {
+            return true;
+        };
+        self.stopped.set(true);
+        let key = if files > self.limits.files {
+            "files"
+        } else {
+            "total_bytes"
+        };
+        diagnostics.push(
+            Diagnostic::error(
+                "discover/limit",
+                format!("the source folders hold {over}; the walk stopped here and later files are not published"),
+            )
+            .at(file.rel.clone(), None)
+            .help(format!(
+                "check that [source] projects and process name the right folders, or raise [limits] {key} in book.toml"
+            )),
+        );
+        false
+    }
+
+    /// Whether a folder is within `[limits] depth` of the root (reported when it is not).
+    fn within_depth(&self, rel_dir: &str, diagnostics: &mut Vec<Diagnostic>) -> bool {
+        let depth = rel_dir.split('/').filter(|s| !s.is_empty()).count();
+        if depth <= self.limits.depth {
+            return true;
+        }
+        diagnostics.push(
+            Diagnostic::error(
+                "discover/limit",
+                format!(
+                    "folder is {depth} levels below the root, deeper than the limit of {}; what it holds is not published",
+                    self.limits.depth
+                ),
+            )
+            .at(rel_dir, None)
+            .help("flatten the folders, or raise [limits] depth in book.toml"),
+        );
+        false
     }
 
     fn source_file(&self, path: PathBuf, rel: String, within: String) -> SourceFile {
@@ -424,6 +539,9 @@ impl Walker {
             files: Vec::new(),
             dirs: Vec::new(),
         };
+        if self.stopped.get() || !self.within_depth(rel_dir, diagnostics) {
+            return listing;
+        }
         let walk = WalkDir::new(dir)
             .min_depth(1)
             .max_depth(1)
@@ -467,6 +585,9 @@ impl Walker {
     ) {
         let listing = self.list(dir, rel_dir, diagnostics);
         for file in listing.files {
+            if !self.count(&file, diagnostics) {
+                return;
+            }
             let within = strip_dir(&file.rel, base).into();
             out.push(SourceFile { within, ..file });
         }
@@ -630,6 +751,17 @@ fn segment_matches(pattern: &str, name: &str) -> bool {
 enum Kind {
     File,
     Dir,
+}
+
+#[cfg(unix)]
+fn device(meta: &std::fs::Metadata) -> u64 {
+    std::os::unix::fs::MetadataExt::dev(meta)
+}
+
+/// Elsewhere there is no cheap device number; special file systems are a Unix concern.
+#[cfg(not(unix))]
+fn device(_meta: &std::fs::Metadata) -> u64 {
+    0
 }
 
 fn strip_dir(rel: &str, dir: &str) -> String {

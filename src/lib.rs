@@ -14,6 +14,7 @@ pub mod coverage;
 pub mod diagnostic;
 pub mod discover;
 pub mod error;
+pub mod fsread;
 pub mod gitdates;
 pub mod html;
 pub mod load;

@@ -14,6 +14,7 @@ use rayon::prelude::*;
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::discover::{self, Discovered, SourceFile, UnitFiles};
+use crate::fsread::{ReadError, read_capped};
 use crate::model::{
     Asset, DocKind, Document, Fact, FactKey, Facts, PackageMeta, Provenance, RelPath, Site, Unit,
 };
@@ -42,25 +43,33 @@ fn load_with(config: &Config, cache: Option<&ParseCache>) -> Site {
         pages,
         mut diagnostics,
     } = discover::discover(config);
+    let cap = config.limits.file_bytes;
 
     // Units, process documents and pages in one parallel phase rather than three in a row,
     // so a core that finishes its share of one does not wait for the others' stragglers.
     type Loaded<T> = Vec<(T, Vec<Diagnostic>)>;
     let (units, (process, pages)): (Loaded<Unit>, (Loaded<Document>, Loaded<Document>)) = rayon::join(
-        || units.into_par_iter().map(|unit| load_unit(unit, cache)).collect(),
+        || {
+            units
+                .into_par_iter()
+                .map(|unit| load_unit(unit, cap, cache))
+                .collect()
+        },
         || {
             rayon::join(
                 || {
                     process_docs
                         .par_iter()
-                        .map(|file| load_document(file, DocKind::Process, process_url(&file.within), cache))
+                        .map(|file| {
+                            load_document(file, DocKind::Process, process_url(&file.within), cap, cache)
+                        })
                         .collect()
                 },
                 || {
                     pages
                         .par_iter()
                         .map(|file| {
-                            load_document(file, DocKind::Other, "projects/index.html".to_owned(), cache)
+                            load_document(file, DocKind::Other, "projects/index.html".to_owned(), cap, cache)
                         })
                         .collect()
                 },
@@ -139,9 +148,10 @@ fn load_document(
     file: &SourceFile,
     kind: DocKind,
     url: String,
+    cap: u64,
     cache: Option<&ParseCache>,
 ) -> (Document, Vec<Diagnostic>) {
-    let (document, _, diagnostics) = load_document_with_meta(file, kind, url, cache);
+    let (document, _, diagnostics) = load_document_with_meta(file, kind, url, cap, cache);
     (document, diagnostics)
 }
 
@@ -152,13 +162,14 @@ fn load_document_with_meta(
     file: &SourceFile,
     kind: DocKind,
     url: String,
+    cap: u64,
     cache: Option<&ParseCache>,
 ) -> LoadedDocument {
     // The kind and URL end up in the result, so they are part of what must match.
     let identity = format!("document {kind:?} {url} {} {}", file.rel, file.within);
     match cache {
-        Some(cache) => cache.get_or_parse(file, identity, |read| document_from(file, kind, url, read)),
-        None => document_from(file, kind, url, std::fs::read(&file.path)),
+        Some(cache) => cache.get_or_parse(file, identity, cap, |read| document_from(file, kind, url, read)),
+        None => document_from(file, kind, url, read_capped(&file.path, cap)),
     }
 }
 
@@ -166,7 +177,7 @@ fn document_from(
     file: &SourceFile,
     kind: DocKind,
     url: String,
-    read: std::io::Result<Vec<u8>>,
+    read: Result<Vec<u8>, ReadError>,
 ) -> LoadedDocument {
     let (parsed, diagnostics) = match read {
         Ok(bytes) => {
@@ -179,11 +190,7 @@ fn document_from(
                 body_line: 1,
                 ..Default::default()
             },
-            vec![
-                Diagnostic::error("input/unreadable", format!("could not read the file: {err}"))
-                    .at(file.rel.clone(), None)
-                    .help("check the file's permissions"),
-            ],
+            vec![read_problem(&file.rel, &err)],
         ),
     };
     let title = parsed
@@ -221,7 +228,7 @@ fn title_from_name(within: &str) -> String {
     }
 }
 
-fn load_unit(files: UnitFiles, cache: Option<&ParseCache>) -> (Unit, Vec<Diagnostic>) {
+fn load_unit(files: UnitFiles, cap: u64, cache: Option<&ParseCache>) -> (Unit, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let mut documents = Vec::with_capacity(files.documents.len());
     let mut front_meta: Vec<(RelPath, PackageMeta)> = Vec::new();
@@ -246,7 +253,7 @@ fn load_unit(files: UnitFiles, cache: Option<&ParseCache>) -> (Unit, Vec<Diagnos
                 .help("rename the file (`index.md` is the name of the project's status page)"),
             );
         }
-        let (doc, meta, found) = load_document_with_meta(file, *kind, url, cache);
+        let (doc, meta, found) = load_document_with_meta(file, *kind, url, cap, cache);
         diagnostics.extend(found);
         front_meta.push((file.rel.clone(), meta));
         documents.push(doc);
@@ -255,8 +262,8 @@ fn load_unit(files: UnitFiles, cache: Option<&ParseCache>) -> (Unit, Vec<Diagnos
     if let Some(sidecar) = &files.sidecar {
         let identity = format!("sidecar {}", sidecar.rel);
         let (facts, meta, found) = match cache {
-            Some(cache) => cache.get_or_parse(sidecar, identity, |read| sidecar_from(sidecar, read)),
-            None => sidecar_from(sidecar, std::fs::read(&sidecar.path)),
+            Some(cache) => cache.get_or_parse(sidecar, identity, cap, |read| sidecar_from(sidecar, read)),
+            None => sidecar_from(sidecar, read_capped(&sidecar.path, cap)),
         };
         diagnostics.extend(found);
         sidecar_facts = facts;
@@ -301,7 +308,7 @@ fn load_unit(files: UnitFiles, cache: Option<&ParseCache>) -> (Unit, Vec<Diagnos
 type LoadedSidecar = (Facts, Option<PackageMeta>, Vec<Diagnostic>);
 
 /// The facts and metadata of a `tssa.yaml`; no metadata when the file could not be decoded.
-fn sidecar_from(sidecar: &SourceFile, read: std::io::Result<Vec<u8>>) -> LoadedSidecar {
+fn sidecar_from(sidecar: &SourceFile, read: Result<Vec<u8>, ReadError>) -> LoadedSidecar {
     let mut diagnostics = Vec::new();
     match read {
         Ok(bytes) => match parse::decode(&sidecar.rel, &bytes, &mut diagnostics) {
@@ -316,12 +323,25 @@ fn sidecar_from(sidecar: &SourceFile, read: std::io::Result<Vec<u8>>) -> LoadedS
             None => (Facts::new(), None, diagnostics),
         },
         Err(err) => {
-            diagnostics.push(
-                Diagnostic::error("input/unreadable", format!("could not read the file: {err}"))
-                    .at(sidecar.rel.clone(), None),
-            );
+            diagnostics.push(read_problem(&sidecar.rel, &err));
             (Facts::new(), None, diagnostics)
         }
+    }
+}
+
+/// Why a file gave no text: too large for `[limits] file_bytes` (it was not read at all), or
+/// unreadable.
+fn read_problem(rel: &RelPath, err: &ReadError) -> Diagnostic {
+    match err {
+        ReadError::TooLarge { .. } => Diagnostic::error(
+            "input/too-large",
+            format!("{err}; it was not read, so its page is empty"),
+        )
+        .at(rel.clone(), None)
+        .help("split the file, or raise [limits] file_bytes in book.toml"),
+        _ => Diagnostic::error("input/unreadable", format!("could not read the file: {err}"))
+            .at(rel.clone(), None)
+            .help("check the file's permissions"),
     }
 }
 
@@ -591,7 +611,8 @@ impl ParseCache {
         &self,
         file: &SourceFile,
         identity: String,
-        parse: impl FnOnce(std::io::Result<Vec<u8>>) -> T,
+        cap: u64,
+        parse: impl FnOnce(Result<Vec<u8>, ReadError>) -> T,
     ) -> T
     where
         T: Clone + Send + Sync + 'static,
@@ -614,7 +635,7 @@ impl ParseCache {
                 && let Some(value) = value.downcast_ref::<T>()
             {
                 let unchanged = trusted || {
-                    let read = std::fs::read(&file.path);
+                    let read = read_capped(&file.path, cap);
                     let same = matches!(&read, Ok(b) if digest_of(b) == digest);
                     bytes = Some(read);
                     same
@@ -626,7 +647,7 @@ impl ParseCache {
                 }
             }
         }
-        let read = bytes.unwrap_or_else(|| std::fs::read(&file.path));
+        let read = bytes.unwrap_or_else(|| read_capped(&file.path, cap));
         let digest = read.as_ref().ok().map(|b| digest_of(b));
         let value = parse(read);
         self.parsed.fetch_add(1, Ordering::Relaxed);

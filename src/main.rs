@@ -130,7 +130,9 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
             let color =
                 std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
             let root = config.root.clone();
-            let sources = move |file: &str| std::fs::read_to_string(root.join(file)).ok();
+            let cap = config.limits.file_bytes;
+            // Capped as the build reads: a file refused as too large is named, not read here.
+            let sources = move |file: &str| tssa::fsread::read_capped_string(&root.join(file), cap).ok();
             tssa::check::format::human(&report, &diagnostics, &sources, color)
         }
         Format::Json => tssa::check::format::json(&analysis.site, &report, &diagnostics),

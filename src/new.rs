@@ -174,13 +174,13 @@ pub fn plan(config: &Config, name: &str, path: PackagePath, today: &str) -> Resu
     let mut files = Vec::new();
     for &template in templates {
         let guide_file = guide_dir.join(template.guide_file());
-        let from_guide = match std::fs::read(&guide_file) {
-            Ok(bytes) => {
+        let from_guide = match read_guide(config, &guide_file) {
+            Some(bytes) => {
                 let text = String::from_utf8_lossy(&bytes).replace("\r\n", "\n");
                 transform(template, &text, &ctx)
                     .map(|body| (body, format!("{guide_rel}/{}", template.guide_file())))
             }
-            Err(_) => None,
+            None => None,
         };
         let (body, from) = match from_guide {
             Some(found) => found,
@@ -205,6 +205,16 @@ pub fn plan(config: &Config, name: &str, path: PackagePath, today: &str) -> Resu
         });
     }
     Ok(Plan { dir, rel_dir, files })
+}
+
+/// A guide template, if it is a file inside the root within `[limits] file_bytes`: a link
+/// out of the root must not copy, say, a private key into the new package.
+fn read_guide(config: &Config, path: &std::path::Path) -> Option<Vec<u8>> {
+    let root = config.root.canonicalize().ok()?;
+    if !path.canonicalize().ok()?.starts_with(&root) {
+        return None;
+    }
+    crate::fsread::read_capped(path, config.limits.file_bytes).ok()
 }
 
 /// Creates the folder (which must not exist) and its files. On failure, removes what it

@@ -71,9 +71,13 @@ impl Theme {
                         continue;
                     };
                     let rel = rel.to_string_lossy().replace('\\', "/");
-                    let bytes = std::fs::read(entry.path()).map_err(|source| Error::Read {
-                        path: entry.path().to_path_buf(),
-                        source,
+                    // The theme ships with the repository: capped like every file it ships.
+                    let cap = crate::config::Limits::default().file_bytes;
+                    let bytes = crate::fsread::read_capped(entry.path(), cap).map_err(|err| {
+                        Error::Setup(format!(
+                            "cannot read theme file `{}`: {err}",
+                            entry.path().display()
+                        ))
                     })?;
                     theme.insert(&rel, bytes)?;
                 }

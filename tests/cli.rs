@@ -15,6 +15,7 @@ mod cli {
     mod config;
     mod corpus;
     mod front_matter;
+    mod hostile_inputs;
     mod html;
     mod inputs;
     mod layers;

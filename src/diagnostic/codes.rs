@@ -277,6 +277,11 @@ pub const CODES: &[Rule] = &[
         "a file could not be read, so it is not published",
     ),
     read(
+        "input/too-large",
+        Error,
+        "a document or tssa.yaml is larger than [limits] file_bytes, so it is not read",
+    ),
+    read(
         "input/binary",
         Error,
         "a document contains NUL bytes, so it is taken for binary and skipped",
@@ -292,6 +297,21 @@ pub const CODES: &[Rule] = &[
         "discover/unreadable",
         Warning,
         "a folder could not be listed while looking for files; what it holds is skipped",
+    ),
+    read(
+        "discover/limit",
+        Error,
+        "the source folders are deeper, or hold more files or bytes, than [limits] allows; the rest is not published",
+    ),
+    read(
+        "discover/output-folder",
+        Info,
+        "a folder holds a site tssa built (it has the output marker), so it is not read as content",
+    ),
+    read(
+        "discover/other-file-system",
+        Warning,
+        "a folder is the mount point of another file system (like /proc), and is not walked",
     ),
     read(
         "discover/slug-collision",

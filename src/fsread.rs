@@ -1,0 +1,170 @@
+//! Reading a file with a size cap, checked before anything is allocated. A leaf module: every
+//! stage that reads a file the repository ships (config, documents, sidecars, the releases
+//! file, theme files, the guide's templates) reads it through here, so a 1 GB sparse file, a
+//! device such as `/dev/zero` or a pipe can neither exhaust memory nor block the build.
+
+use std::fmt;
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+
+/// Why a capped read gave no bytes.
+#[derive(Debug)]
+pub enum ReadError {
+    /// The file is (or grew while reading) larger than the cap. `size` is what the file
+    /// system reported, when it reported more than the cap.
+    TooLarge {
+        size: Option<u64>,
+        cap: u64,
+    },
+    /// A pipe, socket, device or folder: reading it could block forever or never end.
+    NotAFile,
+    Io(std::io::Error),
+}
+
+impl fmt::Display for ReadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReadError::TooLarge {
+                size: Some(size),
+                cap,
+            } => write!(
+                f,
+                "the file is {} ({size} bytes), over the limit of {} ({cap} bytes)",
+                human_bytes(*size),
+                human_bytes(*cap)
+            ),
+            ReadError::TooLarge { size: None, cap } => write!(
+                f,
+                "the file is over the limit of {} ({cap} bytes)",
+                human_bytes(*cap)
+            ),
+            ReadError::NotAFile => f.write_str("not a regular file (a pipe, socket, device or folder)"),
+            ReadError::Io(err) => err.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for ReadError {}
+
+impl From<std::io::Error> for ReadError {
+    fn from(err: std::io::Error) -> Self {
+        ReadError::Io(err)
+    }
+}
+
+/// Reads `path` whole if it is a regular file of at most `cap` bytes. The length the file
+/// system reports is checked before reading, and the read itself stops after `cap + 1` bytes,
+/// so a file that grows meanwhile (or lies about its size) is refused too.
+pub fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, ReadError> {
+    // Checked before opening: opening a pipe for reading blocks until someone writes to it.
+    let meta = std::fs::metadata(path)?;
+    check_meta(&meta, cap)?;
+    let file = File::open(path)?;
+    // The path may have been replaced between the two looks; trust the open file.
+    let meta = file.metadata()?;
+    check_meta(&meta, cap)?;
+    let expected = usize::try_from(meta.len().min(cap)).unwrap_or(0);
+    let mut bytes = Vec::with_capacity(expected);
+    file.take(cap.saturating_add(1)).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > cap {
+        return Err(ReadError::TooLarge { size: None, cap });
+    }
+    Ok(bytes)
+}
+
+/// [`read_capped`] for text: invalid UTF-8 is replaced (callers that care decode themselves).
+pub fn read_capped_string(path: &Path, cap: u64) -> Result<String, ReadError> {
+    let bytes = read_capped(path, cap)?;
+    Ok(match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(err) => String::from_utf8_lossy(err.as_bytes()).into_owned(),
+    })
+}
+
+fn check_meta(meta: &std::fs::Metadata, cap: u64) -> Result<(), ReadError> {
+    if !meta.is_file() {
+        return Err(ReadError::NotAFile);
+    }
+    if meta.len() > cap {
+        return Err(ReadError::TooLarge {
+            size: Some(meta.len()),
+            cap,
+        });
+    }
+    Ok(())
+}
+
+/// `8388608` → `8 MiB`, `1536` → `1.5 KiB`: caps are round numbers, sizes rarely are.
+pub fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    if n < 1024 {
+        return format!("{n} B");
+    }
+    let mut value = n as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if value.fract() == 0.0 {
+        format!("{value:.0} {}", UNITS[unit])
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_small_files_and_refuses_large_ones_by_metadata() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("a.md");
+        std::fs::write(&path, b"hello").expect("write");
+        assert_eq!(read_capped(&path, 5).ok(), Some(b"hello".to_vec()));
+        let err = read_capped(&path, 4).err();
+        assert!(
+            matches!(
+                err,
+                Some(ReadError::TooLarge {
+                    size: Some(5),
+                    cap: 4
+                })
+            ),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn sparse_file_is_refused_without_reading_it() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("big.md");
+        let file = File::create(&path).expect("create");
+        file.set_len(1 << 40).expect("a sparse terabyte");
+        let err = read_capped(&path, 1024)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.contains("1 TiB") && err.contains("1 KiB"), "{err}");
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn devices_and_folders_are_not_files() {
+        assert!(matches!(
+            read_capped(Path::new("/dev/zero"), 1024),
+            Err(ReadError::NotAFile)
+        ));
+        let dir = tempfile::tempdir().expect("tempdir");
+        assert!(matches!(read_capped(dir.path(), 1024), Err(ReadError::NotAFile)));
+    }
+
+    #[test]
+    fn sizes_read_as_people_write_them() {
+        assert_eq!(human_bytes(512), "512 B");
+        assert_eq!(human_bytes(8 << 20), "8 MiB");
+        assert_eq!(human_bytes(1536), "1.5 KiB");
+    }
+}
