@@ -335,15 +335,16 @@ fn event_stream_checks_host_and_origin() {
     let own = serve.host();
     let localhost = format!("localhost:{}", serve.addr.port());
 
-    for (host, origin) in [
-        ("evil.example", None),
-        ("evil.example:80", None),
-        (own.as_str(), Some("http://evil.example")),
-        (own.as_str(), Some("null")),
-        (own.as_str(), Some("https://evil.example")),
+    // A foreign Host is misdirected (421), a foreign Origin forbidden (403): as for every path.
+    for (host, origin, refused) in [
+        ("evil.example", None, 421),
+        ("evil.example:80", None, 421),
+        (own.as_str(), Some("http://evil.example"), 403),
+        (own.as_str(), Some("null"), 403),
+        (own.as_str(), Some("https://evil.example"), 403),
     ] {
         let (status, events) = Events::open(serve.addr, host, origin).expect("request");
-        assert_eq!(status, 403, "Host {host}, Origin {origin:?}");
+        assert_eq!(status, refused, "Host {host}, Origin {origin:?}");
         assert!(events.is_none());
     }
     for (host, origin) in [

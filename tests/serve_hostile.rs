@@ -21,7 +21,10 @@ fn fixture() -> Fixture {
         "<?xml version=\"1.0\"?>\n<feed xmlns:html=\"http://www.w3.org/1999/xhtml\">\
          <html:script>document.title='owned'</html:script></feed>\n",
     );
-    fixture.write(&format!("{BETA}/blob.bin"), "<html><script>alert(1)</script></html>");
+    fixture.write(
+        &format!("{BETA}/blob.bin"),
+        "<html><script>alert(1)</script></html>",
+    );
     fixture
 }
 
@@ -71,12 +74,18 @@ fn foreign_host_never_gets_an_answer() {
                 reply.status,
                 reply.head
             );
-            assert!(!reply.text().contains("lpha"), "{path} with Host {host:?} leaked a page");
+            assert!(
+                !reply.text().contains("lpha"),
+                "{path} with Host {host:?} leaked a page"
+            );
         }
     }
     let own = serve.host();
     for (what, raw) in [
-        ("no Host", "GET / HTTP/1.1\r\nConnection: close\r\n\r\n".to_owned()),
+        (
+            "no Host",
+            "GET / HTTP/1.1\r\nConnection: close\r\n\r\n".to_owned(),
+        ),
         ("no Host, HTTP/1.0", "GET / HTTP/1.0\r\n\r\n".to_owned()),
         (
             "two Hosts",
@@ -107,7 +116,11 @@ fn own_names_are_answered() {
         let reply = get_with(&serve, ALPHA_PAGE, &format!("Host: {host}\r\n"));
         assert_eq!(reply.status, 200, "Host {host}");
         let origin = format!("Host: {host}\r\nOrigin: http://{host}\r\n");
-        assert_eq!(get_with(&serve, "/api/projects.json", &origin).status, 200, "Origin {host}");
+        assert_eq!(
+            get_with(&serve, "/api/projects.json", &origin).status,
+            200,
+            "Origin {host}"
+        );
     }
 }
 
@@ -130,7 +143,10 @@ fn foreign_origin_is_forbidden() {
         for origin in &origins {
             let reply = get_with(&serve, path, &format!("Host: {own}\r\nOrigin: {origin}\r\n"));
             assert_eq!(reply.status, 403, "{path} with Origin {origin:?}\n{}", reply.head);
-            assert!(!reply.text().contains("lpha"), "{path} with Origin {origin:?} leaked");
+            assert!(
+                !reply.text().contains("lpha"),
+                "{path} with Origin {origin:?} leaked"
+            );
         }
     }
 }
@@ -191,13 +207,20 @@ fn header_limits_answer_431() {
     let reply = get_with(&serve, "/", &format!("Host: {own}\r\nCookie: {long}\r\n"));
     assert_eq!(reply.status, 431, "a 20 KiB header");
     let reply = get_with(&serve, &format!("/{long}"), &format!("Host: {own}\r\n"));
-    assert!(matches!(reply.status, 414 | 431), "a 20 KiB path: {}", reply.status);
+    assert!(
+        matches!(reply.status, 414 | 431),
+        "a 20 KiB path: {}",
+        reply.status
+    );
 
     let fair = "b".repeat(8 * 1024);
     let reply = get_with(&serve, "/", &format!("Host: {own}\r\nCookie: {fair}\r\n"));
     assert_eq!(reply.status, 200, "an 8 KiB header is fine");
     let some: String = (0..50).map(|n| format!("X-H{n}: v\r\n")).collect();
-    assert_eq!(get_with(&serve, "/", &format!("Host: {own}\r\n{some}")).status, 200);
+    assert_eq!(
+        get_with(&serve, "/", &format!("Host: {own}\r\n{some}")).status,
+        200
+    );
 }
 
 /// Requests no browser sends: each answered 4xx/5xx (never a crash), and the server carries on.
@@ -208,16 +231,48 @@ fn malformed_requests_are_refused() {
     let own = serve.host();
     let cases: Vec<(&str, String, u16)> = vec![
         ("bare CR", format!("GET / HTTP/1.1\rHost: {own}\r\n\r\n"), 400),
-        ("folded header", format!("GET / HTTP/1.1\r\nHost: {own}\r\n X: y\r\n\r\n"), 400),
-        ("no colon", format!("GET / HTTP/1.1\r\nHost: {own}\r\nJunk\r\n\r\n"), 400),
-        ("space before colon", format!("GET / HTTP/1.1\r\nHost : {own}\r\n\r\n"), 400),
-        ("NUL in value", format!("GET / HTTP/1.1\r\nHost: {own}\r\nX: a\0b\r\n\r\n"), 400),
-        ("non-ASCII target", format!("GET /\u{e9} HTTP/1.1\r\nHost: {own}\r\n\r\n"), 400),
+        (
+            "folded header",
+            format!("GET / HTTP/1.1\r\nHost: {own}\r\n X: y\r\n\r\n"),
+            400,
+        ),
+        (
+            "no colon",
+            format!("GET / HTTP/1.1\r\nHost: {own}\r\nJunk\r\n\r\n"),
+            400,
+        ),
+        (
+            "space before colon",
+            format!("GET / HTTP/1.1\r\nHost : {own}\r\n\r\n"),
+            400,
+        ),
+        (
+            "NUL in value",
+            format!("GET / HTTP/1.1\r\nHost: {own}\r\nX: a\0b\r\n\r\n"),
+            400,
+        ),
+        (
+            "non-ASCII target",
+            format!("GET /\u{e9} HTTP/1.1\r\nHost: {own}\r\n\r\n"),
+            400,
+        ),
         ("HTTP/2.0", format!("GET / HTTP/2.0\r\nHost: {own}\r\n\r\n"), 505),
         ("not HTTP", format!("GET / FTP/1.1\r\nHost: {own}\r\n\r\n"), 400),
-        ("two spaces", format!("GET  / HTTP/1.1\r\nHost: {own}\r\n\r\n"), 400),
-        ("lower-case method", format!("get / HTTP/1.1\r\nHost: {own}\r\n\r\n"), 405),
-        ("empty line first (ignored)", format!("\r\nGET / HTTP/1.1\r\nHost: {own}\r\nConnection: close\r\n\r\n"), 200),
+        (
+            "two spaces",
+            format!("GET  / HTTP/1.1\r\nHost: {own}\r\n\r\n"),
+            400,
+        ),
+        (
+            "lower-case method",
+            format!("get / HTTP/1.1\r\nHost: {own}\r\n\r\n"),
+            405,
+        ),
+        (
+            "empty line first (ignored)",
+            format!("\r\nGET / HTTP/1.1\r\nHost: {own}\r\nConnection: close\r\n\r\n"),
+            200,
+        ),
     ];
     for (what, raw, status) in cases {
         match send(serve.addr, raw.as_bytes()) {
@@ -230,15 +285,32 @@ fn malformed_requests_are_refused() {
 
 fn has_security_headers(what: &str, reply: &Reply) {
     let header = |name: &str| reply.header(name).unwrap_or_default();
-    assert!(!header("Content-Type").is_empty(), "{what}: no Content-Type\n{}", reply.head);
-    assert_eq!(header("X-Content-Type-Options"), "nosniff", "{what}\n{}", reply.head);
+    assert!(
+        !header("Content-Type").is_empty(),
+        "{what}: no Content-Type\n{}",
+        reply.head
+    );
+    assert_eq!(
+        header("X-Content-Type-Options"),
+        "nosniff",
+        "{what}\n{}",
+        reply.head
+    );
     assert_eq!(header("Referrer-Policy"), "no-referrer", "{what}\n{}", reply.head);
-    assert_eq!(header("Cross-Origin-Resource-Policy"), "same-origin", "{what}\n{}", reply.head);
+    assert_eq!(
+        header("Cross-Origin-Resource-Policy"),
+        "same-origin",
+        "{what}\n{}",
+        reply.head
+    );
     let csp = header("Content-Security-Policy");
     for directive in ["default-src", "frame-ancestors 'none'", "base-uri 'none'"] {
         assert!(csp.contains(directive), "{what}: CSP {csp:?} lacks {directive}");
     }
-    assert!(!csp.contains("unsafe-inline") && !csp.contains("unsafe-eval"), "{what}: {csp}");
+    assert!(
+        !csp.contains("unsafe-inline") && !csp.contains("unsafe-eval"),
+        "{what}: {csp}"
+    );
 }
 
 #[test]
@@ -258,22 +330,43 @@ fn every_answer_carries_type_and_policy() {
         ("style", get("/static/style.css"), 200),
         ("svg", get("/projects/beta/diagram.svg"), 200),
         ("unknown type", get("/projects/beta/blob.bin"), 200),
-        ("foreign host", get_with(&serve, "/", "Host: evil.example\r\n"), 421),
+        (
+            "foreign host",
+            get_with(&serve, "/", "Host: evil.example\r\n"),
+            421,
+        ),
         ("no host", get_with(&serve, "/", ""), 400),
-        ("foreign origin", get_with(&serve, "/", &format!("{host}Origin: null\r\n")), 403),
-        ("431", get_with(&serve, "/", &format!("{host}X: {}\r\n", "a".repeat(20_000))), 431),
+        (
+            "foreign origin",
+            get_with(&serve, "/", &format!("{host}Origin: null\r\n")),
+            403,
+        ),
+        (
+            "431",
+            get_with(&serve, "/", &format!("{host}X: {}\r\n", "a".repeat(20_000))),
+            431,
+        ),
         ("505", serve.send(&format!("GET / HTTP/2.0\r\n{host}\r\n")), 505),
         (
             "405",
-            serve.send(&format!("PUT / HTTP/1.1\r\n{host}Content-Length: 0\r\nConnection: close\r\n\r\n")),
+            serve.send(&format!(
+                "PUT / HTTP/1.1\r\n{host}Content-Length: 0\r\nConnection: close\r\n\r\n"
+            )),
             405,
         ),
-        ("HEAD", serve.send(&format!("HEAD / HTTP/1.1\r\n{host}Connection: close\r\n\r\n")), 200),
+        (
+            "HEAD",
+            serve.send(&format!("HEAD / HTTP/1.1\r\n{host}Connection: close\r\n\r\n")),
+            200,
+        ),
     ];
     let xml = get("/projects/beta/feed.xml");
     if xml.status == 200 {
         let csp = xml.header("Content-Security-Policy").unwrap_or_default();
-        assert!(csp.contains("sandbox"), "an XML file runs no script here: {csp:?}");
+        assert!(
+            csp.contains("sandbox"),
+            "an XML file runs no script here: {csp:?}"
+        );
         replies.push(("xml", xml, 200));
     }
     for (what, reply, status) in &replies {
@@ -337,7 +430,10 @@ fn keep_alive_answers_promptly() {
         assert_eq!(reply.status, 200, "{path}");
     }
     let took = started.elapsed();
-    assert!(took < Duration::from_secs(3), "100 kept-alive answers took {took:?}");
+    assert!(
+        took < Duration::from_secs(3),
+        "100 kept-alive answers took {took:?}"
+    );
 
     // Pipelined: three requests in one write, three answers in order, then the close asked for.
     conn.write(&format!(
@@ -363,16 +459,29 @@ fn request_bodies_end_the_connection() {
     let serve = Serve::start(&fixture.root(), &[]);
     let own = serve.host();
     for raw in [
-        format!("POST / HTTP/1.1\r\nHost: {own}\r\nContent-Length: 38\r\n\r\nGET /secret.txt HTTP/1.1\r\nHost: x\r\n\r\n"),
-        format!("GET / HTTP/1.1\r\nHost: {own}\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /x HTTP/1.1\r\nHost: {own}\r\n\r\n"),
+        format!(
+            "POST / HTTP/1.1\r\nHost: {own}\r\nContent-Length: 38\r\n\r\nGET /secret.txt HTTP/1.1\r\nHost: x\r\n\r\n"
+        ),
+        format!(
+            "GET / HTTP/1.1\r\nHost: {own}\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /x HTTP/1.1\r\nHost: {own}\r\n\r\n"
+        ),
     ] {
         let mut conn = serve.connect();
         conn.write(&raw).expect("write");
         let first = conn.read(false).expect("an answer");
         assert!(matches!(first.status, 200 | 400 | 405), "{}", first.head);
-        assert_eq!(first.header("Connection").as_deref(), Some("close"), "{}", first.head);
+        assert_eq!(
+            first.header("Connection").as_deref(),
+            Some("close"),
+            "{}",
+            first.head
+        );
         let mut rest = Vec::new();
         let _ = conn.reader.read_to_end(&mut rest);
-        assert!(rest.is_empty(), "a second answer: {}", String::from_utf8_lossy(&rest));
+        assert!(
+            rest.is_empty(),
+            "a second answer: {}",
+            String::from_utf8_lossy(&rest)
+        );
     }
 }

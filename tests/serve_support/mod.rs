@@ -211,7 +211,11 @@ pub struct Events {
 
 impl Events {
     /// The status, and the stream if it was accepted.
-    pub fn open(addr: SocketAddr, host: &str, origin: Option<&str>) -> std::io::Result<(u16, Option<Events>)> {
+    pub fn open(
+        addr: SocketAddr,
+        host: &str,
+        origin: Option<&str>,
+    ) -> std::io::Result<(u16, Option<Events>)> {
         let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(10))?;
         let origin = origin.map(|o| format!("Origin: {o}\r\n")).unwrap_or_default();
         let request = format!(
