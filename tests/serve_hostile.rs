@@ -485,3 +485,38 @@ fn request_bodies_end_the_connection() {
         );
     }
 }
+
+/// More connections than the server keeps: the extra ones are told 503 at once, and once the
+/// flood is gone the server answers again.
+#[test]
+fn a_connection_flood_is_refused_and_survived() {
+    let fixture = fixture();
+    let serve = Serve::start(&fixture.root(), &[]);
+    let flood: Vec<TcpStream> = (0..600)
+        .filter_map(|_| TcpStream::connect_timeout(&serve.addr, Duration::from_secs(10)).ok())
+        .collect();
+    assert!(flood.len() >= 550, "could not open the connections");
+    // The server keeps 512; the last ones opened were answered 503 and closed.
+    let mut last = flood.last().expect("a connection").try_clone().expect("clone");
+    let _ = last.set_read_timeout(Some(Duration::from_secs(10)));
+    let mut answer = String::new();
+    let _ = last.read_to_string(&mut answer);
+    assert!(answer.starts_with("HTTP/1.1 503"), "{answer:.100}");
+    drop(last);
+    drop(flood);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut status = 0;
+    while status != 200 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+        status = send(
+            serve.addr,
+            format!(
+                "GET / HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+                serve.host()
+            )
+            .as_bytes(),
+        )
+        .map_or(0, |r| r.status);
+    }
+    assert_eq!(status, 200, "serving again after the flood");
+}

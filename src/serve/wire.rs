@@ -493,6 +493,60 @@ mod tests {
         assert!(parse(&format!("GET / HTTP/1.1\r\n{fine}\r\n")).is_ok());
     }
 
+    /// A reader on one end of a loopback connection, and the other end to write to.
+    fn pair(limits: Limits) -> Option<(HeadReader, TcpStream)> {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").ok()?;
+        let client = TcpStream::connect(listener.local_addr().ok()?).ok()?;
+        let (server, _) = listener.accept().ok()?;
+        Some((HeadReader::new(server, limits), client))
+    }
+
+    fn quick() -> Limits {
+        Limits {
+            head_bytes: 256,
+            headers: 4,
+            head_time: Duration::from_millis(200),
+            idle: Duration::from_millis(200),
+        }
+    }
+
+    #[test]
+    fn pipelined_heads_are_read_one_by_one() {
+        let Some((mut reader, mut client)) = pair(quick()) else {
+            return; // no loopback networking here
+        };
+        let _ = client.write_all(b"\r\nGET /a HTTP/1.1\r\n\r\nHEAD /b HTTP/1.1\nHost: x\n\n");
+        let first = reader.next_request().map(|r| r.target);
+        let second = reader.next_request().map(|r| (r.method, r.target));
+        assert_eq!(first, Ok("/a".to_owned()));
+        assert_eq!(second, Ok((Method::Head, "/b".to_owned())));
+        assert_eq!(
+            reader.next_request().err(),
+            Some(ReadError::Closed),
+            "idle, then closed"
+        );
+    }
+
+    #[test]
+    fn slow_and_oversized_heads_are_refused() {
+        let Some((mut reader, mut client)) = pair(quick()) else {
+            return;
+        };
+        let _ = client.write_all(b"GET / HTTP/1.1\r\nHost: x");
+        assert_eq!(
+            reader.next_request().err(),
+            Some(ReadError::Refused(Refusal::TooSlow))
+        );
+        let Some((mut reader, mut client)) = pair(quick()) else {
+            return;
+        };
+        let _ = client.write_all(format!("GET / HTTP/1.1\r\nX: {}\r\n\r\n", "a".repeat(300)).as_bytes());
+        assert!(matches!(
+            reader.next_request(),
+            Err(ReadError::Refused(Refusal::TooLarge(_)))
+        ));
+    }
+
     #[test]
     fn heads_carry_length_and_close() {
         let text = String::from_utf8(head(
