@@ -1,6 +1,8 @@
 //! Save-to-reload latency of `tssa serve` on a copy of the acceptance corpus: the time from
 //! writing a document to the reload event arriving on an open event stream, debounce
-//! included. Prints the median of 20 saves (target: under 100 ms).
+//! included. Prints the median of 20 saves (target: under 100 ms). Then the time to answer a
+//! page on a kept-alive connection, over 200 requests (target: median under 10 ms; Nagle's
+//! algorithm against the client's delayed ACK once made it ~44 ms).
 //!
 //! `TSSA_CORPUS` names the corpus (default: `../shared/corpus/tag-security` beside the
 //! checkout; without it, the sample site in `content/`).
@@ -10,7 +12,7 @@
 #![cfg_attr(test, allow(dead_code))]
 
 use std::fs;
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -80,6 +82,7 @@ fn run() -> Result<(), String> {
         // for the answer to the next one.
         extra += stream.drain(Duration::from_millis(300))?;
     }
+    let mut answers = keep_alive(&running.addr().to_string(), 200)?;
     running.stop();
 
     let mut builds = builds.lock().map(|b| b.clone()).unwrap_or_default();
@@ -95,6 +98,7 @@ fn run() -> Result<(), String> {
         summary(&mut builds),
         builds.len()
     );
+    println!("  keep-alive GET /   {}", summary(&mut answers));
     // Wall time depends on what else the machine runs; CPU time per save does not.
     if process_cpu().is_some() {
         let per_save = cpu.as_secs_f64() * 1000.0 / SAVES as f64;
@@ -102,6 +106,45 @@ fn run() -> Result<(), String> {
         println!("  CPU per save       {per_save:.1} ms over {cores} cores (all threads, save to event)");
     }
     Ok(())
+}
+
+/// Times `count` requests for the home page, one after another on one connection.
+fn keep_alive(authority: &str, count: usize) -> Result<Vec<Duration>, String> {
+    let stream = TcpStream::connect(authority).map_err(|e| e.to_string())?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .map_err(|e| e.to_string())?;
+    let mut reader = BufReader::new(stream);
+    let request = format!("GET / HTTP/1.1\r\nHost: {authority}\r\n\r\n");
+    let mut times = Vec::with_capacity(count);
+    for _ in 0..count {
+        let started = Instant::now();
+        reader
+            .get_mut()
+            .write_all(request.as_bytes())
+            .map_err(|e| e.to_string())?;
+        let mut length = 0;
+        let mut line = String::new();
+        loop {
+            line.clear();
+            if reader.read_line(&mut line).map_err(|e| e.to_string())? == 0 {
+                return Err("the server closed a kept-alive connection".to_owned());
+            }
+            if line == "\r\n" {
+                break;
+            }
+            if let Some(value) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                length = value
+                    .trim()
+                    .parse()
+                    .map_err(|_| "bad Content-Length".to_owned())?;
+            }
+        }
+        let mut body = vec![0; length];
+        reader.read_exact(&mut body).map_err(|e| e.to_string())?;
+        times.push(started.elapsed());
+    }
+    Ok(times)
 }
 
 fn summary(values: &mut [Duration]) -> String {
@@ -113,7 +156,7 @@ fn summary(values: &mut [Duration]) -> String {
     let median = ms(values[values.len() / 2]);
     let p90 = ms(values[(values.len() * 9 / 10).min(values.len() - 1)]);
     format!(
-        "median {median:.1} ms (min {:.1}, p90 {p90:.1}, max {:.1})",
+        "median {median:.2} ms (min {:.2}, p90 {p90:.2}, max {:.2})",
         ms(values[0]),
         ms(values[values.len() - 1])
     )

@@ -2,45 +2,98 @@
 //! build's file map, never joined onto a folder, so no spelling of `..` can reach outside the
 //! site; suspicious spellings are refused outright anyway, so that they are visibly rejected
 //! rather than quietly normalised.
+//!
+//! Every request must name this server in `Host` (a DNS-rebinding page names its own domain)
+//! and, when it has an `Origin`, come from this server's own pages; only then is it routed.
+//! Every answer, errors included, carries its type and the same protective headers: they are
+//! added where a response is made ([`response`]), not route by route.
 
-use std::io::{Cursor, Read};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 use percent_encoding::percent_decode_str;
-use tiny_http::{Header, Method, Request, Response, ResponseBox, StatusCode};
 
 use super::inject::{CLIENT_JS, OVERLAY_CSS, inject};
-use super::reload;
+use super::reload::Subscription;
 use super::state::{Entry, Shared, Snapshot, View};
+use super::wire::{self, Body, Method, Refusal, Request, Response};
 
-pub(crate) fn handle(request: Request, shared: &Shared) {
-    let method = request.method().clone();
-    if !matches!(method, Method::Get | Method::Head) {
-        let response = plain(405, "method not allowed\n").header("Allow", "GET, HEAD");
-        let _ = request.respond(response);
-        return;
+/// What to do with a request.
+pub(crate) enum Reply {
+    Send(Response),
+    /// Hand the connection over to an event stream, which starts with `head`.
+    Events {
+        head: Vec<u8>,
+        subscription: Subscription,
+        version: u64,
+    },
+}
+
+pub(crate) fn respond(request: &Request, shared: &Shared) -> Reply {
+    if let Err(refused) = check_peer(request, shared.addr) {
+        return Reply::Send(refused);
     }
-    let target = match Target::parse(request.url()) {
-        Ok(target) => target,
-        Err(()) => {
-            let _ = request.respond(plain(400, "bad request path\n"));
-            return;
+    if request.method == Method::Other {
+        return Reply::Send(plain(405, "method not allowed\n").with("Allow", "GET, HEAD"));
+    }
+    let Ok(target) = Target::parse(&request.target) else {
+        return Reply::Send(plain(400, "bad request path\n"));
+    };
+    let response = match target.rel.as_str() {
+        "__tssa/events" => return events(request, shared),
+        "__tssa/client.js" => own_file(CLIENT_JS, "text/javascript; charset=utf-8"),
+        "__tssa/overlay.css" => own_file(OVERLAY_CSS, "text/css; charset=utf-8"),
+        _ => {
+            let view = shared.view();
+            match route(&view.snapshot, &target) {
+                Route::File(key) => file(&view, &key, 200, target.depth),
+                Route::Redirect(location) => plain(301, "moved\n").with("Location", &location),
+                Route::NotFound => not_found(&view, target.depth),
+            }
         }
     };
-    match target.rel.as_str() {
-        "__tssa/events" => return events(request, method, shared),
-        "__tssa/client.js" => return asset(request, CLIENT_JS, "text/javascript; charset=utf-8"),
-        "__tssa/overlay.css" => return asset(request, OVERLAY_CSS, "text/css; charset=utf-8"),
-        _ => {}
-    }
-    let view = shared.view();
-    let response = match route(&view.snapshot, &target) {
-        Route::File(key) => file(&view, &key, 200, target.depth),
-        Route::Redirect(location) => plain(301, "moved\n").header("Location", &location),
-        Route::NotFound => not_found(&view, target.depth),
+    Reply::Send(response)
+}
+
+/// The answer to a request head that could not be read.
+pub(crate) fn refusal(refusal: Refusal) -> Response {
+    plain(refusal.status(), &format!("{}\n", refusal.message()))
+}
+
+/// The answer when the server has no room for another connection.
+pub(crate) fn busy() -> Response {
+    plain(503, "too many open connections; try again shortly\n").with("Retry-After", "1")
+}
+
+/// The answer when answering panicked.
+pub(crate) fn internal_error() -> Response {
+    plain(
+        500,
+        "internal error while answering; see the terminal running tssa serve\n",
+    )
+}
+
+/// `Host` must name this server; `Origin`, when sent, must be one of its pages.
+fn check_peer(request: &Request, bound: SocketAddr) -> Result<(), Response> {
+    let mut hosts = request.headers_named("Host");
+    let (Some(host), None) = (hosts.next(), hosts.next()) else {
+        return Err(plain(400, "a request needs exactly one Host header\n"));
     };
-    let _ = request.respond(response);
+    if !authority_allowed(host, bound, 80) {
+        return Err(plain(
+            421,
+            &format!(
+                "this preview answers only as http://{bound}/ or http://localhost:{}/\n",
+                bound.port()
+            ),
+        ));
+    }
+    let mut origins = request.headers_named("Origin");
+    match (origins.next(), origins.next()) {
+        (None, _) => Ok(()),
+        (Some(origin), None) if origin_allowed(origin, bound) => Ok(()),
+        _ => Err(plain(403, "forbidden: the request comes from another site\n")),
+    }
 }
 
 /// A request path that passed the checks: `rel` is decoded and relative to the site root.
@@ -116,107 +169,139 @@ fn route(snapshot: &Snapshot, target: &Target<'_>) -> Route {
     Route::NotFound
 }
 
-fn file(view: &View, key: &str, status: u16, depth: usize) -> ResponseBox {
+fn file(view: &View, key: &str, status: u16, depth: usize) -> Response {
     let content_type = content_type(key);
-    let response = match view.snapshot.files.get(key) {
+    match view.snapshot.files.get(key) {
+        // Only pages tssa made get the reload client and the page policy.
         Some(Entry::Bytes(bytes)) if content_type.starts_with("text/html") => {
             let html = inject(bytes, depth, view.version, &view.problems, view.stale);
-            let len = html.len();
-            Response::new(StatusCode(status), Vec::new(), Cursor::new(html), Some(len), None).boxed()
+            response(status, content_type, Policy::Page, Body::Owned(html))
         }
-        Some(Entry::Bytes(bytes)) => {
-            let len = bytes.len();
-            Response::new(
-                StatusCode(status),
-                Vec::new(),
-                Cursor::new(Arc::clone(bytes)),
-                Some(len),
-                None,
-            )
-            .boxed()
-        }
+        Some(Entry::Bytes(bytes)) => response(
+            status,
+            content_type,
+            Policy::Inert,
+            Body::Shared(Arc::clone(bytes)),
+        ),
+        // Copied from the repository: whatever it is, it runs nothing here.
         Some(Entry::File(source)) => match open(source) {
-            Some((reader, len)) => {
-                Response::new(StatusCode(status), Vec::new(), reader, Some(len), None).boxed()
-            }
-            None => return plain(404, "not found\n"),
+            Some((file, len)) => response(status, content_type, Policy::Inert, Body::File(file, len)),
+            None => plain(404, "not found\n"),
         },
-        None => return plain(404, "not found\n"),
-    };
-    response
-        .header("Content-Type", content_type)
-        .header("Cache-Control", "no-store")
-        .header("X-Content-Type-Options", "nosniff")
+        None => plain(404, "not found\n"),
+    }
 }
 
-fn open(source: &std::path::Path) -> Option<(Box<dyn Read + Send>, usize)> {
+fn open(source: &std::path::Path) -> Option<(std::fs::File, u64)> {
     let file = std::fs::File::open(source).ok()?;
     let meta = file.metadata().ok().filter(std::fs::Metadata::is_file)?;
-    let len = usize::try_from(meta.len()).ok()?;
-    // Never more than the length announced, should the file grow while it is sent.
-    Some((Box::new(file.take(meta.len())), len))
+    Some((file, meta.len()))
 }
 
 /// The site's own 404 page (with the reload script, so a page that appears later shows up).
-fn not_found(view: &View, depth: usize) -> ResponseBox {
+fn not_found(view: &View, depth: usize) -> Response {
     if view.snapshot.files.contains_key("404.html") {
         file(view, "404.html", 404, depth)
     } else if !view.problems.is_empty() {
         // No build to show at all: the overlay is the page.
         let html = b"<!doctype html><title>tssa: no build yet</title><body></body>";
         let html = inject(html, depth, view.version, &view.problems, view.stale);
-        let len = html.len();
-        Response::new(StatusCode(404), Vec::new(), Cursor::new(html), Some(len), None)
-            .boxed()
-            .header("Content-Type", "text/html; charset=utf-8")
-            .header("Cache-Control", "no-store")
+        response(404, "text/html; charset=utf-8", Policy::Page, Body::Owned(html))
     } else {
         plain(404, "not found\n")
     }
 }
 
 /// The server's own files, which no build contains.
-fn asset(request: Request, body: &str, content_type: &str) {
-    let response = Response::from_string(body)
-        .boxed()
-        .header("Content-Type", content_type)
-        .header("Cache-Control", "no-store")
-        .header("X-Content-Type-Options", "nosniff");
-    let _ = request.respond(response);
+fn own_file(body: &'static str, content_type: &'static str) -> Response {
+    response(200, content_type, Policy::Inert, Body::Static(body.as_bytes()))
 }
 
-fn events(request: Request, method: Method, shared: &Shared) {
-    if method != Method::Get {
-        let _ = request.respond(plain(405, "method not allowed\n").header("Allow", "GET"));
-        return;
-    }
-    let host = request
-        .headers()
-        .iter()
-        .find(|h| h.field.equiv("Host"))
-        .map(|h| h.value.as_str());
-    let origin = request
-        .headers()
-        .iter()
-        .find(|h| h.field.equiv("Origin"))
-        .map(|h| h.value.as_str());
-    if !host.is_some_and(|host| authority_allowed(host, shared.addr, 80))
-        || !origin.is_none_or(|origin| origin_allowed(origin, shared.addr))
-    {
-        let _ = request.respond(plain(403, "forbidden: Host or Origin is not this server\n"));
-        return;
+fn events(request: &Request, shared: &Shared) -> Reply {
+    if request.method != Method::Get {
+        return Reply::Send(plain(405, "method not allowed\n").with("Allow", "GET"));
     }
     let Some(subscription) = shared.hub.subscribe() else {
-        let _ = request.respond(plain(503, "too many open event streams\n"));
-        return;
+        return Reply::Send(plain(503, "too many open event streams\n"));
     };
     // Subscribed first, so a build published from here on reaches this stream too.
     let version = shared.view().version;
-    let heartbeat = shared.heartbeat;
-    let writer = request.into_writer();
-    let _ = std::thread::Builder::new()
-        .name("tssa-events".to_owned())
-        .spawn(move || reload::stream(writer, subscription, version, heartbeat));
+    let mut headers = headers("text/event-stream; charset=utf-8", Policy::Inert);
+    // Proxies such as nginx would otherwise hold the events back.
+    headers.push(("X-Accel-Buffering", "no".to_owned()));
+    Reply::Events {
+        head: wire::head(200, &headers, None, false),
+        subscription,
+        version,
+    }
+}
+
+/// What a response may do once a browser has it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Policy {
+    /// A page tssa rendered: scripts and styles from the site only (the reload client is a
+    /// file for this reason), as the theme's own `<meta>` policy says, plus what only a header
+    /// can say (`frame-ancestors`).
+    Page,
+    /// Everything else, above all files copied from the repository (an SVG or XML opened
+    /// directly would otherwise run its scripts as the site): no scripts, no loads, and a
+    /// sandbox, so even the origin is not the site's.
+    Inert,
+}
+
+const PAGE_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+img-src 'self' https: data:; connect-src 'self'; object-src 'none'; base-uri 'none'; \
+form-action 'none'; frame-ancestors 'none'";
+const INERT_POLICY: &str = "default-src 'none'; img-src 'self' data:; style-src 'self'; \
+base-uri 'none'; form-action 'none'; frame-ancestors 'none'; sandbox";
+/// Browsers' PDF viewers refuse to show a sandboxed PDF; a PDF runs no script of the site's.
+const PDF_POLICY: &str = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+fn headers(content_type: &'static str, policy: Policy) -> Vec<(&'static str, String)> {
+    let csp = match policy {
+        Policy::Page => PAGE_POLICY,
+        Policy::Inert if content_type == "application/pdf" => PDF_POLICY,
+        Policy::Inert => INERT_POLICY,
+    };
+    [
+        ("Content-Type", content_type),
+        ("Content-Security-Policy", csp),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Cache-Control", "no-store"),
+        ("Referrer-Policy", "no-referrer"),
+        ("Cross-Origin-Resource-Policy", "same-origin"),
+        ("X-Frame-Options", "DENY"),
+    ]
+    .into_iter()
+    .map(|(name, value)| (name, value.to_owned()))
+    .collect()
+}
+
+/// Every response is made here, so none lacks its type or its policy.
+fn response(status: u16, content_type: &'static str, policy: Policy, body: Body) -> Response {
+    Response {
+        status,
+        headers: headers(content_type, policy),
+        body,
+    }
+}
+
+fn plain(status: u16, body: &str) -> Response {
+    let body = Body::Owned(body.as_bytes().to_vec());
+    response(status, "text/plain; charset=utf-8", Policy::Inert, body)
+}
+
+trait With {
+    fn with(self, name: &'static str, value: &str) -> Self;
+}
+
+impl With for Response {
+    /// Values come from literals or from the request target, which the head reader only
+    /// accepts as visible ASCII, so no value can split the head.
+    fn with(mut self, name: &'static str, value: &str) -> Self {
+        self.headers.push((name, value.to_owned()));
+        self
+    }
 }
 
 /// Whether `authority` (`host[:port]`) names this server by address or as `localhost`. A DNS
@@ -269,15 +354,6 @@ fn split_authority(authority: &str) -> Option<(&str, Option<u16>)> {
     Some((name, port))
 }
 
-fn plain(status: u16, body: &str) -> ResponseBox {
-    Response::from_string(body)
-        .with_status_code(StatusCode(status))
-        .boxed()
-        .header("Content-Type", "text/plain; charset=utf-8")
-        .header("Cache-Control", "no-store")
-        .header("X-Content-Type-Options", "nosniff")
-}
-
 /// By extension; the site's files are named by tssa or copied with their own names.
 fn content_type(path: &str) -> &'static str {
     let name = path.rsplit('/').next().unwrap_or(path);
@@ -311,21 +387,6 @@ fn content_type(path: &str) -> &'static str {
         "webm" => "video/webm",
         "zip" => "application/zip",
         _ => "application/octet-stream",
-    }
-}
-
-trait WithHeader {
-    fn header(self, name: &str, value: &str) -> Self;
-}
-
-impl WithHeader for ResponseBox {
-    /// Names and values here are ASCII literals or come from the request line, which tiny_http
-    /// only accepts in ASCII, so a header that does not parse cannot happen; skip it if it does.
-    fn header(self, name: &str, value: &str) -> Self {
-        match Header::from_bytes(name.as_bytes(), value.as_bytes()) {
-            Ok(header) => self.with_header(header),
-            Err(()) => self,
-        }
     }
 }
 
@@ -404,7 +465,7 @@ mod tests {
     }
 
     #[test]
-    fn event_stream_accepts_only_this_servers_own_names() {
+    fn only_this_servers_own_names_are_answered() {
         let loopback: SocketAddr = ([127, 0, 0, 1], 3000).into();
         assert!(authority_allowed("127.0.0.1:3000", loopback, 80));
         assert!(authority_allowed("localhost:3000", loopback, 80));

@@ -6,22 +6,28 @@
 //! The server never writes to disk and never serves a path that is not in the current build,
 //! so nothing outside the site can leak however the request path is spelled.
 //!
-//! Threads: tiny_http's acceptor (one thread per connection, so idle connections cannot block
-//! anyone else), a fixed pool of request workers, one thread per open event stream, and one
-//! thread that owns the file watcher and runs the rebuilds.
+//! Every request must name this server in `Host` and, with an `Origin`, come from its own
+//! pages (a DNS-rebinding or cross-site page gets 421 or 403); request heads are bounded
+//! (16 KiB, 100 headers, 10 s); every answer carries a Content-Security-Policy and its type.
+//!
+//! Threads: one accepting connections, one per connection (so idle connections cannot block
+//! anyone else; an event stream keeps its connection's thread), and one that owns the file
+//! watcher and runs the rebuilds.
 
+mod conn;
 mod http;
 mod inject;
 mod rebuild;
 mod reload;
 mod state;
 mod watch;
+mod wire;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::sync::mpsc;
-use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -52,9 +58,10 @@ pub struct ServeOptions {
     pub debounce: Duration,
     /// How often an idle event stream is written to, which is how closed tabs are noticed.
     pub heartbeat: Duration,
-    /// Request workers. Responses come from memory, so a few go a long way.
-    pub workers: usize,
-    /// Event streams allowed at once; more get 503 (each holds a thread).
+    /// Connections open at once, event streams included; more get 503. Each holds a thread,
+    /// and an idle one is closed after 10 s.
+    pub max_connections: usize,
+    /// Event streams allowed at once; more get 503.
     pub max_streams: usize,
     /// A client that stops reading for this long loses its response, so it cannot hold a
     /// worker forever.
@@ -72,7 +79,7 @@ impl ServeOptions {
             poll_interval: Duration::from_millis(300),
             debounce: Duration::from_millis(20),
             heartbeat: Duration::from_secs(15),
-            workers: 16,
+            max_connections: 512,
             max_streams: 256,
             write_timeout: Duration::from_secs(30),
         }
@@ -136,11 +143,21 @@ impl Running {
         }
     }
 
-    /// Stops watching, closes the event streams and the listener, and waits for the workers.
+    /// Stops watching, closes the event streams and the listener, and waits for the accepting
+    /// and rebuilding threads. Connections still open end by themselves within their timeouts.
     pub fn stop(self) {
         self.shared.stopping.store(true, Ordering::SeqCst);
         self.shared.hub.close();
         let _ = self.control.send(rebuild::Message::Stop);
+        // The accepting thread waits in accept(): a connection wakes it to see the flag.
+        let mut wake = self.addr;
+        if wake.ip().is_unspecified() {
+            wake.set_ip(match wake.ip() {
+                IpAddr::V4(_) => IpAddr::V4(Ipv4Addr::LOCALHOST),
+                IpAddr::V6(_) => IpAddr::V6(std::net::Ipv6Addr::LOCALHOST),
+            });
+        }
+        let _ = std::net::TcpStream::connect_timeout(&wake, Duration::from_secs(1));
         self.wait();
     }
 }
@@ -163,7 +180,7 @@ pub fn start(options: ServeOptions, report: Reporter) -> Result<Running> {
     let mut builder = rebuild::Builder::new(overrides)?;
 
     let requested = SocketAddr::new(options.bind, options.port);
-    let listener = bind(requested, options.write_timeout)?;
+    let listener = bind(requested)?;
     let addr = listener
         .local_addr()
         .map_err(|err| Error::Setup(format!("cannot listen on {requested}: {err}")))?;
@@ -185,21 +202,18 @@ pub fn start(options: ServeOptions, report: Reporter) -> Result<Running> {
     let shared = Arc::new(state::Shared::new(addr, options.heartbeat, options.max_streams));
     rebuild::publish(&shared, first, &report);
 
-    let server = tiny_http::Server::from_listener(listener, None)
-        .map_err(|err| Error::Setup(format!("cannot serve on {addr}: {err}")))?;
-    let acceptor = Arc::new(Acceptor {
-        server: RwLock::new(Arc::new(server)),
-        restarting: Mutex::new(()),
-        addr,
+    let settings = conn::Settings {
+        limits: wire::Limits::default(),
         write_timeout: options.write_timeout,
-    });
+        max_connections: options.max_connections.max(1),
+    };
     let mut threads = Vec::new();
-    for n in 0..options.workers.max(1) {
-        let (shared, acceptor, report) = (Arc::clone(&shared), Arc::clone(&acceptor), Arc::clone(&report));
+    {
+        let (shared, report) = (Arc::clone(&shared), Arc::clone(&report));
         let thread = std::thread::Builder::new()
-            .name(format!("tssa-http-{n}"))
-            .spawn(move || work(&shared, &acceptor, &report))
-            .map_err(|err| Error::Setup(format!("cannot start a server thread: {err}")))?;
+            .name("tssa-accept".to_owned())
+            .spawn(move || conn::accept_loop(&listener, &shared, settings, &report))
+            .map_err(|err| Error::Setup(format!("cannot start the server thread: {err}")))?;
         threads.push(thread);
     }
     {
@@ -229,8 +243,8 @@ pub fn start(options: ServeOptions, report: Reporter) -> Result<Running> {
     })
 }
 
-fn bind(addr: SocketAddr, write_timeout: Duration) -> Result<TcpListener> {
-    let listener = TcpListener::bind(addr).map_err(|err| {
+fn bind(addr: SocketAddr) -> Result<TcpListener> {
+    TcpListener::bind(addr).map_err(|err| {
         if err.kind() == std::io::ErrorKind::AddrInUse {
             Error::Setup(format!(
                 "port {} on {} is already in use: stop the program using it, or pick another with --port (--port 0 picks a free one)",
@@ -240,92 +254,7 @@ fn bind(addr: SocketAddr, write_timeout: Duration) -> Result<TcpListener> {
         } else {
             Error::Setup(format!("cannot listen on {addr}: {err}"))
         }
-    })?;
-    Ok(with_write_timeout(listener, write_timeout))
-}
-
-/// Accepted sockets inherit the listener's send timeout (Linux copies socket options on
-/// accept), which is the only way to give tiny_http's connections one: a client that stops
-/// reading then frees its worker instead of holding it forever.
-#[cfg(unix)]
-fn with_write_timeout(listener: TcpListener, timeout: Duration) -> TcpListener {
-    use std::os::fd::OwnedFd;
-    let socket = std::net::TcpStream::from(OwnedFd::from(listener));
-    // Best effort: without it, slow clients are merely slower to drop.
-    let _ = socket.set_write_timeout(Some(timeout));
-    TcpListener::from(OwnedFd::from(socket))
-}
-
-#[cfg(not(unix))]
-fn with_write_timeout(listener: TcpListener, _timeout: Duration) -> TcpListener {
-    listener
-}
-
-/// The tiny_http server, replaced if its accept loop dies: tiny_http ends that loop on the
-/// first accept error (such as running out of file descriptors under a flood of idle
-/// connections), which would otherwise leave a server that never answers again.
-struct Acceptor {
-    server: RwLock<Arc<tiny_http::Server>>,
-    restarting: Mutex<()>,
-    addr: SocketAddr,
-    write_timeout: Duration,
-}
-
-impl Acceptor {
-    fn current(&self) -> Arc<tiny_http::Server> {
-        Arc::clone(&self.server.read().unwrap_or_else(PoisonError::into_inner))
-    }
-
-    fn restart(
-        &self,
-        dead: &Arc<tiny_http::Server>,
-        cause: &std::io::Error,
-        shared: &state::Shared,
-        report: &Reporter,
-    ) {
-        let _one_at_a_time = self.restarting.lock().unwrap_or_else(PoisonError::into_inner);
-        if !Arc::ptr_eq(dead, &self.current()) {
-            return;
-        }
-        report(Event::Warning(format!(
-            "accepting connections failed ({cause}); listening again"
-        )));
-        let mut delay = Duration::from_millis(100);
-        while !shared.stopping.load(Ordering::SeqCst) {
-            std::thread::sleep(delay);
-            let fresh = TcpListener::bind(self.addr)
-                .map(|listener| with_write_timeout(listener, self.write_timeout))
-                .map_err(|err| err.to_string())
-                .and_then(|listener| {
-                    tiny_http::Server::from_listener(listener, None).map_err(|err| err.to_string())
-                });
-            match fresh {
-                Ok(server) => {
-                    *self.server.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(server);
-                    report(Event::Warning(format!("listening on {} again", self.addr)));
-                    return;
-                }
-                Err(_) => delay = (delay * 2).min(Duration::from_secs(2)),
-            }
-        }
-    }
-}
-
-fn work(shared: &state::Shared, acceptor: &Acceptor, report: &Reporter) {
-    // Waits are short so that a stop or a restarted server is noticed promptly.
-    let tick = Duration::from_millis(250);
-    while !shared.stopping.load(Ordering::SeqCst) {
-        let server = acceptor.current();
-        match server.recv_timeout(tick) {
-            Ok(Some(request)) => {
-                // A panic must not cost a worker; tiny_http answers 500 for a dropped request.
-                let _ =
-                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| http::handle(request, shared)));
-            }
-            Ok(None) => {}
-            Err(err) => acceptor.restart(&server, &err, shared, report),
-        }
-    }
+    })
 }
 
 /// Opens `url` with the platform's opener; the opener runs on without us.

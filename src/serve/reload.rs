@@ -1,7 +1,7 @@
-//! Telling open tabs to reload, over Server-Sent Events. tiny_http buffers streamed bodies,
-//! so each stream takes the raw socket writer, writes the response head itself and flushes
-//! after every event, in a thread of its own. Idle streams get a comment line every
-//! heartbeat: writing is the only way to learn that a tab has gone.
+//! Telling open tabs to reload, over Server-Sent Events. A stream keeps its connection's
+//! thread and socket: it writes the response head, then each event as it comes. Idle
+//! streams get a comment line every heartbeat: writing is the only way to learn that a tab
+//! has gone.
 
 use std::io::Write;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -76,26 +76,19 @@ impl Hub {
     }
 }
 
-const HEAD: &[u8] = b"HTTP/1.1 200 OK\r\n\
-Content-Type: text/event-stream; charset=utf-8\r\n\
-Cache-Control: no-store\r\n\
-X-Content-Type-Options: nosniff\r\n\
-X-Accel-Buffering: no\r\n\
-Connection: close\r\n\r\n";
-
-/// Runs one stream until the tab goes away or the server stops. `version`: the version
+/// Runs one stream until the tab goes away or the server stops. `head`: the response head
+/// (made with the other responses, so it carries the same headers). `version`: the version
 /// current when the stream subscribed; a tab whose page is older reloads at once.
 pub(crate) fn stream(
-    mut writer: Box<dyn Write + Send>,
+    mut writer: impl Write,
+    head: &[u8],
     subscription: Subscription,
     version: u64,
     heartbeat: Duration,
 ) {
     let hello = format!("retry: 1000\n\nevent: hello\ndata: {version}\n\n");
-    if send(&mut writer, HEAD)
-        .and_then(|()| send(&mut writer, hello.as_bytes()))
-        .is_err()
-    {
+    let first = [head, hello.as_bytes()].concat();
+    if send(&mut writer, &first).is_err() {
         return;
     }
     loop {
@@ -110,7 +103,7 @@ pub(crate) fn stream(
     }
 }
 
-fn send(writer: &mut Box<dyn Write + Send>, bytes: &[u8]) -> std::io::Result<()> {
+fn send(writer: &mut impl Write, bytes: &[u8]) -> std::io::Result<()> {
     writer.write_all(bytes)?;
     writer.flush()
 }
