@@ -284,12 +284,12 @@ pub const CODES: &[Rule] = &[
     read(
         "input/binary",
         Error,
-        "a document contains NUL bytes, so it is taken for binary and skipped",
+        "a document has a NUL byte in its first 8,000 bytes, so it is taken for binary (as git does) and skipped",
     ),
     read(
         "input/encoding",
         Warning,
-        "a document is not valid UTF-8; the bad bytes are shown as U+FFFD",
+        "a document is not valid UTF-8 or has a NUL byte past its start; the bad bytes are shown as U+FFFD",
     ),
     // Not `input/unreadable`: a folder that cannot be listed only hides what it holds, and
     // the build goes on, so this stays a warning where an unreadable file is an error.

@@ -25,7 +25,7 @@ pub struct ParsedFile {
 /// Turns raw bytes into text we can parse: strips a BOM, normalises CRLF, and replaces
 /// invalid UTF-8 (with a diagnostic naming the first bad line) rather than dropping the file.
 pub fn decode(file: &str, bytes: &[u8], diagnostics: &mut Vec<Diagnostic>) -> Option<String> {
-    if bytes.contains(&0) {
+    if bytes[..bytes.len().min(BINARY_SNIFF)].contains(&0) {
         diagnostics.push(
             Diagnostic::error(
                 "input/binary",
@@ -52,12 +52,30 @@ pub fn decode(file: &str, bytes: &[u8], diagnostics: &mut Vec<Diagnostic>) -> Op
             String::from_utf8_lossy(bytes).into_owned()
         }
     };
-    Some(if text.contains('\r') {
+    let text = if text.contains('\r') {
         text.replace("\r\n", "\n").replace('\r', "\n")
     } else {
         text
+    };
+    Some(match text.find('\0') {
+        None => text,
+        Some(at) => {
+            diagnostics.push(
+                Diagnostic::warning(
+                    "input/encoding",
+                    "file contains NUL bytes; they are shown as U+FFFD",
+                )
+                .at(file, Some(text[..at].matches('\n').count() + 1))
+                .help("remove the NUL bytes (a text editor shows them as ^@ or \\0)"),
+            );
+            text.replace('\0', "\u{FFFD}")
+        }
     })
 }
+
+/// git and GitHub call a file binary when a NUL byte is in its first 8,000 bytes; a NUL later
+/// on is a stray character in a text file, and the rest of the file is still shown.
+const BINARY_SNIFF: usize = 8000;
 
 /// Parses one document: front matter (if any), outline, facts.
 pub fn parse_document(file: &str, bytes: &[u8], kind: DocKind) -> ParsedFile {
