@@ -84,11 +84,27 @@ const TAGS: &[&str] = &[
     "wbr",
 ];
 
-/// Elements removed together with everything inside them: their content is code, or
-/// fallback text for something we do not show.
+/// Elements whose content is not the document's: code, raw text, foreign markup, options, or
+/// fallback text for something we do not show. html5ever reads everything after an unclosed
+/// one as its content, so the writer shows these tags as text ([`is_shown_as_text`]); any
+/// that reach the sanitizer anyway are removed together with their content.
 const REMOVED_WITH_CONTENT: &[&str] = &[
-    "applet", "iframe", "math", "noembed", "noframes", "noscript", "object", "script", "select", "style",
-    "svg", "template", "textarea", "title", "xmp",
+    "applet",
+    "iframe",
+    "math",
+    "noembed",
+    "noframes",
+    "noscript",
+    "object",
+    "plaintext",
+    "script",
+    "select",
+    "style",
+    "svg",
+    "template",
+    "textarea",
+    "title",
+    "xmp",
 ];
 
 const GENERIC_ATTRIBUTES: &[&str] = &["class", "dir", "id", "lang", "title"];
@@ -197,8 +213,9 @@ pub fn is_allowed_tag(name: &str) -> bool {
     TAGS.contains(&name.to_ascii_lowercase().as_str())
 }
 
-/// Whether the sanitizer removes `name` together with its content.
-pub fn is_removed_with_content(name: &str) -> bool {
+/// Whether a raw `<name>` tag must be shown as text rather than reach the sanitizer, which
+/// would remove it together with everything up to its end tag, or to the end of the page.
+pub fn is_shown_as_text(name: &str) -> bool {
     REMOVED_WITH_CONTENT.contains(&name.to_ascii_lowercase().as_str())
 }
 
@@ -392,7 +409,7 @@ mod tests {
     fn lists_agree() {
         for tag in REMOVED_WITH_CONTENT {
             assert!(!is_allowed_tag(tag), "{tag}");
-            assert!(is_removed_with_content(tag));
+            assert!(is_shown_as_text(tag));
         }
         assert!(is_allowed_tag("IMG"));
         assert!(!is_allowed_tag("form"));
