@@ -16,7 +16,7 @@ use pulldown_cmark::{Alignment, CodeBlockKind, Event, LinkType, Parser, Tag, Tag
 
 use super::highlight::{Highlighter, escape, language_token};
 use super::links::{LinkResolver, Resolved, encode_fragment, relative_url};
-use super::sanitize::{is_allowed_tag, is_shown_as_text, sanitize};
+use super::sanitize::{is_allowed_tag, is_shown_as_text, sanitize, serialises_slowly};
 use crate::diagnostic::Diagnostic;
 use crate::markdown::rawhtml::{RawHtmlBlock, Tag as HtmlTag, Token};
 use crate::markdown::slug::{GithubIds, HeadingText};
@@ -546,7 +546,13 @@ impl<'a> Writer<'a> {
         }
     }
 
-    fn end_image(&mut self, image: ImageState) {
+    fn end_image(&mut self, mut image: ImageState) {
+        if self.too_long("alt", &image.alt, image.line) {
+            image.alt.clear();
+        }
+        if self.too_long("title", &image.title, image.line) {
+            image.title.clear();
+        }
         let html = match self.resolve(&image.dest) {
             Ok((href, _)) => {
                 let title = if image.title.is_empty() {
@@ -570,7 +576,7 @@ impl<'a> Writer<'a> {
 
     /// Writes the opening of a Markdown link; returns what closes it.
     fn open_link(&mut self, dest: &str, title: &str, line: usize) -> &'static str {
-        let title = if title.is_empty() {
+        let title = if title.is_empty() || self.too_long("title", title, line) {
             String::new()
         } else {
             format!(" title=\"{}\"", escape_attr(title))
@@ -718,6 +724,18 @@ impl<'a> Writer<'a> {
         );
     }
 
+    /// Whether the value of attribute `name` is too long to keep (see [`serialises_slowly`]);
+    /// reported once per document.
+    fn too_long(&mut self, name: &str, value: &str, line: usize) -> bool {
+        let slow = serialises_slowly(value);
+        if slow {
+            let what =
+                format!("the `{name}` attribute is over 4 KiB of `&` or symbols such as `°`; it was removed");
+            self.report_disallowed("long attribute", what, line);
+        }
+        slow
+    }
+
     fn report_disallowed(&mut self, key: &str, message: String, line: usize) {
         if self.disallowed_reported.insert(key.to_owned()) {
             self.diagnostics.push(
@@ -766,6 +784,12 @@ impl<'a> Writer<'a> {
                     ),
                     line,
                 );
+                continue;
+            }
+            if attr
+                .value
+                .is_some_and(|value| self.too_long(&attr_name, value, line))
+            {
                 continue;
             }
             if Some(attr_name.as_str()) == link_attr {

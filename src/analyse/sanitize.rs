@@ -226,6 +226,13 @@ pub fn sanitize(html: &str) -> String {
     BUILDER.clean(&split_long_text(html)).to_string()
 }
 
+/// Whether an attribute value would take html5ever's serialiser too long: it searches to the
+/// end of the value for each `&` or U+0080–U+00BF character, and a value cannot be split like
+/// text. Real values (URLs, alt text, titles) are far shorter or have few of those.
+pub fn serialises_slowly(value: &str) -> bool {
+    value.len() > MAX_TEXT_RUN && value.bytes().filter(|b| matches!(b, b'&' | 0xC2)).count() > 64
+}
+
 /// Text longer than this between two tags is split before it is sanitised.
 const MAX_TEXT_RUN: usize = 4096;
 

@@ -810,3 +810,15 @@ fn a_tag_the_lexer_cannot_finish_is_text() {
         assert!(!r.html.contains("<script"), "{}", r.html);
     }
 }
+
+#[test]
+fn attribute_values_that_would_serialise_slowly_are_removed_and_reported() {
+    let amps = "&amp;".repeat(5_000);
+    let md = format!(
+        "# T\n\n<div title=\"{amps}\">kept</div>\n\n![{amps}](docs/arch.png \"{amps}\")\n\n[x](#t \"{amps}\")\n\n<a title=\"short &amp; fine\" href=\"#t\">y</a>\n"
+    );
+    let r = render_md(&md);
+    assert!(!r.html.contains("&amp;&amp;&amp;"), "{}", &r.html[..400.min(r.html.len())]);
+    assert!(r.html.contains("kept") && r.html.contains("title=\"short &amp; fine\""));
+    assert_eq!(codes(&r), [("html/disallowed", Some(3))]);
+}
