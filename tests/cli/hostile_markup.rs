@@ -151,9 +151,7 @@ fn check_sees_the_headings_the_page_shows_and_names_the_tag() {
 fn a_closed_script_is_shown_as_text_never_run() {
     let fx = tag_fixture();
     fx.build().assert_built();
-    let page = fx
-        .site()
-        .page(&format!("projects/wren-script-closed/self-assessment.html"));
+    let page = fx.site().page("projects/wren-script-closed/self-assessment.html");
     assert!(
         text_of(article(&page)).contains("<script>alert(1)</script>"),
         "shown as text"

@@ -818,7 +818,11 @@ fn attribute_values_that_would_serialise_slowly_are_removed_and_reported() {
         "# T\n\n<div title=\"{amps}\">kept</div>\n\n![{amps}](docs/arch.png \"{amps}\")\n\n[x](#t \"{amps}\")\n\n<a title=\"short &amp; fine\" href=\"#t\">y</a>\n"
     );
     let r = render_md(&md);
-    assert!(!r.html.contains("&amp;&amp;&amp;"), "{}", &r.html[..400.min(r.html.len())]);
+    assert!(
+        !r.html.contains("&amp;&amp;&amp;"),
+        "{}",
+        &r.html[..400.min(r.html.len())]
+    );
     assert!(r.html.contains("kept") && r.html.contains("title=\"short &amp; fine\""));
     assert_eq!(codes(&r), [("html/disallowed", Some(3))]);
 }
