@@ -16,6 +16,7 @@ mod cli {
     mod corpus;
     mod front_matter;
     mod hostile_inputs;
+    mod hostile_markup;
     mod html;
     mod inputs;
     mod layers;

@@ -16,7 +16,7 @@ use pulldown_cmark::{Alignment, CodeBlockKind, Event, LinkType, Parser, Tag, Tag
 
 use super::highlight::{Highlighter, escape, language_token};
 use super::links::{LinkResolver, Resolved, encode_fragment, relative_url};
-use super::sanitize::{is_allowed_tag, is_removed_with_content, sanitize};
+use super::sanitize::{is_allowed_tag, is_shown_as_text, sanitize, serialises_slowly};
 use crate::diagnostic::Diagnostic;
 use crate::markdown::rawhtml::{RawHtmlBlock, Tag as HtmlTag, Token};
 use crate::markdown::slug::{GithubIds, HeadingText};
@@ -546,7 +546,13 @@ impl<'a> Writer<'a> {
         }
     }
 
-    fn end_image(&mut self, image: ImageState) {
+    fn end_image(&mut self, mut image: ImageState) {
+        if self.too_long("alt", &image.alt, image.line) {
+            image.alt.clear();
+        }
+        if self.too_long("title", &image.title, image.line) {
+            image.title.clear();
+        }
         let html = match self.resolve(&image.dest) {
             Ok((href, _)) => {
                 let title = if image.title.is_empty() {
@@ -570,7 +576,7 @@ impl<'a> Writer<'a> {
 
     /// Writes the opening of a Markdown link; returns what closes it.
     fn open_link(&mut self, dest: &str, title: &str, line: usize) -> &'static str {
-        let title = if title.is_empty() {
+        let title = if title.is_empty() || self.too_long("title", title, line) {
             String::new()
         } else {
             format!(" title=\"{}\"", escape_attr(title))
@@ -650,7 +656,9 @@ impl<'a> Writer<'a> {
             match token {
                 Token::Text(text) => {
                     self.raw_html |= !text.trim().is_empty();
-                    html.push_str(text);
+                    // A `<` the lexer did not take as markup is text; left as it is, html5ever
+                    // might still start a tag there and swallow what follows.
+                    html.push_str(&text.replace('<', "&lt;"));
                 }
                 Token::Comment(_) | Token::Bogus(_) => {}
                 Token::Tag(tag) => {
@@ -665,39 +673,33 @@ impl<'a> Writer<'a> {
 
     fn raw_tag(&mut self, tag: &HtmlTag<'_>, line: usize, html: &mut String) {
         if !rawhtml::is_known_element(tag.name) {
-            self.diagnostics.push(
-                Diagnostic::warning(
-                    "html/unknown-tag",
-                    format!("`{}` is not an HTML element; it is shown as text", tag.src),
-                )
-                .at(&self.doc.source, Some(line))
-                .help(format!(
-                    "to show it as text on GitHub too, write it in backticks (`{0}`) or escape it (\\<{1}>)",
-                    tag.src,
-                    tag.name.trim_start_matches('/'),
-                )),
-            );
+            self.report_unknown(tag, line);
             html.push_str(&escape(tag.src));
             return;
         }
         let name = tag.name.to_ascii_lowercase();
+        if is_shown_as_text(&name) {
+            // Left as a tag, html5ever would take everything after an unclosed `<script>`,
+            // `<textarea>`, `<svg>`, `<select>` … as its content, and the sanitizer would
+            // remove it all: one "inject a <script> tag" in prose took every later section
+            // off the page. As text (GitHub's tag filter does the same) nothing can be lost.
+            if !tag.closing {
+                let what = format!("`<{name}>` is not allowed in documents; it is shown as text");
+                self.report_disallowed(&name, what, line);
+            }
+            html.push_str(&escape(tag.src));
+            return;
+        }
         if !self.track_nesting(tag, &name, line) {
             return;
         }
         if !is_allowed_tag(&name) {
             if !tag.closing {
-                let what = if is_removed_with_content(&name) {
-                    format!("`<{name}>` is not allowed in documents; it was removed with its content")
-                } else {
-                    format!("`<{name}>` is not allowed in documents; it was removed (its text is kept)")
-                };
+                let what =
+                    format!("`<{name}>` is not allowed in documents; it was removed (its text is kept)");
                 self.report_disallowed(&name, what, line);
             }
-            // `<plaintext>` would turn the rest of the page into text; drop it here. The
-            // sanitizer removes the others.
-            if name != "plaintext" {
-                html.push_str(tag.src);
-            }
+            html.push_str(tag.src);
             return;
         }
         if tag.closing {
@@ -707,12 +709,39 @@ impl<'a> Writer<'a> {
         self.rewrite_tag(tag, &name, line, html);
     }
 
+    fn report_unknown(&mut self, tag: &HtmlTag<'_>, line: usize) {
+        self.diagnostics.push(
+            Diagnostic::warning(
+                "html/unknown-tag",
+                format!("`{}` is not an HTML element; it is shown as text", tag.src),
+            )
+            .at(&self.doc.source, Some(line))
+            .help(format!(
+                "to show it as text on GitHub too, write it in backticks (`{0}`) or escape it (\\<{1}>)",
+                tag.src,
+                tag.name.trim_start_matches('/'),
+            )),
+        );
+    }
+
+    /// Whether the value of attribute `name` is too long to keep (see [`serialises_slowly`]);
+    /// reported once per document.
+    fn too_long(&mut self, name: &str, value: &str, line: usize) -> bool {
+        let slow = serialises_slowly(value);
+        if slow {
+            let what =
+                format!("the `{name}` attribute is over 4 KiB of `&` or symbols such as `°`; it was removed");
+            self.report_disallowed("long attribute", what, line);
+        }
+        slow
+    }
+
     fn report_disallowed(&mut self, key: &str, message: String, line: usize) {
         if self.disallowed_reported.insert(key.to_owned()) {
             self.diagnostics.push(
                 Diagnostic::warning("html/disallowed", message)
                     .at(&self.doc.source, Some(line))
-                    .help("documents may use plain HTML for layout (tables, details, images, links) but no scripts, styles, frames or forms"),
+                    .help("documents may use plain HTML for layout (tables, details, images, links) but no scripts, styles, frames or forms; to name a tag in prose, write it in backticks (`<script>`)"),
             );
         }
     }
@@ -755,6 +784,12 @@ impl<'a> Writer<'a> {
                     ),
                     line,
                 );
+                continue;
+            }
+            if attr
+                .value
+                .is_some_and(|value| self.too_long(&attr_name, value, line))
+            {
                 continue;
             }
             if Some(attr_name.as_str()) == link_attr {

@@ -13,6 +13,7 @@ use ammonia::{Builder, UrlRelative};
 
 use super::highlight::CLASS_PREFIX;
 use super::links::EXTERNAL_SCHEMES;
+use crate::markdown::rawhtml::{self, Token};
 
 /// Elements a document may use. Anything else is removed, keeping its text.
 const TAGS: &[&str] = &[
@@ -84,11 +85,27 @@ const TAGS: &[&str] = &[
     "wbr",
 ];
 
-/// Elements removed together with everything inside them: their content is code, or
-/// fallback text for something we do not show.
+/// Elements whose content is not the document's: code, raw text, foreign markup, options, or
+/// fallback text for something we do not show. html5ever reads everything after an unclosed
+/// one as its content, so the writer shows these tags as text ([`is_shown_as_text`]); any
+/// that reach the sanitizer anyway are removed together with their content.
 const REMOVED_WITH_CONTENT: &[&str] = &[
-    "applet", "iframe", "math", "noembed", "noframes", "noscript", "object", "script", "select", "style",
-    "svg", "template", "textarea", "title", "xmp",
+    "applet",
+    "iframe",
+    "math",
+    "noembed",
+    "noframes",
+    "noscript",
+    "object",
+    "plaintext",
+    "script",
+    "select",
+    "style",
+    "svg",
+    "template",
+    "textarea",
+    "title",
+    "xmp",
 ];
 
 const GENERIC_ATTRIBUTES: &[&str] = &["class", "dir", "id", "lang", "title"];
@@ -197,15 +214,68 @@ pub fn is_allowed_tag(name: &str) -> bool {
     TAGS.contains(&name.to_ascii_lowercase().as_str())
 }
 
-/// Whether the sanitizer removes `name` together with its content.
-pub fn is_removed_with_content(name: &str) -> bool {
+/// Whether a raw `<name>` tag must be shown as text rather than reach the sanitizer, which
+/// would remove it together with everything up to its end tag, or to the end of the page.
+pub fn is_shown_as_text(name: &str) -> bool {
     REMOVED_WITH_CONTENT.contains(&name.to_ascii_lowercase().as_str())
 }
 
 /// Cleans `html` against the allow list. Safe on any input, including very deep nesting
 /// (ammonia and its DOM work without recursion).
 pub fn sanitize(html: &str) -> String {
-    BUILDER.clean(html).to_string()
+    BUILDER.clean(&split_long_text(html)).to_string()
+}
+
+/// Whether an attribute value would take html5ever's serialiser too long: it searches to the
+/// end of the value for each `&` or U+0080–U+00BF character, and a value cannot be split like
+/// text. Real values (URLs, alt text, titles) are far shorter or have few of those.
+pub fn serialises_slowly(value: &str) -> bool {
+    value.len() > MAX_TEXT_RUN && value.bytes().filter(|b| matches!(b, b'&' | 0xC2)).count() > 64
+}
+
+/// Text longer than this between two tags is split before it is sanitised.
+const MAX_TEXT_RUN: usize = 4096;
+
+/// `html` with an empty comment (which the sanitizer drops) at least every [`MAX_TEXT_RUN`]
+/// bytes of text. html5ever's serialiser searches to the end of a text node for each `&` or
+/// U+0080–U+00BF character in it, so one long node full of them took quadratic time (400,000
+/// `&` in a paragraph: 6 s); split, each search ends within a few KiB.
+fn split_long_text(html: &str) -> Cow<'_, str> {
+    // Most pages have no text that long: a byte scan for the gap between tags says so.
+    let longest_gap = html.split('<').map(str::len).max().unwrap_or(0);
+    if longest_gap <= MAX_TEXT_RUN {
+        return Cow::Borrowed(html);
+    }
+    let mut out = String::with_capacity(html.len() + html.len() / 512);
+    for token in rawhtml::tokenize(html) {
+        match token {
+            Token::Text(text) => push_split(text, &mut out),
+            Token::Comment(src) | Token::Bogus(src) => out.push_str(src),
+            Token::Tag(tag) => out.push_str(tag.src),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Appends `text` (HTML text, references not decoded), split every [`MAX_TEXT_RUN`] bytes at
+/// a character boundary that is not inside a character reference.
+fn push_split(text: &str, out: &mut String) {
+    let mut start = 0;
+    let mut in_reference = false;
+    for (i, b) in text.bytes().enumerate() {
+        // Before a `&` is always safe: it ends any reference before it.
+        let safe = (!in_reference || b == b'&') && text.is_char_boundary(i);
+        if i - start >= MAX_TEXT_RUN && safe {
+            out.push_str(&text[start..i]);
+            out.push_str("<!---->");
+            start = i;
+        }
+        in_reference = match b {
+            b'&' => true,
+            _ => in_reference && (b.is_ascii_alphanumeric() || b == b'#'),
+        };
+    }
+    out.push_str(&text[start..]);
 }
 
 #[cfg(test)]
@@ -384,6 +454,35 @@ mod tests {
     }
 
     #[test]
+    fn long_text_is_split_without_changing_it() {
+        for text in [
+            "&amp;".repeat(5_000),
+            "&".repeat(20_000),
+            "°".repeat(10_000),
+            format!("{}&#x41;&lt;{}", "x".repeat(4_094), "é".repeat(5_000)),
+            "a&b".repeat(5_000),
+        ] {
+            let html = format!("<p>{text}</p><pre><code>{text}</code></pre>");
+            let split = split_long_text(&html);
+            assert!(split.contains("<!---->"), "not split");
+            assert!(split.split('<').all(|gap| gap.len() <= MAX_TEXT_RUN + 16));
+            assert_eq!(sanitize(&html), BUILDER.clean(&html).to_string());
+        }
+    }
+
+    #[test]
+    fn long_runs_of_escaped_characters_sanitise_in_linear_time() {
+        use std::time::{Duration, Instant};
+        // Before the split: minutes in a debug build (6 s for 400,000 `&` in release).
+        for text in ["&amp;".repeat(50_000), "\u{b5}".repeat(100_000)] {
+            let start = Instant::now();
+            let out = sanitize(&format!("<p>{text}</p>"));
+            assert!(start.elapsed() < Duration::from_secs(10), "{:?}", start.elapsed());
+            assert_eq!(out.len(), text.len() + 7);
+        }
+    }
+
+    #[test]
     fn comments_are_dropped() {
         assert_eq!(sanitize("a<!-- cSpell:ignore x -->b"), "ab");
     }
@@ -392,7 +491,7 @@ mod tests {
     fn lists_agree() {
         for tag in REMOVED_WITH_CONTENT {
             assert!(!is_allowed_tag(tag), "{tag}");
-            assert!(is_removed_with_content(tag));
+            assert!(is_shown_as_text(tag));
         }
         assert!(is_allowed_tag("IMG"));
         assert!(!is_allowed_tag("form"));

@@ -442,7 +442,7 @@ pub const CODES: &[Rule] = &[
     analyse(
         "html/disallowed",
         Warning,
-        "raw HTML uses scripts, styles, frames, forms or other active content, which is removed",
+        "raw HTML uses scripts, styles, frames, forms or other active content; it is shown as text or removed",
     ),
     analyse(
         "markdown/too-deep",

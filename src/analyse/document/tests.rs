@@ -289,12 +289,27 @@ fn made_up_tags_are_text_and_comments_vanish() {
 }
 
 #[test]
-fn scripts_and_handlers_are_removed_and_reported() {
+fn scripts_and_handlers_are_disarmed_and_reported() {
     let md = "# T\n\n<script>alert(1)</script>\n\n<img src=\"docs/arch.png\" onerror=\"alert(2)\">\n\n<iframe src=\"https://x\"></iframe> <svg><script>alert(3)</script></svg>\n\n<a href=\"javascript:alert(4)\">x</a>\n";
     let r = render_md(md);
-    for bad in ["<script", "alert", "onerror", "<iframe", "<svg", "javascript"] {
+    for bad in [
+        "<script",
+        "alert(2)",
+        "alert(4)",
+        "onerror",
+        "<iframe",
+        "<svg",
+        "javascript",
+    ] {
         assert!(!r.html.contains(bad), "{bad} survived in {}", r.html);
     }
+    // Elements that would swallow what follows are shown as text, as on GitHub.
+    assert!(
+        r.html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "{}",
+        r.html
+    );
+    assert!(r.html.contains("&lt;svg&gt;&lt;script&gt;alert(3)"), "{}", r.html);
     let found: Vec<&str> = r.diagnostics.iter().map(|d| d.code.as_str()).collect();
     assert!(found.contains(&"html/disallowed"), "{found:?}");
     assert!(found.contains(&"link/broken"), "{found:?}");
@@ -675,4 +690,139 @@ mod corpus {
         });
         println!("{summary}");
     }
+}
+
+/// Tags html5ever reads everything after as their own content (raw text, RCDATA, foreign
+/// markup, options, template contents, fallback): one left open must not take the rest of the
+/// page with it.
+const SWALLOWING: &[&str] = &[
+    "script",
+    "style",
+    "iframe",
+    "textarea",
+    "title",
+    "noscript",
+    "template",
+    "object",
+    "select",
+    "xmp",
+    "plaintext",
+    "noembed",
+    "noframes",
+    "svg",
+    "math",
+    "applet",
+];
+
+/// Each way a swallowing tag reaches a document: in prose, opening an HTML block, closed or
+/// not, upper-case, with attributes, inside a list and a quote.
+fn swallowing_variants(tag: &str) -> Vec<String> {
+    let upper = tag.to_ascii_uppercase();
+    vec![
+        format!("An attacker could inject a <{tag}> tag into the dashboard."),
+        format!("Inline <{upper} class=\"x\" id='y'>closed</{upper}> and on."),
+        format!("<{tag}>\nopened a block and never closed"),
+        format!("<{tag} src=\"https://evil.example/x\">\n</{tag}>"),
+        format!("<{upper}>alert(1)</{upper}>"),
+        format!("- item with <{tag}> in it\n- next item"),
+        format!("> quoted <{tag}>"),
+        format!("<div>\n<{tag}>\n</div>"),
+    ]
+}
+
+/// Every heading the outline (and so `check`) sees has its id on the page, and the text after
+/// it is there too.
+fn assert_nothing_lost(md: &str, r: &RenderedDoc) {
+    let headings = outline(md, 1).headings;
+    let on_page: Vec<&str> = r.toc.iter().map(|e| e.id.as_str()).collect();
+    let in_outline: Vec<&str> = headings
+        .iter()
+        .filter(|h| h.level >= 2)
+        .map(|h| h.id.as_str())
+        .collect();
+    assert_eq!(on_page, in_outline, "TOC and outline differ for {md:?}");
+    for (i, id) in in_outline.iter().enumerate() {
+        assert!(
+            r.html.contains(&format!("id=\"{id}\"")),
+            "no #{id} for {md:?} in {}",
+            r.html
+        );
+        let text = format!("AFTER-{i}");
+        assert!(r.html.contains(&text), "{text} lost for {md:?} in {}", r.html);
+    }
+}
+
+#[test]
+fn an_unclosed_or_disallowed_tag_loses_nothing_after_it() {
+    for tag in SWALLOWING {
+        for variant in swallowing_variants(tag) {
+            let md = format!(
+                "# T\n\n## Before\n\nAFTER-0\n\n{variant}\n\n## Later\n\nAFTER-1\n\n## Last\n\nAFTER-2\n"
+            );
+            let r = render_md(&md);
+            assert_nothing_lost(&md, &r);
+            let lower = r.html.to_ascii_lowercase();
+            assert!(
+                !lower.contains(&format!("<{tag}")),
+                "<{tag}> survived {variant:?}: {}",
+                r.html
+            );
+            assert!(
+                lower.contains(&format!("&lt;{tag}")),
+                "<{tag}> not shown as text for {variant:?}: {}",
+                r.html
+            );
+        }
+    }
+}
+
+#[test]
+fn a_disallowed_tag_is_reported_once_with_its_line() {
+    let md = "# T\n\nInject a <script> tag.\n\nAnd <script> again, <STYLE> too.\n";
+    let r = render_md(md);
+    assert_eq!(
+        codes(&r),
+        [("html/disallowed", Some(3)), ("html/disallowed", Some(5))]
+    );
+    assert!(
+        r.diagnostics[0].message.contains("shown as text"),
+        "{:?}",
+        r.diagnostics
+    );
+    // `check` finds the same.
+    let site = site_with(md);
+    let found = scan(&site.units[0].documents[0], &SiteLinks::new(&site));
+    assert_eq!(found, r.diagnostics);
+}
+
+#[test]
+fn a_tag_the_lexer_cannot_finish_is_text() {
+    // html5ever would start a tag at each of these and run on through the next sections.
+    for block in [
+        "<div>\n<a href=\"x\n\n## Later\n\nAFTER-1\n",
+        "<div>\n<script src=\"x\n\n## Later\n\nAFTER-1\n",
+        "<div>\n<img alt='x\n</div>\n\n## Later\n\nAFTER-1\n",
+        "<div>\n<b <i>x</div>\n\n## Later\n\nAFTER-1\n",
+    ] {
+        let md = format!("# T\n\n## First\n\nAFTER-0\n\n{block}");
+        let r = render_md(&md);
+        assert_nothing_lost(&md, &r);
+        assert!(!r.html.contains("<script"), "{}", r.html);
+    }
+}
+
+#[test]
+fn attribute_values_that_would_serialise_slowly_are_removed_and_reported() {
+    let amps = "&amp;".repeat(5_000);
+    let md = format!(
+        "# T\n\n<div title=\"{amps}\">kept</div>\n\n![{amps}](docs/arch.png \"{amps}\")\n\n[x](#t \"{amps}\")\n\n<a title=\"short &amp; fine\" href=\"#t\">y</a>\n"
+    );
+    let r = render_md(&md);
+    assert!(
+        !r.html.contains("&amp;&amp;&amp;"),
+        "{}",
+        &r.html[..400.min(r.html.len())]
+    );
+    assert!(r.html.contains("kept") && r.html.contains("title=\"short &amp; fine\""));
+    assert_eq!(codes(&r), [("html/disallowed", Some(3))]);
 }
