@@ -10,7 +10,7 @@ use std::borrow::Cow;
 /// The lines of one HTML block joined back together, so a tag split over lines is lexed whole,
 /// with where each line came from (inside a list or quote the lines are not contiguous).
 #[derive(Debug, Default)]
-pub(crate) struct RawHtmlBlock {
+pub struct RawHtmlBlock {
     pub text: String,
     /// (offset in `text`, offset in the source) for each piece.
     segments: Vec<(usize, usize)>,
@@ -33,7 +33,7 @@ impl RawHtmlBlock {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Token<'a> {
+pub enum Token<'a> {
     /// Text between tags, as written (entities not decoded).
     Text(&'a str),
     /// `<!-- … -->`, delimiters included.
@@ -44,7 +44,7 @@ pub(crate) enum Token<'a> {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Tag<'a> {
+pub struct Tag<'a> {
     /// The whole tag as written, `<` to `>`.
     pub src: &'a str,
     /// Byte offset of `<` in the lexed string.
@@ -64,7 +64,7 @@ impl Tag<'_> {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Attr<'a> {
+pub struct Attr<'a> {
     pub name: &'a str,
     /// The value as written, without quotes and with entities not decoded.
     pub value: Option<&'a str>,
@@ -81,7 +81,7 @@ impl Attr<'_> {
 
 /// Splits `input` into text, comments and tags. Never fails: a `<` that does not start a
 /// complete tag is text.
-pub(crate) fn tokenize(input: &str) -> Vec<Token<'_>> {
+pub fn tokenize(input: &str) -> Vec<Token<'_>> {
     let bytes = input.as_bytes();
     let mut tokens = Vec::new();
     let mut text_start = 0;
