@@ -17,6 +17,7 @@ use crate::discover::{self, Discovered, SourceFile, UnitFiles};
 use crate::model::{
     Asset, DocKind, Document, Fact, FactKey, Facts, PackageMeta, Provenance, RelPath, Site, Unit,
 };
+use crate::outname;
 use crate::parse::{self, frontmatter};
 
 /// Loads the whole site. Never fails: every problem is a diagnostic in `Site::diagnostics`.
@@ -42,6 +43,7 @@ fn load_with(config: &Config, cache: Option<&ParseCache>) -> Site {
         pages,
         mut diagnostics,
     } = discover::discover(config);
+    let (process_urls, mut taken) = process_urls(&process_docs, &mut diagnostics);
 
     // Units, process documents and pages in one parallel phase rather than three in a row,
     // so a core that finishes its share of one does not wait for the others' stragglers.
@@ -53,7 +55,8 @@ fn load_with(config: &Config, cache: Option<&ParseCache>) -> Site {
                 || {
                     process_docs
                         .par_iter()
-                        .map(|file| load_document(file, DocKind::Process, process_url(&file.within), cache))
+                        .zip(process_urls)
+                        .map(|(file, url)| load_document(file, DocKind::Process, url, cache))
                         .collect()
                 },
                 || {
@@ -74,12 +77,13 @@ fn load_with(config: &Config, cache: Option<&ParseCache>) -> Site {
         units: Vec::with_capacity(units.len()),
         process: Vec::with_capacity(process.len()),
         pages: Vec::with_capacity(pages.len()),
-        files: process_files
-            .iter()
-            .map(|f| asset(f, format!("process/{}", f.within)))
-            .collect(),
+        files: Vec::with_capacity(process_files.len()),
         diagnostics: Vec::new(),
     };
+    for file in &process_files {
+        let url = asset_url("process", file, &mut taken, &mut diagnostics);
+        site.files.push(asset(file, url));
+    }
     for (unit, found) in units {
         site.units.push(unit);
         diagnostics.extend(found);
@@ -98,6 +102,28 @@ fn load_with(config: &Config, cache: Option<&ParseCache>) -> Site {
     site
 }
 
+/// The page of each process document, in order, and the output paths they take (lowercase).
+/// The glance page is reserved; two documents that want one page (`README.md` and
+/// `readme.md`) get two.
+fn process_urls(docs: &[SourceFile], diagnostics: &mut Vec<Diagnostic>) -> (Vec<String>, BTreeSet<String>) {
+    let mut taken = BTreeSet::from(["process/glance.html".to_owned()]);
+    let urls = docs
+        .iter()
+        .map(|file| {
+            let plain = process_url(&file.within);
+            let below = plain.strip_prefix("process/").unwrap_or(&plain);
+            let wanted = outname::fit_path("process", below);
+            report_shortened(file, &plain, &wanted, diagnostics);
+            let url = unique_url(&wanted, &mut taken);
+            if url != wanted {
+                diagnostics.push(collision(file, &url));
+            }
+            url
+        })
+        .collect();
+    (urls, taken)
+}
+
 /// `guide/README.md` → `process/guide/index.html`; `intake-process.md` → `process/intake-process.html`.
 fn process_url(within: &str) -> String {
     let (dir, name) = within.rsplit_once('/').map_or(("", within), |(d, n)| (d, n));
@@ -110,6 +136,57 @@ fn process_url(within: &str) -> String {
         format!("process/{page}")
     } else {
         format!("process/{dir}/{page}")
+    }
+}
+
+fn collision(file: &SourceFile, url: &str) -> Diagnostic {
+    Diagnostic::warning(
+        "output/name-collision",
+        format!(
+            "the page for `{}` would replace another output file; it is published as `{url}`",
+            file.within
+        ),
+    )
+    .at(file.rel.clone(), None)
+    .help("rename the file (`index.md` is the name of a folder's page, and names that differ only in letter case collide on macOS and Windows)")
+}
+
+/// The published path of an asset under `folder` (`process`, `projects/<slug>`): its path
+/// within, shortened when too long to write and renamed when another output file has the
+/// name (also when only the letters' case differs, as it would on macOS and Windows).
+fn asset_url(
+    folder: &str,
+    file: &SourceFile,
+    taken: &mut BTreeSet<String>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> String {
+    let wanted = outname::fit_path(folder, &file.within);
+    report_shortened(file, &format!("{folder}/{}", file.within), &wanted, diagnostics);
+    let url = unique_url(&wanted, taken);
+    if url != wanted {
+        diagnostics.push(collision(file, &url));
+    }
+    url
+}
+
+/// A finding when a name had to be shortened to be written (`plain` is what it would have
+/// been).
+fn report_shortened(file: &SourceFile, plain: &str, url: &str, diagnostics: &mut Vec<Diagnostic>) {
+    if plain != url {
+        diagnostics.push(
+            Diagnostic::warning(
+                "output/name-shortened",
+                format!(
+                    "the name of `{}` is too long to publish as it is; it is published as `{url}`",
+                    file.within
+                ),
+            )
+            .at(file.rel.clone(), None)
+            .help(format!(
+                "shorten the file or folder name to at most {} bytes so its address is predictable",
+                outname::MAX_SEGMENT
+            )),
+        );
     }
 }
 
@@ -230,21 +307,18 @@ fn load_unit(files: UnitFiles, cache: Option<&ParseCache>) -> (Unit, Vec<Diagnos
         .iter()
         .map(|p| format!("projects/{}/{p}", files.slug))
         .collect();
+    let folder = format!("projects/{}", files.slug);
     for (kind, file) in &files.documents {
-        let wanted = format!("projects/{}/{}", files.slug, unit_page_name(&file.within));
+        let wanted = unit_page_name(&folder, &file.within);
+        report_shortened(
+            file,
+            &format!("{folder}/{}", plain_page_name(&file.within)),
+            &wanted,
+            &mut diagnostics,
+        );
         let url = unique_url(&wanted, &mut taken);
         if url != wanted {
-            diagnostics.push(
-                Diagnostic::warning(
-                    "output/name-collision",
-                    format!(
-                        "the page for `{}` would replace another page; it is published as `{url}`",
-                        file.within
-                    ),
-                )
-                .at(file.rel.clone(), None)
-                .help("rename the file (`index.md` is the name of the project's status page)"),
-            );
+            diagnostics.push(collision(file, &url));
         }
         let (doc, meta, found) = load_document_with_meta(file, *kind, url, cache);
         diagnostics.extend(found);
@@ -270,22 +344,11 @@ fn load_unit(files: UnitFiles, cache: Option<&ParseCache>) -> (Unit, Vec<Diagnos
         .get(&FactKey::ProjectName)
         .map(|f| f.value.clone())
         .unwrap_or_else(|| files.folder.clone());
-    let mut assets = Vec::with_capacity(files.assets.len());
-    for file in &files.assets {
-        let url = format!("projects/{}/{}", files.slug, file.within);
-        if taken.insert(url.clone()) {
-            assets.push(asset(file, url));
-        } else {
-            diagnostics.push(
-                Diagnostic::warning(
-                    "output/name-collision",
-                    "this file has the name of a generated page and is not published",
-                )
-                .at(file.rel.clone(), None)
-                .help("rename the file"),
-            );
-        }
-    }
+    let assets = files
+        .assets
+        .iter()
+        .map(|file| asset(file, asset_url(&folder, file, &mut taken, &mut diagnostics)))
+        .collect();
     let unit = Unit {
         slug: files.slug,
         name,
@@ -325,23 +388,40 @@ fn sidecar_from(sidecar: &SourceFile, read: std::io::Result<Vec<u8>>) -> LoadedS
     }
 }
 
-/// `wanted`, or `stem-2.html`, `stem-3.html`… when it is taken.
+/// `wanted`, or `stem-2.ext`, `stem-3.ext`… when it is taken. `taken` holds lowercase paths:
+/// names that differ only in case would overwrite each other on case-insensitive file
+/// systems (macOS, Windows) where the site may be copied.
 fn unique_url(wanted: &str, taken: &mut BTreeSet<String>) -> String {
-    if taken.insert(wanted.to_owned()) {
+    if taken.insert(wanted.to_lowercase()) {
         return wanted.to_owned();
     }
-    let stem = wanted.strip_suffix(".html").unwrap_or(wanted);
+    let (dir, name) = wanted.rsplit_once('/').map_or(("", wanted), |(d, n)| (d, n));
+    let (stem, ext) = match name.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() => (stem, format!(".{ext}")),
+        _ => (name, String::new()),
+    };
     let mut n = 2;
     loop {
-        let candidate = format!("{stem}-{n}.html");
-        if taken.insert(candidate.clone()) {
+        let candidate = outname::fit_segment(&format!("{stem}-{n}{ext}"));
+        let candidate = if dir.is_empty() {
+            candidate
+        } else {
+            format!("{dir}/{candidate}")
+        };
+        if taken.insert(candidate.to_lowercase()) {
             return candidate;
         }
         n += 1;
     }
 }
 
-fn unit_page_name(within: &str) -> String {
+/// A unit document's page under `folder` (`projects/<slug>`), shortened when too long.
+fn unit_page_name(folder: &str, within: &str) -> String {
+    outname::fit_path(folder, &plain_page_name(within))
+}
+
+/// `sub/notes.md` → `sub/notes.html`, before any shortening.
+fn plain_page_name(within: &str) -> String {
     match within.rsplit_once('/') {
         Some((dir, name)) => format!("{dir}/{}", html_name(name)),
         None => html_name(within),
