@@ -14,6 +14,7 @@ mod cli {
     mod config;
     mod corpus;
     mod front_matter;
+    mod hostile_site;
     mod html;
     mod inputs;
     mod layers;
