@@ -384,3 +384,24 @@ fn check_reports_the_same_refusals_as_build() {
     check.expect_diag("asset/active-content", &format!("{PROJECTS}/wren/fake.png"), None);
     check.expect_diag("asset/active-content", &format!("{PROCESS}/files/feed.xml"), None);
 }
+
+#[test]
+fn reserved_url_characters_in_names_are_percent_encoded_in_every_link() {
+    let fx = empty();
+    doc(
+        &fx,
+        "pipit/self-assessment.md",
+        "# Pipit self-assessment\n\n[odd](q%3Fx%23y.md) and [pct](a%2520b.md)\n",
+    );
+    doc(&fx, "pipit/q?x#y.md", "# Odd\n\n## Part\n");
+    doc(&fx, "pipit/a%20b.md", "# Percent\n");
+    let run = fx.build();
+    run.assert_code(0);
+    let site = fx.site();
+    site.assert_links_resolve("/");
+    assert_sitemap_resolves(&site);
+    let status = site.page("projects/pipit/index.html");
+    assert!(status.contains("href=\"q%3Fx%23y.html\""), "the status page encodes # and ?");
+    let api = site.page("api/projects.json");
+    assert!(api.contains("q?x#y.md"), "the API names the source");
+}
