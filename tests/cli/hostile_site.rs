@@ -401,7 +401,10 @@ fn reserved_url_characters_in_names_are_percent_encoded_in_every_link() {
     site.assert_links_resolve("/");
     assert_sitemap_resolves(&site);
     let status = site.page("projects/pipit/index.html");
-    assert!(status.contains("href=\"q%3Fx%23y.html\""), "the status page encodes # and ?");
+    assert!(
+        status.contains("href=\"q%3Fx%23y.html\""),
+        "the status page encodes # and ?"
+    );
     let api = site.page("api/projects.json");
     assert!(api.contains("q?x#y.md"), "the API names the source");
 }

@@ -389,6 +389,17 @@ fn insert_common(context: &mut tera::Context, common: &Common<'_>) {
     context.insert("version", &common.version);
 }
 
+fn tera_message(err: &tera::Error) -> String {
+    let mut message = err.to_string();
+    let mut source = std::error::Error::source(err);
+    while let Some(cause) = source {
+        message.push_str(": ");
+        message.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    message
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -406,15 +417,4 @@ mod tests {
         );
         assert_eq!(nav_window(4000, Some(3999)), 4000 - width..4000);
     }
-}
-
-fn tera_message(err: &tera::Error) -> String {
-    let mut message = err.to_string();
-    let mut source = std::error::Error::source(err);
-    while let Some(cause) = source {
-        message.push_str(": ");
-        message.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    message
 }
