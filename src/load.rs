@@ -388,31 +388,58 @@ fn sidecar_from(sidecar: &SourceFile, read: std::io::Result<Vec<u8>>) -> LoadedS
     }
 }
 
-/// `wanted`, or `stem-2.ext`, `stem-3.ext`… when it is taken. `taken` holds lowercase paths:
+/// `wanted`, or `stem-2.ext`, `stem-3.ext`… when it is taken, in a folder renamed the same
+/// way when the folder's path is a file already (`notes.html/` beside `notes.html`), since
+/// one path cannot be both. `taken` holds lowercase paths, folders with a trailing `/`:
 /// names that differ only in case would overwrite each other on case-insensitive file
 /// systems (macOS, Windows) where the site may be copied.
 fn unique_url(wanted: &str, taken: &mut BTreeSet<String>) -> String {
-    if taken.insert(wanted.to_lowercase()) {
-        return wanted.to_owned();
-    }
-    let (dir, name) = wanted.rsplit_once('/').map_or(("", wanted), |(d, n)| (d, n));
+    let path = free_folders(wanted, taken);
+    let (dir, name) = path.rsplit_once('/').map_or(("", path.as_str()), |(d, n)| (d, n));
     let (stem, ext) = match name.rsplit_once('.') {
         Some((stem, ext)) if !stem.is_empty() => (stem, format!(".{ext}")),
         _ => (name, String::new()),
     };
-    let mut n = 2;
-    loop {
-        let candidate = outname::fit_segment(&format!("{stem}-{n}{ext}"));
-        let candidate = if dir.is_empty() {
-            candidate
-        } else {
-            format!("{dir}/{candidate}")
-        };
-        if taken.insert(candidate.to_lowercase()) {
-            return candidate;
-        }
+    let mut candidate = path.clone();
+    let mut n = 1;
+    while taken.contains(&candidate.to_lowercase())
+        || taken.contains(&format!("{}/", candidate.to_lowercase()))
+    {
         n += 1;
+        let renamed = outname::fit_segment(&format!("{stem}-{n}{ext}"));
+        candidate = if dir.is_empty() {
+            renamed
+        } else {
+            format!("{dir}/{renamed}")
+        };
     }
+    claim(&candidate, taken);
+    candidate
+}
+
+/// `wanted` with each folder whose path is already a file renamed (`x/` → `x-2/`).
+fn free_folders(wanted: &str, taken: &BTreeSet<String>) -> String {
+    let mut segments: Vec<String> = wanted.split('/').map(str::to_owned).collect();
+    for i in 0..segments.len().saturating_sub(1) {
+        let original = segments[i].clone();
+        let mut n = 1;
+        while taken.contains(&segments[..=i].join("/").to_lowercase()) {
+            n += 1;
+            segments[i] = outname::fit_segment(&format!("{original}-{n}"));
+        }
+    }
+    segments.join("/")
+}
+
+/// Marks `path` as a file and each of its folders as a folder.
+fn claim(path: &str, taken: &mut BTreeSet<String>) {
+    let lower = path.to_lowercase();
+    let mut end = 0;
+    while let Some(slash) = lower[end..].find('/') {
+        end += slash + 1;
+        taken.insert(lower[..end].to_owned());
+    }
+    taken.insert(lower);
 }
 
 /// A unit document's page under `folder` (`projects/<slug>`), shortened when too long.

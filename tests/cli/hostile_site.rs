@@ -408,3 +408,35 @@ fn reserved_url_characters_in_names_are_percent_encoded_in_every_link() {
     let api = site.page("api/projects.json");
     assert!(api.contains("q?x#y.md"), "the API names the source");
 }
+
+#[test]
+fn a_folder_named_like_a_page_does_not_stop_the_build() {
+    let fx = empty();
+    doc(
+        &fx,
+        "finch/self-assessment.md",
+        "# Finch self-assessment\n\n![a](index.html/a.png) ![b](notes.html/b.png)\n",
+    );
+    doc(&fx, "finch/notes.md", "# Notes\n");
+    fx.write(
+        &format!("{PROJECTS}/finch/index.html/a.png"),
+        b"\x89PNG\r\n\x1a\n",
+    );
+    fx.write(
+        &format!("{PROJECTS}/finch/notes.html/b.png"),
+        b"\x89PNG\r\n\x1a\n",
+    );
+    let run = fx.build();
+    run.assert_code(0);
+    let site = fx.site();
+    site.assert_exists("projects/finch/index.html");
+    site.assert_exists("projects/finch/notes.html");
+    site.assert_exists("projects/finch/index.html-2/a.png");
+    site.assert_exists("projects/finch/notes.html-2/b.png");
+    run.expect_diag(
+        "output/name-collision",
+        &format!("{PROJECTS}/finch/index.html/a.png"),
+        None,
+    );
+    site.assert_links_resolve("/");
+}

@@ -135,10 +135,11 @@ impl Renderer<'_> {
             .assets
             .iter()
             .map(|a| AssetView {
+                // The name the author gave it: the published one may be shortened or renamed.
                 name: a
-                    .url
-                    .strip_prefix(&format!("projects/{}/", unit.slug))
-                    .unwrap_or(&a.url)
+                    .source
+                    .strip_prefix(&format!("{}/", unit.dir))
+                    .unwrap_or(&a.source)
                     .to_owned(),
                 url: relative_url(page_url, &a.url),
                 size: human_size(a.size),
