@@ -11,6 +11,7 @@ use crate::config::{Config, Limits};
 use crate::diagnostic::Diagnostic;
 use crate::markdown::slug::slugify;
 use crate::model::{DocKind, RelPath};
+use crate::outname;
 
 /// A file found by the walk.
 #[derive(Debug, Clone)]
@@ -68,7 +69,22 @@ pub fn discover(config: &Config) -> Discovered {
     let mut slugs = BTreeSet::new();
     for (dir, slug_path) in unit_dirs {
         let folder = dir.rsplit('/').next().unwrap_or(&dir).to_owned();
-        let mut slug = slug_path.split('/').map(slugify).collect::<Vec<_>>().join("/");
+        let slugged = slug_path.split('/').map(slugify).collect::<Vec<_>>().join("/");
+        let mut slug = slugged
+            .split('/')
+            .map(outname::fit_segment)
+            .collect::<Vec<_>>()
+            .join("/");
+        if slug != slugged {
+            found.diagnostics.push(
+                Diagnostic::warning(
+                    "output/name-shortened",
+                    format!("the folder name is too long to publish as it is; its pages are under `projects/{slug}/`"),
+                )
+                .at(dir.clone(), None)
+                .help(format!("shorten the folder name to at most {} bytes", outname::MAX_SEGMENT)),
+            );
+        }
         if slug.is_empty() {
             slug = "project".to_owned();
         }
@@ -108,6 +124,8 @@ pub fn discover(config: &Config) -> Discovered {
         for file in files {
             if is_markdown(&file.rel) {
                 found.process_docs.push(file);
+            } else if let Some(problem) = unpublishable(&file) {
+                found.diagnostics.push(problem.at(file.rel.clone(), None));
             } else {
                 found.process_files.push(file);
             }
@@ -238,29 +256,81 @@ fn detect_units(
     units
 }
 
+/// What a browser may do with a published file, judged by its extension before its content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum AssetType {
+    /// Images, PDFs, text, data, archives, office documents: nothing a browser runs, as long
+    /// as the content is what the name says.
+    Passive,
+    /// Text markup a browser renders as a document with the site's origin (SVG, and XML-based
+    /// diagram formats): published only when scanning finds nothing active in it.
+    Markup,
+    /// Types a browser may run as they are (HTML, XML with XSLT, scripts) or that cannot be
+    /// scanned (gzipped SVG): never published. The text says why.
+    Active(&'static str),
+    /// Anything else: not published, since no one can say how a browser or host treats it.
+    Unknown,
+}
+
+const PASSIVE: &[&str] = &[
+    "png", "jpg", "jpeg", "gif", "webp", "avif", "bmp", "ico", "tif", "tiff", "pdf", "txt", "csv", "tsv",
+    "json", "yaml", "yml", "toml", "zip", "gz", "tgz", "tar", "bz2", "xz", "7z", "mp4", "webm", "mov", "mp3",
+    "ogg", "wav", "ppt", "pptx", "doc", "docx", "xls", "xlsx", "odt", "ods", "odp", "key", "puml", "dot",
+    "gv",
+];
+
+fn asset_type(name: &str) -> AssetType {
+    let lower = name.to_lowercase();
+    let ext = lower.rsplit_once('.').map_or("", |(_, ext)| ext);
+    match ext {
+        "html" | "htm" | "xhtml" | "xht" | "shtml" | "shtm" | "mht" | "mhtml" | "hta" => {
+            AssetType::Active("HTML files are not published: they could carry scripts")
+        }
+        "xml" | "xsl" | "xslt" => AssetType::Active(
+            "XML files are not published: a browser renders them, and they can embed HTML with scripts or transform themselves into it",
+        ),
+        "js" | "mjs" | "cjs" | "swf" | "wasm" => AssetType::Active(
+            "script and program files are not published: the site runs no code from the repository",
+        ),
+        "svgz" => AssetType::Active(
+            "gzipped SVG files are not published: they cannot be checked for scripts without unpacking them",
+        ),
+        "svg" | "drawio" => AssetType::Markup,
+        _ if PASSIVE.contains(&ext) => AssetType::Passive,
+        _ => AssetType::Unknown,
+    }
+}
+
 /// Why an asset must not be published, if it must not: the site promises that no script
 /// from the repository reaches a reader, and a file nobody can read cannot be copied.
 fn unpublishable(file: &SourceFile) -> Option<Diagnostic> {
-    let lower = file.within.to_lowercase();
-    let html = [".html", ".htm", ".xhtml", ".shtml"]
-        .iter()
-        .any(|ext| lower.ends_with(ext));
-    if html {
-        return Some(
-            Diagnostic::warning(
-                "asset/active-content",
-                "HTML files are not published: they could carry scripts",
-            )
-            .help("convert the page to Markdown, or link to it on github.com"),
-        );
+    let kind = asset_type(file_name(&file.within));
+    let refuse =
+        |message: String, help: &str| Some(Diagnostic::warning("asset/active-content", message).help(help));
+    match kind {
+        AssetType::Active(why) => {
+            return refuse(
+                why.to_owned(),
+                "convert the file to Markdown or an image, or link to it on github.com",
+            );
+        }
+        AssetType::Unknown => {
+            return Some(
+                Diagnostic::warning(
+                    "asset/unknown-type",
+                    "files of this type are not published: only images, PDFs, text, data and office files are",
+                )
+                .help(format!("link to the file on github.com, or convert it to one of: {}", PASSIVE.join(", "))),
+            );
+        }
+        AssetType::Passive | AssetType::Markup => {}
     }
-    // Only SVGs are read whole; for the rest, opening proves the copy will work.
-    let readable = if lower.ends_with(".svg") {
-        std::fs::read(&file.path)
+    let cap = if kind == AssetType::Markup {
+        MARKUP_CAP
     } else {
-        std::fs::File::open(&file.path).map(|_| Vec::new())
+        SNIFF_LEN
     };
-    let bytes = match readable {
+    let bytes = match read_head(&file.path, cap) {
         Ok(bytes) => bytes,
         Err(err) => {
             return Some(
@@ -272,34 +342,167 @@ fn unpublishable(file: &SourceFile) -> Option<Diagnostic> {
             );
         }
     };
-    svg_is_active(&bytes).then(|| {
+    if kind == AssetType::Passive && sniffs_as_markup(&bytes) {
+        return refuse(
+            "the file's content is HTML, XML or SVG whatever its name says, so a browser could run it; it is not published".to_owned(),
+            "publish the file under the extension of what it holds, with no scripts in it",
+        );
+    }
+    if kind == AssetType::Markup && bytes.len() as u64 > MARKUP_CAP {
+        return refuse(
+            format!(
+                "the file is larger than {} MiB, too large to check for scripts; it is not published",
+                MARKUP_CAP >> 20
+            ),
+            "shrink the file, or publish it as PNG",
+        );
+    }
+    (kind == AssetType::Markup && svg_is_active(&bytes)).then(|| {
         Diagnostic::warning(
             "asset/active-content",
-            "SVG file contains scripts, event handlers or embedded HTML and is not published",
+            "the file contains scripts, event handlers or embedded HTML and is not published",
         )
-        .help("remove <script>, on… attributes, javascript: links and <foreignObject> from the SVG")
+        .help("remove <script>, on… attributes, javascript: links, entity declarations and <foreignObject> from the file")
     })
 }
 
-/// An SVG opened directly runs its scripts with the site's origin.
-fn svg_is_active(bytes: &[u8]) -> bool {
-    let text = String::from_utf8_lossy(bytes).to_lowercase();
-    let handler = text.match_indices(" on").any(|(i, _)| {
-        let rest = &text[i + 3..];
-        let name_len = rest.bytes().take_while(u8::is_ascii_alphabetic).count();
-        name_len > 0 && rest[name_len..].trim_start().starts_with('=')
-    });
-    handler
-        || [
-            "<script",
-            "javascript:",
-            "<foreignobject",
-            "<iframe",
-            "<embed",
-            "<object",
-        ]
+/// How much of a file a browser looks at to guess its type (the WHATWG MIME sniffing
+/// standard's resource header).
+const SNIFF_LEN: u64 = 1445;
+/// The largest SVG or diagram file that is read whole to be checked.
+const MARKUP_CAP: u64 = 16 << 20;
+
+/// Up to `cap + 1` bytes of the file (one more than allowed shows that it is too large).
+fn read_head(path: &Path, cap: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?.take(cap + 1).read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// Whether a browser that guessed the type from the content could take it for a document:
+/// after white space and a byte-order mark it opens with a tag, a comment, a doctype or an
+/// XML declaration. Images, PDFs and data never do.
+fn sniffs_as_markup(bytes: &[u8]) -> bool {
+    let head = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let start = head
         .iter()
-        .any(|marker| text.contains(marker))
+        .position(|b| !matches!(b, b'\t' | b'\n' | b'\x0C' | b'\r' | b' '));
+    match start.map(|i| &head[i..]) {
+        Some([b'<', next, ..]) => next.is_ascii_alphabetic() || matches!(next, b'!' | b'?' | b'/'),
+        _ => false,
+    }
+}
+
+/// An SVG (or other XML) opened directly runs its scripts with the site's origin. Character
+/// references are decoded first, since XML attribute values may spell `javascript:` with
+/// them; markup that is not UTF-8 or ASCII text (UTF-16) cannot be scanned and counts as
+/// active.
+fn svg_is_active(bytes: &[u8]) -> bool {
+    if bytes.contains(&0) || bytes.starts_with(b"\xFE\xFF") || bytes.starts_with(b"\xFF\xFE") {
+        return true;
+    }
+    let text = decode_char_refs(&String::from_utf8_lossy(bytes)).to_lowercase();
+    let squeezed: String = text
+        .chars()
+        .filter(|c| !c.is_whitespace() && !c.is_control())
+        .collect();
+    let scheme = [
+        "javascript:",
+        "vbscript:",
+        "data:text/html",
+        "data:application/",
+        "data:image/svg",
+    ]
+    .iter()
+    .any(|s| squeezed.contains(s));
+    let declared = [
+        "<!entity",
+        "<?xml-stylesheet",
+        "http://www.w3.org/1999/xhtml",
+        "attributename=\"on",
+        "attributename='on",
+    ]
+    .iter()
+    .any(|s| squeezed.contains(s) || text.contains(s));
+    scheme || declared || has_handler(&text) || has_active_element(&text)
+}
+
+/// An `on…=` attribute: `on`, letters, optional white space and `=`, after a character that
+/// can precede an attribute name (white space, a quote, `/`, or `:` of a prefix).
+fn has_handler(text: &str) -> bool {
+    text.match_indices("on").any(|(i, _)| {
+        let before = text[..i].chars().next_back();
+        let starts_name = before.is_some_and(|c| c.is_whitespace() || matches!(c, '"' | '\'' | '/' | ':'));
+        let rest = &text[i + 2..];
+        let name_len = rest.bytes().take_while(u8::is_ascii_alphabetic).count();
+        starts_name && name_len > 0 && rest[name_len..].trim_start().starts_with('=')
+    })
+}
+
+/// An element that runs or embeds active content, by its local name (`<html:script>` too).
+fn has_active_element(text: &str) -> bool {
+    const ACTIVE: &[&str] = &[
+        "script",
+        "foreignobject",
+        "iframe",
+        "embed",
+        "object",
+        "handler",
+        "listener",
+        "frame",
+        "frameset",
+    ];
+    text.match_indices('<').any(|(i, _)| {
+        let rest = text[i + 1..].trim_start_matches('/');
+        let name_len = rest
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b':' | b'_' | b'-' | b'.'))
+            .count();
+        let name = &rest[..name_len];
+        let local = name.rsplit(':').next().unwrap_or(name);
+        ACTIVE.contains(&local)
+    })
+}
+
+/// `&#106;` and `&#x6A;` replaced by the characters they stand for; anything else kept.
+fn decode_char_refs(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("&#") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 2..];
+        let (hex, digits_from) = match after.as_bytes().first() {
+            Some(b'x' | b'X') => (true, 1),
+            _ => (false, 0),
+        };
+        let digits: &str = &after[digits_from..];
+        let len = digits
+            .bytes()
+            .take_while(|b| {
+                if hex {
+                    b.is_ascii_hexdigit()
+                } else {
+                    b.is_ascii_digit()
+                }
+            })
+            .count()
+            .min(8);
+        let value = u32::from_str_radix(&digits[..len], if hex { 16 } else { 10 }).ok();
+        match value.and_then(char::from_u32).filter(|_| len > 0) {
+            Some(c) => {
+                out.push(c);
+                let consumed = digits_from + len;
+                rest = after[consumed..].strip_prefix(';').unwrap_or(&after[consumed..]);
+            }
+            None => {
+                out.push_str("&#");
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 fn file_name(rel: &str) -> &str {
@@ -813,6 +1016,41 @@ mod tests {
         );
         assert_eq!(classify("threatmodeling.md", false), (DocKind::ThreatModel, None));
         assert_eq!(classify("DCO.md", true), (DocKind::Other, None));
+    }
+
+    #[test]
+    fn xml_in_other_clothes_is_active() {
+        assert!(svg_is_active(
+            b"<svg><html:script xmlns:html=\"http://www.w3.org/1999/xhtml\">x()</html:script></svg>"
+        ));
+        assert!(svg_is_active(
+            b"<svg><a href=\"&#106;avascript&#x3A;x()\">x</a></svg>"
+        ));
+        assert!(svg_is_active(b"<svg><a href=\"java\tscript:x()\">x</a></svg>"));
+        assert!(svg_is_active(b"<svg\nonload=\"x()\"/>"));
+        assert!(svg_is_active(b"<!DOCTYPE svg [<!ENTITY e \"x\">]><svg>&e;</svg>"));
+        assert!(svg_is_active(b"\xFF\xFE<\0s\0v\0g\0"));
+        assert!(!svg_is_active(b"<svg><text>Decisions on data</text></svg>"));
+    }
+
+    #[test]
+    fn markup_is_sniffed_whatever_the_name() {
+        assert!(sniffs_as_markup(b"  <html><script>x()</script>"));
+        assert!(sniffs_as_markup(b"\xEF\xBB\xBF<svg onload=x()>"));
+        assert!(sniffs_as_markup(b"<?xml version=\"1.0\"?>"));
+        assert!(sniffs_as_markup(b"<!-- x -->"));
+        assert!(!sniffs_as_markup(b"\x89PNG\r\n\x1a\n"));
+        assert!(!sniffs_as_markup(b"%PDF-1.7"));
+        assert!(!sniffs_as_markup(b"a < b"));
+        assert_eq!(
+            asset_type("x.SVGZ"),
+            AssetType::Active(
+                "gzipped SVG files are not published: they cannot be checked for scripts without unpacking them"
+            )
+        );
+        assert_eq!(asset_type("x.drawio"), AssetType::Markup);
+        assert_eq!(asset_type("Makefile"), AssetType::Unknown);
+        assert_eq!(asset_type("a.PNG"), AssetType::Passive);
     }
 
     #[test]

@@ -21,6 +21,7 @@ pub mod load;
 pub mod markdown;
 pub mod model;
 pub mod new;
+pub mod outname;
 pub mod output;
 pub mod parse;
 pub mod pipeline;

@@ -18,6 +18,7 @@ use crate::fsread::{ReadError, read_capped};
 use crate::model::{
     Asset, DocKind, Document, Fact, FactKey, Facts, PackageMeta, Provenance, RelPath, Site, Unit,
 };
+use crate::outname;
 use crate::parse::{self, frontmatter};
 
 /// Loads the whole site. Never fails: every problem is a diagnostic in `Site::diagnostics`.
@@ -44,6 +45,7 @@ fn load_with(config: &Config, cache: Option<&ParseCache>) -> Site {
         mut diagnostics,
     } = discover::discover(config);
     let cap = config.limits.file_bytes;
+    let (process_urls, mut taken) = process_urls(&process_docs, &mut diagnostics);
 
     // Units, process documents and pages in one parallel phase rather than three in a row,
     // so a core that finishes its share of one does not wait for the others' stragglers.
@@ -60,9 +62,8 @@ fn load_with(config: &Config, cache: Option<&ParseCache>) -> Site {
                 || {
                     process_docs
                         .par_iter()
-                        .map(|file| {
-                            load_document(file, DocKind::Process, process_url(&file.within), cap, cache)
-                        })
+                        .zip(process_urls)
+                        .map(|(file, url)| load_document(file, DocKind::Process, url, cap, cache))
                         .collect()
                 },
                 || {
@@ -83,12 +84,13 @@ fn load_with(config: &Config, cache: Option<&ParseCache>) -> Site {
         units: Vec::with_capacity(units.len()),
         process: Vec::with_capacity(process.len()),
         pages: Vec::with_capacity(pages.len()),
-        files: process_files
-            .iter()
-            .map(|f| asset(f, format!("process/{}", f.within)))
-            .collect(),
+        files: Vec::with_capacity(process_files.len()),
         diagnostics: Vec::new(),
     };
+    for file in &process_files {
+        let url = asset_url("process", file, &mut taken, &mut diagnostics);
+        site.files.push(asset(file, url));
+    }
     for (unit, found) in units {
         site.units.push(unit);
         diagnostics.extend(found);
@@ -107,6 +109,28 @@ fn load_with(config: &Config, cache: Option<&ParseCache>) -> Site {
     site
 }
 
+/// The page of each process document, in order, and the output paths they take (lowercase).
+/// The glance page is reserved; two documents that want one page (`README.md` and
+/// `readme.md`) get two.
+fn process_urls(docs: &[SourceFile], diagnostics: &mut Vec<Diagnostic>) -> (Vec<String>, BTreeSet<String>) {
+    let mut taken = BTreeSet::from(["process/glance.html".to_owned()]);
+    let urls = docs
+        .iter()
+        .map(|file| {
+            let plain = process_url(&file.within);
+            let below = plain.strip_prefix("process/").unwrap_or(&plain);
+            let wanted = outname::fit_path("process", below);
+            report_shortened(file, &plain, &wanted, diagnostics);
+            let url = unique_url(&wanted, &mut taken);
+            if url != wanted {
+                diagnostics.push(collision(file, &url));
+            }
+            url
+        })
+        .collect();
+    (urls, taken)
+}
+
 /// `guide/README.md` → `process/guide/index.html`; `intake-process.md` → `process/intake-process.html`.
 fn process_url(within: &str) -> String {
     let (dir, name) = within.rsplit_once('/').map_or(("", within), |(d, n)| (d, n));
@@ -119,6 +143,57 @@ fn process_url(within: &str) -> String {
         format!("process/{page}")
     } else {
         format!("process/{dir}/{page}")
+    }
+}
+
+fn collision(file: &SourceFile, url: &str) -> Diagnostic {
+    Diagnostic::warning(
+        "output/name-collision",
+        format!(
+            "the page for `{}` would replace another output file; it is published as `{url}`",
+            file.within
+        ),
+    )
+    .at(file.rel.clone(), None)
+    .help("rename the file (`index.md` is the name of a folder's page, and names that differ only in letter case collide on macOS and Windows)")
+}
+
+/// The published path of an asset under `folder` (`process`, `projects/<slug>`): its path
+/// within, shortened when too long to write and renamed when another output file has the
+/// name (also when only the letters' case differs, as it would on macOS and Windows).
+fn asset_url(
+    folder: &str,
+    file: &SourceFile,
+    taken: &mut BTreeSet<String>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> String {
+    let wanted = outname::fit_path(folder, &file.within);
+    report_shortened(file, &format!("{folder}/{}", file.within), &wanted, diagnostics);
+    let url = unique_url(&wanted, taken);
+    if url != wanted {
+        diagnostics.push(collision(file, &url));
+    }
+    url
+}
+
+/// A finding when a name had to be shortened to be written (`plain` is what it would have
+/// been).
+fn report_shortened(file: &SourceFile, plain: &str, url: &str, diagnostics: &mut Vec<Diagnostic>) {
+    if plain != url {
+        diagnostics.push(
+            Diagnostic::warning(
+                "output/name-shortened",
+                format!(
+                    "the name of `{}` is too long to publish as it is; it is published as `{url}`",
+                    file.within
+                ),
+            )
+            .at(file.rel.clone(), None)
+            .help(format!(
+                "shorten the file or folder name to at most {} bytes so its address is predictable",
+                outname::MAX_SEGMENT
+            )),
+        );
     }
 }
 
@@ -237,21 +312,18 @@ fn load_unit(files: UnitFiles, cap: u64, cache: Option<&ParseCache>) -> (Unit, V
         .iter()
         .map(|p| format!("projects/{}/{p}", files.slug))
         .collect();
+    let folder = format!("projects/{}", files.slug);
     for (kind, file) in &files.documents {
-        let wanted = format!("projects/{}/{}", files.slug, unit_page_name(&file.within));
+        let wanted = unit_page_name(&folder, &file.within);
+        report_shortened(
+            file,
+            &format!("{folder}/{}", plain_page_name(&file.within)),
+            &wanted,
+            &mut diagnostics,
+        );
         let url = unique_url(&wanted, &mut taken);
         if url != wanted {
-            diagnostics.push(
-                Diagnostic::warning(
-                    "output/name-collision",
-                    format!(
-                        "the page for `{}` would replace another page; it is published as `{url}`",
-                        file.within
-                    ),
-                )
-                .at(file.rel.clone(), None)
-                .help("rename the file (`index.md` is the name of the project's status page)"),
-            );
+            diagnostics.push(collision(file, &url));
         }
         let (doc, meta, found) = load_document_with_meta(file, *kind, url, cap, cache);
         diagnostics.extend(found);
@@ -277,22 +349,11 @@ fn load_unit(files: UnitFiles, cap: u64, cache: Option<&ParseCache>) -> (Unit, V
         .get(&FactKey::ProjectName)
         .map(|f| f.value.clone())
         .unwrap_or_else(|| files.folder.clone());
-    let mut assets = Vec::with_capacity(files.assets.len());
-    for file in &files.assets {
-        let url = format!("projects/{}/{}", files.slug, file.within);
-        if taken.insert(url.clone()) {
-            assets.push(asset(file, url));
-        } else {
-            diagnostics.push(
-                Diagnostic::warning(
-                    "output/name-collision",
-                    "this file has the name of a generated page and is not published",
-                )
-                .at(file.rel.clone(), None)
-                .help("rename the file"),
-            );
-        }
-    }
+    let assets = files
+        .assets
+        .iter()
+        .map(|file| asset(file, asset_url(&folder, file, &mut taken, &mut diagnostics)))
+        .collect();
     let unit = Unit {
         slug: files.slug,
         name,
@@ -345,23 +406,67 @@ fn read_problem(rel: &RelPath, err: &ReadError) -> Diagnostic {
     }
 }
 
-/// `wanted`, or `stem-2.html`, `stem-3.html`… when it is taken.
+/// `wanted`, or `stem-2.ext`, `stem-3.ext`… when it is taken, in a folder renamed the same
+/// way when the folder's path is a file already (`notes.html/` beside `notes.html`), since
+/// one path cannot be both. `taken` holds lowercase paths, folders with a trailing `/`:
+/// names that differ only in case would overwrite each other on case-insensitive file
+/// systems (macOS, Windows) where the site may be copied.
 fn unique_url(wanted: &str, taken: &mut BTreeSet<String>) -> String {
-    if taken.insert(wanted.to_owned()) {
-        return wanted.to_owned();
-    }
-    let stem = wanted.strip_suffix(".html").unwrap_or(wanted);
-    let mut n = 2;
-    loop {
-        let candidate = format!("{stem}-{n}.html");
-        if taken.insert(candidate.clone()) {
-            return candidate;
-        }
+    let path = free_folders(wanted, taken);
+    let (dir, name) = path.rsplit_once('/').map_or(("", path.as_str()), |(d, n)| (d, n));
+    let (stem, ext) = match name.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() => (stem, format!(".{ext}")),
+        _ => (name, String::new()),
+    };
+    let mut candidate = path.clone();
+    let mut n = 1;
+    while taken.contains(&candidate.to_lowercase())
+        || taken.contains(&format!("{}/", candidate.to_lowercase()))
+    {
         n += 1;
+        let renamed = outname::fit_segment(&format!("{stem}-{n}{ext}"));
+        candidate = if dir.is_empty() {
+            renamed
+        } else {
+            format!("{dir}/{renamed}")
+        };
     }
+    claim(&candidate, taken);
+    candidate
 }
 
-fn unit_page_name(within: &str) -> String {
+/// `wanted` with each folder whose path is already a file renamed (`x/` → `x-2/`).
+fn free_folders(wanted: &str, taken: &BTreeSet<String>) -> String {
+    let mut segments: Vec<String> = wanted.split('/').map(str::to_owned).collect();
+    for i in 0..segments.len().saturating_sub(1) {
+        let original = segments[i].clone();
+        let mut n = 1;
+        while taken.contains(&segments[..=i].join("/").to_lowercase()) {
+            n += 1;
+            segments[i] = outname::fit_segment(&format!("{original}-{n}"));
+        }
+    }
+    segments.join("/")
+}
+
+/// Marks `path` as a file and each of its folders as a folder.
+fn claim(path: &str, taken: &mut BTreeSet<String>) {
+    let lower = path.to_lowercase();
+    let mut end = 0;
+    while let Some(slash) = lower[end..].find('/') {
+        end += slash + 1;
+        taken.insert(lower[..end].to_owned());
+    }
+    taken.insert(lower);
+}
+
+/// A unit document's page under `folder` (`projects/<slug>`), shortened when too long.
+fn unit_page_name(folder: &str, within: &str) -> String {
+    outname::fit_path(folder, &plain_page_name(within))
+}
+
+/// `sub/notes.md` → `sub/notes.html`, before any shortening.
+fn plain_page_name(within: &str) -> String {
     match within.rsplit_once('/') {
         Some((dir, name)) => format!("{dir}/{}", html_name(name)),
         None => html_name(within),

@@ -17,6 +17,7 @@ mod cli {
     mod front_matter;
     mod hostile_inputs;
     mod hostile_markup;
+    mod hostile_site;
     mod html;
     mod inputs;
     mod layers;

@@ -503,9 +503,9 @@ pub fn encode_fragment(fragment: &str) -> String {
 /// to the site root), so the site works from any sub-path and from `file://`.
 ///
 /// A `from_page` ending in `/` is a folder's index page. A `to` ending in `/` stays a folder
-/// link; `to` may carry a `#fragment`. Each path segment is percent-encoded (spaces and all).
+/// link. `to` is a path and nothing else: a `#` or `?` in it is part of a file name
+/// (`q?x#y.html`) and is percent-encoded like spaces; callers add a fragment themselves.
 pub fn relative_url(from_page: &str, to: &str) -> String {
-    let (to, fragment) = split_fragment(to);
     let from_dir: Vec<&str> = from_page
         .trim_start_matches('/')
         .rsplit_once('/')
@@ -525,10 +525,6 @@ pub fn relative_url(from_page: &str, to: &str) -> String {
     url.extend(utf8_percent_encode(to_file, SEGMENT));
     if url.is_empty() {
         url.push_str("./");
-    }
-    if let Some(fragment) = fragment {
-        url.push('#');
-        url.push_str(&encode_fragment(fragment));
     }
     url
 }
@@ -924,10 +920,7 @@ mod tests {
         );
         assert_eq!(relative_url("a/b.html", "a/c:d?.png"), "c%3Ad%3F.png");
         assert_eq!(relative_url("a/b.html", "a/100%.png"), "100%25.png");
-        assert_eq!(
-            relative_url("a/b.html", "a/ü.html#überblick"),
-            "%C3%BC.html#%C3%BCberblick"
-        );
-        assert_eq!(relative_url("a/b.html", "a/b.html#x"), "b.html#x");
+        assert_eq!(relative_url("a/b.html", "a/ü.html"), "%C3%BC.html");
+        assert_eq!(relative_url("a/b.html", "a/q?x#y.html"), "q%3Fx%23y.html");
     }
 }

@@ -351,12 +351,22 @@ pub const CODES: &[Rule] = &[
     read(
         "asset/active-content",
         Warning,
-        "an HTML file, or an SVG with scripts or embedded HTML, is not published",
+        "a file a browser could run (HTML, XML, scripts, gzipped SVG, markup named as an image, an SVG with scripts or embedded HTML) is not published",
+    ),
+    read(
+        "asset/unknown-type",
+        Warning,
+        "a file of a type tssa does not publish (not an image, PDF, text, data or office file) is left out",
     ),
     read(
         "output/name-collision",
         Warning,
-        "a file would take the place of another page or a generated one; it is renamed or left out",
+        "a file would take the place of another page or a generated one (names that differ only in letter case included); it is renamed",
+    ),
+    read(
+        "output/name-shortened",
+        Warning,
+        "a file or folder name is too long to write as it is; it is published under a shortened name with a hash",
     ),
     read(
         "front-matter/unterminated",

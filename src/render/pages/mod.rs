@@ -44,6 +44,8 @@ struct Common<'a> {
     page_title: String,
     section: &'static str,
     has_process: bool,
+    /// The process section's first page from the root (`process/` when it has a README).
+    process_home: String,
     has_coverage: bool,
     canonical: Option<String>,
     version: &'static str,
@@ -245,11 +247,13 @@ impl<'a> Renderer<'a> {
     }
 
     fn common(&self, page_url: &str, title: &str, section: &'static str) -> Common<'_> {
-        let canonical = self
-            .config
-            .base_url
-            .starts_with("http")
-            .then(|| format!("{}{}", self.config.base_url, urls::pretty(page_url)));
+        let canonical = self.config.base_url.starts_with("http").then(|| {
+            format!(
+                "{}{}",
+                self.config.base_url,
+                urls::percent_path(&urls::pretty(page_url))
+            )
+        });
         Common {
             site: SiteView {
                 title: &self.site.title,
@@ -260,10 +264,20 @@ impl<'a> Renderer<'a> {
             page_title: title.to_owned(),
             section,
             has_process: !self.site.process.is_empty(),
+            process_home: self.process_home(),
             has_coverage: true,
             canonical,
             version: env!("CARGO_PKG_VERSION"),
         }
+    }
+
+    /// The process section's landing page, percent-encoded, from the site root: its README,
+    /// or the first document when it has none (there is no page at `process/` then).
+    fn process_home(&self) -> String {
+        self.site.process.first().map_or_else(
+            || "process/".to_owned(),
+            |doc| urls::percent_path(&urls::pretty(&doc.url)),
+        )
     }
 
     /// A context holding the values every template relies on.
@@ -307,14 +321,59 @@ impl<'a> Renderer<'a> {
             .map(|u| relative_url(page_url, &u))
     }
 
-    fn nav(&self, current: &str, docs: &[&Document]) -> Vec<Link> {
-        docs.iter()
+    /// The sidebar's list of `docs` as seen from the page `current`, the document at `at`.
+    /// A long list shows only a window around `at` (or its start), so that a page's size does
+    /// not grow with its siblings and a package of thousands of documents is not a site of
+    /// gigabytes; `all` is the page listing them all, which the elided ends link to.
+    fn nav(&self, current: &str, docs: &[&Document], at: Option<usize>, all: String) -> Nav {
+        let shown = nav_window(docs.len(), at);
+        let links = docs[shown.clone()]
+            .iter()
             .map(|d| Link {
                 title: d.title.clone(),
                 url: relative_url(current, &d.url),
                 current: d.url == current,
             })
-            .collect()
+            .collect();
+        Nav {
+            links,
+            before: shown.start,
+            after: docs.len() - shown.end,
+            all,
+        }
+    }
+}
+
+/// Sidebar lists up to this long are shown whole; longer ones as a window.
+const NAV_WHOLE: usize = 40;
+/// How many entries a window shows on each side of the current one.
+const NAV_AROUND: usize = 10;
+
+/// Which entries of a list of `len` the sidebar shows for the entry at `at`.
+fn nav_window(len: usize, at: Option<usize>) -> std::ops::Range<usize> {
+    if len <= NAV_WHOLE {
+        return 0..len;
+    }
+    let at = at.unwrap_or(0).min(len - 1);
+    let start = at.saturating_sub(NAV_AROUND).min(len - (2 * NAV_AROUND + 1));
+    start..(start + 2 * NAV_AROUND + 1)
+}
+
+/// A sidebar list: the links shown, how many were left out before and after them, and the
+/// page that lists them all.
+struct Nav {
+    links: Vec<Link>,
+    before: usize,
+    after: usize,
+    all: String,
+}
+
+impl Nav {
+    fn insert_into(self, context: &mut tera::Context) {
+        context.insert("nav", &self.links);
+        context.insert("nav_before", &self.before);
+        context.insert("nav_after", &self.after);
+        context.insert("nav_all", &self.all);
     }
 }
 
@@ -324,6 +383,7 @@ fn insert_common(context: &mut tera::Context, common: &Common<'_>) {
     context.insert("page_title", &common.page_title);
     context.insert("section", &common.section);
     context.insert("has_process", &common.has_process);
+    context.insert("process_home", &common.process_home);
     context.insert("has_coverage", &common.has_coverage);
     context.insert("canonical", &common.canonical);
     context.insert("version", &common.version);
@@ -338,4 +398,23 @@ fn tera_message(err: &tera::Error) -> String {
         source = cause.source();
     }
     message
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_lists_are_whole_and_long_ones_a_bounded_window() {
+        assert_eq!(nav_window(5, Some(3)), 0..5);
+        assert_eq!(nav_window(NAV_WHOLE, Some(0)), 0..NAV_WHOLE);
+        let width = 2 * NAV_AROUND + 1;
+        assert_eq!(nav_window(4000, Some(0)), 0..width);
+        assert_eq!(nav_window(4000, None), 0..width);
+        assert_eq!(
+            nav_window(4000, Some(2000)),
+            2000 - NAV_AROUND..2000 + NAV_AROUND + 1
+        );
+        assert_eq!(nav_window(4000, Some(3999)), 4000 - width..4000);
+    }
 }

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::{Crumb, Link, Renderer};
+use super::{Crumb, Link, Renderer, urls};
 use crate::analyse::links::relative_url;
 use crate::check::ItemState;
 use crate::error::Result;
@@ -40,13 +40,13 @@ impl Renderer<'_> {
     pub(super) fn process_page(&self, doc: &Document, nav: &[&Document], index: usize) -> Result<OutputFile> {
         let mut context = self.document_context(doc, "process");
         context.insert("nav_label", "Process");
-        let mut process_nav = self.nav(&doc.url, nav);
-        process_nav.insert(0, glance_link(&doc.url, false));
-        context.insert("nav", &process_nav);
+        let mut process_nav = self.nav(&doc.url, nav, Some(index), relative_url(&doc.url, GLANCE_URL));
+        process_nav.links.insert(0, glance_link(&doc.url, false));
+        process_nav.insert_into(&mut context);
         let crumbs = vec![
             Crumb {
                 title: "Process".into(),
-                url: Some(relative_url(&doc.url, "process/")),
+                url: Some(relative_url(&doc.url, &urls::pretty(&self.site.process[0].url))),
             },
             Crumb {
                 title: doc.title.clone(),
@@ -83,10 +83,18 @@ impl Renderer<'_> {
                     .collect(),
             })
             .collect();
-        let docs: Vec<&Document> = self.site.process.iter().collect();
-        let mut nav = self.nav(GLANCE_URL, &docs);
-        nav.insert(0, glance_link(GLANCE_URL, true));
+        // The one page that lists every process document: the others' sidebars link here.
+        let nav: Vec<Link> = std::iter::once(glance_link(GLANCE_URL, true))
+            .chain(self.site.process.iter().map(|d| Link {
+                title: d.title.clone(),
+                url: relative_url(GLANCE_URL, &d.url),
+                current: false,
+            }))
+            .collect();
         context.insert("nav", &nav);
+        context.insert("nav_before", &0);
+        context.insert("nav_after", &0);
+        context.insert("nav_all", "");
         context.insert("units", &self.site.units.len());
         context.insert("lanes", &lanes);
         context.insert("diagram_svg", &svg::process_diagram("process-steps", &svg_lanes));

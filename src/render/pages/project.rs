@@ -21,8 +21,8 @@ impl Renderer<'_> {
         let report = self.unit_report(unit);
         let mut files = Vec::new();
         let nav: Vec<&Document> = unit.documents.iter().collect();
-        for doc in &unit.documents {
-            files.push(self.unit_document_page(unit, doc, &nav)?);
+        for (index, doc) in unit.documents.iter().enumerate() {
+            files.push(self.unit_document_page(unit, doc, &nav, index)?);
         }
         for asset in &unit.assets {
             files.push(OutputFile {
@@ -43,10 +43,21 @@ impl Renderer<'_> {
         Ok(files)
     }
 
-    fn unit_document_page(&self, unit: &Unit, doc: &Document, nav: &[&Document]) -> Result<OutputFile> {
+    fn unit_document_page(
+        &self,
+        unit: &Unit,
+        doc: &Document,
+        nav: &[&Document],
+        index: usize,
+    ) -> Result<OutputFile> {
         let mut context = self.document_context(doc, "projects");
         context.insert("nav_label", &unit.name);
-        context.insert("nav", &self.nav(&doc.url, nav));
+        let all = format!(
+            "{}#documents",
+            relative_url(&doc.url, &format!("projects/{}/", unit.slug))
+        );
+        self.nav(&doc.url, nav, Some(index), all)
+            .insert_into(&mut context);
         let crumbs = vec![
             Crumb {
                 title: "Projects".into(),
@@ -124,10 +135,11 @@ impl Renderer<'_> {
             .assets
             .iter()
             .map(|a| AssetView {
+                // The name the author gave it: the published one may be shortened or renamed.
                 name: a
-                    .url
-                    .strip_prefix(&format!("projects/{}/", unit.slug))
-                    .unwrap_or(&a.url)
+                    .source
+                    .strip_prefix(&format!("{}/", unit.dir))
+                    .unwrap_or(&a.source)
                     .to_owned(),
                 url: relative_url(page_url, &a.url),
                 size: human_size(a.size),

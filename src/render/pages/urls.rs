@@ -1,5 +1,7 @@
 //! Page paths as they appear in links, canonical URLs and the sitemap.
 
+use crate::analyse::links::relative_url;
+
 /// `projects/x/index.html` → `projects/x/`.
 pub(super) fn pretty(page: &str) -> String {
     match page.strip_suffix("index.html") {
@@ -8,19 +10,13 @@ pub(super) fn pretty(page: &str) -> String {
     }
 }
 
+/// A path of the output as a URL path: every segment percent-encoded the way links between
+/// pages encode it (`q?x#y.html` → `q%3Fx%23y.html`), a trailing `/` kept.
 pub(super) fn percent_path(path: &str) -> String {
-    const SET: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
-        .add(b' ')
-        .add(b'"')
-        .add(b'#')
-        .add(b'<')
-        .add(b'>')
-        .add(b'?')
-        .add(b'`')
-        .add(b'{')
-        .add(b'}')
-        .add(b'%');
-    percent_encoding::utf8_percent_encode(path, SET).to_string()
+    if path.is_empty() {
+        return String::new();
+    }
+    relative_url("", path)
 }
 
 /// The path part of the base URL (`https://x.org/tssa/` → `/tssa/`).
