@@ -73,6 +73,7 @@ struct CoverageSection {
 #[serde(deny_unknown_fields)]
 struct LimitsSection {
     file_bytes: Option<u64>,
+    asset_bytes: Option<u64>,
     depth: Option<usize>,
     files: Option<usize>,
     total_bytes: Option<u64>,
@@ -99,6 +100,9 @@ pub struct Limits {
     /// `file_bytes`: the largest file tssa reads into memory (a document with its front
     /// matter, a `tssa.yaml`, the releases file, a theme file, a guide template).
     pub file_bytes: u64,
+    /// `asset_bytes`: the largest file published as it is (an image, a PDF). GitHub refuses
+    /// files over 100 MiB, so no real repository holds a larger one.
+    pub asset_bytes: u64,
     /// `depth`: the deepest folder walked, counted from the root.
     pub depth: usize,
     /// `files`: how many files the walk may find in all.
@@ -111,6 +115,7 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             file_bytes: 8 << 20,
+            asset_bytes: 100 << 20,
             depth: 32,
             files: 50_000,
             total_bytes: 4 << 30,
@@ -494,11 +499,12 @@ fn limits(section: &LimitsSection, src: &Source<'_>) -> Result<Limits> {
     let default = Limits::default();
     let limits = Limits {
         file_bytes: section.file_bytes.unwrap_or(default.file_bytes),
+        asset_bytes: section.asset_bytes.unwrap_or(default.asset_bytes),
         depth: section.depth.unwrap_or(default.depth),
         files: section.files.unwrap_or(default.files),
         total_bytes: section.total_bytes.unwrap_or(default.total_bytes),
     };
-    if limits.file_bytes == 0 || limits.depth == 0 || limits.files == 0 || limits.total_bytes == 0 {
+    if limits.file_bytes == 0 || limits.asset_bytes == 0 || limits.depth == 0 || limits.files == 0 || limits.total_bytes == 0 {
         return Err(config_error(
             src.file,
             line_containing(src.text, "[limits]"),

@@ -124,7 +124,7 @@ pub fn discover(config: &Config) -> Discovered {
         for file in files {
             if is_markdown(&file.rel) {
                 found.process_docs.push(file);
-            } else if let Some(problem) = unpublishable(&file) {
+            } else if let Some(problem) = unpublishable(&file, config.limits.asset_bytes) {
                 found.diagnostics.push(problem.at(file.rel.clone(), None));
             } else {
                 found.process_files.push(file);
@@ -303,7 +303,20 @@ fn asset_type(name: &str) -> AssetType {
 
 /// Why an asset must not be published, if it must not: the site promises that no script
 /// from the repository reaches a reader, and a file nobody can read cannot be copied.
-fn unpublishable(file: &SourceFile) -> Option<Diagnostic> {
+fn unpublishable(file: &SourceFile, asset_bytes: u64) -> Option<Diagnostic> {
+    if file.size > asset_bytes {
+        return Some(
+            Diagnostic::warning(
+                "asset/too-large",
+                format!(
+                    "the file is {}, over the limit of {} for a published file; it is left out",
+                    crate::fsread::human_bytes(file.size),
+                    crate::fsread::human_bytes(asset_bytes)
+                ),
+            )
+            .help("link to the file elsewhere, or raise [limits] asset_bytes in book.toml"),
+        );
+    }
     let kind = asset_type(file_name(&file.within));
     let refuse =
         |message: String, help: &str| Some(Diagnostic::warning("asset/active-content", message).help(help));
@@ -814,6 +827,18 @@ impl Walker {
             return None;
         };
         if name.starts_with('.') {
+            // Hidden entries (.git, .github, editor files) are no one's content; a hidden
+            // document, though, was likely meant to be read, so its absence is said.
+            if is_markdown(name) && path.is_file() {
+                diagnostics.push(
+                    Diagnostic::info(
+                        "discover/hidden-document",
+                        format!("`{name}` is hidden (its name starts with a dot) and is not published"),
+                    )
+                    .at(join(rel_dir, name), None)
+                    .help("rename the file without the leading dot to publish it"),
+                );
+            }
             return None;
         }
         Some(name.to_owned())
@@ -851,7 +876,7 @@ impl Walker {
                 }
                 unit.documents.push((kind, file));
             } else {
-                if let Some(problem) = unpublishable(&file) {
+                if let Some(problem) = unpublishable(&file, self.limits.asset_bytes) {
                     diagnostics.push(problem.at(file.rel.clone(), None));
                 } else {
                     unit.assets.push(file);

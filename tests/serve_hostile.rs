@@ -22,8 +22,8 @@ fn fixture() -> Fixture {
          <html:script>document.title='owned'</html:script></feed>\n",
     );
     fixture.write(
-        &format!("{BETA}/blob.bin"),
-        "<html><script>alert(1)</script></html>",
+        &format!("{BETA}/blob.7z"),
+        "7z archive bytes, of a type the server has no name for",
     );
     fixture
 }
@@ -329,7 +329,7 @@ fn every_answer_carries_type_and_policy() {
         ("client", get("/__tssa/client.js"), 200),
         ("style", get("/static/style.css"), 200),
         ("svg", get("/projects/beta/diagram.svg"), 200),
-        ("unknown type", get("/projects/beta/blob.bin"), 200),
+        ("unknown type", get("/projects/beta/blob.7z"), 200),
         (
             "foreign host",
             get_with(&serve, "/", "Host: evil.example\r\n"),

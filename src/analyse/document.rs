@@ -699,7 +699,9 @@ impl<'a> Writer<'a> {
                     format!("`<{name}>` is not allowed in documents; it was removed (its text is kept)");
                 self.report_disallowed(&name, what, line);
             }
-            html.push_str(tag.src);
+            // Dropped here, not left to the sanitizer: html5ever gives some of these (`<g>`,
+            // an SVG name outside SVG) the rest of the paragraph as content, which the
+            // sanitizer then removed with it.
             return;
         }
         if tag.closing {

@@ -339,6 +339,11 @@ pub const CODES: &[Rule] = &[
         "a pipe, socket or device stands where a file was expected, and is skipped",
     ),
     read(
+        "discover/hidden-document",
+        Info,
+        "a Markdown file whose name starts with a dot is hidden, so it is not published",
+    ),
+    read(
         "discover/non-utf8-name",
         Warning,
         "a file name is not valid UTF-8, and the file is skipped",
@@ -347,6 +352,11 @@ pub const CODES: &[Rule] = &[
         "discover/near-miss-name",
         Warning,
         "a document's name looks like a misspelt package document name, and is read as that document",
+    ),
+    read(
+        "asset/too-large",
+        Warning,
+        "a file to publish is larger than [limits] asset_bytes (100 MiB: GitHub's own limit), so it is left out",
     ),
     read(
         "asset/active-content",

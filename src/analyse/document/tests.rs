@@ -826,3 +826,12 @@ fn attribute_values_that_would_serialise_slowly_are_removed_and_reported() {
     assert!(r.html.contains("kept") && r.html.contains("title=\"short &amp; fine\""));
     assert_eq!(codes(&r), [("html/disallowed", Some(3))]);
 }
+
+
+#[test]
+fn a_removed_element_keeps_the_text_after_it() {
+    for body in ["a <g onload=x/> b\n\nAFTER\n", "a <g> b\n\nAFTER\n", "a <font x=1> b\n\nAFTER\n"] {
+        let html = render_md(body).html;
+        assert!(html.contains(" b</p>") && html.contains("AFTER"), "{body:?} => {html:?}");
+    }
+}
