@@ -504,7 +504,12 @@ fn limits(section: &LimitsSection, src: &Source<'_>) -> Result<Limits> {
         files: section.files.unwrap_or(default.files),
         total_bytes: section.total_bytes.unwrap_or(default.total_bytes),
     };
-    if limits.file_bytes == 0 || limits.asset_bytes == 0 || limits.depth == 0 || limits.files == 0 || limits.total_bytes == 0 {
+    if limits.file_bytes == 0
+        || limits.asset_bytes == 0
+        || limits.depth == 0
+        || limits.files == 0
+        || limits.total_bytes == 0
+    {
         return Err(config_error(
             src.file,
             line_containing(src.text, "[limits]"),

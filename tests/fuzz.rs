@@ -23,12 +23,61 @@ const DEFAULT_SEED: u64 = 0x7553_5341_2026_1201;
 /// What hostile Markdown is made of: raw HTML openers, fences, tables, links out of the root,
 /// front-matter fences, control and multi-byte characters.
 const TOKENS: &[&str] = &[
-    "<script>", "</script>", "<", "<a ", "<b x=\"", "<!--", "-->", "<![CDATA[", "---\n", "```",
-    "~~~", "|", "| --- |", "[", "](", "](../../../../etc/passwd)", "![x](", "\n# ", "\n## ",
-    "&#x", "&#0;", "\0", "\r", "\u{feff}", "<svg onload=alert(1)>", "javascript:", "*", "_", "`",
-    "\\", "{{", "}}", "{%", "<textarea>", "<style>", "<plaintext>", ":\n  - ", "- [ ] ", "> ",
-    "    ", "\t", "é", "🔥", "\u{202e}", "title: x\n", "reviewers:\n", "*&a", "&a [", "<img src=x onerror=alert(1)>",
-    "[^1]", "[^1]: ", "$$", "<details><summary>", "](#)", "<a name=\"x\">",
+    "<script>",
+    "</script>",
+    "<",
+    "<a ",
+    "<b x=\"",
+    "<!--",
+    "-->",
+    "<![CDATA[",
+    "---\n",
+    "```",
+    "~~~",
+    "|",
+    "| --- |",
+    "[",
+    "](",
+    "](../../../../etc/passwd)",
+    "![x](",
+    "\n# ",
+    "\n## ",
+    "&#x",
+    "&#0;",
+    "\0",
+    "\r",
+    "\u{feff}",
+    "<svg onload=alert(1)>",
+    "javascript:",
+    "*",
+    "_",
+    "`",
+    "\\",
+    "{{",
+    "}}",
+    "{%",
+    "<textarea>",
+    "<style>",
+    "<plaintext>",
+    ":\n  - ",
+    "- [ ] ",
+    "> ",
+    "    ",
+    "\t",
+    "é",
+    "🔥",
+    "\u{202e}",
+    "title: x\n",
+    "reviewers:\n",
+    "*&a",
+    "&a [",
+    "<img src=x onerror=alert(1)>",
+    "[^1]",
+    "[^1]: ",
+    "$$",
+    "<details><summary>",
+    "](#)",
+    "<a name=\"x\">",
 ];
 
 /// xorshift64*: a fixed sequence from a fixed seed, which is all a repeatable fuzzer needs.
@@ -43,7 +92,11 @@ impl Rng {
     }
 
     fn below(&mut self, n: usize) -> usize {
-        if n == 0 { 0 } else { (self.next() % n as u64) as usize }
+        if n == 0 {
+            0
+        } else {
+            (self.next() % n as u64) as usize
+        }
     }
 }
 
@@ -84,12 +137,17 @@ fn mutate(rng: &mut Rng, seed: &[u8], other: &[u8]) -> Vec<u8> {
 
 /// Markdown and YAML files under `dir`, smallest first so runs start fast.
 fn seeds_in(dir: &Path, found: &mut Vec<Vec<u8>>) {
-    for entry in walkdir::WalkDir::new(dir).sort_by_file_name().into_iter().flatten() {
+    for entry in walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .flatten()
+    {
         let path = entry.path();
         let wanted = path
             .extension()
             .is_some_and(|e| e == "md" || e == "yaml" || e == "yml");
-        if entry.file_type().is_file() && wanted
+        if entry.file_type().is_file()
+            && wanted
             && let Ok(bytes) = fs::read(path)
             && bytes.len() < 256 * 1024
         {
@@ -142,7 +200,10 @@ fn run_one(dir: &Path, root: &Path) -> Result<(), String> {
     let site = tssa::load::load(&config);
     let built = tssa::pipeline::build(&config, site, None).map_err(|e| format!("build: {e}"))?;
     if checked != built.analysis.counts() {
-        return Err(format!("check counted {checked}, build {}", built.analysis.counts()));
+        return Err(format!(
+            "check counted {checked}, build {}",
+            built.analysis.counts()
+        ));
     }
     tssa::output::write_site(&out, &built.files).map_err(|e| format!("write: {e}"))?;
     let site = Site::at(&out);
@@ -163,7 +224,10 @@ fn mutated_documents_never_crash_disagree_or_publish_active_content() {
     let iterations = env_number("TSSA_FUZZ_ITERATIONS", DEFAULT_ITERATIONS);
     let seed = env_number("TSSA_FUZZ_SEED", DEFAULT_SEED);
     let mut rng = Rng(seed | 1);
-    let dir = tempfile::Builder::new().prefix("tssa-fuzz-").tempdir().expect("temp dir");
+    let dir = tempfile::Builder::new()
+        .prefix("tssa-fuzz-")
+        .tempdir()
+        .expect("temp dir");
     for iteration in 0..iterations {
         let base = &seeds[rng.below(seeds.len())];
         let other = &seeds[rng.below(seeds.len())];

@@ -140,7 +140,12 @@ fn run_case(plant: fn(&Bed), cmd: Cmd, expect: Expect) {
         }
         Cmd::New(name) => tssa_within(
             bed.fx.tmp(),
-            &[OsStr::new("new"), OsStr::new(name), OsStr::new("--root"), bed.fx.root.as_os_str()],
+            &[
+                OsStr::new("new"),
+                OsStr::new(name),
+                OsStr::new("--root"),
+                bed.fx.root.as_os_str(),
+            ],
             LIMIT,
         ),
     };
@@ -195,9 +200,11 @@ fn check_agrees(bed: &Bed, build: &Run) {
 /// a build that writes outside its place shows up here.
 fn outside_listing(bed: &Bed) -> BTreeMap<PathBuf, u64> {
     let mut found = BTreeMap::new();
-    for entry in walkdir::WalkDir::new(bed.fx.tmp()).follow_links(false).into_iter().filter_entry(|e| {
-        e.path() != bed.fx.root && e.path() != bed.fx.out
-    }) {
+    for entry in walkdir::WalkDir::new(bed.fx.tmp())
+        .follow_links(false)
+        .into_iter()
+        .filter_entry(|e| e.path() != bed.fx.root && e.path() != bed.fx.out)
+    {
         let Ok(entry) = entry else { continue };
         let len = entry.metadata().map(|m| m.len()).unwrap_or(0);
         found.insert(entry.path().to_path_buf(), len);
@@ -247,9 +254,11 @@ fn executable_asset(rel: &str, bytes: &[u8]) -> Option<&'static str> {
         "html" => None,
         "svg" | "xml" => {
             let squeezed: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-            let handler = text
-                .match_indices(" on")
-                .any(|(at, _)| text[at + 3..].trim_start_matches(|c: char| c.is_ascii_alphabetic()).starts_with('='));
+            let handler = text.match_indices(" on").any(|(at, _)| {
+                text[at + 3..]
+                    .trim_start_matches(|c: char| c.is_ascii_alphabetic())
+                    .starts_with('=')
+            });
             (squeezed.contains("<script")
                 || squeezed.contains(":script")
                 || squeezed.contains("javascript:")
@@ -264,9 +273,18 @@ fn executable_asset(rel: &str, bytes: &[u8]) -> Option<&'static str> {
         _ => {
             let head = String::from_utf8_lossy(&bytes[..bytes.len().min(512)]).to_ascii_lowercase();
             let head = head.trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']);
-            let sniffs = ["<!doctype", "<html", "<svg", "<?xml", "<script", "<head", "<body", "<iframe"]
-                .iter()
-                .any(|tag| head.starts_with(tag));
+            let sniffs = [
+                "<!doctype",
+                "<html",
+                "<svg",
+                "<?xml",
+                "<script",
+                "<head",
+                "<body",
+                "<iframe",
+            ]
+            .iter()
+            .any(|tag| head.starts_with(tag));
             sniffs.then_some("its content sniffs as HTML, XML or SVG")
         }
     }
@@ -277,8 +295,19 @@ fn executable_asset(rel: &str, bytes: &[u8]) -> Option<&'static str> {
 /// to its closing tag.
 fn browser_text(html: &str) -> String {
     const SWALLOWING: &[&str] = &[
-        "script", "style", "textarea", "title", "iframe", "noscript", "noembed", "noframes",
-        "template", "object", "select", "xmp", "plaintext",
+        "script",
+        "style",
+        "textarea",
+        "title",
+        "iframe",
+        "noscript",
+        "noembed",
+        "noframes",
+        "template",
+        "object",
+        "select",
+        "xmp",
+        "plaintext",
     ];
     let lower = html.to_ascii_lowercase();
     let mut text = String::new();
@@ -323,55 +352,86 @@ case!(
     config_projects_climbing_out,
     |b| b.book("[source]\nprojects = \"../outside\"\n"),
     BUILD,
-    Expect { says: &["projects"], ..REFUSED }
+    Expect {
+        says: &["projects"],
+        ..REFUSED
+    }
 );
 case!(
     config_projects_absolute,
     |b| b.book("[source]\nprojects = \"/etc\"\n"),
     BUILD,
-    Expect { says: &["projects"], ..REFUSED }
+    Expect {
+        says: &["projects"],
+        ..REFUSED
+    }
 );
 case!(
     config_projects_deep_climb,
     |b| b.book("[source]\nprojects = \"../../../../../../../../etc\"\n"),
     BUILD,
-    Expect { says: &["projects"], ..REFUSED }
+    Expect {
+        says: &["projects"],
+        ..REFUSED
+    }
 );
 case!(
     config_process_absolute,
-    |b| b.book(&format!("[source]\nprojects = \"{PROJECTS}\"\nprocess = \"/etc\"\n")),
+    |b| b.book(&format!(
+        "[source]\nprojects = \"{PROJECTS}\"\nprocess = \"/etc\"\n"
+    )),
     BUILD,
-    Expect { says: &["process"], ..REFUSED }
+    Expect {
+        says: &["process"],
+        ..REFUSED
+    }
 );
 case!(
     config_process_climbing_out,
-    |b| b.book(&format!("[source]\nprojects = \"{PROJECTS}\"\nprocess = \"../outside\"\n")),
+    |b| b.book(&format!(
+        "[source]\nprojects = \"{PROJECTS}\"\nprocess = \"../outside\"\n"
+    )),
     BUILD,
-    Expect { says: &["process"], ..REFUSED }
+    Expect {
+        says: &["process"],
+        ..REFUSED
+    }
 );
 case!(
     config_process_root_of_the_machine,
     |b| b.book(&format!("[source]\nprojects = \"{PROJECTS}\"\nprocess = \"/\"\n")),
     BUILD,
-    Expect { says: &["process"], ..REFUSED }
+    Expect {
+        says: &["process"],
+        ..REFUSED
+    }
 );
 case!(
     config_releases_outside,
     |b| b.book("[coverage]\nreleases = \"../outside/secret.txt\"\n"),
     BUILD,
-    Expect { says: &["releases"], ..REFUSED }
+    Expect {
+        says: &["releases"],
+        ..REFUSED
+    }
 );
 case!(
     config_releases_dev_zero,
     |b| b.book("[coverage]\nreleases = \"/dev/zero\"\n"),
     BUILD,
-    Expect { says: &["releases"], ..REFUSED }
+    Expect {
+        says: &["releases"],
+        ..REFUSED
+    }
 );
 case!(
     config_theme_outside,
     |b| b.book("[site]\ntheme = \"../outside\"\n"),
     BUILD,
-    Expect { says: &["theme"], ..REFUSED }
+    Expect {
+        says: &["theme"],
+        ..REFUSED
+    }
 );
 case!(
     config_projects_symlinked_out,
@@ -380,7 +440,10 @@ case!(
         b.book("[source]\nprojects = \"linked\"\n");
     },
     BUILD,
-    Expect { says: &["projects"], ..REFUSED }
+    Expect {
+        says: &["projects"],
+        ..REFUSED
+    }
 );
 case!(
     new_through_a_symlinked_projects_folder,
@@ -404,13 +467,19 @@ case!(
     base_url_javascript_flag,
     |_| {},
     Cmd::Build(&["--base-url", "javascript:alert(1)//"]),
-    Expect { says: &["base-url"], ..REFUSED }
+    Expect {
+        says: &["base-url"],
+        ..REFUSED
+    }
 );
 case!(
     base_url_javascript_in_book,
     |b| b.book("[site]\nbase_url = \"javascript:alert(1)//\"\n"),
     BUILD,
-    Expect { says: &["base_url"], ..REFUSED }
+    Expect {
+        says: &["base_url"],
+        ..REFUSED
+    }
 );
 case!(
     base_url_data,
@@ -447,7 +516,11 @@ case!(
         b.doc("kept.md", "# Kept\n\nKEEP-NEXT-TO-HUGE\n");
     },
     BUILD,
-    Expect { says: &["huge-notes.md"], shown: &["KEEP-NEXT-TO-HUGE"], ..BUILT }
+    Expect {
+        says: &["huge-notes.md"],
+        shown: &["KEEP-NEXT-TO-HUGE"],
+        ..BUILT
+    }
 );
 case!(
     sparse_gigabyte_sidecar,
@@ -456,13 +529,20 @@ case!(
         b.doc("kept.md", "# Kept\n\nKEEP-NEXT-TO-SIDECAR\n");
     },
     BUILD,
-    Expect { says: &["tssa.yaml"], shown: &["KEEP-NEXT-TO-SIDECAR"], ..BUILT }
+    Expect {
+        says: &["tssa.yaml"],
+        shown: &["KEEP-NEXT-TO-SIDECAR"],
+        ..BUILT
+    }
 );
 case!(
     sparse_gigabyte_book_toml,
     |b| b.sparse(&b.fx.path("book.toml"), 1 << 30),
     BUILD,
-    Expect { says: &["book.toml"], ..REFUSED }
+    Expect {
+        says: &["book.toml"],
+        ..REFUSED
+    }
 );
 case!(
     sparse_gigabyte_releases,
@@ -471,7 +551,10 @@ case!(
         b.book("[coverage]\nreleases = \"releases.yaml\"\n");
     },
     BUILD,
-    Expect { says: &["releases.yaml"], ..BUILT }
+    Expect {
+        says: &["releases.yaml"],
+        ..BUILT
+    }
 );
 case!(
     releases_named_pipe,
@@ -480,25 +563,38 @@ case!(
         b.book("[coverage]\nreleases = \"releases.yaml\"\n");
     },
     BUILD,
-    Expect { says: &["releases.yaml"], ..BUILT }
+    Expect {
+        says: &["releases.yaml"],
+        ..BUILT
+    }
 );
 case!(
     sidecar_named_pipe,
     |b| b.fifo(&b.package("alderwick/tssa.yaml")),
     BUILD,
-    Expect { says: &["tssa.yaml"], ..BUILT }
+    Expect {
+        says: &["tssa.yaml"],
+        ..BUILT
+    }
 );
 case!(
     document_named_pipe,
     |b| b.fifo(&b.package("alderwick/pipe.md")),
     BUILD,
-    Expect { says: &["pipe.md"], ..BUILT }
+    Expect {
+        says: &["pipe.md"],
+        ..BUILT
+    }
 );
 case!(
     sparse_gigabyte_asset,
     |b| b.sparse(&b.package("alderwick/big.png"), 1 << 30),
     BUILD,
-    Expect { code: Some("asset/too-large"), says: &["big.png"], ..BUILT }
+    Expect {
+        code: Some("asset/too-large"),
+        says: &["big.png"],
+        ..BUILT
+    }
 );
 
 // ---------------------------------------------------------------------------------------------
@@ -511,12 +607,18 @@ macro_rules! prose_tag_case {
             |b| b.doc(
                 "notes.md",
                 concat!(
-                    "# Notes\n\nAn attacker could inject a <", $tag,
-                    "> tag into the dashboard.\n\n## Later section\n\nAFTER-THE-", $tag, "-TAG\n"
+                    "# Notes\n\nAn attacker could inject a <",
+                    $tag,
+                    "> tag into the dashboard.\n\n## Later section\n\nAFTER-THE-",
+                    $tag,
+                    "-TAG\n"
                 )
             ),
             BUILD,
-            Expect { shown: &["Later section", concat!("AFTER-THE-", $tag, "-TAG")], ..BUILT }
+            Expect {
+                shown: &["Later section", concat!("AFTER-THE-", $tag, "-TAG")],
+                ..BUILT
+            }
         );
     };
 }
@@ -538,24 +640,41 @@ prose_tag_case!(prose_script_with_attributes, "script src=x.js");
 
 case!(
     block_script_left_open,
-    |b| b.doc("notes.md", "# Notes\n\n<script>\n\n## Later section\n\nAFTER-THE-BLOCK\n"),
+    |b| b.doc(
+        "notes.md",
+        "# Notes\n\n<script>\n\n## Later section\n\nAFTER-THE-BLOCK\n"
+    ),
     BUILD,
-    Expect { shown: &["Later section", "AFTER-THE-BLOCK"], ..BUILT }
+    Expect {
+        shown: &["Later section", "AFTER-THE-BLOCK"],
+        ..BUILT
+    }
 );
 case!(
     block_style_left_open,
-    |b| b.doc("notes.md", "# Notes\n\n<style>\n\n## Later section\n\nAFTER-THE-STYLE\n"),
+    |b| b.doc(
+        "notes.md",
+        "# Notes\n\n<style>\n\n## Later section\n\nAFTER-THE-STYLE\n"
+    ),
     BUILD,
-    Expect { shown: &["Later section", "AFTER-THE-STYLE"], ..BUILT }
+    Expect {
+        shown: &["Later section", "AFTER-THE-STYLE"],
+        ..BUILT
+    }
 );
 case!(
     closed_script_does_not_run_and_hides_nothing,
-    |b| b.doc(
+    |b| {
+        b.doc(
         "notes.md",
         "# Notes\n\nBefore <script>alert(1)</script> after.\n\n<script>\nalert(2)\n</script>\n\n## Later section\n\nAFTER-THE-CLOSED-SCRIPT\n"
-    ),
+    )
+    },
     BUILD,
-    Expect { shown: &["Later section", "AFTER-THE-CLOSED-SCRIPT"], ..BUILT }
+    Expect {
+        shown: &["Later section", "AFTER-THE-CLOSED-SCRIPT"],
+        ..BUILT
+    }
 );
 
 // ---------------------------------------------------------------------------------------------
@@ -572,13 +691,19 @@ case!(
     repeated_anchor_openers,
     |b| repeated(b, "<a ", 120_000),
     BUILD,
-    Expect { shown: &["AFTER-THE-REPEATS"], ..BUILT }
+    Expect {
+        shown: &["AFTER-THE-REPEATS"],
+        ..BUILT
+    }
 );
 case!(
     repeated_open_attribute_quotes,
     |b| repeated(b, "<b x=\"", 60_000),
     BUILD,
-    Expect { shown: &["AFTER-THE-REPEATS"], ..BUILT }
+    Expect {
+        shown: &["AFTER-THE-REPEATS"],
+        ..BUILT
+    }
 );
 case!(
     repeated_comment_openers,
@@ -596,41 +721,54 @@ case!(
     repeated_closing_openers,
     |b| repeated(b, "</", 100_000),
     BUILD,
-    Expect { shown: &["AFTER-THE-REPEATS"], ..BUILT }
+    Expect {
+        shown: &["AFTER-THE-REPEATS"],
+        ..BUILT
+    }
 );
 case!(
     repeated_brackets,
     |b| repeated(b, "[", 100_000),
     BUILD,
-    Expect { shown: &["AFTER-THE-REPEATS"], ..BUILT }
+    Expect {
+        shown: &["AFTER-THE-REPEATS"],
+        ..BUILT
+    }
 );
 case!(
     repeated_emphasis,
     |b| repeated(b, "*a", 100_000),
     BUILD,
-    Expect { shown: &["AFTER-THE-REPEATS"], ..BUILT }
+    Expect {
+        shown: &["AFTER-THE-REPEATS"],
+        ..BUILT
+    }
 );
 case!(
     repeated_backticks,
     |b| repeated(b, "`", 100_000),
     BUILD,
-    Expect { shown: &["AFTER-THE-REPEATS"], ..BUILT }
+    Expect {
+        shown: &["AFTER-THE-REPEATS"],
+        ..BUILT
+    }
 );
-case!(
-    nested_divs,
-    |b| repeated(b, "<div>\n", 50_000),
-    BUILD,
-    BUILT
-);
+case!(nested_divs, |b| repeated(b, "<div>\n", 50_000), BUILD, BUILT);
 case!(
     one_package_with_a_thousand_documents,
     |b| {
         for i in 0..1000 {
-            b.doc(&format!("many/note-{i:04}.md"), format!("# Note {i}\n\nNOTE-{i:04}\n"));
+            b.doc(
+                &format!("many/note-{i:04}.md"),
+                format!("# Note {i}\n\nNOTE-{i:04}\n"),
+            );
         }
     },
     BUILD,
-    Expect { shown: &["NOTE-0000", "NOTE-0999"], ..BUILT }
+    Expect {
+        shown: &["NOTE-0000", "NOTE-0999"],
+        ..BUILT
+    }
 );
 
 // ---------------------------------------------------------------------------------------------
@@ -644,16 +782,25 @@ case!(
     document_name_of_255_bytes,
     |b| b.doc(&long_name(".md"), "# Long\n\nLONG-NAMED-DOCUMENT\n"),
     BUILD,
-    Expect { shown: &["LONG-NAMED-DOCUMENT"], ..BUILT }
+    Expect {
+        shown: &["LONG-NAMED-DOCUMENT"],
+        ..BUILT
+    }
 );
 case!(
     asset_name_of_255_bytes,
     |b| {
         b.doc(&long_name(".png"), b"\x89PNG\r\n\x1a\n");
-        b.doc("pic.md", format!("# Pic\n\n![p]({})\n\nPIC-PAGE\n", long_name(".png")));
+        b.doc(
+            "pic.md",
+            format!("# Pic\n\n![p]({})\n\nPIC-PAGE\n", long_name(".png")),
+        );
     },
     BUILD,
-    Expect { shown: &["PIC-PAGE"], ..BUILT }
+    Expect {
+        shown: &["PIC-PAGE"],
+        ..BUILT
+    }
 );
 case!(
     package_folder_name_of_255_bytes,
@@ -662,7 +809,10 @@ case!(
         "# Long package\n\nLONG-PACKAGE\n"
     ),
     BUILD,
-    Expect { shown: &["LONG-PACKAGE"], ..BUILT }
+    Expect {
+        shown: &["LONG-PACKAGE"],
+        ..BUILT
+    }
 );
 case!(
     question_mark_and_hash_in_a_name,
@@ -671,25 +821,38 @@ case!(
         b.doc("points.md", "# Points\n\nSee [odd](q%3Fx%23y.md).\n");
     },
     BUILD,
-    Expect { shown: &["ODD-NAME-PAGE"], ..BUILT }
+    Expect {
+        shown: &["ODD-NAME-PAGE"],
+        ..BUILT
+    }
 );
 case!(
     percent_sequences_in_a_name,
     |b| b.doc("a%20b 50%.md", "# Percent\n\nPERCENT-NAME-PAGE\n"),
     BUILD,
-    Expect { shown: &["PERCENT-NAME-PAGE"], ..BUILT }
+    Expect {
+        shown: &["PERCENT-NAME-PAGE"],
+        ..BUILT
+    }
 );
 case!(
     dots_only_name,
     |b| b.doc("..md", "# Dots\n\nDOTS-NAME-PAGE\n"),
     BUILD,
-    Expect { code: Some("discover/hidden-document"), says: &["..md"], ..BUILT }
+    Expect {
+        code: Some("discover/hidden-document"),
+        says: &["..md"],
+        ..BUILT
+    }
 );
 case!(
     quote_and_angle_in_a_name,
     |b| b.doc("say \"hi\" <b>.md", "# Quote\n\nQUOTE-NAME-PAGE\n"),
     BUILD,
-    Expect { shown: &["QUOTE-NAME-PAGE"], ..BUILT }
+    Expect {
+        shown: &["QUOTE-NAME-PAGE"],
+        ..BUILT
+    }
 );
 case!(
     two_long_names_sharing_a_prefix,
@@ -699,7 +862,10 @@ case!(
         b.doc(&format!("{stem}-second-of-two.md"), "# Two\n\nSECOND-OF-TWO\n");
     },
     BUILD,
-    Expect { shown: &["FIRST-OF-TWO", "SECOND-OF-TWO"], ..BUILT }
+    Expect {
+        shown: &["FIRST-OF-TWO", "SECOND-OF-TWO"],
+        ..BUILT
+    }
 );
 
 // ---------------------------------------------------------------------------------------------
@@ -707,66 +873,107 @@ case!(
 
 case!(
     xml_with_an_html_script,
-    |b| b.doc(
+    |b| {
+        b.doc(
         "feed.xml",
         "<?xml version=\"1.0\"?><r xmlns:html=\"http://www.w3.org/1999/xhtml\"><html:script>alert(1)</html:script></r>"
-    ),
+    )
+    },
     BUILD,
-    Expect { says: &["feed.xml"], ..BUILT }
+    Expect {
+        says: &["feed.xml"],
+        ..BUILT
+    }
 );
 case!(
     gzipped_svg,
     |b| b.doc("logo.svgz", b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03"),
     BUILD,
-    Expect { says: &["logo.svgz"], ..BUILT }
+    Expect {
+        says: &["logo.svgz"],
+        ..BUILT
+    }
 );
 case!(
     svg_with_onload,
-    |b| b.doc("logo.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"/>"),
+    |b| b.doc(
+        "logo.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"/>"
+    ),
     BUILD,
-    Expect { says: &["logo.svg"], ..BUILT }
+    Expect {
+        says: &["logo.svg"],
+        ..BUILT
+    }
 );
 case!(
     svg_with_script_upper_case,
-    |b| b.doc("logo.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\"><SCRIPT>alert(1)</SCRIPT></svg>"),
+    |b| b.doc(
+        "logo.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"><SCRIPT>alert(1)</SCRIPT></svg>"
+    ),
     BUILD,
-    Expect { says: &["logo.svg"], ..BUILT }
+    Expect {
+        says: &["logo.svg"],
+        ..BUILT
+    }
 );
 case!(
     xhtml_page,
-    |b| b.doc("page.xhtml", "<html xmlns=\"http://www.w3.org/1999/xhtml\"><script>alert(1)</script></html>"),
+    |b| b.doc(
+        "page.xhtml",
+        "<html xmlns=\"http://www.w3.org/1999/xhtml\"><script>alert(1)</script></html>"
+    ),
     BUILD,
-    Expect { says: &["page.xhtml"], ..BUILT }
+    Expect {
+        says: &["page.xhtml"],
+        ..BUILT
+    }
 );
 case!(
     html_page_beside_the_documents,
     |b| b.doc("demo.html", "<script>alert(1)</script>"),
     BUILD,
-    Expect { says: &["demo.html"], ..BUILT }
+    Expect {
+        says: &["demo.html"],
+        ..BUILT
+    }
 );
 case!(
     javascript_file,
     |b| b.doc("tool.js", "alert(1)"),
     BUILD,
-    Expect { says: &["tool.js"], ..BUILT }
+    Expect {
+        says: &["tool.js"],
+        ..BUILT
+    }
 );
 case!(
     stylesheet_transform,
     |b| b.doc("style.xsl", "<xsl:stylesheet version=\"1.0\"/>"),
     BUILD,
-    Expect { says: &["style.xsl"], ..BUILT }
+    Expect {
+        says: &["style.xsl"],
+        ..BUILT
+    }
 );
 case!(
     png_that_is_really_html,
     |b| b.doc("shot.png", "<html><script>alert(1)</script></html>"),
     BUILD,
-    Expect { says: &["shot.png"], ..BUILT }
+    Expect {
+        says: &["shot.png"],
+        ..BUILT
+    }
 );
 case!(
     pdf_that_is_really_svg,
     |b| b.doc("slides.pdf", "<svg onload=\"alert(1)\"/>"),
     BUILD,
-    Expect { says: &["slides.pdf"], ..BUILT }
+    Expect {
+        says: &["slides.pdf"],
+        ..BUILT
+    }
 );
 
 // ---------------------------------------------------------------------------------------------
@@ -777,31 +984,48 @@ case!(
     |b| {
         let mut yaml = String::from("---\na: &a [\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\"]\n");
         for (prev, name) in "abcdefghi".chars().zip("bcdefghij".chars()) {
-            yaml.push_str(&format!("{name}: &{name} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]\n"));
+            yaml.push_str(&format!(
+                "{name}: &{name} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]\n"
+            ));
         }
         yaml.push_str("---\n# Bomb\n\nAFTER-THE-BOMB\n");
         b.doc("bomb.md", yaml);
     },
     BUILD,
-    Expect { shown: &["AFTER-THE-BOMB"], ..BUILT }
+    Expect {
+        shown: &["AFTER-THE-BOMB"],
+        ..BUILT
+    }
 );
 case!(
     yaml_alias_bomb_in_sidecar,
     |b| {
         let mut yaml = String::from("a: &a [\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\"]\n");
         for (prev, name) in "abcdefghi".chars().zip("bcdefghij".chars()) {
-            yaml.push_str(&format!("{name}: &{name} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]\n"));
+            yaml.push_str(&format!(
+                "{name}: &{name} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]\n"
+            ));
         }
         b.doc("tssa.yaml", yaml);
     },
     BUILD,
-    Expect { says: &["tssa.yaml"], ..BUILT }
+    Expect {
+        says: &["tssa.yaml"],
+        ..BUILT
+    }
 );
 case!(
     front_matter_never_closed,
-    |b| b.doc("open.md", "---\ntitle: Open\n\n# Open\n\nAFTER-OPEN-FRONT-MATTER\n"),
+    |b| b.doc(
+        "open.md",
+        "---\ntitle: Open\n\n# Open\n\nAFTER-OPEN-FRONT-MATTER\n"
+    ),
     BUILD,
-    Expect { says: &["open.md"], shown: &["AFTER-OPEN-FRONT-MATTER"], ..BUILT }
+    Expect {
+        says: &["open.md"],
+        shown: &["AFTER-OPEN-FRONT-MATTER"],
+        ..BUILT
+    }
 );
 // A NUL byte in the first 8,000 bytes makes a file binary to git and GitHub, so to us too: it is
 // reported, not shown. Past that point it is text, shown with U+FFFD as GitHub shows it.
@@ -809,25 +1033,43 @@ case!(
     nul_byte_at_the_start_of_a_document,
     |b| b.doc("nul.md", b"# Nul\n\nbefore\0after\n"),
     BUILD,
-    Expect { says: &["nul.md"], ..BUILT }
+    Expect {
+        says: &["nul.md"],
+        ..BUILT
+    }
 );
 case!(
     nul_byte_deep_in_a_document,
-    |b| b.doc("nul.md", format!("# Nul\n\n{}\n\nbefore\0after\n\nAFTER-THE-NUL\n", "text ".repeat(2000))),
+    |b| b.doc(
+        "nul.md",
+        format!(
+            "# Nul\n\n{}\n\nbefore\0after\n\nAFTER-THE-NUL\n",
+            "text ".repeat(2000)
+        )
+    ),
     BUILD,
-    Expect { shown: &["AFTER-THE-NUL"], ..BUILT }
+    Expect {
+        shown: &["AFTER-THE-NUL"],
+        ..BUILT
+    }
 );
 case!(
     invalid_utf8_in_a_document,
     |b| b.doc("bad.md", b"# Bad\n\n\xff\xfe\xfd\n\nAFTER-BAD-BYTES\n"),
     BUILD,
-    Expect { shown: &["AFTER-BAD-BYTES"], ..BUILT }
+    Expect {
+        shown: &["AFTER-BAD-BYTES"],
+        ..BUILT
+    }
 );
 case!(
     utf16_document,
     |b| b.doc("wide.md", b"\xff\xfe#\0 \0W\0\n\0"),
     BUILD,
-    Expect { says: &["wide.md"], ..BUILT }
+    Expect {
+        says: &["wide.md"],
+        ..BUILT
+    }
 );
 case!(
     symlink_loop,
@@ -844,7 +1086,10 @@ case!(
 case!(
     symlinked_image_outside,
     |b| {
-        b.symlink(&b.outside().join("secret.png"), &b.package("alderwick/secret.png"));
+        b.symlink(
+            &b.outside().join("secret.png"),
+            &b.package("alderwick/secret.png"),
+        );
         b.doc("pic.md", "# Pic\n\n![s](secret.png)\n");
     },
     BUILD,
@@ -867,57 +1112,53 @@ case!(
 );
 case!(
     absolute_file_paths_in_links,
-    |b| b.doc("abs.md", "# Abs\n\n[p](/etc/passwd) ![i](file:///etc/passwd) <img src=\"/etc/passwd\">\n"),
+    |b| b.doc(
+        "abs.md",
+        "# Abs\n\n[p](/etc/passwd) ![i](file:///etc/passwd) <img src=\"/etc/passwd\">\n"
+    ),
     BUILD,
     BUILT
 );
 case!(
     script_urls_in_links,
-    |b| b.doc(
+    |b| {
+        b.doc(
         "urls.md",
         "# Urls\n\n[a](javascript:alert(1)) [b](JaVaScRiPt:alert(1)) [c](java\tscript:alert(1)) <a href=\"vbscript:x\">d</a> ![e](data:text/html,x)\n\nAFTER-THE-URLS\n"
-    ),
+    )
+    },
     BUILD,
-    Expect { shown: &["AFTER-THE-URLS"], ..BUILT }
+    Expect {
+        shown: &["AFTER-THE-URLS"],
+        ..BUILT
+    }
 );
 case!(
     event_handlers_in_raw_html,
-    |b| b.doc(
+    |b| {
+        b.doc(
         "handlers.md",
         "# Handlers\n\n<img src=x onerror=alert(1)> <div onclick=\"x\">text</div> <svg><g onload=alert(1)/></svg>\n\nAFTER-THE-HANDLERS\n"
-    ),
+    )
+    },
     BUILD,
-    Expect { shown: &["AFTER-THE-HANDLERS"], ..BUILT }
+    Expect {
+        shown: &["AFTER-THE-HANDLERS"],
+        ..BUILT
+    }
 );
-case!(
-    deeply_nested_quotes,
-    |b| repeated(b, ">", 5_000),
-    BUILD,
-    BUILT
-);
-case!(
-    new_name_climbing_out,
-    |_| {},
-    Cmd::New("../evil"),
-    REFUSED
-);
-case!(
-    new_name_absolute,
-    |_| {},
-    Cmd::New("/tmp/evil"),
-    REFUSED
-);
-case!(
-    new_name_empty,
-    |_| {},
-    Cmd::New(""),
-    REFUSED
-);
+case!(deeply_nested_quotes, |b| repeated(b, ">", 5_000), BUILD, BUILT);
+case!(new_name_climbing_out, |_| {}, Cmd::New("../evil"), REFUSED);
+case!(new_name_absolute, |_| {}, Cmd::New("/tmp/evil"), REFUSED);
+case!(new_name_empty, |_| {}, Cmd::New(""), REFUSED);
 case!(
     output_marker_folder_inside_projects_is_not_content,
     |b| {
         b.file(&format!("{PROJECTS}/alderwick/site/.tssa-output"), "");
-        b.file(&format!("{PROJECTS}/alderwick/site/index.html"), "<script>alert(1)</script>");
+        b.file(
+            &format!("{PROJECTS}/alderwick/site/index.html"),
+            "<script>alert(1)</script>",
+        );
     },
     BUILD,
     BUILT

@@ -827,11 +827,17 @@ fn attribute_values_that_would_serialise_slowly_are_removed_and_reported() {
     assert_eq!(codes(&r), [("html/disallowed", Some(3))]);
 }
 
-
 #[test]
 fn a_removed_element_keeps_the_text_after_it() {
-    for body in ["a <g onload=x/> b\n\nAFTER\n", "a <g> b\n\nAFTER\n", "a <font x=1> b\n\nAFTER\n"] {
+    for body in [
+        "a <g onload=x/> b\n\nAFTER\n",
+        "a <g> b\n\nAFTER\n",
+        "a <font x=1> b\n\nAFTER\n",
+    ] {
         let html = render_md(body).html;
-        assert!(html.contains(" b</p>") && html.contains("AFTER"), "{body:?} => {html:?}");
+        assert!(
+            html.contains(" b</p>") && html.contains("AFTER"),
+            "{body:?} => {html:?}"
+        );
     }
 }
