@@ -263,7 +263,7 @@ fn traversal_never_leaves_the_site_and_never_fails() {
         assert!(matches!(reply.status, 400 | 404), "{target}: {}", reply.status);
         assert!(!reply.text().contains(CANARY), "{target} leaked the canary");
     }
-    // Malformed requests tiny_http answers itself.
+    // Malformed request lines are refused before any path is looked at.
     for raw in [
         "GET\r\n\r\n",
         "GET /../canary.txt\r\n\r\n",

@@ -1,6 +1,7 @@
 //! HTTP/1.1 on the wire, as much as a preview server needs: request heads read into a
-//! fixed buffer (so a huge or endless head costs at most that buffer), GET and HEAD only, no
-//! request bodies, keep-alive and pipelining, and responses written in one buffer.
+//! fixed buffer (so a huge or endless head costs at most that buffer) and parsed by httparse,
+//! GET and HEAD only, no request bodies, keep-alive and pipelining, and responses written in
+//! one buffer.
 //!
 //! tiny_http, used before, read header lines into an unbounded buffer (one 512 MB header
 //! kept 489 MB), wrote the head and the body in separate small writes (Nagle then held each
@@ -249,76 +250,62 @@ fn head_end(bytes: &[u8]) -> Option<usize> {
     None
 }
 
+/// Reads a complete head with httparse, the parser hyper uses: strict about what RFC 9112
+/// allows (no space before a colon, no folded lines, no control characters, HTTP/1.0 or 1.1
+/// only), which is what keeps request smuggling out.
 fn parse_head(head: &[u8], max_headers: usize) -> Result<Request, Refusal> {
-    let mut lines = head
-        .split(|&b| b == b'\n')
-        .map(|line| line.strip_suffix(b"\r").unwrap_or(line));
-    let (method, target, http11) = parse_request_line(lines.next().unwrap_or_default())?;
-    let mut headers = Vec::new();
-    for line in lines.take_while(|line| !line.is_empty()) {
-        if headers.len() == max_headers {
+    let mut slots = vec![httparse::EMPTY_HEADER; max_headers];
+    let mut parsed = httparse::Request::new(&mut slots);
+    match parsed.parse(head) {
+        Ok(httparse::Status::Complete(_)) => {}
+        Ok(httparse::Status::Partial) => return Err(Refusal::Malformed("the request head is cut short")),
+        Err(httparse::Error::TooManyHeaders) => {
             return Err(Refusal::TooLarge("more than 100 request headers"));
         }
-        headers.push(parse_header(line)?);
+        Err(httparse::Error::Version) if names_another_version(head) => return Err(Refusal::Version),
+        Err(httparse::Error::HeaderName | httparse::Error::HeaderValue) => {
+            return Err(Refusal::Malformed("a request header is not `Name: value`"));
+        }
+        Err(_) => {
+            return Err(Refusal::Malformed(
+                "the request line is not `METHOD /path HTTP/1.1`",
+            ));
+        }
     }
+    let target = parsed.path.unwrap_or_default();
+    // httparse lets bytes past ASCII through in a target; RFC 9112 does not.
+    if !target.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(Refusal::Malformed(
+            "the request line is not `METHOD /path HTTP/1.1`",
+        ));
+    }
+    let method = match parsed.method {
+        Some("GET") => Method::Get,
+        Some("HEAD") => Method::Head,
+        _ => Method::Other,
+    };
+    let headers = parsed
+        .headers
+        .iter()
+        .map(|header| {
+            let value = String::from_utf8_lossy(header.value);
+            (header.name.to_owned(), value.trim_matches([' ', '\t']).to_owned())
+        })
+        .collect();
     Ok(Request {
         method,
-        target,
-        http11,
+        target: target.to_owned(),
+        http11: parsed.version == Some(1),
         headers,
     })
 }
 
-fn parse_request_line(line: &[u8]) -> Result<(Method, String, bool), Refusal> {
-    let malformed = Refusal::Malformed("the request line is not `METHOD /path HTTP/1.1`");
-    let text = std::str::from_utf8(line).map_err(|_| malformed)?;
-    let mut parts = text.split(' ');
-    let (Some(method), Some(target), Some(version), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err(malformed);
-    };
-    if method.is_empty() || !method.bytes().all(is_token) {
-        return Err(malformed);
-    }
-    if target.is_empty() || !target.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(malformed);
-    }
-    let http11 = match version {
-        "HTTP/1.1" => true,
-        "HTTP/1.0" => false,
-        v if v.len() == 8 && v.starts_with("HTTP/") => return Err(Refusal::Version),
-        _ => return Err(malformed),
-    };
-    let method = match method {
-        "GET" => Method::Get,
-        "HEAD" => Method::Head,
-        _ => Method::Other,
-    };
-    Ok((method, target.to_owned(), http11))
-}
-
-fn parse_header(line: &[u8]) -> Result<(String, String), Refusal> {
-    let malformed = Refusal::Malformed("a request header is not `Name: value`");
-    let colon = line.iter().position(|&b| b == b':').ok_or(malformed)?;
-    let (name, value) = (&line[..colon], &line[colon + 1..]);
-    // No space before the colon, no folded lines: both are request-smuggling tools.
-    if name.is_empty() || !name.iter().copied().all(is_token) {
-        return Err(malformed);
-    }
-    if value.iter().any(|&b| b.is_ascii_control() && b != b'\t') {
-        return Err(malformed);
-    }
-    let value = String::from_utf8_lossy(value);
-    Ok((
-        String::from_utf8_lossy(name).into_owned(),
-        value.trim_matches([' ', '\t']).to_owned(),
-    ))
-}
-
-/// RFC 9110 `tchar`.
-fn is_token(byte: u8) -> bool {
-    byte.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&byte)
+/// Whether a request line is well formed but for its version (`HTTP/2.0`): 505, not 400.
+fn names_another_version(head: &[u8]) -> bool {
+    let line = head.split(|&b| b == b'\n').next().unwrap_or_default();
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let parts: Vec<&[u8]> = line.split(|&b| b == b' ').collect();
+    matches!(parts.as_slice(), [_, _, version] if version.len() == 8 && version.starts_with(b"HTTP/"))
 }
 
 /// The answer's body. Memory bodies go out in the same write as the head.
