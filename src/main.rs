@@ -11,7 +11,7 @@ use tssa::cli::{
     BuildArgs, CheckArgs, Cli, Command, Deny, ExplainArgs, Format, NewArgs, NewPath, SourceArgs,
 };
 use tssa::config::{Config, Overrides};
-use tssa::diagnostic::{Counts, Diagnostic, Level};
+use tssa::diagnostic::{Diagnostic, Level};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -248,7 +248,8 @@ fn print_serve_event(event: tssa::serve::Event) {
         } => {
             // After the first build, warnings were already shown once; repeat only errors.
             print_diagnostics(&diagnostics, !initial);
-            let Counts { errors, warnings, .. } = Counts::of(&diagnostics);
+            let tssa::diagnostic::Counts { errors, warnings, .. } =
+                tssa::diagnostic::Counts::of(&diagnostics);
             let what = if initial {
                 "built".to_owned()
             } else {
