@@ -394,12 +394,11 @@ fn sidecar_from(sidecar: &SourceFile, read: Result<Vec<u8>, ReadError>) -> Loade
 /// unreadable.
 fn read_problem(rel: &RelPath, err: &ReadError) -> Diagnostic {
     match err {
-        ReadError::TooLarge { .. } => Diagnostic::error(
-            "input/too-large",
-            format!("{err}; it was not read, so its page is empty"),
-        )
-        .at(rel.clone(), None)
-        .help("split the file, or raise [limits] file_bytes in book.toml"),
+        ReadError::TooLarge { .. } => {
+            Diagnostic::error("input/too-large", format!("{err}, so it was not read"))
+                .at(rel.clone(), None)
+                .help("split the file, or raise [limits] file_bytes in book.toml")
+        }
         _ => Diagnostic::error("input/unreadable", format!("could not read the file: {err}"))
             .at(rel.clone(), None)
             .help("check the file's permissions"),

@@ -1163,3 +1163,17 @@ case!(
     BUILD,
     BUILT
 );
+
+/// A document too large to read still has its page, and the page says why it is blank.
+#[test]
+fn a_document_too_large_to_read_says_so_on_its_page() {
+    let bed = Bed::new();
+    bed.sparse(&bed.package("alderwick/huge-notes.md"), 1 << 30);
+    bed.fx.build().assert_code(0);
+    let page = bed.fx.site().page("projects/alderwick/huge-notes.html");
+    let shown = browser_text(&page);
+    assert!(
+        shown.contains("This document is not shown") && shown.contains("1 GiB"),
+        "the page does not say why it is blank: {shown}"
+    );
+}

@@ -306,7 +306,26 @@ impl<'a> Renderer<'a> {
         context.insert("toc", &rendered.toc);
         context.insert("kind", doc.kind.label());
         context.insert("source", &doc.source);
+        if doc.body.is_empty() {
+            context.insert("unread", &self.why_unread(doc));
+        }
         context
+    }
+
+    /// Why a document has no text to show, when the analysis says it could not be read (too
+    /// large, unreadable, binary): its page says so instead of being silently blank.
+    fn why_unread(&self, doc: &Document) -> Option<String> {
+        self.analysis
+            .findings
+            .iter()
+            .find(|d| {
+                d.file.as_ref() == Some(&doc.source)
+                    && matches!(
+                        d.code.as_str(),
+                        "input/too-large" | "input/unreadable" | "input/binary"
+                    )
+            })
+            .map(|d| d.message.clone())
     }
 
     /// The page of the document at `source`, as a path from the site root.
