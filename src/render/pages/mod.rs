@@ -325,7 +325,13 @@ impl<'a> Renderer<'a> {
                         "input/too-large" | "input/unreadable" | "input/binary"
                     )
             })
-            .map(|d| d.message.clone())
+            .map(|d| {
+                let mut chars = d.message.chars();
+                chars
+                    .next()
+                    .map(|first| first.to_uppercase().chain(chars).collect())
+                    .unwrap_or_default()
+            })
     }
 
     /// The page of the document at `source`, as a path from the site root.
