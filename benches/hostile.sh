@@ -52,6 +52,9 @@ with open(sys.argv[1], "wb") as f:
     f.write(line * (100 * 1024 * 1024 // len(line)))
 EOF
 row "100 MB document" "$(measure build --root "$t" --out "$work/o3")"
+printf '[limits]\nfile_bytes = 209715200\n' >"$t/book.toml"
+row "100 MB document, file_bytes raised to 200 MiB" "$(measure build --root "$t" --out "$work/o3")"
+rm "$t/book.toml"
 
 t="$work/sparse"; tree "$t"
 truncate -s 1G "$t/$projects/demo/sparse.md"
