@@ -89,7 +89,7 @@ const TAGS: &[&str] = &[
 /// fallback text for something we do not show. html5ever reads everything after an unclosed
 /// one as its content, so the writer shows these tags as text ([`is_shown_as_text`]); any
 /// that reach the sanitizer anyway are removed together with their content.
-const REMOVED_WITH_CONTENT: &[&str] = &[
+pub(crate) const REMOVED_WITH_CONTENT: &[&str] = &[
     "applet",
     "iframe",
     "math",

@@ -979,18 +979,22 @@ case!(
 // ---------------------------------------------------------------------------------------------
 // What held before, kept.
 
+/// YAML whose aliases expand to 9^10 strings: "billion laughs".
+fn alias_bomb() -> String {
+    let mut yaml = String::from("a: &a [\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\"]\n");
+    for (prev, name) in "abcdefghi".chars().zip("bcdefghij".chars()) {
+        let refs = vec![format!("*{prev}"); 9].join(",");
+        yaml.push_str(&format!("{name}: &{name} [{refs}]\n"));
+    }
+    yaml
+}
+
 case!(
     yaml_alias_bomb_in_front_matter,
-    |b| {
-        let mut yaml = String::from("---\na: &a [\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\"]\n");
-        for (prev, name) in "abcdefghi".chars().zip("bcdefghij".chars()) {
-            yaml.push_str(&format!(
-                "{name}: &{name} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]\n"
-            ));
-        }
-        yaml.push_str("---\n# Bomb\n\nAFTER-THE-BOMB\n");
-        b.doc("bomb.md", yaml);
-    },
+    |b| b.doc(
+        "bomb.md",
+        format!("---\n{}---\n# Bomb\n\nAFTER-THE-BOMB\n", alias_bomb())
+    ),
     BUILD,
     Expect {
         shown: &["AFTER-THE-BOMB"],
@@ -999,15 +1003,7 @@ case!(
 );
 case!(
     yaml_alias_bomb_in_sidecar,
-    |b| {
-        let mut yaml = String::from("a: &a [\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\"]\n");
-        for (prev, name) in "abcdefghi".chars().zip("bcdefghij".chars()) {
-            yaml.push_str(&format!(
-                "{name}: &{name} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]\n"
-            ));
-        }
-        b.doc("tssa.yaml", yaml);
-    },
+    |b| b.doc("tssa.yaml", alias_bomb()),
     BUILD,
     Expect {
         says: &["tssa.yaml"],

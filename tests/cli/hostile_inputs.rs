@@ -119,15 +119,7 @@ fn every_configured_path_that_leaves_the_root_stops_build_check_and_new() {
         );
         checked.assert_code(2);
         assert!(checked.stderr.contains(key), "{}", checked.stderr);
-        let new = run(
-            &fx,
-            &[
-                OsStr::new("new"),
-                OsStr::new("zed"),
-                OsStr::new("--root"),
-                fx.root.as_os_str(),
-            ],
-        );
+        let new = new_zed(&fx);
         new.assert_code(2);
         assert!(!fx.project("zed").exists(), "new wrote nothing for {book}");
     }
@@ -186,15 +178,7 @@ fn symlinked_projects_folder_leading_out_of_the_root_is_refused_and_new_writes_n
     let built = build(&fx, &[]);
     assert_refused(&fx, &built, "projects folder", None);
     assert!(built.stderr.contains("outside the root"), "{}", built.stderr);
-    let new = run(
-        &fx,
-        &[
-            OsStr::new("new"),
-            OsStr::new("zed"),
-            OsStr::new("--root"),
-            fx.root.as_os_str(),
-        ],
-    );
+    let new = new_zed(&fx);
     new.assert_code(2);
     assert!(!outside.join("zed").exists(), "nothing written through the link");
 }
@@ -209,15 +193,7 @@ fn new_does_not_copy_a_guide_template_linked_from_outside_the_root() {
     let secret = fx.tmp().join("secret.md");
     fs::write(&secret, outline.replacen("## ", "SECRET-KEY-MATERIAL\n\n## ", 1)).expect("write");
     std::os::unix::fs::symlink(&secret, &guide).expect("link");
-    let new = run(
-        &fx,
-        &[
-            OsStr::new("new"),
-            OsStr::new("zed"),
-            OsStr::new("--root"),
-            fx.root.as_os_str(),
-        ],
-    );
+    let new = new_zed(&fx);
     new.assert_code(0);
     let written = fs::read_to_string(fx.project("zed/self-assessment.md")).expect("written");
     assert!(!written.contains("SECRET-KEY-MATERIAL"), "{written}");
@@ -568,4 +544,17 @@ fn nothing_from_outside_the_root_reaches_a_site_whatever_book_toml_says() {
         built.assert_code(2);
         assert!(!site_contains(&fx, "TOP-SECRET-OUTSIDE"), "{book}");
     }
+}
+
+/// `tssa new zed --root <root>`: the package `new` would write, were the config sound.
+fn new_zed(fx: &Fixture) -> Run {
+    run(
+        fx,
+        &[
+            OsStr::new("new"),
+            OsStr::new("zed"),
+            OsStr::new("--root"),
+            fx.root.as_os_str(),
+        ],
+    )
 }
