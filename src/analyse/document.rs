@@ -107,6 +107,9 @@ struct Writer<'a> {
     /// The closing tag of each open Markdown link (`</a>`, or `</span>` when it is broken).
     links: Vec<&'static str>,
     table: TableState,
+    /// Whether a Markdown table is open: raw `<td>`, `<tr>` … belong in one (or in a raw
+    /// `<table>`); anywhere else html5ever drops them, ids and all.
+    in_md_table: bool,
     /// For each open list, item and block quote: whether its tags were written (see
     /// [`MAX_NESTING`]).
     containers: Vec<bool>,
@@ -159,6 +162,7 @@ impl<'a> Writer<'a> {
             containers: Vec::new(),
             depth: 0,
             too_deep_reported: false,
+            in_md_table: false,
             html_open: Vec::new(),
             html_dropped: HashMap::new(),
             footnotes: HashMap::new(),
@@ -329,6 +333,7 @@ impl<'a> Writer<'a> {
                     in_head: false,
                     cell: 0,
                 };
+                self.in_md_table = true;
                 self.write("<table>");
             }
             Tag::TableHead => {
@@ -398,7 +403,10 @@ impl<'a> Writer<'a> {
             TagEnd::DefinitionList => self.write("</dl>\n"),
             TagEnd::DefinitionListTitle => self.write("</dt>\n"),
             TagEnd::DefinitionListDefinition => self.write("</dd>\n"),
-            TagEnd::Table => self.write("</tbody></table>\n"),
+            TagEnd::Table => {
+                self.in_md_table = false;
+                self.write("</tbody></table>\n");
+            }
             TagEnd::TableHead => {
                 self.table.in_head = false;
                 self.write("</tr></thead><tbody>\n");
@@ -472,6 +480,14 @@ impl<'a> Writer<'a> {
         }
         self.html_open.push(name.to_owned());
         true
+    }
+
+    /// Whether `name` is a table part (`<td>`, `<tr>` …) with no table open to hold it.
+    fn out_of_table(&self, name: &str) -> bool {
+        const TABLE_PARTS: &[&str] = &[
+            "caption", "col", "colgroup", "tbody", "td", "tfoot", "th", "thead", "tr",
+        ];
+        TABLE_PARTS.contains(&name) && !self.in_md_table && !self.html_open.iter().any(|open| open == "table")
     }
 
     fn close_container(&mut self, html: &str) {
@@ -693,15 +709,20 @@ impl<'a> Writer<'a> {
         if !self.track_nesting(tag, &name, line) {
             return;
         }
-        if !is_allowed_tag(&name) {
-            if !tag.closing {
+        let allowed = is_allowed_tag(&name);
+        if !allowed || self.out_of_table(&name) {
+            if !tag.closing && !allowed {
                 let what =
                     format!("`<{name}>` is not allowed in documents; it was removed (its text is kept)");
                 self.report_disallowed(&name, what, line);
             }
             // Dropped here, not left to the sanitizer: html5ever gives some of these (`<g>`,
             // an SVG name outside SVG) the rest of the paragraph as content, which the
-            // sanitizer then removed with it.
+            // sanitizer then removed with it. An id the tag carried stays a link target,
+            // as the link table (which reads every raw id) promised.
+            if !tag.closing {
+                keep_anchors(tag, html);
+            }
             return;
         }
         if tag.closing {
@@ -907,6 +928,18 @@ fn escape_href(url: &str) -> String {
         .add(b'|')
         .add(b'}');
     utf8_percent_encode(url, HREF).to_string()
+}
+
+/// An empty `<span>` for each `id` or `name` of a tag that is dropped, so fragments that
+/// pointed at the tag still land on the page.
+fn keep_anchors(tag: &HtmlTag<'_>, html: &mut String) {
+    for attr in &tag.attrs {
+        let value = attr.decoded();
+        let is_anchor = attr.name.eq_ignore_ascii_case("id") || attr.name.eq_ignore_ascii_case("name");
+        if is_anchor && !value.trim().is_empty() {
+            html.push_str(&format!("<span id=\"{}\"></span>", escape(&value)));
+        }
+    }
 }
 
 #[cfg(test)]

@@ -824,3 +824,24 @@ fn a_removed_element_keeps_the_text_after_it() {
         );
     }
 }
+
+#[test]
+fn an_id_on_a_dropped_tag_stays_a_link_target() {
+    for body in [
+        "* Refuse to<td id=\"kept-cell\">A cell</td>\n\n[cell](#kept-cell)\n",
+        "Some <g id=\"kept-cell\">shape</g> text.\n\n[cell](#kept-cell)\n",
+    ] {
+        let rendered = render_md(body);
+        assert!(
+            rendered.html.contains("id=\"kept-cell\""),
+            "{body:?} => {}",
+            rendered.html
+        );
+    }
+    let in_table = render_md("<table><tr><td id=\"kept-cell\">A cell</td></tr></table>\n");
+    assert!(
+        in_table.html.contains("<td id=\"kept-cell\">"),
+        "{}",
+        in_table.html
+    );
+}
