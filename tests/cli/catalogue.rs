@@ -1173,3 +1173,31 @@ fn a_document_too_large_to_read_says_so_on_its_page() {
         "the page does not say why it is blank: {shown}"
     );
 }
+
+/// A flood of findings in one file keeps the status page readable: twenty of a kind are
+/// listed and the rest counted, while the build's output still prints every one.
+#[test]
+fn a_flood_of_findings_is_counted_on_the_status_page() {
+    let bed = Bed::new();
+    bed.doc(
+        "flood.md",
+        format!("# Flood\n\n{}", "[x](#nowhere)\n\n".repeat(500)),
+    );
+    let run = bed.fx.build();
+    run.assert_code(0);
+    let flood = "community/assessments/projects/alderwick/flood.md";
+    let printed = run.with_code("link/broken");
+    assert_eq!(
+        printed
+            .iter()
+            .filter(|d| d.file.as_deref() == Some(flood))
+            .count(),
+        500
+    );
+    let page = browser_text(&bed.fx.site().page("projects/alderwick/index.html"));
+    assert_eq!(page.matches("broken link `#nowhere`").count(), 20, "{page}");
+    assert!(
+        page.contains("and 480 more like these in the same file"),
+        "{page}"
+    );
+}

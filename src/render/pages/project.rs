@@ -1,6 +1,8 @@
 //! A unit's pages: its status page (facts, checklist, findings, documents, assets), the
 //! badge, and one page per document.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 
 use super::coverage::{COVERAGE_URL, coverage_anchor};
@@ -114,11 +116,7 @@ impl Renderer<'_> {
             "checklist",
             &report.map(|r| self.checklist(r, page_url)).unwrap_or_default(),
         );
-        let findings: Vec<FindingView> = diagnostics
-            .iter()
-            .map(|d| self.finding_view(d, page_url))
-            .collect();
-        context.insert("findings", &findings);
+        context.insert("findings", &self.finding_views(diagnostics, page_url));
         context.insert("facts", &self.fact_views(unit, page_url));
         let documents: Vec<DocView> = unit
             .documents
@@ -227,6 +225,36 @@ impl Renderer<'_> {
         }
     }
 
+    /// The status page's findings: every one, but no more than [`SHOWN_PER_FILE_AND_CODE`]
+    /// of one code in one file, the rest counted in one line after them. A document with
+    /// 100,000 broken links made a 42 MB status page that no one could read; `check` and the
+    /// build's own output still list every finding.
+    fn finding_views(&self, diagnostics: &[Diagnostic], page_url: &str) -> Vec<FindingView> {
+        let mut views = Vec::with_capacity(diagnostics.len().min(1000));
+        // Per file and code: how many so far, and where the "… more" line stands.
+        let mut groups: HashMap<(Option<&str>, &str), (usize, Option<usize>)> = HashMap::new();
+        for d in diagnostics {
+            let group = groups.entry((d.file.as_deref(), d.code.as_str())).or_default();
+            group.0 += 1;
+            if group.0 <= SHOWN_PER_FILE_AND_CODE {
+                views.push(self.finding_view(d, page_url));
+            } else if group.1.is_none() {
+                group.1 = Some(views.len());
+                let mut more = self.finding_view(d, page_url);
+                more.help = Some("tssa check and the build's output list every one".to_owned());
+                more.place = d.file.as_deref().map(|f| location(Some(f), None));
+                views.push(more);
+            }
+        }
+        for (count, at) in groups.into_values() {
+            if let Some(at) = at {
+                let more = count - SHOWN_PER_FILE_AND_CODE;
+                views[at].message = format!("… and {more} more like these in the same file");
+            }
+        }
+        views
+    }
+
     fn finding_view(&self, d: &Diagnostic, page_url: &str) -> FindingView {
         FindingView {
             level: d.level.to_string(),
@@ -238,6 +266,9 @@ impl Renderer<'_> {
         }
     }
 }
+
+/// How many findings of one code in one file a status page lists before it counts the rest.
+const SHOWN_PER_FILE_AND_CODE: usize = 20;
 
 /// `file:line`, or just the file.
 fn location(file: Option<&str>, line: Option<usize>) -> String {
