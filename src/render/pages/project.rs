@@ -231,23 +231,22 @@ impl Renderer<'_> {
     /// build's own output still list every finding.
     fn finding_views(&self, diagnostics: &[Diagnostic], page_url: &str) -> Vec<FindingView> {
         let mut views = Vec::with_capacity(diagnostics.len().min(1000));
-        // Per file and code: how many so far, and where the "… more" line stands.
-        let mut groups: HashMap<(Option<&str>, &str), (usize, Option<usize>)> = HashMap::new();
+        let mut groups: HashMap<(Option<&str>, &str), Group> = HashMap::new();
         for d in diagnostics {
             let group = groups.entry((d.file.as_deref(), d.code.as_str())).or_default();
-            group.0 += 1;
-            if group.0 <= SHOWN_PER_FILE_AND_CODE {
+            group.count += 1;
+            if group.count <= SHOWN_PER_FILE_AND_CODE {
                 views.push(self.finding_view(d, page_url));
-            } else if group.1.is_none() {
-                group.1 = Some(views.len());
+            } else if group.more_at.is_none() {
+                group.more_at = Some(views.len());
                 let mut more = self.finding_view(d, page_url);
                 more.help = Some("tssa check and the build's output list every one".to_owned());
                 more.place = d.file.as_deref().map(|f| location(Some(f), None));
                 views.push(more);
             }
         }
-        for (count, at) in groups.into_values() {
-            if let Some(at) = at {
+        for Group { count, more_at } in groups.into_values() {
+            if let Some(at) = more_at {
                 let more = count - SHOWN_PER_FILE_AND_CODE;
                 views[at].message = format!("… and {more} more like these in the same file");
             }
@@ -269,6 +268,14 @@ impl Renderer<'_> {
 
 /// How many findings of one code in one file a status page lists before it counts the rest.
 const SHOWN_PER_FILE_AND_CODE: usize = 20;
+
+/// The findings of one code in one file on a status page: how many, and where the line that
+/// counts those not listed stands.
+#[derive(Default)]
+struct Group {
+    count: usize,
+    more_at: Option<usize>,
+}
 
 /// `file:line`, or just the file.
 fn location(file: Option<&str>, line: Option<usize>) -> String {
