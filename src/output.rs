@@ -100,8 +100,13 @@ fn remove_stale(parent: &Path, name: &str) {
             continue;
         };
         let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
-        if is_dir && entry.path().join(MARKER).is_file() && process_gone(pid) {
-            let _ = fs::remove_dir_all(entry.path());
+        // The marker is the first thing written, so a folder without it is empty unless it is
+        // not ours: a build killed between making the folder and writing the marker leaves it
+        // empty, and an empty folder holds nothing to lose.
+        let path = entry.path();
+        let ours = path.join(MARKER).is_file() || fs::read_dir(&path).is_ok_and(|mut d| d.next().is_none());
+        if is_dir && ours && process_gone(pid) {
+            let _ = fs::remove_dir_all(&path);
         }
     }
 }
@@ -260,6 +265,30 @@ mod tests {
         assert_eq!(leftover_pid(".site.tssa-old-", "site"), None);
         assert_eq!(leftover_pid(".site.tssa-old-7x", "site"), None);
         assert_eq!(leftover_pid("site", "site"), None);
+    }
+
+    #[test]
+    fn stale_folders_of_dead_builds_go_when_marked_or_empty() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        // No process has this pid: pids stop far below it on Linux.
+        let dead = 999_999_999;
+        let marked = dir.path().join(format!(".site.tssa-old-{dead}"));
+        let empty = dir.path().join(format!(".site.tssa-staging-{dead}"));
+        let foreign = dir.path().join(format!(".site.tssa-staging-{}", dead - 1));
+        for folder in [&marked, &empty, &foreign] {
+            fs::create_dir(folder).expect("mkdir");
+        }
+        fs::write(marked.join(MARKER), "").expect("marker");
+        fs::write(foreign.join("notes.txt"), "someone else's").expect("file");
+        remove_stale(dir.path(), "site");
+        assert!(
+            !marked.exists() && !empty.exists(),
+            "leftovers of a dead build stay"
+        );
+        assert!(
+            foreign.join("notes.txt").exists(),
+            "a folder tssa did not fill was removed"
+        );
     }
 
     #[test]
