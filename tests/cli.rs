@@ -29,6 +29,7 @@ mod cli {
     mod renewal;
     mod sample;
     mod symlinks;
+    mod toc_layout;
     mod theme;
     mod verdicts;
 }
