@@ -242,7 +242,8 @@ fn find_units(
 ) -> Vec<UnitDir> {
     let projects = config.projects.as_str();
     let patterns = config.unit_patterns.as_deref().unwrap_or_default();
-    let (excludes, includes): (Vec<&String>, Vec<&String>) = patterns.iter().partition(|p| p.starts_with('!'));
+    let (excludes, includes): (Vec<&String>, Vec<&String>) =
+        patterns.iter().partition(|p| p.starts_with('!'));
     let excludes: Vec<Vec<&str>> = excludes.iter().map(|p| pattern_segments(&p[1..])).collect();
     let mut units = if includes.is_empty() {
         detect_units(walker, projects, top_dirs, diagnostics)
@@ -255,7 +256,11 @@ fn find_units(
 }
 
 fn pattern_segments(pattern: &str) -> Vec<&str> {
-    pattern.trim_matches('/').split('/').filter(|s| !s.is_empty()).collect()
+    pattern
+        .trim_matches('/')
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .collect()
 }
 
 /// Whether an exclusion matches the folder (relative to projects) or one of its parents.
@@ -352,9 +357,14 @@ fn is_assessment_document(name: &str) -> bool {
 fn is_generic_folder(name: &str) -> bool {
     let name = normalise_name(name);
     let near = |word: &str| name == word || edit_distance(&name, word) <= 2;
-    ["security-assessment", "security-assessments", "assessment", "assessments"]
-        .into_iter()
-        .any(near)
+    [
+        "security-assessment",
+        "security-assessments",
+        "assessment",
+        "assessments",
+    ]
+    .into_iter()
+    .any(near)
         || matches!(name.as_str(), "sub-projects" | "subprojects" | "sub-project")
 }
 
@@ -387,7 +397,9 @@ fn warn_unmatched(
         diagnostics.push(
             Diagnostic::warning(
                 "discover/unmatched-package",
-                format!("folder `{dir}` holds assessment documents but is no project unit; it is not published"),
+                format!(
+                    "folder `{dir}` holds assessment documents but is no project unit; it is not published"
+                ),
             )
             .at(dir, None)
             .help("add a pattern matching it to [source] units in book.toml, or exclude it with `!pattern`"),
@@ -1076,7 +1088,13 @@ impl Walker {
 
     /// Folders below `dir` (down to `[limits] depth`) holding assessment documents that are
     /// not `covered` by a unit or an exclusion.
-    fn stray_packages(&self, dir: &Path, rel_dir: &str, covered: &dyn Fn(&str) -> bool, out: &mut Vec<String>) {
+    fn stray_packages(
+        &self,
+        dir: &Path,
+        rel_dir: &str,
+        covered: &dyn Fn(&str) -> bool,
+        out: &mut Vec<String>,
+    ) {
         let listing = self.list(dir, rel_dir, &mut Vec::new());
         for (path, name) in &listing.dirs {
             let rel = join(rel_dir, name);

@@ -29,7 +29,7 @@ mod cli {
     mod renewal;
     mod sample;
     mod symlinks;
-    mod toc_layout;
     mod theme;
+    mod toc_layout;
     mod verdicts;
 }
