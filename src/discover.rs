@@ -62,13 +62,12 @@ pub fn discover(config: &Config) -> Discovered {
             found.pages.push(file);
         }
     }
-    let unit_dirs = match &config.unit_patterns {
-        Some(patterns) => walker.match_patterns(&config.projects, patterns, &mut found.diagnostics),
-        None => detect_units(&walker, &config.projects, &top.dirs, &mut found.diagnostics),
-    };
+    let unit_dirs = find_units(&walker, config, &top.dirs, &mut found.diagnostics);
     let mut slugs = BTreeSet::new();
     for (dir, slug_path) in unit_dirs {
-        let folder = dir.rsplit('/').next().unwrap_or(&dir).to_owned();
+        // The name's last part, not the folder's: in cncf/toc the folder is a generic
+        // `security-assessment` and the name comes from the project folder above it.
+        let folder = slug_path.rsplit('/').next().unwrap_or(&slug_path).to_owned();
         let slugged = slug_path.split('/').map(slugify).collect::<Vec<_>>().join("/");
         let mut slug = slugged
             .split('/')
@@ -225,9 +224,193 @@ fn edit_distance(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
-/// Default unit detection: every folder under projects is a unit, except a folder whose only
-/// content is sub-folders holding package documents, which groups those sub-folders.
+/// A unit's folder (root-relative) and its name path (`project` or `group/sub`), from which
+/// the slug and the displayed folder name are made.
+type UnitDir = (RelPath, String);
+
+/// How deep below the projects folder a package's folder may sit when found by its
+/// documents (`<project>/sub-projects/<sub>/security-assessment` is four).
+const PACKAGE_DEPTH: usize = 4;
+
+/// The units, from `[source] units` patterns or detected, less the `!pattern` exclusions;
+/// then a warning for each folder holding assessment documents that no unit covers.
+fn find_units(
+    walker: &Walker,
+    config: &Config,
+    top_dirs: &[(PathBuf, String)],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<UnitDir> {
+    let projects = config.projects.as_str();
+    let patterns = config.unit_patterns.as_deref().unwrap_or_default();
+    let (excludes, includes): (Vec<&String>, Vec<&String>) =
+        patterns.iter().partition(|p| p.starts_with('!'));
+    let excludes: Vec<Vec<&str>> = excludes.iter().map(|p| pattern_segments(&p[1..])).collect();
+    let mut units = if includes.is_empty() {
+        detect_units(walker, projects, top_dirs, diagnostics)
+    } else {
+        walker.match_patterns(projects, &includes, diagnostics)
+    };
+    units.retain(|(dir, _)| !is_excluded(strip_dir(dir, projects).as_str(), &excludes));
+    warn_unmatched(walker, projects, &units, &excludes, diagnostics);
+    units
+}
+
+fn pattern_segments(pattern: &str) -> Vec<&str> {
+    pattern
+        .trim_matches('/')
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+/// Whether an exclusion matches the folder (relative to projects) or one of its parents.
+fn is_excluded(within: &str, excludes: &[Vec<&str>]) -> bool {
+    let names: Vec<&str> = within.split('/').collect();
+    excludes.iter().any(|pattern| {
+        !pattern.is_empty()
+            && pattern.len() <= names.len()
+            && pattern.iter().zip(&names).all(|(p, n)| segment_matches(p, n))
+    })
+}
+
+/// Default unit detection. In a projects folder where packages sit in an assessment folder
+/// inside their project's folder (cncf/toc), a unit is a folder holding assessment documents
+/// and other project folders are not packages; in a projects folder kept for assessments
+/// (tag-security), every folder is a unit, as it always was.
 fn detect_units(
+    walker: &Walker,
+    projects: &str,
+    top_dirs: &[(PathBuf, String)],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<UnitDir> {
+    let by_documents: Vec<UnitDir> = top_dirs
+        .iter()
+        .flat_map(|(path, name)| units_by_documents(walker, projects, path, name))
+        .collect();
+    let nested = by_documents
+        .iter()
+        .any(|(dir, _)| strip_dir(dir, projects).split('/').any(is_generic_folder));
+    if nested {
+        by_documents
+    } else {
+        detect_folder_units(walker, projects, top_dirs, diagnostics)
+    }
+}
+
+/// The packages under one folder of the projects folder, found by their documents: the
+/// folder itself when it holds an assessment, else every folder below it that does (down
+/// to `PACKAGE_DEPTH`), named after the folders on the way that are not generic.
+fn units_by_documents(walker: &Walker, projects: &str, path: &Path, name: &str) -> Vec<UnitDir> {
+    let dir = join(projects, name);
+    let listing = walker.list(path, &dir, &mut Vec::new());
+    if holds_assessment(&listing) {
+        return vec![(dir.into(), name.to_owned())];
+    }
+    let mut units = Vec::new();
+    let names = vec![name.to_owned()];
+    find_packages(walker, &dir, &listing, &names, 2, &mut units);
+    units
+}
+
+fn find_packages(
+    walker: &Walker,
+    dir: &str,
+    listing: &Listing,
+    names: &[String],
+    depth: usize,
+    units: &mut Vec<UnitDir>,
+) {
+    for (path, sub) in &listing.dirs {
+        let rel = join(dir, sub);
+        let sub_listing = walker.list(path, &rel, &mut Vec::new());
+        let mut names = names.to_vec();
+        if !is_generic_folder(sub) {
+            names.push(sub.clone());
+        }
+        if holds_assessment(&sub_listing) {
+            units.push((rel.into(), names.join("/")));
+        } else if depth < PACKAGE_DEPTH {
+            find_packages(walker, &rel, &sub_listing, &names, depth + 1, units);
+        }
+    }
+}
+
+fn holds_assessment(listing: &Listing) -> bool {
+    listing
+        .files
+        .iter()
+        .any(|f| is_assessment_document(file_name(&f.rel)))
+}
+
+/// A self-assessment or joint assessment, or a near-miss spelling of one (not a README:
+/// every project folder in cncf/toc has one).
+fn is_assessment_document(name: &str) -> bool {
+    is_markdown(name)
+        && matches!(
+            classify(name, true).0,
+            DocKind::SelfAssessment | DocKind::JointAssessment
+        )
+}
+
+/// A folder name that says what a folder holds rather than whose it is (`security-assessment`,
+/// `security assessment`, `security-assesment`, `sub-projects`): never part of a unit's name.
+fn is_generic_folder(name: &str) -> bool {
+    let name = normalise_name(name);
+    let near = |word: &str| name == word || edit_distance(&name, word) <= 2;
+    [
+        "security-assessment",
+        "security-assessments",
+        "assessment",
+        "assessments",
+    ]
+    .into_iter()
+    .any(near)
+        || matches!(name.as_str(), "sub-projects" | "subprojects" | "sub-project")
+}
+
+/// Lowercase, with `_` and spaces read as `-`.
+fn normalise_name(name: &str) -> String {
+    name.to_lowercase()
+        .chars()
+        .map(|c| if c == '_' || c == ' ' { '-' } else { c })
+        .collect()
+}
+
+/// A folder below projects holding assessment documents that no unit covers was most
+/// likely meant to be a package: say so, since its documents are otherwise silently left out.
+fn warn_unmatched(
+    walker: &Walker,
+    projects: &str,
+    units: &[UnitDir],
+    excludes: &[Vec<&str>],
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let mut stray = Vec::new();
+    let covered = |dir: &str| {
+        units
+            .iter()
+            .any(|(unit, _)| dir == unit.as_str() || dir.starts_with(&format!("{unit}/")))
+            || is_excluded(&strip_dir(dir, projects), excludes)
+    };
+    walker.stray_packages(&walker.root.join(projects), projects, &covered, &mut stray);
+    for dir in stray {
+        diagnostics.push(
+            Diagnostic::warning(
+                "discover/unmatched-package",
+                format!(
+                    "folder `{dir}` holds assessment documents but is no project unit; it is not published"
+                ),
+            )
+            .at(dir, None)
+            .help("add a pattern matching it to [source] units in book.toml, or exclude it with `!pattern`"),
+        );
+    }
+}
+
+/// The folder-based detection of the tag-security layout: every folder under projects is a
+/// unit, except a folder whose only content is sub-folders holding package documents, which
+/// groups those sub-folders.
+fn detect_folder_units(
     walker: &Walker,
     projects: &str,
     top_dirs: &[(PathBuf, String)],
@@ -903,20 +1086,39 @@ impl Walker {
         unit
     }
 
+    /// Folders below `dir` (down to `[limits] depth`) holding assessment documents that are
+    /// not `covered` by a unit or an exclusion.
+    fn stray_packages(
+        &self,
+        dir: &Path,
+        rel_dir: &str,
+        covered: &dyn Fn(&str) -> bool,
+        out: &mut Vec<String>,
+    ) {
+        let listing = self.list(dir, rel_dir, &mut Vec::new());
+        for (path, name) in &listing.dirs {
+            let rel = join(rel_dir, name);
+            if covered(&rel) {
+                continue;
+            }
+            if holds_assessment(&self.list(path, &rel, &mut Vec::new())) {
+                out.push(rel);
+            } else {
+                self.stray_packages(path, &rel, covered, out);
+            }
+        }
+    }
+
     /// Explicit unit patterns: `*` matches one folder name; the slug is what the `*`s matched.
     fn match_patterns(
         &self,
         projects: &str,
-        patterns: &[String],
+        patterns: &[&String],
         diagnostics: &mut Vec<Diagnostic>,
     ) -> Vec<(RelPath, String)> {
         let mut units = Vec::new();
         for pattern in patterns {
-            let segments: Vec<&str> = pattern
-                .trim_matches('/')
-                .split('/')
-                .filter(|s| !s.is_empty())
-                .collect();
+            let segments = pattern_segments(pattern);
             let mut frontier = vec![(projects.to_owned(), Vec::<String>::new())];
             for segment in &segments {
                 let mut next = Vec::new();

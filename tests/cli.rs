@@ -30,5 +30,6 @@ mod cli {
     mod sample;
     mod symlinks;
     mod theme;
+    mod toc_layout;
     mod verdicts;
 }

@@ -354,6 +354,11 @@ pub const CODES: &[Rule] = &[
         "a document's name looks like a misspelt package document name, and is read as that document",
     ),
     read(
+        "discover/unmatched-package",
+        Warning,
+        "a folder holds assessment documents but no unit pattern matches it, so it is not published",
+    ),
+    read(
         "asset/too-large",
         Warning,
         "a file to publish is larger than [limits] asset_bytes (100 MiB: GitHub's own limit), so it is left out",
