@@ -209,6 +209,7 @@ pub enum FactValue {
 /// Phrases by which an SBOM cell says there is none.
 const NONE_PHRASES: &[&str] = &[
     "not generated",
+    "not produced",
     "not being generated",
     "not publicly available",
     "not automatically generated",
