@@ -602,13 +602,17 @@ fn merge_facts(documents: &[Document], sidecar: &Facts, diagnostics: &mut Vec<Di
 fn comparable(key: FactKey) -> bool {
     !matches!(
         key,
-        FactKey::SecurityReviewers | FactKey::ProjectSecurityLead | FactKey::ProjectLead | FactKey::ProjectTeam
+        FactKey::SecurityReviewers
+            | FactKey::ProjectSecurityLead
+            | FactKey::ProjectLead
+            | FactKey::ProjectTeam
     )
 }
 
 /// Equal up to case and a trailing `/` (`https://d7y.io` and `https://d7y.io/`).
 fn same_value(a: &str, b: &str) -> bool {
-    a.trim_end_matches('/').eq_ignore_ascii_case(b.trim_end_matches('/'))
+    a.trim_end_matches('/')
+        .eq_ignore_ascii_case(b.trim_end_matches('/'))
 }
 
 /// Two documents of one package state a fact differently: the finding sits at the value the

@@ -9,8 +9,8 @@ use super::ItemId;
 use super::findings::Ctx;
 use super::outlines::{
     ADDITIONAL_RECS, CNCF_RECS, COMPLETED_LABELS, GUIDANCE, JOINT, JOINT_ROWS, JOINT_SIGNATURE, LEAD_LABELS,
-    PLACEHOLDERS, PROJECT_RECS, REVIEWERS_LABELS, Row, SELF_2019, SELF_CURRENT, SELF_ROWS,
-    Section, TODO_MARK, VERSION_LABELS,
+    PLACEHOLDERS, PROJECT_RECS, REVIEWERS_LABELS, Row, SELF_2019, SELF_CURRENT, SELF_ROWS, Section,
+    TODO_MARK, VERSION_LABELS,
 };
 use super::ruleset::{Need, Ruleset, need};
 use super::view::{Found, View, glob, normalise};

@@ -66,7 +66,10 @@ fn an_sbom_cell_saying_none_is_none_and_its_issue_only_a_reference() {
             .iter()
             .filter_map(|t| t.attr("href").map(str::to_owned))
             .collect();
-        assert!(hrefs.iter().any(|h| h == issue), "{slug}: the issue is kept: {row}");
+        assert!(
+            hrefs.iter().any(|h| h == issue),
+            "{slug}: the issue is kept: {row}"
+        );
         assert!(
             row.contains("class=\"references\""),
             "{slug}: the issue is shown as a reference, not as the SBOM: {row}"
@@ -121,7 +124,11 @@ fn a_2019_summary_is_not_held_to_the_later_template_and_b1_alone_reports_the_iss
         "no summary-template demands on a 2019 package: {codes:?}"
     );
     assert_eq!(item(gantry, "B8")["state"], "passed");
-    assert_eq!(item(gantry, "B1")["state"], "missing", "the gap is still reported once");
+    assert_eq!(
+        item(gantry, "B1")["state"],
+        "missing",
+        "the gap is still reported once"
+    );
 }
 
 #[test]
