@@ -16,7 +16,7 @@ use crate::diagnostic::Diagnostic;
 use crate::discover::{self, Discovered, SourceFile, UnitFiles};
 use crate::fsread::{ReadError, read_capped};
 use crate::model::{
-    Asset, DocKind, Document, Fact, FactKey, Facts, PackageMeta, Provenance, RelPath, Site, Unit,
+    Asset, DocKind, Document, Fact, FactKey, FactValue, Facts, PackageMeta, Provenance, RelPath, Site, Unit,
 };
 use crate::outname;
 use crate::parse::{self, frontmatter};
@@ -343,6 +343,9 @@ fn load_unit(files: UnitFiles, cap: u64, cache: Option<&ParseCache>) -> (Unit, V
             front_meta.push((sidecar.rel.clone(), meta));
         }
     }
+    for doc in &mut documents {
+        classify_values(&mut doc.facts);
+    }
     let facts = merge_facts(&documents, &sidecar_facts, &mut diagnostics);
     let meta = merge_meta(front_meta, &mut diagnostics);
     let name = facts
@@ -472,13 +475,29 @@ fn plain_page_name(within: &str) -> String {
     }
 }
 
+/// Values read from prose that say yes, no or "none" are shown so ("CloudEvents is not a
+/// security provider" is `no`, an SBOM cell "not generated, see <issue>" is `none`); the text
+/// as written stays in `raw`, with the issue it references.
+fn classify_values(facts: &mut Facts) {
+    for (key, fact) in facts.iter_mut() {
+        if fact.source.rank() != 1 {
+            continue;
+        }
+        if let Some(normal) = FactValue::of(*key, fact).normal() {
+            fact.value = normal.to_owned();
+        }
+    }
+}
+
 /// Which document is the better witness for a fact stated in prose: summary facts come from
-/// the summary first, metadata facts from the self-assessment first.
+/// the summary first, metadata facts from the self-assessment first. A document's stage comes
+/// from the latest document of the process (the joint assessment follows the self-assessment).
 fn document_priority(key: FactKey, kind: DocKind) -> u8 {
     use DocKind::*;
     let summary_fact = matches!(
         key,
-        FactKey::Completed
+        FactKey::Status
+            | FactKey::Completed
             | FactKey::VersionCovered
             | FactKey::SecurityReviewers
             | FactKey::ProjectSecurityLead
@@ -551,6 +570,10 @@ fn merge_facts(documents: &[Document], sidecar: &Facts, diagnostics: &mut Vec<Di
                     .at(other.source.file().unwrap_or_default(), other.source.line())
                     .help("state the fact once, in front matter or in tssa.yaml"),
                 );
+            } else if *rank == 1 && best.source.rank() == 1 {
+                if comparable(key) && !same_value(&other.value, &best.value) {
+                    diagnostics.push(document_conflict(key, other, best));
+                }
             } else if best.source.rank() >= 2 && other.source.rank() == 1 && key != FactKey::Status {
                 // (A document's Assessment Stage describes that document, while a declared
                 // status describes the package, so the two may differ without a mistake.)
@@ -572,6 +595,45 @@ fn merge_facts(documents: &[Document], sidecar: &Facts, diagnostics: &mut Vec<Di
         merged.insert(key, (*best).clone());
     }
     merged
+}
+
+/// Names are written in many forms (handles, order, roles) and a self-assessment's people are
+/// not the package's reviewers, so lists of people are not compared across documents.
+fn comparable(key: FactKey) -> bool {
+    !matches!(
+        key,
+        FactKey::SecurityReviewers
+            | FactKey::ProjectSecurityLead
+            | FactKey::ProjectLead
+            | FactKey::ProjectTeam
+    )
+}
+
+/// Equal up to case and a trailing `/` (`https://d7y.io` and `https://d7y.io/`).
+fn same_value(a: &str, b: &str) -> bool {
+    a.trim_end_matches('/')
+        .eq_ignore_ascii_case(b.trim_end_matches('/'))
+}
+
+/// Two documents of one package state a fact differently: the finding sits at the value the
+/// package does not show and names the one it shows.
+fn document_conflict(key: FactKey, other: &Fact, best: &Fact) -> Diagnostic {
+    Diagnostic::warning(
+        "facts/conflict",
+        format!(
+            "{} is `{}` here but `{}` at {}; the package shows `{}`",
+            key.label(),
+            other.raw,
+            best.raw,
+            best.source.describe(),
+            best.value
+        ),
+    )
+    .at(other.source.file().unwrap_or_default(), other.source.line())
+    .help(format!(
+        "make the documents agree, or declare `{}:` in front matter or tssa.yaml to settle it",
+        key.name()
+    ))
 }
 
 /// Equal but for where they were written.

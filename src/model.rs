@@ -194,6 +194,94 @@ impl FactKey {
     }
 }
 
+/// What a yes/no/link fact says, judged from its text after reading: an SBOM cell that says
+/// "not generated, see <issue>" is no SBOM, and its link only a reference.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum FactValue {
+    Yes,
+    No,
+    Link { url: String },
+    None { references: Vec<String> },
+    Text,
+}
+
+/// Phrases by which an SBOM cell says there is none.
+const NONE_PHRASES: &[&str] = &[
+    "not generated",
+    "not produced",
+    "not being generated",
+    "not publicly available",
+    "not automatically generated",
+    "not currently generate",
+    "not currently produce",
+    "does not generate",
+    "does not produce",
+    "none generated",
+    "no sbom",
+];
+
+impl FactValue {
+    /// Classifies `fact` (its normalised value and the text as written) for `key`.
+    pub fn of(key: FactKey, fact: &Fact) -> FactValue {
+        let lower = fact.raw.to_lowercase();
+        match key {
+            FactKey::SecurityProvider => match fact.value.as_str() {
+                "yes" => FactValue::Yes,
+                "no" => FactValue::No,
+                _ if lower.contains("not a security provider") => FactValue::No,
+                _ if lower.contains("is a security provider") => FactValue::Yes,
+                _ => FactValue::Text,
+            },
+            FactKey::Sbom if is_none(&lower) => FactValue::None {
+                references: urls_in(&fact.raw),
+            },
+            FactKey::Sbom | FactKey::Software | FactKey::Website | FactKey::SourceCode => {
+                match fact.value.split(", ").next() {
+                    Some(url) if url.starts_with("https://") || url.starts_with("http://") => {
+                        FactValue::Link { url: url.to_owned() }
+                    }
+                    _ => FactValue::Text,
+                }
+            }
+            _ => FactValue::Text,
+        }
+    }
+
+    /// The normalised value a classified fact shows, when the class decides it.
+    pub fn normal(&self) -> Option<&'static str> {
+        match self {
+            FactValue::Yes => Some("yes"),
+            FactValue::No => Some("no"),
+            FactValue::None { .. } => Some("none"),
+            FactValue::Link { .. } | FactValue::Text => None,
+        }
+    }
+}
+
+fn is_none(lower: &str) -> bool {
+    let bare = lower.trim().trim_end_matches('.');
+    matches!(bare, "none" | "n/a" | "no" | "not applicable") || NONE_PHRASES.iter().any(|p| lower.contains(p))
+}
+
+/// Every `http(s)://` URL in the text, in order, once each (Markdown, HTML or bare).
+fn urls_in(text: &str) -> Vec<String> {
+    let mut found: Vec<String> = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("http") {
+        let tail = &rest[start..];
+        let end = tail
+            .find(|c: char| c.is_whitespace() || matches!(c, ')' | '"' | '<' | '>' | ']' | '|'))
+            .unwrap_or(tail.len());
+        let url = tail[..end].trim_end_matches(['.', ',']);
+        if (url.starts_with("https://") || url.starts_with("http://")) && !found.iter().any(|u| u == url) {
+            found.push(url.to_owned());
+        }
+        rest = &tail[end.max(4)..];
+    }
+    found
+}
+
 /// Facts by key; one value per key once merged (the best-ranked source wins).
 pub type Facts = BTreeMap<FactKey, Fact>;
 

@@ -9,8 +9,8 @@ use super::ItemId;
 use super::findings::Ctx;
 use super::outlines::{
     ADDITIONAL_RECS, CNCF_RECS, COMPLETED_LABELS, GUIDANCE, JOINT, JOINT_ROWS, JOINT_SIGNATURE, LEAD_LABELS,
-    NOT_TRACKING, PLACEHOLDERS, PROJECT_RECS, REVIEWERS_LABELS, Row, SELF_2019, SELF_CURRENT, SELF_ROWS,
-    Section, TODO_MARK, TRACKING_LABELS, VERSION_LABELS,
+    PLACEHOLDERS, PROJECT_RECS, REVIEWERS_LABELS, Row, SELF_2019, SELF_CURRENT, SELF_ROWS, Section,
+    TODO_MARK, VERSION_LABELS,
 };
 use super::ruleset::{Need, Ruleset, need};
 use super::view::{Found, View, glob, normalise};
@@ -291,22 +291,7 @@ pub(crate) fn check_summary(ctx: &mut Ctx<'_>, view: &View<'_>, item: ItemId) ->
         ),
     }
 
-    let tracking = unit
-        .fact(FactKey::TrackingIssue)
-        .or_else(|| view.doc.facts.get(&FactKey::TrackingIssue))
-        .is_some_and(|f| !f.value.contains(NOT_TRACKING));
-    if !tracking && view.label_line(TRACKING_LABELS).is_none() {
-        missing_part(
-            ctx,
-            item,
-            &file,
-            None,
-            top,
-            "tracking issue",
-            "add the last line `Tracking issue: <link to the assessment's issue>`",
-            &mut outcome,
-        );
-    }
+    // A missing tracking issue is B1's finding; the summary does not repeat it.
 
     // The 2021 process asks the summary to name the version covered; the template never had
     // a slot for it, and the 2024-11 guide dropped the summary.

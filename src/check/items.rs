@@ -591,20 +591,49 @@ fn a4(_: &mut Ctx<'_>, p: &Package<'_, '_>) -> Item {
     }
 }
 
-/// B0: intake preconditions; only the written self-assessment can show in files.
-fn b0(_: &mut Ctx<'_>, p: &Package<'_, '_>) -> Item {
-    match p.self_view {
-        Some(v) => item(
+/// B0: intake preconditions; only the written self-assessment can show in files. The process
+/// accepts one kept outside the repository when a document of the package links it.
+fn b0(ctx: &mut Ctx<'_>, p: &Package<'_, '_>) -> Item {
+    if let Some(v) = p.self_view {
+        return item(
             ItemState::Passed,
             vec![file_evidence(&v.doc.source, None, "written self-assessment")],
+            None,
+        );
+    }
+    match ctx.unit.documents.iter().find_map(|doc| {
+        external_self_assessment(doc).map(|(line, url)| (doc, line, url))
+    }) {
+        Some((doc, line, url)) => item(
+            ItemState::Passed,
+            vec![file_evidence(&doc.source, Some(line), format!("self-assessment kept outside the repository: {url}"))],
             None,
         ),
         None => item(
             ItemState::NotEvidenced,
             Vec::new(),
-            Some("no self-assessment.md; the precondition may be met by an external draft".to_owned()),
+            Some("no self-assessment.md, and no document links one (a `Self-assessment document | <link>` row)".to_owned()),
         ),
     }
+}
+
+/// A labelled row or line (`| Self-Assessment Document | https://… |`,
+/// `Self-assessment: https://…`) linking a self-assessment kept elsewhere: its line and URL.
+fn external_self_assessment(doc: &crate::model::Document) -> Option<(usize, String)> {
+    doc.visible_lines().into_iter().find_map(|(line, text)| {
+        let t = text.trim().trim_start_matches('|');
+        let (label, value) = t.split_once('|').or_else(|| t.split_once(':'))?;
+        let label = normalise(label).to_lowercase();
+        if !label.starts_with("self assessment") {
+            return None;
+        }
+        let start = value.find("https://").or_else(|| value.find("http://"))?;
+        let url: String = value[start..]
+            .chars()
+            .take_while(|c| !c.is_whitespace() && !matches!(c, ')' | '|' | '>' | ']'))
+            .collect();
+        Some((line, url))
+    })
 }
 
 /// B1: the tracking issue.
@@ -968,6 +997,14 @@ fn b8(ctx: &mut Ctx<'_>, p: &Package<'_, '_>) -> Item {
         return na("the 2024-11 guide has no README summary step");
     }
     if let Some(v) = p.summary {
+        if ctx.ruleset == Ruleset::Tssa2019 {
+            // The 2019 process had no summary template, so its parts cannot be demanded.
+            return item(
+                ItemState::Passed,
+                vec![file_evidence(&v.doc.source, Some(v.top_line()), "final summary")],
+                Some("the 2019 process had no summary template; its parts are not checked".to_owned()),
+            );
+        }
         let outcome = documents::check_summary(ctx, v, ItemId::B8);
         return doc_item(v, &outcome, "final summary", None);
     }

@@ -446,7 +446,7 @@ pub const CODES: &[Rule] = &[
     read(
         "facts/conflict",
         Warning,
-        "a fact is declared twice (front matter, tssa.yaml) with different values",
+        "a fact is stated twice with different values (two declarations, or two documents of the package)",
     ),
     read(
         "facts/mismatch",

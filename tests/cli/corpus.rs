@@ -272,3 +272,187 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
     found.sort();
     found
 }
+
+/// `check --format json` on the corpus, once per test process.
+fn corpus_json(corpus: &Path) -> &'static serde_json::Value {
+    static JSON: OnceLock<serde_json::Value> = OnceLock::new();
+    JSON.get_or_init(|| {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let run = tssa(
+            tmp.path(),
+            &[
+                OsStr::new("check"),
+                OsStr::new("--root"),
+                corpus.as_os_str(),
+                OsStr::new("--format"),
+                OsStr::new("json"),
+            ],
+        );
+        run.assert_finished();
+        serde_json::from_str(&run.stdout).expect("check --format json is JSON")
+    })
+}
+
+fn corpus_unit<'j>(json: &'j serde_json::Value, slug: &str) -> &'j serde_json::Value {
+    json["units"]
+        .as_array()
+        .expect("units")
+        .iter()
+        .find(|u| u["slug"] == slug)
+        .unwrap_or_else(|| panic!("no unit {slug}"))
+}
+
+/// Facts as the package shows them: the values classified after reading, and values that were
+/// right before classification, which must stay so. `(unit, fact, value, file:line)`.
+const FACTS: &[(&str, &str, &str, &str)] = &[
+    (
+        "cloudevents",
+        "security_provider",
+        "no",
+        "cloudevents/self-assessment.md:66",
+    ),
+    (
+        "cert-manager",
+        "sbom",
+        "none",
+        "cert-manager/self-assessment.md:19",
+    ),
+    (
+        "emissary-ingress",
+        "sbom",
+        "none",
+        "emissary-ingress/self-assessment.md:35",
+    ),
+    ("openfga", "sbom", "none", "openfga/self-assessment.md:42"),
+    ("openfga", "status", "complete", "openfga/joint-assessment.md:52"),
+    (
+        "antrea",
+        "security_provider",
+        "no",
+        "antrea/self-assessment.md:34",
+    ),
+    (
+        "cortex",
+        "sbom",
+        "https://github.com/cortexproject/cortex/releases/latest/download/sbom.tar.gz",
+        "cortex/self-assessment.md",
+    ),
+    (
+        "copacetic",
+        "sbom",
+        "https://github.com/project-copacetic/copacetic/releases",
+        "copacetic/self-assessment.md",
+    ),
+    (
+        "kyverno",
+        "sbom",
+        "https://kyverno.io/docs/security/#fetching-the-sbom-for-kyverno",
+        "kyverno/",
+    ),
+    ("kyverno", "security_provider", "yes", "kyverno/"),
+    (
+        "microcks",
+        "sbom",
+        "https://clomonitor.io/projects/cncf/microcks",
+        "microcks/",
+    ),
+    (
+        "cert-manager",
+        "security_provider",
+        "yes",
+        "cert-manager/self-assessment.md",
+    ),
+    ("keycloak", "version_covered", "v10.0.2", "keycloak/README.md:15"),
+];
+
+#[test]
+fn corpus_facts_table() {
+    let Some(corpus) = corpus() else { return };
+    let json = corpus_json(&corpus);
+    let mut wrong = Vec::new();
+    for (slug, key, value, at) in FACTS {
+        let fact = &corpus_unit(json, slug)["facts"][*key];
+        let place = format!(
+            "{}:{}",
+            fact["source"]["file"].as_str().unwrap_or("-"),
+            fact["source"]["line"]
+        );
+        if fact["value"] != *value || !place.contains(&format!("{PROJECTS}/{at}")) {
+            wrong.push(format!(
+                "{slug} {key}: {} at {place}, expected {value} at {at}",
+                fact["value"]
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "facts misread: {wrong:#?}");
+}
+
+#[test]
+fn corpus_none_values_keep_their_issue_as_a_reference() {
+    let Some(corpus) = corpus() else { return };
+    let (_, site) = shared(&corpus);
+    for (slug, reference) in [
+        (
+            "cert-manager",
+            "https://github.com/cert-manager/makefile-modules/issues/154",
+        ),
+        (
+            "emissary-ingress",
+            "https://github.com/emissary-ingress/emissary/issues/5466",
+        ),
+        ("openfga", "https://github.com/openfga/openfga/pull/683"),
+    ] {
+        let page = site.page(&format!("projects/{slug}/index.html"));
+        let start = page.find("<th scope=\"row\">SBOM</th>").expect("an SBOM row");
+        let row = &page[start..start + page[start..].find("</tr>").expect("row end")];
+        let before_refs = row.split("class=\"references\"").next().unwrap_or(row);
+        assert!(
+            !before_refs.contains("href="),
+            "{slug}: the SBOM value is no link: {row}"
+        );
+        assert!(row.contains(reference), "{slug}: the reference is kept: {row}");
+    }
+}
+
+#[test]
+fn corpus_rules_by_rule_set_conflicts_and_external_self_assessment() {
+    let Some(corpus) = corpus() else { return };
+    let json = corpus_json(&corpus);
+    let conflict = json["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .find(|d| {
+            d["code"] == "facts/conflict" && d["file"] == format!("{PROJECTS}/openfga/self-assessment.md")
+        })
+        .expect("openfga's documents disagree on the stage");
+    assert_eq!(conflict["line"], 38);
+    assert!(
+        conflict["message"]
+            .as_str()
+            .is_some_and(|m| m.contains(&format!("{PROJECTS}/openfga/joint-assessment.md:52"))),
+        "{conflict}"
+    );
+    for slug in ["keycloak", "opa", "spiffe-spire"] {
+        let unit = corpus_unit(json, slug);
+        let parts: Vec<&serde_json::Value> = unit["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .filter(|f| f["code"] == "summary/missing-part")
+            .collect();
+        assert!(parts.is_empty(), "{slug}: {parts:?}");
+    }
+    let b0 = corpus_unit(json, "custodian")["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|i| i["id"] == "B0")
+        .expect("B0");
+    assert_eq!(b0["state"], "passed", "{b0}");
+    assert_eq!(
+        b0["evidence"][0]["file"],
+        format!("{PROJECTS}/custodian/joint-review.md")
+    );
+    assert_eq!(b0["evidence"][0]["line"], 86);
+}

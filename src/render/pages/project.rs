@@ -12,7 +12,7 @@ use crate::analyse::links::relative_url;
 use crate::check::{ItemResult, ItemState, UnitReport};
 use crate::diagnostic::Diagnostic;
 use crate::error::Result;
-use crate::model::{Document, RelPath, Unit};
+use crate::model::{Document, FactValue, RelPath, Unit};
 use crate::output::{Content, OutputFile};
 use crate::render::badge;
 
@@ -152,13 +152,21 @@ impl Renderer<'_> {
         let mut facts: Vec<FactView> = unit
             .facts
             .iter()
-            .map(|(key, fact)| FactView {
-                label: key.label(),
-                value: fact.value.clone(),
-                raw: fact.raw.clone(),
-                href: is_url(&fact.value).then(|| fact.value.clone()),
-                source: fact.source.describe(),
-                source_url: self.doc_link(fact.source.file(), page_url),
+            .map(|(key, fact)| {
+                // A value that says "none" links nowhere; the issue it cites is a reference.
+                let (href, references) = match FactValue::of(*key, fact) {
+                    FactValue::None { references } => (None, references),
+                    _ => (is_url(&fact.value).then(|| fact.value.clone()), Vec::new()),
+                };
+                FactView {
+                    label: key.label(),
+                    value: fact.value.clone(),
+                    raw: fact.raw.clone(),
+                    href,
+                    references,
+                    source: fact.source.describe(),
+                    source_url: self.doc_link(fact.source.file(), page_url),
+                }
             })
             .collect();
         let coverage = &self.analysis.coverage;
@@ -172,6 +180,7 @@ impl Renderer<'_> {
                     value: summary.clone(),
                     raw: summary,
                     href: None,
+                    references: Vec::new(),
                     source: "coverage page".to_owned(),
                     source_url: Some(format!("{}#{anchor}", relative_url(page_url, COVERAGE_URL))),
                 },
@@ -327,6 +336,8 @@ struct FactView {
     value: String,
     raw: String,
     href: Option<String>,
+    /// Links a value cites without being one (the issue an SBOM "none" points to).
+    references: Vec<String>,
     source: String,
     source_url: Option<String>,
 }
