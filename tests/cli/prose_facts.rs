@@ -11,9 +11,7 @@
 
 use serde_json::Value;
 
-use crate::common::{Fixture, line_of};
-
-const PROJECTS: &str = "community/assessments/projects";
+use crate::common::{Fixture, PROJECTS, line_of};
 
 fn check_json(fx: &Fixture) -> Value {
     let run = fx.check(&["--format", "json"]);
@@ -140,4 +138,70 @@ fn b3_does_not_count_a_self_assessments_own_reviewers() {
         note.contains("no TAG security reviewers") && note.contains(&format!("{path}:{line}")),
         "{note}"
     );
+}
+
+/// On the acceptance corpus: every joint package's TAG security reviewers, where they were
+/// read, how many and B3's verdict. pixie (a sentence in the README) and flatcar (a sentence in
+/// the joint assessment) were "missing" before prose was read; the others must not change.
+#[test]
+fn corpus_reviewers_of_every_joint_package() {
+    let Some(corpus) = crate::common::corpus() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let run = crate::common::tssa(
+        tmp.path(),
+        &[
+            std::ffi::OsStr::new("check"),
+            std::ffi::OsStr::new("--root"),
+            corpus.as_os_str(),
+            std::ffi::OsStr::new("--format"),
+            std::ffi::OsStr::new("json"),
+        ],
+    );
+    run.assert_finished();
+    let json: Value = serde_json::from_str(&run.stdout).expect("check --format json is JSON");
+    let expected: [(&str, Option<(&str, u64, usize)>, &str); 12] = [
+        ("buildpacks", Some(("README.md", 5, 8)), "passed"),
+        ("custodian", Some(("joint-review.md", 95, 6)), "passed"),
+        ("dragonfly", Some(("joint-assessment.md", 4, 3)), "passed"),
+        ("flatcar", Some(("joint-assessment.md", 4, 4)), "passed"),
+        ("harbor", Some(("README.md", 5, 6)), "passed"),
+        ("in-toto", Some(("README.md", 5, 3)), "passed"),
+        ("keycloak", Some(("README.md", 5, 4)), "passed"),
+        ("opa", Some(("README.md", 5, 4)), "passed"),
+        // No names anywhere in its documents.
+        ("openfga", None, "missing"),
+        ("pixie", Some(("README.md", 6, 4)), "passed"),
+        ("spiffe-spire", Some(("README.md", 5, 3)), "passed"),
+        ("wasmedge", Some(("joint-assessment.md", 6, 5)), "passed"),
+    ];
+    for (slug, reviewers, state) in expected {
+        let u = unit(&json, slug);
+        let got = fact(u, "security_reviewers").map(|(value, file, line)| {
+            let file = file.rsplit('/').next().unwrap_or_default().to_owned();
+            (file, line, value.split(", ").count())
+        });
+        let want = reviewers.map(|(file, line, n)| (file.to_owned(), line, n));
+        assert_eq!(got, want, "{slug}: security reviewers (file, line, names)");
+        assert_eq!(b3(u)["state"], state, "{slug}: B3");
+    }
+    assert_eq!(
+        fact(unit(&json, "pixie"), "security_reviewers")
+            .map(|f| f.0)
+            .as_deref(),
+        Some("Justin Cappos, Victor Lu, Jon Zeolla, Ragashree Shekar")
+    );
+    assert_eq!(
+        fact(unit(&json, "flatcar"), "security_reviewers")
+            .map(|f| f.0)
+            .as_deref(),
+        Some("Justin Cappos, Marina Moore, Ragashree Shekar, Andrew Martin")
+    );
+    // A self-assessment's own reviewers are the document's, shown apart.
+    for slug in ["cert-manager", "knative"] {
+        let u = unit(&json, slug);
+        assert_eq!(fact(u, "security_reviewers"), None, "{slug}");
+        assert!(fact(u, "document_reviewers").is_some(), "{slug}");
+    }
 }
