@@ -140,6 +140,9 @@ fn b3_does_not_count_a_self_assessments_own_reviewers() {
     );
 }
 
+/// Where a package's TAG reviewers were read (file name, line) and how many there are.
+type Reviewers = (&'static str, u64, usize);
+
 /// On the acceptance corpus: every joint package's TAG security reviewers, where they were
 /// read, how many and B3's verdict. pixie (a sentence in the README) and flatcar (a sentence in
 /// the joint assessment) were "missing" before prose was read; the others must not change.
@@ -161,7 +164,7 @@ fn corpus_reviewers_of_every_joint_package() {
     );
     run.assert_finished();
     let json: Value = serde_json::from_str(&run.stdout).expect("check --format json is JSON");
-    let expected: [(&str, Option<(&str, u64, usize)>, &str); 12] = [
+    let expected: [(&str, Option<Reviewers>, &str); 12] = [
         ("buildpacks", Some(("README.md", 5, 8)), "passed"),
         ("custodian", Some(("joint-review.md", 95, 6)), "passed"),
         ("dragonfly", Some(("joint-assessment.md", 4, 3)), "passed"),
