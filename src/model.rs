@@ -91,8 +91,13 @@ pub enum FactKey {
     Languages,
     Sbom,
     Website,
-    /// Summary lines.
+    /// Summary lines. The TAG security reviewers of a joint assessment (what B3 counts).
     SecurityReviewers,
+    /// A self-assessment's own `Security reviewers:` line: who reviewed the document (often
+    /// the project's maintainers), not the TAG team.
+    DocumentReviewers,
+    /// A self-assessment's `Primary Authors:` / `Authors:` line.
+    DocumentAuthors,
     ProjectSecurityLead,
     ProjectLead,
     ProjectTeam,
@@ -106,7 +111,7 @@ pub enum FactKey {
 }
 
 impl FactKey {
-    pub const ALL: [FactKey; 24] = [
+    pub const ALL: [FactKey; 26] = [
         FactKey::ProjectName,
         FactKey::CncfMaturity,
         FactKey::AssessmentPath,
@@ -121,6 +126,8 @@ impl FactKey {
         FactKey::Sbom,
         FactKey::Website,
         FactKey::SecurityReviewers,
+        FactKey::DocumentReviewers,
+        FactKey::DocumentAuthors,
         FactKey::ProjectSecurityLead,
         FactKey::ProjectLead,
         FactKey::ProjectTeam,
@@ -150,6 +157,8 @@ impl FactKey {
             FactKey::Sbom => "sbom",
             FactKey::Website => "website",
             FactKey::SecurityReviewers => "security_reviewers",
+            FactKey::DocumentReviewers => "document_reviewers",
+            FactKey::DocumentAuthors => "document_authors",
             FactKey::ProjectSecurityLead => "project_security_lead",
             FactKey::ProjectLead => "project_lead",
             FactKey::ProjectTeam => "project_team",
@@ -180,6 +189,8 @@ impl FactKey {
             FactKey::Sbom => "SBOM",
             FactKey::Website => "Website",
             FactKey::SecurityReviewers => "Security reviewers",
+            FactKey::DocumentReviewers => "Self-assessment reviewers",
+            FactKey::DocumentAuthors => "Self-assessment authors",
             FactKey::ProjectSecurityLead => "Project security lead",
             FactKey::ProjectLead => "Project lead",
             FactKey::ProjectTeam => "Project team",

@@ -27,6 +27,7 @@ mod cli {
     mod output;
     mod pages;
     mod pairing;
+    mod prose_facts;
     mod renewal;
     mod sample;
     mod symlinks;

@@ -759,16 +759,26 @@ fn b3(ctx: &mut Ctx<'_>, p: &Package<'_, '_>) -> Item {
             )];
             reviewers_item(ctx, n, min, evidence, &v.doc.source, Some(line))
         }
-        None => item(
-            ItemState::Missing,
-            Vec::new(),
-            Some("no reviewers are named".to_owned()),
-        ),
+        None => item(ItemState::Missing, Vec::new(), Some(no_reviewers_note(unit))),
     }
 }
 
-/// The `Security reviewers:` fact that names the TAG team. The summary's list is that team; a
-/// self-assessment's line can name the project's own maintainers (dragonfly), so it comes last.
+/// Why B3 found nobody; a self-assessment's own reviewers are named so the reader sees they
+/// were read and why they do not count.
+fn no_reviewers_note(unit: &Unit) -> String {
+    match unit.fact(FactKey::DocumentReviewers) {
+        Some(f) => format!(
+            "no TAG security reviewers are named (the self-assessment's reviewers at {} reviewed that document; B3 counts the joint assessment's team)",
+            f.source.describe()
+        ),
+        None => "no reviewers are named".to_owned(),
+    }
+}
+
+/// The fact that names the TAG security reviewers, the team B3 counts: declared, else the
+/// summary's or joint assessment's (a labelled line or a sentence such as "performed by A, B
+/// and C"). A self-assessment's `Security reviewers:` line is read as `DocumentReviewers`
+/// (the document's own reviewers, often the project's maintainers) and never counts.
 fn reviewers_fact<'u>(unit: &'u Unit, p: &Package<'u, '_>) -> Option<&'u Fact> {
     let declared = unit
         .fact(FactKey::SecurityReviewers)

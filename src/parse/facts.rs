@@ -10,7 +10,9 @@
 //! * **Summary lines**: `Label: value` lines of the joint README template (`Completed:`,
 //!   `Security reviewers:`, `* Source code:`, `Tracking issue:` …), with or without a bullet
 //!   or bold label. A value ending in `,` continues on the next line.
-//! * **Prose**: `completed in August of 2023` in a summary or joint assessment, ranked last.
+//! * **Prose**: `completed in August of 2023`, and reviewers in a sentence (`Members of the
+//!   TAG (A, B, and C) worked with …`, `performed by A, B, and C`; see [`prose`]) in a summary
+//!   or joint assessment, ranked last.
 //!
 //! Self-assessments rank their tables first; summaries and joint assessments rank their
 //! summary lines first. Only these three kinds of document are read.
@@ -31,6 +33,10 @@
 //! * `Completed: tbd` states that the assessment is not complete: no fact, no warning.
 //! * Template placeholders (`_list names and github handles as appropriate_`, `_url to repo_`,
 //!   the metadata template sentences) are not facts; they raise `facts/placeholder`.
+//! * Roles are kept apart: a self-assessment's `Security reviewers:` line names the document's
+//!   own reviewers (`document_reviewers`), its `Primary Authors:` line its authors
+//!   (`document_authors`); only joint assessments and summaries give `security_reviewers`, the
+//!   TAG team that B3 counts.
 //! * HTML comments and fenced code are ignored; indented code is not detected (list
 //!   continuations look the same line by line).
 
@@ -39,6 +45,8 @@ use std::borrow::Cow;
 use crate::diagnostic::Diagnostic;
 use crate::model::{DocKind, Fact, FactKey, Provenance};
 use crate::parse::dates;
+
+mod prose;
 
 /// Reads the package facts a document of `kind` states in its text. `body_line` is the file
 /// line where `body` starts, so provenance lines are file lines. The best candidate for each
@@ -81,6 +89,7 @@ pub fn extract_in(
     tables.sort_by_key(|t| t.line);
 
     let mut out = Extractor {
+        kind,
         file,
         body_line,
         candidates: Vec::new(),
@@ -113,6 +122,7 @@ fn summary_label(label: &str) -> Option<FactKey> {
     Some(match label {
         "completed" | "date completed" | "completion date" | "date of completion" => FactKey::Completed,
         "security reviewers" | "security reviewer" => FactKey::SecurityReviewers,
+        "primary authors" | "primary author" | "authors" | "author" => FactKey::DocumentAuthors,
         "project security lead" | "security lead" => FactKey::ProjectSecurityLead,
         "project lead" => FactKey::ProjectLead,
         "project team" => FactKey::ProjectTeam,
@@ -126,6 +136,20 @@ fn summary_label(label: &str) -> Option<FactKey> {
         }
         _ => return None,
     })
+}
+
+/// Whose names a reviewers or authors label gives in a document of `kind`. The
+/// self-assessment template's `Security reviewers:` line sits in the document's own preamble
+/// and names whoever reviewed that document (cert-manager's and wasmedge's name their own
+/// maintainers), so it is the document's reviewers; only a joint assessment or summary names
+/// the TAG security reviewers B3 counts. `Authors:` means something only in a self-assessment.
+fn role(kind: DocKind, key: FactKey) -> Option<FactKey> {
+    match (kind, key) {
+        (DocKind::SelfAssessment, FactKey::SecurityReviewers) => Some(FactKey::DocumentReviewers),
+        (DocKind::SelfAssessment, _) => Some(key),
+        (_, FactKey::DocumentAuthors | FactKey::DocumentReviewers) => None,
+        _ => Some(key),
+    }
 }
 
 /// `Buildpacks team:`: the README template's `Project team:` written with the project's
@@ -220,6 +244,7 @@ struct Candidate {
 }
 
 struct Extractor<'a> {
+    kind: DocKind,
     file: &'a str,
     body_line: usize,
     candidates: Vec<Candidate>,
@@ -232,6 +257,9 @@ impl Extractor<'_> {
     }
 
     fn push(&mut self, rank: u8, key: FactKey, value: String, raw: String, index: usize) {
+        let Some(key) = role(self.kind, key) else {
+            return;
+        };
         let source = Provenance::Document {
             file: self.file.into(),
             line: self.file_line(index),
@@ -347,6 +375,7 @@ impl Extractor<'_> {
             FactKey::TrackingIssue => cell.urls().into_iter().find(|url| !is_security_pals(url)),
             FactKey::SecurityProvider => non_empty(yes_no(&text)),
             FactKey::SecurityReviewers
+            | FactKey::DocumentAuthors
             | FactKey::ProjectSecurityLead
             | FactKey::ProjectLead
             | FactKey::ProjectTeam => non_empty(names(cell)),
@@ -506,20 +535,27 @@ impl Extractor<'_> {
         }
     }
 
+    /// The completion date and the reviewers stated in sentences: the first of each.
     fn prose(&mut self, lines: &[&str], in_table: &[bool]) {
+        let (mut completed, mut reviewers) = (false, false);
         for (index, line) in lines.iter().enumerate() {
-            if in_table.get(index).copied().unwrap_or(true) {
+            if completed && reviewers {
+                return;
+            }
+            // A labelled line is read as a label line, with its own diagnostics.
+            if in_table.get(index).copied().unwrap_or(true)
+                || split_label(line).is_some_and(|(l, _)| summary_label(&l).is_some())
+            {
                 continue;
             }
-            let Some((iso, raw)) = dates::find_completed_in_prose(line) else {
-                continue;
-            };
-            // A `Completed:` line is read as a label line, with its own diagnostics.
-            if split_label(line).is_some_and(|(l, _)| summary_label(&l).is_some()) {
-                continue;
+            if !completed && let Some((iso, raw)) = dates::find_completed_in_prose(line) {
+                self.push(2, FactKey::Completed, iso, raw, index);
+                completed = true;
             }
-            self.push(2, FactKey::Completed, iso, raw, index);
-            return;
+            if !reviewers && let Some((names, raw)) = prose::reviewers_in_line(line) {
+                self.push(2, FactKey::SecurityReviewers, names, raw, index);
+                reviewers = true;
+            }
         }
     }
 }
@@ -1360,8 +1396,10 @@ mod tests {
             first(&found, FactKey::Languages).map(|f| (f.0, f.2)),
             Some(("Markdown, Python, Go".into(), 3))
         );
+        // A self-assessment's reviewers reviewed that document: not the TAG team.
+        assert_eq!(first(&found, FactKey::SecurityReviewers), None);
         assert_eq!(
-            first(&found, FactKey::SecurityReviewers),
+            first(&found, FactKey::DocumentReviewers),
             Some((
                 "John Kinsella, Wesley (@dutchshark)".into(),
                 "John Kinsella, Wesley (@dutchshark)".into(),
@@ -1589,6 +1627,60 @@ mod tests {
         let (found, _) = facts(DocKind::Summary, &format!("{body}\nCompleted: May 2019\n"));
         assert_eq!(value(&found, FactKey::Completed).as_deref(), Some("2019-05"));
         let (found, _) = facts(DocKind::SelfAssessment, body);
+        assert!(found.is_empty());
+    }
+
+    #[test]
+    fn self_assessment_preamble_names_the_documents_people() {
+        let body = "# Foo Self-Assessment\n\nMay 2024\n\nPrimary Authors: Ada Quill, Bo Ren\nSecurity reviewers: Ada Quill, Cy Mar\n\nThis document is about Foo.\n";
+        let (found, diags) = facts(DocKind::SelfAssessment, body);
+        assert_eq!(diags, vec![]);
+        assert_eq!(first(&found, FactKey::SecurityReviewers), None);
+        assert_eq!(
+            first(&found, FactKey::DocumentAuthors).map(|f| (f.0, f.2)),
+            Some(("Ada Quill, Bo Ren".into(), 5))
+        );
+        assert_eq!(
+            first(&found, FactKey::DocumentReviewers).map(|f| (f.0, f.2)),
+            Some(("Ada Quill, Cy Mar".into(), 6))
+        );
+        // The same lines in a summary: the reviewers are the TAG team; authors mean nothing.
+        let (found, _) = facts(DocKind::Summary, body);
+        assert_eq!(
+            value(&found, FactKey::SecurityReviewers).as_deref(),
+            Some("Ada Quill, Cy Mar")
+        );
+        assert_eq!(value(&found, FactKey::DocumentAuthors), None);
+        assert_eq!(value(&found, FactKey::DocumentReviewers), None);
+    }
+
+    #[test]
+    fn reviewers_in_prose() {
+        let readme = "# Foo Joint Security Assessment\n\n## Summary\nFoo watches things.\n\nMembers of the TAG in the CNCF (Ada Quill, Bo Ren, Cy Mar, and Di Osei) worked with the Foo team on a joint assessment, which was completed in May of 2022.\n";
+        let (found, _) = facts(DocKind::Summary, readme);
+        assert_eq!(
+            first(&found, FactKey::SecurityReviewers),
+            Some((
+                "Ada Quill, Bo Ren, Cy Mar, Di Osei".into(),
+                "Ada Quill, Bo Ren, Cy Mar, and Di Osei".into(),
+                6
+            ))
+        );
+        assert_eq!(value(&found, FactKey::Completed).as_deref(), Some("2022-05"));
+        let joint = "---\n\n## Summary\nBar is small.\n<br/><br/>A Joint Security Assessment was performed by Ada Quill, *Bo Ren*, and Cy Mar.  We thank the team!\n";
+        let (found, _) = facts(DocKind::JointAssessment, joint);
+        assert_eq!(
+            first(&found, FactKey::SecurityReviewers).map(|f| (f.0, f.2)),
+            Some(("Ada Quill, Bo Ren, Cy Mar".into(), 5))
+        );
+        // A labelled line wins over a sentence, and a self-assessment's prose is not read.
+        let both = format!("Security reviewers: Eve Ng, Fay Wu\n{readme}");
+        let (found, _) = facts(DocKind::Summary, &both);
+        assert_eq!(
+            value(&found, FactKey::SecurityReviewers).as_deref(),
+            Some("Eve Ng, Fay Wu")
+        );
+        let (found, _) = facts(DocKind::SelfAssessment, readme);
         assert!(found.is_empty());
     }
 
@@ -1828,6 +1920,75 @@ mod tests {
         );
         check("opa/README.md", Summary, FactKey::Completed, "2019-09");
         check("pixie/README.md", Summary, FactKey::Completed, "2023-08");
+        // Reviewers named in a sentence, with their line; a self-assessment's own reviewers
+        // keep their role.
+        let line_of = |rel: &str, kind: DocKind, key: FactKey| {
+            first(&read(rel, kind), key).map(|(value, _, line)| (value, line))
+        };
+        for (rel, kind, key, value, line) in [
+            (
+                "pixie/README.md",
+                Summary,
+                FactKey::SecurityReviewers,
+                "Justin Cappos, Victor Lu, Jon Zeolla, Ragashree Shekar",
+                6,
+            ),
+            (
+                "flatcar/joint-assessment.md",
+                JointAssessment,
+                FactKey::SecurityReviewers,
+                "Justin Cappos, Marina Moore, Ragashree Shekar, Andrew Martin",
+                4,
+            ),
+            (
+                "cert-manager/self-assessment.md",
+                SelfAssessment,
+                FactKey::DocumentReviewers,
+                "Maël Valais, Ashley Davis, Tim Ramlot",
+                6,
+            ),
+            (
+                "cert-manager/self-assessment.md",
+                SelfAssessment,
+                FactKey::DocumentAuthors,
+                "Maël Valais, Ashley Davis",
+                5,
+            ),
+            (
+                "knative/self-assessment.md",
+                SelfAssessment,
+                FactKey::DocumentReviewers,
+                "Maya Humston, Ethan Vazquez, Zhikang Xu, Shambhavi Seth",
+                5,
+            ),
+            (
+                "harbor/README.md",
+                Summary,
+                FactKey::SecurityReviewers,
+                "Andres Vega, Justin Cappos, Chase Pettet, Vinay Venkataraghavan, Robert Ficaglia, Martin Vrachev",
+                5,
+            ),
+            (
+                "dragonfly/joint-assessment.md",
+                JointAssessment,
+                FactKey::SecurityReviewers,
+                "Marina Moore @mnm678, Rahul Jadhav @nyrahul, Justin Cappos @JustinCappos",
+                4,
+            ),
+        ] {
+            assert_eq!(
+                line_of(rel, kind, key),
+                Some((value.to_owned(), line)),
+                "{rel} {key:?}"
+            );
+        }
+        for rel in ["cert-manager/self-assessment.md", "knative/self-assessment.md"] {
+            assert_eq!(
+                line_of(rel, SelfAssessment, FactKey::SecurityReviewers),
+                None,
+                "{rel}"
+            );
+        }
         for (rel, kind, raw, value) in [
             ("flux/self-assessment.md", SelfAssessment, "Draft", "draft"),
             (
