@@ -6,7 +6,9 @@ use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use crate::common::{PROJECTS, Run, Site, assert_same_files, corpus, text_of, tssa};
+use crate::common::{
+    PROJECTS, Run, Site, assert_same_files, corpus, json_item, json_report, json_unit, text_of, tssa,
+};
 
 /// Every project unit of the corpus: 49 project folders and fluentd's three sub-projects.
 const UNITS: [&str; 52] = [
@@ -288,18 +290,8 @@ fn corpus_json(corpus: &Path) -> &'static serde_json::Value {
                 OsStr::new("json"),
             ],
         );
-        run.assert_finished();
-        serde_json::from_str(&run.stdout).expect("check --format json is JSON")
+        json_report(&run)
     })
-}
-
-fn corpus_unit<'j>(json: &'j serde_json::Value, slug: &str) -> &'j serde_json::Value {
-    json["units"]
-        .as_array()
-        .expect("units")
-        .iter()
-        .find(|u| u["slug"] == slug)
-        .unwrap_or_else(|| panic!("no unit {slug}"))
 }
 
 /// Facts as the package shows them: the values classified after reading, and values that were
@@ -371,7 +363,7 @@ fn corpus_facts_table() {
     let json = corpus_json(&corpus);
     let mut wrong = Vec::new();
     for (slug, key, value, at) in FACTS {
-        let fact = &corpus_unit(json, slug)["facts"][*key];
+        let fact = &json_unit(json, slug)["facts"][*key];
         let place = format!(
             "{}:{}",
             fact["source"]["file"].as_str().unwrap_or("-"),
@@ -434,7 +426,7 @@ fn corpus_rules_by_rule_set_conflicts_and_external_self_assessment() {
         "{conflict}"
     );
     for slug in ["keycloak", "opa", "spiffe-spire"] {
-        let unit = corpus_unit(json, slug);
+        let unit = json_unit(json, slug);
         let parts: Vec<&serde_json::Value> = unit["findings"]
             .as_array()
             .expect("findings")
@@ -443,12 +435,7 @@ fn corpus_rules_by_rule_set_conflicts_and_external_self_assessment() {
             .collect();
         assert!(parts.is_empty(), "{slug}: {parts:?}");
     }
-    let b0 = corpus_unit(json, "custodian")["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .find(|i| i["id"] == "B0")
-        .expect("B0");
+    let b0 = json_item(json_unit(json, "custodian"), "B0");
     assert_eq!(b0["state"], "passed", "{b0}");
     assert_eq!(
         b0["evidence"][0]["file"],

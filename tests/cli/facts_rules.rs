@@ -2,32 +2,12 @@
 //! and the checklist rules that depend on the rule set (tssa-2019 summaries, one finding per
 //! gap) or accept evidence kept outside the repository (B0).
 
-use crate::common::{Fixture, line_of, tags, text_of};
+use crate::common::{Fixture, json_item, json_report, json_unit, line_of, tags, text_of};
 
 const PROJECTS: &str = "community/assessments/projects";
 
 fn json_of(fx: &Fixture) -> serde_json::Value {
-    let run = fx.check(&["--format", "json"]);
-    run.assert_finished();
-    serde_json::from_str(&run.stdout).expect("check --format json is JSON")
-}
-
-fn unit<'j>(json: &'j serde_json::Value, slug: &str) -> &'j serde_json::Value {
-    json["units"]
-        .as_array()
-        .expect("units")
-        .iter()
-        .find(|u| u["slug"] == slug)
-        .unwrap_or_else(|| panic!("no unit {slug}"))
-}
-
-fn item<'j>(unit: &'j serde_json::Value, id: &str) -> &'j serde_json::Value {
-    unit["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .find(|i| i["id"] == id)
-        .unwrap_or_else(|| panic!("no item {id}"))
+    json_report(&fx.check(&["--format", "json"]))
 }
 
 /// The `<tr>` of the facts table whose label is `label`.
@@ -43,7 +23,7 @@ fn fact_row(page: &str, label: &str) -> String {
 fn a_sentence_saying_not_a_security_provider_is_no() {
     let fx = Fixture::new("facts-rules");
     let json = json_of(&fx);
-    let fact = &unit(&json, "quill")["facts"]["security_provider"];
+    let fact = &json_unit(&json, "quill")["facts"]["security_provider"];
     assert_eq!(fact["value"], "no", "{fact}");
     assert_eq!(fact["raw"], "Quill is not a security provider");
 }
@@ -57,7 +37,7 @@ fn an_sbom_cell_saying_none_is_none_and_its_issue_only_a_reference() {
         ("quill", "https://github.com/example/quill/issues/41"),
         ("lanternfish", "https://github.com/example/lanternfish/issues/7"),
     ] {
-        let fact = &unit(&json, slug)["facts"]["sbom"];
+        let fact = &json_unit(&json, slug)["facts"]["sbom"];
         assert_eq!(fact["value"], "none", "{slug}: {fact}");
         let page = fx.site().page(&format!("projects/{slug}/index.html"));
         let row = fact_row(&page, "SBOM");
@@ -94,7 +74,7 @@ fn two_documents_that_disagree_get_a_conflict_naming_both_places() {
     assert!(d.help.is_some_and(|h| h.contains("status:")));
     // The later document of the process decides what the package shows.
     let json = json_of(&fx);
-    assert_eq!(unit(&json, "quill")["facts"]["status"]["value"], "complete");
+    assert_eq!(json_unit(&json, "quill")["facts"]["status"]["value"], "complete");
 }
 
 #[test]
@@ -111,7 +91,7 @@ fn documents_that_agree_get_no_conflict() {
 fn a_2019_summary_is_not_held_to_the_later_template_and_b1_alone_reports_the_issue() {
     let fx = Fixture::new("facts-rules");
     let json = json_of(&fx);
-    let gantry = unit(&json, "gantry");
+    let gantry = json_unit(&json, "gantry");
     assert_eq!(gantry["ruleset"], "tssa-2019");
     let codes: Vec<&str> = gantry["findings"]
         .as_array()
@@ -123,9 +103,9 @@ fn a_2019_summary_is_not_held_to_the_later_template_and_b1_alone_reports_the_iss
         !codes.iter().any(|c| c.starts_with("summary/missing")),
         "no summary-template demands on a 2019 package: {codes:?}"
     );
-    assert_eq!(item(gantry, "B8")["state"], "passed");
+    assert_eq!(json_item(gantry, "B8")["state"], "passed");
     assert_eq!(
-        item(gantry, "B1")["state"],
+        json_item(gantry, "B1")["state"],
         "missing",
         "the gap is still reported once"
     );
@@ -135,7 +115,7 @@ fn a_2019_summary_is_not_held_to_the_later_template_and_b1_alone_reports_the_iss
 fn a_linked_external_self_assessment_passes_b0() {
     let fx = Fixture::new("facts-rules");
     let json = json_of(&fx);
-    let b0 = item(unit(&json, "ferrule"), "B0");
+    let b0 = json_item(json_unit(&json, "ferrule"), "B0");
     assert_eq!(b0["state"], "passed", "{b0}");
     let file = format!("{PROJECTS}/ferrule/joint-review.md");
     let evidence = &b0["evidence"][0];

@@ -423,6 +423,32 @@ impl Run {
     }
 }
 
+/// The report of a `check --format json` run.
+pub fn json_report(run: &Run) -> serde_json::Value {
+    run.assert_finished();
+    serde_json::from_str(&run.stdout).expect("check --format json is JSON")
+}
+
+/// The unit with `slug` in a `check --format json` report.
+pub fn json_unit<'j>(json: &'j serde_json::Value, slug: &str) -> &'j serde_json::Value {
+    json["units"]
+        .as_array()
+        .expect("units")
+        .iter()
+        .find(|u| u["slug"] == slug)
+        .unwrap_or_else(|| panic!("no unit {slug}"))
+}
+
+/// The checklist item `id` of a unit in that report.
+pub fn json_item<'j>(unit: &'j serde_json::Value, id: &str) -> &'j serde_json::Value {
+    unit["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|i| i["id"] == id)
+        .unwrap_or_else(|| panic!("no item {id}"))
+}
+
 /// The text of a fixture file and the 1-based line of the first line containing `needle`.
 pub fn line_of(path: &Path, needle: &str) -> usize {
     let text = fs::read_to_string(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
