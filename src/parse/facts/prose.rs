@@ -135,8 +135,9 @@ const LEAD_PHRASES: [&str; 3] = [
     "project\u{2019}s security lead",
 ];
 
-/// Verbs joining a person to the lead's role, in either order.
-const LEAD_VERBS: [&str; 5] = [" is ", " was ", " served as ", " acted as ", " as "];
+/// Verbs joining a person to the lead's role that follows them; the leading space keeps
+/// "this" from ending in "is".
+const LEAD_VERBS: [&str; 5] = [" is", " was", " served as", " acted as", " as"];
 
 /// The project's security lead named in a Markdown line, as `(name, the words as written)`.
 pub(super) fn security_lead_in_line(line: &str) -> Option<(String, String)> {
@@ -189,9 +190,9 @@ fn lead_before(before: &str) -> Option<(String, String)> {
     let lower_role = role.trim_end();
     let verb_at = LEAD_VERBS
         .iter()
-        .filter_map(|v| lower_role.ends_with(v.trim_end()).then(|| v.trim_end().len()))
+        .filter(|v| lower_role.ends_with(**v))
+        .map(|v| v.len())
         .max()?;
-    // The verbs' leading space keeps "this" from ending in "is".
     let subject = trimmed.get(..lower_role.len() - verb_at)?;
     let subject = subject.rsplit([',', ';', ':']).next()?.trim();
     lone_person(subject, false)
