@@ -535,11 +535,17 @@ impl Extractor<'_> {
         }
     }
 
-    /// The completion date and the reviewers stated in sentences: the first of each.
+    /// The completion date, reviewers, security lead and tracking issue stated in sentences:
+    /// the first of each. Ranked after tables and labelled lines, which keep winning.
     fn prose(&mut self, lines: &[&str], in_table: &[bool]) {
-        let (mut completed, mut reviewers) = (false, false);
+        let mut wanted = vec![
+            FactKey::Completed,
+            FactKey::SecurityReviewers,
+            FactKey::ProjectSecurityLead,
+            FactKey::TrackingIssue,
+        ];
         for (index, line) in lines.iter().enumerate() {
-            if completed && reviewers {
+            if wanted.is_empty() {
                 return;
             }
             // A labelled line is read as a label line, with its own diagnostics.
@@ -548,14 +554,13 @@ impl Extractor<'_> {
             {
                 continue;
             }
-            if !completed && let Some((iso, raw)) = dates::find_completed_in_prose(line) {
-                self.push(2, FactKey::Completed, iso, raw, index);
-                completed = true;
-            }
-            if !reviewers && let Some((names, raw)) = prose::reviewers_in_line(line) {
-                self.push(2, FactKey::SecurityReviewers, names, raw, index);
-                reviewers = true;
-            }
+            wanted.retain(|&key| match prose_fact(key, line) {
+                Some((value, raw)) => {
+                    self.push(2, key, value, raw, index);
+                    false
+                }
+                None => true,
+            });
         }
     }
 }
@@ -1078,6 +1083,17 @@ struct Row<'a> {
     value: Cow<'a, str>,
     /// 0-based line in the body.
     index: usize,
+}
+
+/// The fact `key` stated in a sentence of `line`, as `(value, the words as written)`.
+fn prose_fact(key: FactKey, line: &str) -> Option<(String, String)> {
+    match key {
+        FactKey::Completed => dates::find_completed_in_prose(line),
+        FactKey::SecurityReviewers => prose::reviewers_in_line(line),
+        FactKey::ProjectSecurityLead => prose::security_lead_in_line(line),
+        FactKey::TrackingIssue => prose::tracking_issue_in_line(line),
+        _ => None,
+    }
 }
 
 /// A table key, normalised. Long keys are prose (Actors tables and the like) and never

@@ -8,6 +8,12 @@
 //! * `mossgate`: a self-assessment's preamble names its authors and its own reviewers (as
 //!   cert-manager's and knative's do): they are not the TAG security reviewers;
 //! * `tidewell`: a joint package whose only reviewers are the self-assessment's own.
+//! * `brackenridge`: the README names the project's security lead and the tracking issue in
+//!   sentences ("… served as the project's security lead", "… is tracked in <TAG issue>");
+//! * `saltmere`: labelled lines and sentences disagree: the labelled lines win;
+//! * `larchmoor`: sentences that look like, but are not, a lead or the assessment's issue (a
+//!   project's own "tracking issue (feature request)", a passing TAG issue link, "recruiting
+//!   a security lead", "the TAG lead reviewer").
 
 use serde_json::Value;
 
@@ -137,6 +143,95 @@ fn b3_does_not_count_a_self_assessments_own_reviewers() {
     assert!(
         note.contains("no TAG security reviewers") && note.contains(&format!("{path}:{line}")),
         "{note}"
+    );
+}
+
+fn item<'a>(unit: &'a Value, id: &str) -> &'a Value {
+    unit["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|i| i["id"] == id)
+        .unwrap_or_else(|| panic!("no item {id}"))
+}
+
+fn missing_parts(unit: &Value) -> Vec<String> {
+    unit["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["code"] == "summary/missing-part")
+        .filter_map(|f| f["message"].as_str())
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn security_lead_and_tracking_issue_named_in_sentences_are_read_with_their_line() {
+    let fx = Fixture::new("prose-facts");
+    let json = check_json(&fx);
+    let u = unit(&json, "brackenridge");
+    let path = format!("{PROJECTS}/brackenridge/README.md");
+    let lead_line = line_of(&fx.path(&path), "served as the project's security lead") as u64;
+    let issue_line = line_of(&fx.path(&path), "is tracked in") as u64;
+    assert_eq!(
+        fact(u, "project_security_lead"),
+        Some(("Wren Calloway (@wcalloway)".to_owned(), path.clone(), lead_line))
+    );
+    let issue = "https://github.com/cncf/tag-security/issues/4321";
+    assert_eq!(
+        fact(u, "tracking_issue"),
+        Some((issue.to_owned(), path.clone(), issue_line))
+    );
+    let b1 = item(u, "B1");
+    assert_eq!(b1["state"], "passed", "{b1}");
+    assert_eq!(b1["evidence"][0]["line"], issue_line, "{b1}");
+    let missing = missing_parts(u);
+    assert!(
+        !missing
+            .iter()
+            .any(|m| m.contains("security lead") || m.contains("tracking")),
+        "{missing:?}"
+    );
+}
+
+#[test]
+fn labelled_lines_win_over_sentences_for_the_lead_and_the_tracking_issue() {
+    let fx = Fixture::new("prose-facts");
+    let json = check_json(&fx);
+    let u = unit(&json, "saltmere");
+    let path = format!("{PROJECTS}/saltmere/joint-assessment.md");
+    let file = fx.path(&path);
+    assert_eq!(
+        fact(u, "project_security_lead"),
+        Some((
+            "Ola Brisk @obrisk".to_owned(),
+            path.clone(),
+            line_of(&file, "Project security lead:") as u64
+        ))
+    );
+    assert_eq!(
+        fact(u, "tracking_issue"),
+        Some((
+            "https://github.com/cncf/tag-security/issues/4400".to_owned(),
+            path.clone(),
+            line_of(&file, "Tracking issue:") as u64
+        ))
+    );
+}
+
+#[test]
+fn sentences_about_other_issues_and_leads_yield_no_fact() {
+    let fx = Fixture::new("prose-facts");
+    let json = check_json(&fx);
+    let u = unit(&json, "larchmoor");
+    assert_eq!(fact(u, "project_security_lead"), None);
+    assert_eq!(fact(u, "tracking_issue"), None);
+    assert_eq!(item(u, "B1")["state"], "missing");
+    // The reviewers' sentence on the same page is still read.
+    assert_eq!(
+        fact(u, "security_reviewers").map(|f| f.0).as_deref(),
+        Some("Ada Quill, Bo Renner, Finn Oduya")
     );
 }
 
