@@ -17,30 +17,14 @@
 
 use serde_json::Value;
 
-use crate::common::{Fixture, PROJECTS, line_of};
+use crate::common::{Fixture, PROJECTS, json_item, json_report, json_unit, line_of};
 
 fn check_json(fx: &Fixture) -> Value {
-    let run = fx.check(&["--format", "json"]);
-    run.assert_finished();
-    serde_json::from_str(&run.stdout).expect("check --format json is JSON")
-}
-
-fn unit<'a>(json: &'a Value, slug: &str) -> &'a Value {
-    json["units"]
-        .as_array()
-        .expect("a units array")
-        .iter()
-        .find(|u| u["slug"] == slug)
-        .unwrap_or_else(|| panic!("no unit {slug}"))
+    json_report(&fx.check(&["--format", "json"]))
 }
 
 fn b3(unit: &Value) -> &Value {
-    unit["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .find(|i| i["id"] == "B3")
-        .expect("a B3 item")
+    json_item(unit, "B3")
 }
 
 /// The fact `key` of a unit as (value, file, line).
@@ -82,7 +66,7 @@ fn reviewers_named_in_a_sentence_are_read_with_their_line_and_pass_b3() {
             "Ada Quill, Esme Vardy, Bo Renner, Finn Oduya",
         ),
     ] {
-        let u = unit(&json, slug);
+        let u = json_unit(&json, slug);
         let path = format!("{PROJECTS}/{slug}/{file}");
         let line = line_of(&fx.path(&path), sentence) as u64;
         assert_eq!(
@@ -102,7 +86,7 @@ fn reviewers_named_in_a_sentence_are_read_with_their_line_and_pass_b3() {
 fn a_self_assessments_preamble_names_its_own_authors_and_reviewers() {
     let fx = Fixture::new("prose-facts");
     let json = check_json(&fx);
-    let u = unit(&json, "mossgate");
+    let u = json_unit(&json, "mossgate");
     let path = format!("{PROJECTS}/mossgate/self-assessment.md");
     assert_eq!(fact(u, "security_reviewers"), None);
     assert_eq!(
@@ -133,7 +117,7 @@ fn a_self_assessments_preamble_names_its_own_authors_and_reviewers() {
 fn b3_does_not_count_a_self_assessments_own_reviewers() {
     let fx = Fixture::new("prose-facts");
     let json = check_json(&fx);
-    let u = unit(&json, "tidewell");
+    let u = json_unit(&json, "tidewell");
     assert_eq!(fact(u, "security_reviewers"), None);
     let item = b3(u);
     assert_eq!(item["state"], "missing", "{item}");
@@ -144,15 +128,6 @@ fn b3_does_not_count_a_self_assessments_own_reviewers() {
         note.contains("no TAG security reviewers") && note.contains(&format!("{path}:{line}")),
         "{note}"
     );
-}
-
-fn item<'a>(unit: &'a Value, id: &str) -> &'a Value {
-    unit["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .find(|i| i["id"] == id)
-        .unwrap_or_else(|| panic!("no item {id}"))
 }
 
 fn missing_parts(unit: &Value) -> Vec<String> {
@@ -170,7 +145,7 @@ fn missing_parts(unit: &Value) -> Vec<String> {
 fn security_lead_and_tracking_issue_named_in_sentences_are_read_with_their_line() {
     let fx = Fixture::new("prose-facts");
     let json = check_json(&fx);
-    let u = unit(&json, "brackenridge");
+    let u = json_unit(&json, "brackenridge");
     let path = format!("{PROJECTS}/brackenridge/README.md");
     let lead_line = line_of(&fx.path(&path), "served as the project's security lead") as u64;
     let issue_line = line_of(&fx.path(&path), "is tracked in") as u64;
@@ -183,7 +158,7 @@ fn security_lead_and_tracking_issue_named_in_sentences_are_read_with_their_line(
         fact(u, "tracking_issue"),
         Some((issue.to_owned(), path.clone(), issue_line))
     );
-    let b1 = item(u, "B1");
+    let b1 = json_item(u, "B1");
     assert_eq!(b1["state"], "passed", "{b1}");
     assert_eq!(b1["evidence"][0]["line"], issue_line, "{b1}");
     let missing = missing_parts(u);
@@ -199,7 +174,7 @@ fn security_lead_and_tracking_issue_named_in_sentences_are_read_with_their_line(
 fn labelled_lines_win_over_sentences_for_the_lead_and_the_tracking_issue() {
     let fx = Fixture::new("prose-facts");
     let json = check_json(&fx);
-    let u = unit(&json, "saltmere");
+    let u = json_unit(&json, "saltmere");
     let path = format!("{PROJECTS}/saltmere/joint-assessment.md");
     let file = fx.path(&path);
     assert_eq!(
@@ -224,10 +199,10 @@ fn labelled_lines_win_over_sentences_for_the_lead_and_the_tracking_issue() {
 fn sentences_about_other_issues_and_leads_yield_no_fact() {
     let fx = Fixture::new("prose-facts");
     let json = check_json(&fx);
-    let u = unit(&json, "larchmoor");
+    let u = json_unit(&json, "larchmoor");
     assert_eq!(fact(u, "project_security_lead"), None);
     assert_eq!(fact(u, "tracking_issue"), None);
-    assert_eq!(item(u, "B1")["state"], "missing");
+    assert_eq!(json_item(u, "B1")["state"], "missing");
     // The reviewers' sentence on the same page is still read.
     assert_eq!(
         fact(u, "security_reviewers").map(|f| f.0).as_deref(),
@@ -275,7 +250,7 @@ fn corpus_reviewers_of_every_joint_package() {
         ("wasmedge", Some(("joint-assessment.md", 6, 5)), "passed"),
     ];
     for (slug, reviewers, state) in expected {
-        let u = unit(&json, slug);
+        let u = json_unit(&json, slug);
         let got = fact(u, "security_reviewers").map(|(value, file, line)| {
             let file = file.rsplit('/').next().unwrap_or_default().to_owned();
             (file, line, value.split(", ").count())
@@ -285,20 +260,20 @@ fn corpus_reviewers_of_every_joint_package() {
         assert_eq!(b3(u)["state"], state, "{slug}: B3");
     }
     assert_eq!(
-        fact(unit(&json, "pixie"), "security_reviewers")
+        fact(json_unit(&json, "pixie"), "security_reviewers")
             .map(|f| f.0)
             .as_deref(),
         Some("Justin Cappos, Victor Lu, Jon Zeolla, Ragashree Shekar")
     );
     assert_eq!(
-        fact(unit(&json, "flatcar"), "security_reviewers")
+        fact(json_unit(&json, "flatcar"), "security_reviewers")
             .map(|f| f.0)
             .as_deref(),
         Some("Justin Cappos, Marina Moore, Ragashree Shekar, Andrew Martin")
     );
     // A self-assessment's own reviewers are the document's, shown apart.
     for slug in ["cert-manager", "knative"] {
-        let u = unit(&json, slug);
+        let u = json_unit(&json, slug);
         assert_eq!(fact(u, "security_reviewers"), None, "{slug}");
         assert!(fact(u, "document_reviewers").is_some(), "{slug}");
     }
