@@ -132,8 +132,11 @@ pub struct Config {
     pub root: PathBuf,
     /// The projects folder, relative to `root` (`community/assessments/projects`).
     pub projects: String,
-    /// The process docs folder, relative to `root` (`community/assessments`).
-    pub process: String,
+    /// The process docs folder, relative to `root` (`community/assessments`). `None` when the
+    /// projects folder sits at the top of the repository (cncf/toc's `projects/`): that
+    /// repository holds no assessment process, and its root is everyone's documents, not ours.
+    /// `[source] process` names one anyway.
+    pub process: Option<String>,
     /// Optional patterns (relative to `projects`) naming the folders that hold packages.
     pub unit_patterns: Option<Vec<String>>,
     pub output: PathBuf,
@@ -280,7 +283,7 @@ fn source_folders(
     root: &Path,
     bounds: &Bounds,
     src: &Source<'_>,
-) -> Result<(String, String)> {
+) -> Result<(String, Option<String>)> {
     let projects = match &source.projects {
         Some(projects) => {
             let rel = relative(projects, "[source] projects", src)?;
@@ -298,12 +301,9 @@ fn source_folders(
             let rel = relative(process, "[source] process", src)?;
             let line = Some(src.line(process));
             bounds.check_path(&root.join(&rel), "[source] process", line, src)?;
-            rel
+            Some(rel)
         }
-        None => projects
-            .rsplit_once('/')
-            .map(|(parent, _)| parent.to_owned())
-            .unwrap_or_default(),
+        None => projects.rsplit_once('/').map(|(parent, _)| parent.to_owned()),
     };
     Ok((projects, process))
 }

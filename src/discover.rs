@@ -108,14 +108,14 @@ pub fn discover(config: &Config) -> Discovered {
             .push(walker.unit(&dir, slug, folder, &mut found.diagnostics));
     }
 
-    {
-        let process_dir = config.root.join(&config.process);
+    if let Some(process) = &config.process {
+        let process_dir = config.root.join(process);
         let skip = [config.projects.as_str()];
         let mut files = Vec::new();
         walker.walk(
             &process_dir,
-            &config.process,
-            &config.process,
+            process,
+            process,
             &skip,
             &mut files,
             &mut found.diagnostics,

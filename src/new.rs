@@ -153,10 +153,9 @@ pub fn plan(config: &Config, name: &str, path: PackagePath, today: &str) -> Resu
             "`{rel_dir}` already exists; tssa new never overwrites a package (pick another name, or edit the existing one)"
         )));
     }
-    let guide_rel = if config.process.is_empty() {
-        "guide".to_owned()
-    } else {
-        format!("{}/guide", config.process)
+    let guide_rel = match config.process.as_deref() {
+        None | Some("") => "guide".to_owned(),
+        Some(process) => format!("{process}/guide"),
     };
     let guide_dir = config.root.join(&guide_rel);
     let ctx = Context {

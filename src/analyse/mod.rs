@@ -139,7 +139,10 @@ impl Surroundings {
         );
         // Without git (or outside a checkout) pages show no dates, with one note.
         let changed = if config.git {
-            let (dates, note) = crate::gitdates::collect(&config.root, &[&config.projects, &config.process]);
+            let folders: Vec<&str> = std::iter::once(config.projects.as_str())
+                .chain(config.process.as_deref())
+                .collect();
+            let (dates, note) = crate::gitdates::collect(&config.root, &folders);
             let available = note.is_none();
             notes.extend(note);
             available.then_some(dates)

@@ -42,10 +42,13 @@ pub(crate) struct Roots {
 impl Roots {
     pub fn of(config: &Config) -> Roots {
         let root = absolute(&config.root);
-        let mut content = vec![
-            absolute(&root.join(&config.projects)),
-            absolute(&root.join(&config.process)),
-        ];
+        let mut content = vec![absolute(&root.join(&config.projects))];
+        content.extend(
+            config
+                .process
+                .as_ref()
+                .map(|process| absolute(&root.join(process))),
+        );
         content.sort();
         content.dedup();
         // The process folder usually holds the projects folder; one watch covers both.

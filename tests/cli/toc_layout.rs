@@ -147,3 +147,23 @@ fn a_package_no_pattern_matches_is_reported() {
                 != Some("projects/tamarin/sub-projects/tamarin-lens/security-assessment"))
     );
 }
+
+/// A repository whose projects folder sits at its top (cncf/toc) holds no assessment process:
+/// its own root documents are not published as process pages, and the site links to no
+/// process section it does not have.
+#[test]
+fn the_repository_root_is_not_taken_for_the_process() {
+    let fixture = Fixture::new("toc-layout");
+    fixture.build().assert_built();
+    let site = fixture.site();
+    assert!(
+        !site.exists("process/index.html"),
+        "the root README became a process page:\n{}",
+        site.listing()
+    );
+    assert!(
+        !text_of(&site.page("index.html")).contains("Technical oversight (fixture)"),
+        "the root README's text reached the site"
+    );
+    site.assert_links_resolve("/");
+}
