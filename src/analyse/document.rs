@@ -348,9 +348,11 @@ impl<'a> Writer<'a> {
             Tag::TableCell => {
                 let cell = if self.table.in_head { "th" } else { "td" };
                 let align = match self.table.alignments.get(self.table.cell) {
-                    Some(Alignment::Left) => " style=\"text-align: left\"",
-                    Some(Alignment::Center) => " style=\"text-align: center\"",
-                    Some(Alignment::Right) => " style=\"text-align: right\"",
+                    // Classes, not `style`: the site's Content-Security-Policy allows no inline
+                    // styles, and would drop the alignment (with a console error) otherwise.
+                    Some(Alignment::Left) => " class=\"align-left\"",
+                    Some(Alignment::Center) => " class=\"align-center\"",
+                    Some(Alignment::Right) => " class=\"align-right\"",
                     _ => "",
                 };
                 let html = format!("<{cell}{align}>");

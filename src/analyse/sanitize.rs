@@ -114,8 +114,8 @@ const TAG_ATTRIBUTES: &[(&str, &[&str])] = &[
     ("a", &["href", "name", "rel", "aria-label", "aria-hidden"]),
     ("img", &["src", "alt", "width", "height", "align"]),
     ("input", &["type", "checked", "disabled"]),
-    ("td", &["colspan", "rowspan", "align", "valign", "style"]),
-    ("th", &["colspan", "rowspan", "align", "valign", "style", "scope"]),
+    ("td", &["colspan", "rowspan", "align", "valign"]),
+    ("th", &["colspan", "rowspan", "align", "valign", "scope"]),
     ("tr", &["align", "valign"]),
     ("thead", &["align", "valign"]),
     ("tbody", &["align", "valign"]),
@@ -150,6 +150,9 @@ pub const RENDER_CLASSES: &[&str] = &[
     "footnote-definition-label",
     "task-list-item",
     "contains-task-list",
+    "align-left",
+    "align-center",
+    "align-right",
 ];
 
 const LINK_RELS: &[&str] = &["noopener", "noreferrer", "nofollow"];
@@ -177,8 +180,6 @@ static BUILDER: LazyLock<Builder<'static>> = LazyLock::new(|| {
         // `rel` is set by the renderer on external links only.
         .link_rel(None)
         .strip_comments(true)
-        // Table cell alignment from Markdown tables; nothing else may style.
-        .filter_style_properties(["text-align"].into_iter().collect())
         .attribute_filter(filter_attribute);
     builder
 });
@@ -378,7 +379,7 @@ mod tests {
     fn what_documents_need_survives() {
         let html = concat!(
             "<h2 id=\"metadata\"><a class=\"anchor\" href=\"#metadata\" aria-label=\"Link to this section\">#</a>Metadata</h2>",
-            "<table><thead><tr><th style=\"text-align: center\">A</th></tr></thead>",
+            "<table><thead><tr><th class=\"align-center\">A</th></tr></thead>",
             "<tbody><tr><td colspan=\"2\" rowspan=\"3\" align=\"right\">b</td></tr></tbody></table>",
             "<details><summary>More</summary><p>hidden</p></details>",
             "<img src=\"docs/a%20b.png\" alt=\"Diagram\" title=\"Tip\" width=\"300\" height=\"20\">",
@@ -398,7 +399,7 @@ mod tests {
             "class=\"anchor\"",
             "href=\"#metadata\"",
             "aria-label=\"Link to this section\"",
-            "<th style=\"text-align:center\">",
+            "<th class=\"align-center\">",
             "colspan=\"2\"",
             "rowspan=\"3\"",
             "align=\"right\"",

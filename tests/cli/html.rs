@@ -142,3 +142,33 @@ fn svg_file_in_a_project_folder_is_not_published_with_its_script() {
         }
     }
 }
+
+/// The site's Content-Security-Policy allows no inline styles: a `style` attribute on any page
+/// would be dropped by the browser with a console error (Markdown table alignment used to be
+/// one). Alignment comes from classes instead.
+#[test]
+fn no_page_carries_an_inline_style() {
+    let fx = Fixture::new("html");
+    fx.write(
+        &format!("{PROJECTS}/puffin/aligned.md"),
+        "# Aligned\n\n| Left | Centre | Right |\n| :--- | :----: | ----: |\n| a | b | c |\n\n<table><tr><td style=\"text-align: right\">raw</td></tr></table>\n",
+    );
+    fx.build().assert_built();
+    let site = fx.site();
+    for page in site.html_pages() {
+        let html = site.page(&page);
+        let styled: Vec<_> = tags(&html)
+            .into_iter()
+            .filter(|t| t.attr("style").is_some())
+            .map(|t| html[t.start..t.end].to_owned())
+            .collect();
+        assert!(styled.is_empty(), "{page}: {styled:?}");
+    }
+    let aligned = site.page("projects/puffin/aligned.html");
+    for class in ["align-left", "align-center", "align-right"] {
+        assert!(
+            aligned.contains(&format!("class=\"{class}\"")),
+            "no {class}: {aligned}"
+        );
+    }
+}

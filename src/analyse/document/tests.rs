@@ -342,9 +342,9 @@ Hidden **text**.
 ";
     let r = render_md(md);
     for expected in [
-        "<th style=\"text-align:left\">Left</th>",
-        "<th style=\"text-align:center\">Centre</th>",
-        "<td style=\"text-align:right\">c</td>",
+        "<th class=\"align-left\">Left</th>",
+        "<th class=\"align-center\">Centre</th>",
+        "<td class=\"align-right\">c</td>",
         "<input type=\"checkbox\" disabled=\"\" checked=\"\"> done",
         "<input type=\"checkbox\" disabled=\"\"> open",
         "<sup class=\"footnote-reference\"><a href=\"#fn-1\">1</a></sup>",
