@@ -172,3 +172,21 @@ fn no_page_carries_an_inline_style() {
         );
     }
 }
+
+/// Every page names the theme's icon, so browsers do not ask for a `favicon.ico` the site
+/// does not have (a 404 on every page), and the icon runs nothing.
+#[test]
+fn every_page_has_an_icon_that_exists() {
+    let (fx, _, _) = build();
+    let site = fx.site();
+    for page in site.html_pages() {
+        let html = site.page(&page);
+        let icon = tags(&html)
+            .into_iter()
+            .find(|t| t.name == "link" && t.attr("rel") == Some("icon"));
+        assert!(icon.is_some(), "{page} names no icon");
+    }
+    let icon = site.page("static/favicon.svg");
+    assert!(icon.starts_with("<svg") && !icon.contains("script") && !icon.contains(" on"));
+    site.assert_links_resolve("/");
+}
