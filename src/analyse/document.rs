@@ -107,6 +107,8 @@ struct Writer<'a> {
     /// The closing tag of each open Markdown link (`</a>`, or `</span>` when it is broken).
     links: Vec<&'static str>,
     table: TableState,
+    /// Whether a heading has been written: only the first, if it is a `#`, is the title.
+    headed: bool,
     /// Whether a Markdown table is open: raw `<td>`, `<tr>` … belong in one (or in a raw
     /// `<table>`); anywhere else html5ever drops them, ids and all.
     in_md_table: bool,
@@ -163,6 +165,7 @@ impl<'a> Writer<'a> {
             depth: 0,
             too_deep_reported: false,
             in_md_table: false,
+            headed: false,
             html_open: Vec::new(),
             html_dropped: HashMap::new(),
             footnotes: HashMap::new(),
@@ -510,7 +513,10 @@ impl<'a> Writer<'a> {
         let html = if display.is_empty() || id.is_empty() {
             format!("<h{level}>{}</h{level}>\n", heading.html)
         } else {
-            if level >= 2 {
+            // The document's opening `#` title is the page title, not a section; any later
+            // `#` heading is one (harbor's self-assessment has nine).
+            let is_title = level == 1 && !self.headed;
+            if !is_title {
                 self.toc.push(TocEntry {
                     level,
                     text: display,
@@ -524,6 +530,7 @@ impl<'a> Writer<'a> {
                 href = escape_attr(&encode_fragment(&id)),
             )
         };
+        self.headed = true;
         self.out.push_str(&html);
     }
 

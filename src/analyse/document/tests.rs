@@ -845,3 +845,10 @@ fn an_id_on_a_dropped_tag_stays_a_link_target() {
         in_table.html
     );
 }
+
+#[test]
+fn later_top_level_headings_are_in_the_toc_but_the_title_is_not() {
+    let r = render_md("# Title\n\n## A\n\n# Part two\n\n## B\n");
+    let toc: Vec<(u8, &str)> = r.toc.iter().map(|t| (t.level, t.text.as_str())).collect();
+    assert_eq!(toc, vec![(2, "A"), (1, "Part two"), (2, "B")]);
+}
