@@ -66,6 +66,7 @@ fn write(
 
 struct HeadingState {
     level: u8,
+    line: usize,
     text: HeadingText,
     html: String,
 }
@@ -300,6 +301,7 @@ impl<'a> Writer<'a> {
             Tag::Heading { level, .. } => {
                 self.heading = Some(HeadingState {
                     level: level as u8,
+                    line: self.lines.line(offset),
                     text: HeadingText::new(),
                     html: String::new(),
                 });
@@ -449,6 +451,19 @@ impl<'a> Writer<'a> {
         self.write(html);
     }
 
+    /// A heading with nothing in it (a lone `##`) is left out of the page: an empty `<h2>` is
+    /// a bar across the page with nothing to say, and a gap in the TOC.
+    fn report_empty_heading(&mut self, line: usize) {
+        self.diagnostics.push(
+            Diagnostic::warning(
+                "markdown/empty-heading",
+                "this heading has no text; it is left out of the page",
+            )
+            .at(&self.doc.source, Some(line))
+            .help("give the heading a title, or remove its `#` marks"),
+        );
+    }
+
     fn report_too_deep(&mut self, line: usize) {
         if !self.too_deep_reported {
             self.too_deep_reported = true;
@@ -510,6 +525,10 @@ impl<'a> Writer<'a> {
         // Every heading takes an id from the sequence, as in the outline and on GitHub.
         let id = self.ids.next_id(heading.text.for_id());
         let level = heading.level.clamp(1, 6);
+        if display.is_empty() && heading.html.trim().is_empty() {
+            self.report_empty_heading(heading.line);
+            return;
+        }
         let html = if display.is_empty() || id.is_empty() {
             format!("<h{level}>{}</h{level}>\n", heading.html)
         } else {

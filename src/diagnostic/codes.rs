@@ -470,6 +470,11 @@ pub const CODES: &[Rule] = &[
         "raw HTML uses scripts, styles, frames, forms or other active content; it is shown as text or removed",
     ),
     analyse(
+        "markdown/empty-heading",
+        Warning,
+        "a heading has no text (a lone `##`); it is left out of the page",
+    ),
+    analyse(
         "markdown/too-deep",
         Warning,
         "lists, block quotes or HTML nest too deeply; the deepest levels are flattened",

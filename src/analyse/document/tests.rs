@@ -98,8 +98,8 @@ fn headings_get_github_ids_anchors_and_toc() {
     assert!(r.html.contains("<h3 id=\"cii-best-practices\"><a href=\"https://bestpractices.dev\" rel=\"noopener noreferrer\">CII Best Practices</a><a class=\"anchor\""), "{}", r.html);
     assert!(r.html.contains("<h2 id=\"metadata-1\">"));
     assert!(
-        r.html.contains("<h2></h2>"),
-        "empty heading keeps no id: {}",
+        !r.html.contains("<h2></h2>"),
+        "an empty heading is left out of the page (it still takes its id from the sequence): {}",
         r.html
     );
     let toc: Vec<(u8, &str, &str)> = r
@@ -851,4 +851,15 @@ fn later_top_level_headings_are_in_the_toc_but_the_title_is_not() {
     let r = render_md("# Title\n\n## A\n\n# Part two\n\n## B\n");
     let toc: Vec<(u8, &str)> = r.toc.iter().map(|t| (t.level, t.text.as_str())).collect();
     assert_eq!(toc, vec![(2, "A"), (1, "Part two"), (2, "B")]);
+}
+
+#[test]
+fn an_empty_heading_is_left_out_and_reported_at_its_line() {
+    let r = render_md("# Title\n\n##\n\ntext\n\n## Kept\n");
+    assert!(
+        !r.html.contains("<h2></h2>") && r.html.contains("id=\"kept\""),
+        "{}",
+        r.html
+    );
+    assert_eq!(codes(&r), vec![("markdown/empty-heading", Some(3))]);
 }
