@@ -95,7 +95,8 @@ fn check_meta(meta: &std::fs::Metadata, cap: u64) -> Result<(), ReadError> {
     Ok(())
 }
 
-/// `8388608` → `8 MiB`, `1536` → `1.5 KiB`: caps are round numbers, sizes rarely are.
+/// `8388608` → `8 MiB`, `1536` → `1.5 KiB`: caps are round numbers, sizes rarely are. The one
+/// way a size is written, in findings and on status pages alike (a pure function: no I/O).
 pub fn human_bytes(n: u64) -> String {
     const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
     if n < 1024 {

@@ -963,8 +963,7 @@ fn escape_href(url: &str) -> String {
 fn keep_anchors(tag: &HtmlTag<'_>, html: &mut String) {
     for attr in &tag.attrs {
         let value = attr.decoded();
-        let is_anchor = attr.name.eq_ignore_ascii_case("id") || attr.name.eq_ignore_ascii_case("name");
-        if is_anchor && !value.trim().is_empty() {
+        if attr.is_anchor() && !value.trim().is_empty() {
             html.push_str(&format!("<span id=\"{}\"></span>", escape(&value)));
         }
     }

@@ -170,7 +170,7 @@ impl SiteLinks {
         for token in rawhtml::tokenize(&doc.body) {
             if let Token::Tag(tag) = token {
                 for attr in &tag.attrs {
-                    if attr.name.eq_ignore_ascii_case("id") || attr.name.eq_ignore_ascii_case("name") {
+                    if attr.is_anchor() {
                         anchors.html.insert(attr.decoded().into_owned());
                     }
                 }

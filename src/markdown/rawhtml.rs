@@ -73,6 +73,13 @@ pub struct Attr<'a> {
 }
 
 impl Attr<'_> {
+    /// Whether this attribute names a link target (`id`, or the older `name`). The link table
+    /// and the writer (which keeps the targets of tags it drops) both ask this, so a fragment
+    /// the one accepts is one the other keeps.
+    pub fn is_anchor(&self) -> bool {
+        self.name.eq_ignore_ascii_case("id") || self.name.eq_ignore_ascii_case("name")
+    }
+
     /// The value with character references decoded; empty for a bare attribute.
     pub fn decoded(&self) -> Cow<'_, str> {
         self.value.map_or(Cow::Borrowed(""), decode_entities)

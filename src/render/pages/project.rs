@@ -140,7 +140,7 @@ impl Renderer<'_> {
                     .unwrap_or(&a.source)
                     .to_owned(),
                 url: relative_url(page_url, &a.url),
-                size: human_size(a.size),
+                size: crate::fsread::human_bytes(a.size),
             })
             .collect();
         context.insert("assets", &assets);
@@ -292,14 +292,6 @@ fn location(file: Option<&str>, line: Option<usize>) -> String {
         (Some(file), Some(line)) => format!("{file}:{line}"),
         (Some(file), None) => file.to_owned(),
         _ => String::new(),
-    }
-}
-
-fn human_size(bytes: u64) -> String {
-    match bytes {
-        0..1024 => format!("{bytes} B"),
-        1024..1_048_576 => format!("{:.1} KiB", bytes as f64 / 1024.0),
-        _ => format!("{:.1} MiB", bytes as f64 / 1_048_576.0),
     }
 }
 
