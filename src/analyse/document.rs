@@ -22,7 +22,7 @@ use crate::markdown::rawhtml::{RawHtmlBlock, Tag as HtmlTag, Token};
 use crate::markdown::slug::{GithubIds, HeadingText};
 use crate::model::Document;
 
-use crate::markdown::{LineIndex, rawhtml, strip_bom};
+use crate::markdown::{LineIndex, autolink, rawhtml, strip_bom};
 pub use crate::markdown::{MAX_NESTING, options};
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -133,6 +133,9 @@ struct Writer<'a> {
     raw_html: bool,
     /// Whether the HTML is for a page (sanitised) or only scanned for findings.
     publish: bool,
+    /// Text not yet written: pulldown-cmark splits a run of text at `_`, `&`, `[` …, and a
+    /// bare URL must be seen whole to become one link.
+    pending_text: String,
 }
 
 impl<'a> Writer<'a> {
@@ -174,10 +177,12 @@ impl<'a> Writer<'a> {
             disallowed_reported: HashSet::new(),
             raw_html: false,
             publish,
+            pending_text: String::new(),
         }
     }
 
     fn finish(mut self) -> RenderedDoc {
+        self.flush_text();
         // pulldown-cmark balances its events, but a half-open state must not lose text.
         if let Some(block) = self.html_block.take() {
             self.raw_html_block(&block);
@@ -214,6 +219,9 @@ impl<'a> Writer<'a> {
     fn event(&mut self, event: Event<'_>, offset: usize) {
         if let Some(heading) = &mut self.heading {
             heading.text.push(&event);
+        }
+        if !matches!(event, Event::Text(_)) {
+            self.flush_text();
         }
         if self.in_metadata {
             if let Event::End(TagEnd::MetadataBlock(_)) = event {
@@ -256,10 +264,7 @@ impl<'a> Writer<'a> {
         match event {
             Event::Start(tag) => self.start(tag, offset),
             Event::End(tag) => self.end(tag),
-            Event::Text(text) if self.publish => {
-                let escaped = escape(&text);
-                self.write(&escaped);
-            }
+            Event::Text(text) if self.publish => self.pending_text.push_str(&text),
             Event::Text(_) => {}
             Event::Code(text) => {
                 let html = format!("<code>{}</code>", escape(&text));
@@ -293,6 +298,18 @@ impl<'a> Writer<'a> {
                 self.write(&html);
             }
         }
+    }
+
+    /// Writes the text gathered so far, bare URLs as links (GitHub's autolinks) unless it is
+    /// already inside a link.
+    fn flush_text(&mut self) {
+        if self.pending_text.is_empty() {
+            return;
+        }
+        let text = std::mem::take(&mut self.pending_text);
+        let in_link = !self.links.is_empty() || self.html_open.iter().any(|open| open == "a");
+        let html = if in_link { escape(&text) } else { autolinked(&text) };
+        self.write(&html);
     }
 
     fn start(&mut self, tag: Tag<'_>, offset: usize) {
@@ -918,6 +935,23 @@ fn is_void_or_optional_end(name: &str) -> bool {
             | "head"
             | "body"
     )
+}
+
+/// `text` escaped, with its bare URLs as external links.
+fn autolinked(text: &str) -> String {
+    let mut html = String::with_capacity(text.len() + text.len() / 8);
+    let mut at = 0;
+    for link in autolink::find_autolinks(text) {
+        html.push_str(&escape(&text[at..link.range.start]));
+        html.push_str(&format!(
+            "<a href=\"{}\" rel=\"noopener noreferrer\">{}</a>",
+            escape_attr(&escape_href(&link.href(text))),
+            escape(&text[link.range.clone()]),
+        ));
+        at = link.range.end;
+    }
+    html.push_str(&escape(&text[at..]));
+    html
 }
 
 fn broken_title(reason: &str) -> String {

@@ -4,6 +4,7 @@
 //! `parse` and `render` both use it; it uses neither, so reading never depends on writing
 //! (as mdBook keeps its options in `mdbook-markdown`).
 
+pub mod autolink;
 pub mod rawhtml;
 pub mod slug;
 pub mod visible;
