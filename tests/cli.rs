@@ -14,6 +14,7 @@ mod cli {
     mod checker;
     mod config;
     mod corpus;
+    mod document_page;
     mod facts_rules;
     mod front_matter;
     mod hostile_inputs;

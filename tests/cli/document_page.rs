@@ -1,0 +1,59 @@
+//! Document pages (issue 11): the TOC holds every heading level, bare URLs are links, images
+//! carry their size and load lazily, code blocks scroll by keyboard, the highlight stylesheet is
+//! linked only where there is highlighted code, and `--git` shows when a document last changed.
+
+use crate::common::*;
+
+const DOC: &str = "projects/pelican/self-assessment.html";
+const SOURCE: &str = "community/assessments/projects/pelican/self-assessment.md";
+
+fn built() -> (Fixture, Run, Site) {
+    let fixture = Fixture::new("doc-page");
+    let run = fixture.build();
+    run.assert_built();
+    let site = fixture.site();
+    (fixture, run, site)
+}
+
+/// The part of the page inside `<article class="markdown">`.
+fn article(page: &str) -> &str {
+    let start = page.find("<article class=\"markdown\">").expect("an article");
+    let end = page[start..].find("</article>").map_or(page.len(), |n| start + n);
+    &page[start..end]
+}
+
+#[test]
+fn bare_urls_become_links_outside_code_and_links() {
+    let (_fixture, _run, site) = built();
+    let page = site.page(DOC);
+    let body = article(&page);
+    let hrefs: Vec<String> = tags(body)
+        .into_iter()
+        .filter(|t| t.name == "a")
+        .filter_map(|t| t.attr("href").map(str::to_owned))
+        .collect();
+    for want in [
+        "https://pelican.example.org/docs/beak",
+        "http://www.pelican.example.org",
+        "https://pelican.example.org/faq?topic=fish",
+        "https://pelican.example.org/wiki/Beak_(bird)",
+        "https://pelican.example.org/angle",
+        "https://pelican.example.org/target",
+    ] {
+        assert_eq!(hrefs.iter().filter(|h| *h == want).count(), 1, "{want} in {hrefs:?}");
+    }
+    for never in ["in-code", "in-a-fence", "/linked"] {
+        assert!(!hrefs.iter().any(|h| h.contains(never)), "{never} became a link: {hrefs:?}");
+    }
+    // Trailing punctuation stays text, after the link.
+    assert!(body.contains("/docs/beak</a>,"), "{body}");
+    assert!(body.contains("www.pelican.example.org</a>."), "{body}");
+    assert!(body.contains("topic=fish</a>!"), "{body}");
+    assert!(body.contains("Beak_(bird)</a>)"), "{body}");
+    let auto = tags(body)
+        .into_iter()
+        .find(|t| t.name == "a" && t.attr("href") == Some("https://pelican.example.org/docs/beak"))
+        .expect("the autolink");
+    assert_eq!(auto.attr("rel"), Some("noopener noreferrer"));
+    site.assert_no_active_content();
+}
