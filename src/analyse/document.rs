@@ -14,7 +14,7 @@ use std::collections::{HashMap, HashSet};
 
 use pulldown_cmark::{Alignment, CodeBlockKind, Event, LinkType, Parser, Tag, TagEnd};
 
-use super::highlight::{Highlighter, escape, language_token};
+use super::highlight::{CLASS_PREFIX, Highlighter, escape, language_token};
 use super::links::{LinkResolver, Resolved, encode_fragment, relative_url};
 use super::sanitize::{is_allowed_tag, is_shown_as_text, sanitize, serialises_slowly};
 use crate::diagnostic::Diagnostic;
@@ -37,6 +37,8 @@ pub struct RenderedDoc {
     pub html: String,
     pub toc: Vec<TocEntry>,
     pub diagnostics: Vec<Diagnostic>,
+    /// Whether any code block was highlighted: only then does the page link `highlight.css`.
+    pub has_code: bool,
 }
 
 /// Renders `doc` for the page at `doc.url`: links rewritten relative to that page.
@@ -136,6 +138,7 @@ struct Writer<'a> {
     /// Text not yet written: pulldown-cmark splits a run of text at `_`, `&`, `[` …, and a
     /// bare URL must be seen whole to become one link.
     pending_text: String,
+    has_code: bool,
 }
 
 impl<'a> Writer<'a> {
@@ -178,6 +181,7 @@ impl<'a> Writer<'a> {
             raw_html: false,
             publish,
             pending_text: String::new(),
+            has_code: false,
         }
     }
 
@@ -198,6 +202,7 @@ impl<'a> Writer<'a> {
             },
             toc: self.toc,
             diagnostics: self.diagnostics,
+            has_code: self.has_code,
         }
     }
 
@@ -578,6 +583,7 @@ impl<'a> Writer<'a> {
         }
         let lang = language_token(&code.info);
         let body = self.highlighter.highlight(lang.unwrap_or(""), &code.text);
+        self.has_code |= body.contains(&format!("class=\"{CLASS_PREFIX}"));
         let class = lang
             .map(|l| {
                 l.chars()
@@ -587,7 +593,8 @@ impl<'a> Writer<'a> {
             .filter(|l| !l.is_empty())
             .map(|l| format!(" class=\"language-{l}\""))
             .unwrap_or_default();
-        let html = format!("<pre><code{class}>{body}</code></pre>\n");
+        // Focusable, so a keyboard can scroll a wide block sideways.
+        let html = format!("<pre tabindex=\"0\"><code{class}>{body}</code></pre>\n");
         self.write(&html);
     }
 

@@ -57,3 +57,21 @@ fn bare_urls_become_links_outside_code_and_links() {
     assert_eq!(auto.attr("rel"), Some("noopener noreferrer"));
     site.assert_no_active_content();
 }
+
+#[test]
+fn code_blocks_scroll_by_keyboard_and_highlight_css_is_linked_only_with_code() {
+    let (_fixture, _run, site) = built();
+    let with_code = site.page("projects/pelican/joint-assessment.html");
+    let plain_fence = site.page(DOC);
+    for page in [&with_code, &plain_fence] {
+        let pres: Vec<Tag> = tags(article(page)).into_iter().filter(|t| t.name == "pre" && !t.closing).collect();
+        assert!(!pres.is_empty());
+        assert!(pres.iter().all(|t| t.attr("tabindex") == Some("0")), "{pres:?}");
+    }
+    assert!(with_code.contains("class=\"hl-"), "the rust block is highlighted");
+    assert!(with_code.contains("static/highlight.css"), "{with_code}");
+    for page in [&plain_fence, &site.page("projects/pelican/README.html"), &site.page("index.html")] {
+        assert!(!page.contains("highlight.css"), "{page}");
+    }
+    site.assert_exists("static/highlight.css");
+}

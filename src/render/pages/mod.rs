@@ -242,6 +242,7 @@ impl<'a> Renderer<'a> {
             html: String::new(),
             toc: Vec::new(),
             diagnostics: Vec::new(),
+            has_code: false,
         };
         self.analysis.document(doc).unwrap_or(&EMPTY)
     }
@@ -304,6 +305,7 @@ impl<'a> Renderer<'a> {
         let mut context = self.context(&doc.url, &doc.title, section);
         context.insert("content", &rendered.html);
         context.insert("toc", &rendered.toc);
+        context.insert("has_code", &rendered.has_code);
         context.insert("kind", doc.kind.label());
         context.insert("source", &doc.source);
         if doc.body.is_empty() {
