@@ -75,8 +75,90 @@ impl Highlighter {
                 .and_then(|theme| css_for_theme_with_class_style(theme, CLASS_STYLE).ok())
                 .unwrap_or_default()
         };
-        (css(LIGHT_THEME), css(DARK_THEME))
+        let [light_bg, dark_bg] = CODE_BG;
+        (
+            accessible(&css(LIGHT_THEME), light_bg),
+            accessible(&css(DARK_THEME), dark_bg),
+        )
     }
+}
+
+/// An sRGB colour.
+type Rgb = [u8; 3];
+
+/// The background of code on a page, light and dark: `--code-bg` in the default theme's
+/// `style.css` (a unit test holds the two together).
+const CODE_BG: [Rgb; 2] = [[0xf6, 0xf8, 0xfa], [0x15, 0x1b, 0x23]];
+
+/// WCAG AA for normal text, with a little room for rounding.
+const MIN_CONTRAST: f64 = 4.6;
+
+/// `css` with every token colour made readable on `bg` (WCAG AA): syntect's bundled themes have
+/// pale greys and greens (3:1 and less) on our code background. A colour that falls short is
+/// mixed towards black (light) or white (dark) until it passes, so hues stay recognisable.
+/// Token backgrounds are dropped: the page's code background is the one they are judged on.
+fn accessible(css: &str, bg: Rgb) -> String {
+    let mut out = String::with_capacity(css.len());
+    for line in css.lines() {
+        let decl = line.trim_start();
+        if decl.starts_with("background-color") {
+            continue;
+        }
+        let colour = decl
+            .strip_prefix("color:")
+            .and_then(|v| parse_hex(v.trim().trim_end_matches(';')));
+        match colour {
+            Some(fg) => {
+                let [r, g, b] = readable(fg, bg);
+                out.push_str(&format!(" color: #{r:02x}{g:02x}{b:02x};"));
+            }
+            None => out.push_str(line),
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// `#rrggbb` or `#rrggbbaa` (the alpha is ignored: the colour is judged as opaque).
+fn parse_hex(value: &str) -> Option<Rgb> {
+    let hex = value.strip_prefix('#')?;
+    if !(hex.len() == 6 || hex.len() == 8) || !hex.is_ascii() {
+        return None;
+    }
+    let byte = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).ok();
+    Some([byte(0)?, byte(2)?, byte(4)?])
+}
+
+fn readable(fg: Rgb, bg: Rgb) -> Rgb {
+    let toward: Rgb = if luminance(bg) > 0.5 { [0; 3] } else { [255; 3] };
+    (0..=50)
+        .map(|step| mix(fg, toward, f64::from(step) / 50.0))
+        .find(|c| contrast(*c, bg) >= MIN_CONTRAST)
+        .unwrap_or(toward)
+}
+
+fn mix(a: Rgb, b: Rgb, t: f64) -> Rgb {
+    let channel = |i: usize| (f64::from(a[i]) * (1.0 - t) + f64::from(b[i]) * t).round() as u8;
+    [channel(0), channel(1), channel(2)]
+}
+
+/// WCAG relative luminance.
+fn luminance(c: Rgb) -> f64 {
+    let lin = |v: u8| {
+        let v = f64::from(v) / 255.0;
+        if v <= 0.039_28 {
+            v / 12.92
+        } else {
+            ((v + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    0.2126 * lin(c[0]) + 0.7152 * lin(c[1]) + 0.0722 * lin(c[2])
+}
+
+/// WCAG contrast ratio, 1 to 21.
+fn contrast(a: Rgb, b: Rgb) -> f64 {
+    let (la, lb) = (luminance(a), luminance(b));
+    (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
 }
 
 /// The language name in a fence info string: the first word, without GitHub's `{…}` or the
@@ -169,6 +251,49 @@ mod tests {
         assert!(light.contains(".hl-"), "{light}");
         assert!(dark.contains(".hl-"), "{dark}");
         assert_ne!(light, dark);
+    }
+
+    /// Every colour in the generated stylesheets, as written.
+    fn colours(css: &str) -> Vec<&str> {
+        css.match_indices('#')
+            .map(|(at, _)| {
+                let len = css[at + 1..].bytes().take_while(u8::is_ascii_hexdigit).count();
+                &css[at..at + 1 + len]
+            })
+            .filter(|c| c.len() > 1)
+            .collect()
+    }
+
+    #[test]
+    fn every_token_colour_passes_wcag_aa_on_the_code_background() {
+        let (light, dark) = Highlighter::stylesheets();
+        for (css, bg) in [(&light, CODE_BG[0]), (&dark, CODE_BG[1])] {
+            let found = colours(css);
+            assert!(found.len() > 10, "{css}");
+            for colour in found {
+                let fg = parse_hex(colour).unwrap_or_else(|| panic!("not a colour: {colour}"));
+                let ratio = contrast(fg, bg);
+                assert!(ratio >= 4.5, "{colour} on {bg:?}: {ratio:.2}:1");
+            }
+            assert!(!css.contains("background-color"), "{css}");
+        }
+    }
+
+    #[test]
+    fn code_backgrounds_match_the_theme() {
+        let style = include_str!("../../themes/default/static/style.css");
+        let declared: Vec<Rgb> = style
+            .match_indices("--code-bg:")
+            .filter_map(|(at, m)| parse_hex(style[at + m.len()..].trim_start().get(..7)?))
+            .collect();
+        assert_eq!(declared, CODE_BG, "--code-bg in style.css (light, dark)");
+    }
+
+    #[test]
+    fn contrast_is_wcag_s() {
+        assert!((contrast([0; 3], [255; 3]) - 21.0).abs() < 0.01);
+        assert!((contrast([0x76; 3], [255; 3]) - 4.54).abs() < 0.02);
+        assert_eq!(readable([0; 3], [255; 3]), [0; 3]);
     }
 
     #[test]

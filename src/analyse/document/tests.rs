@@ -243,7 +243,7 @@ fn code_is_highlighted_and_escaped() {
     let r = render_md(md);
     assert!(
         r.html
-            .contains("<pre><code class=\"language-sh\"><span class=\"hl-"),
+            .contains("<pre tabindex=\"0\"><code class=\"language-sh\"><span class=\"hl-"),
         "{}",
         r.html
     );
@@ -252,12 +252,12 @@ fn code_is_highlighted_and_escaped() {
     assert!(!r.html.contains("<target>"), "{}", r.html);
     assert!(r.html.contains("<code>&lt;b&gt;&amp;</code>"), "{}", r.html);
     assert!(
-        r.html.contains("<pre><code>plain &lt;i&gt;\n</code></pre>"),
+        r.html.contains("<pre tabindex=\"0\"><code>plain &lt;i&gt;\n</code></pre>"),
         "{}",
         r.html
     );
     assert!(
-        r.html.contains("<pre><code>indented &lt;x&gt;\n</code></pre>"),
+        r.html.contains("<pre tabindex=\"0\"><code>indented &lt;x&gt;\n</code></pre>"),
         "{}",
         r.html
     );
