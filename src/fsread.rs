@@ -73,6 +73,17 @@ pub fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, ReadError> {
     Ok(bytes)
 }
 
+/// The first `n` bytes of `path` (fewer if it is shorter), if it is a regular file: for
+/// headers, such as an image's size.
+pub fn read_head(path: &Path, n: u64) -> Result<Vec<u8>, ReadError> {
+    check_meta(&std::fs::metadata(path)?, u64::MAX)?;
+    let file = File::open(path)?;
+    check_meta(&file.metadata()?, u64::MAX)?;
+    let mut bytes = Vec::new();
+    file.take(n).read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
 /// [`read_capped`] for text: invalid UTF-8 is replaced (callers that care decode themselves).
 pub fn read_capped_string(path: &Path, cap: u64) -> Result<String, ReadError> {
     let bytes = read_capped(path, cap)?;

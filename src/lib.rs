@@ -17,6 +17,7 @@ pub mod error;
 pub mod fsread;
 pub mod gitdates;
 pub mod html;
+pub mod imagehead;
 pub mod load;
 pub mod markdown;
 pub mod model;

@@ -216,7 +216,18 @@ fn asset(file: &SourceFile, url: String) -> Asset {
         source: file.rel.clone(),
         url: url.into(),
         size: file.size,
+        dimensions: image_dimensions(file),
     }
+}
+
+/// The size an image's header gives; `None` for other files or a header that says nothing.
+fn image_dimensions(file: &SourceFile) -> Option<(u32, u32)> {
+    let ext = file.rel.rsplit_once('.')?.1.to_ascii_lowercase();
+    if !matches!(ext.as_str(), "png" | "jpg" | "jpeg" | "gif" | "webp" | "svg") {
+        return None;
+    }
+    let head = crate::fsread::read_head(&file.path, crate::imagehead::HEAD_BYTES).ok()?;
+    crate::imagehead::size(&head)
 }
 
 fn load_document(

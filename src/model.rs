@@ -399,6 +399,9 @@ pub struct Asset {
     /// Output path relative to the site root.
     pub url: RelPath,
     pub size: u64,
+    /// Width and height, for an image whose header says (read when loading, so render, which
+    /// does no I/O, can give `<img>` its size).
+    pub dimensions: Option<(u32, u32)>,
 }
 
 /// Conflict-of-interest answers (the hard and soft tables of the process).

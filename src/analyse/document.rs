@@ -618,6 +618,9 @@ impl<'a> Writer<'a> {
         if self.too_long("alt", &image.alt, image.line) {
             image.alt.clear();
         }
+        if is_placeholder_alt(&image.alt) {
+            self.report_placeholder_alt(&image.alt, image.line);
+        }
         if self.too_long("title", &image.title, image.line) {
             image.title.clear();
         }
@@ -629,9 +632,10 @@ impl<'a> Writer<'a> {
                     format!(" title=\"{}\"", escape_attr(&image.title))
                 };
                 format!(
-                    "<img src=\"{}\" alt=\"{}\"{title}>",
+                    "<img src=\"{}\" alt=\"{}\"{title}{}>",
                     escape_attr(&href),
-                    escape_attr(&image.alt)
+                    escape_attr(&image.alt),
+                    self.image_attrs(&image.dest),
                 )
             }
             Err(reason) => {
@@ -640,6 +644,30 @@ impl<'a> Writer<'a> {
             }
         };
         self.write(&html);
+    }
+
+    /// `width`/`height` when the image is a site file whose size is known (so the text does not
+    /// jump as it loads), and lazy loading: long documents have many diagrams far down.
+    fn image_attrs(&self, dest: &str) -> String {
+        let size = match self.resolver.resolve(&self.doc.source, dest) {
+            Resolved::Internal { url, .. } => self.resolver.image_size(&url),
+            _ => None,
+        };
+        let size = size
+            .map(|(w, h)| format!(" width=\"{w}\" height=\"{h}\""))
+            .unwrap_or_default();
+        format!("{size} loading=\"lazy\" decoding=\"async\"")
+    }
+
+    fn report_placeholder_alt(&mut self, alt: &str, line: usize) {
+        self.diagnostics.push(
+            Diagnostic::warning(
+                "markdown/placeholder-alt",
+                format!("the image's alt text `{}` is a placeholder", alt.trim()),
+            )
+            .at(&self.doc.source, Some(line))
+            .help("describe what the image shows (`![Data flow from the API to the store](…)`); screen readers read the alt text out"),
+        );
     }
 
     /// Writes the opening of a Markdown link; returns what closes it.
@@ -959,6 +987,15 @@ fn autolinked(text: &str) -> String {
     }
     html.push_str(&escape(&text[at..]));
     html
+}
+
+/// Alt text an editor or template left in (`![alt_text](…)`), which describes nothing.
+fn is_placeholder_alt(alt: &str) -> bool {
+    let alt = alt.trim().to_ascii_lowercase();
+    matches!(
+        alt.as_str(),
+        "alt_text" | "alt text" | "alt-text" | "alttext" | "alt" | "image" | "img" | "picture" | "diagram"
+    )
 }
 
 fn broken_title(reason: &str) -> String {

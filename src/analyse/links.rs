@@ -28,6 +28,11 @@ pub enum Resolved {
 pub trait LinkResolver: Sync {
     /// Resolves `dest` as written in the document whose source path (from the site root) is `from`.
     fn resolve(&self, from: &str, dest: &str) -> Resolved;
+
+    /// The width and height of the image published at `url` (from the site root), if known.
+    fn image_size(&self, _url: &str) -> Option<(u32, u32)> {
+        None
+    }
 }
 
 /// URL schemes that are left as written. Anything else with a scheme is broken: that keeps
@@ -79,6 +84,8 @@ pub struct SiteLinks {
     /// Lowercased source path → source path, to hint at case mistakes.
     lower: HashMap<String, String>,
     docs: Vec<Anchors>,
+    /// Published URL → width and height, for images whose size is known.
+    sizes: HashMap<String, (u32, u32)>,
 }
 
 impl SiteLinks {
@@ -101,6 +108,9 @@ impl SiteLinks {
         let mut dirs: Vec<&String> = self.dirs.iter().collect();
         dirs.sort();
         dirs.hash(&mut hasher);
+        let mut sizes: Vec<_> = self.sizes.iter().collect();
+        sizes.sort();
+        sizes.hash(&mut hasher);
         for anchors in &self.docs {
             anchors.source.hash(&mut hasher);
             let mut ids: Vec<&String> = anchors.ids.iter().chain(anchors.html.iter()).collect();
@@ -118,6 +128,9 @@ impl SiteLinks {
         let assets = site.units.iter().flat_map(|u| u.assets.iter()).chain(&site.files);
         for asset in assets {
             links.add_file(&asset.source, &asset.url, None);
+            if let Some(size) = asset.dimensions {
+                links.sizes.insert(asset.url.to_string(), size);
+            }
         }
         // A folder link opens the unit's status page; otherwise the folder's README page.
         let mut readmes: Vec<(String, Target)> = links
@@ -327,6 +340,10 @@ impl SiteLinks {
 }
 
 impl LinkResolver for SiteLinks {
+    fn image_size(&self, url: &str) -> Option<(u32, u32)> {
+        self.sizes.get(url).copied()
+    }
+
     fn resolve(&self, from: &str, dest: &str) -> Resolved {
         let dest = dest.trim();
         if dest.is_empty() {
@@ -562,6 +579,7 @@ mod tests {
 
     fn asset(source: &str, url: &str) -> Asset {
         Asset {
+            dimensions: None,
             source: source.into(),
             url: url.into(),
             size: 1,

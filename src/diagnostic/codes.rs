@@ -475,6 +475,11 @@ pub const CODES: &[Rule] = &[
         "a heading has no text (a lone `##`); it is left out of the page",
     ),
     analyse(
+        "markdown/placeholder-alt",
+        Warning,
+        "an image's alt text is a placeholder (`alt_text`, `image`); screen readers read it out",
+    ),
+    analyse(
         "markdown/too-deep",
         Warning,
         "lists, block quotes or HTML nest too deeply; the deepest levels are flattened",

@@ -75,3 +75,33 @@ fn code_blocks_scroll_by_keyboard_and_highlight_css_is_linked_only_with_code() {
     }
     site.assert_exists("static/highlight.css");
 }
+
+#[test]
+fn images_load_lazily_with_their_size_and_placeholder_alts_are_reported() {
+    let (_fixture, run, site) = built();
+    let page = site.page(DOC);
+    let imgs: Vec<Tag> = tags(article(&page)).into_iter().filter(|t| t.name == "img").collect();
+    assert_eq!(imgs.len(), 3, "{imgs:?}");
+    for img in &imgs {
+        assert_eq!(img.attr("loading"), Some("lazy"), "{img:?}");
+        assert_eq!(img.attr("decoding"), Some("async"), "{img:?}");
+    }
+    // The fixture PNG is 37 × 23; a remote image has no known size.
+    assert_eq!((imgs[0].attr("width"), imgs[0].attr("height")), (Some("37"), Some("23")));
+    assert_eq!(imgs[2].attr("width"), None);
+    // The alt is kept as written, with a warning at its line.
+    assert_eq!(imgs[1].attr("alt"), Some("alt_text"));
+    let source = site_source(SOURCE);
+    for alt in ["alt_text", "image"] {
+        let line = line_of(&source, &format!("![{alt}]"));
+        let diag = run.expect_diag("markdown/placeholder-alt", SOURCE, Some(line));
+        assert!(diag.message.contains(alt), "{diag:?}");
+        assert!(diag.help.as_deref().unwrap_or("").contains("describe"), "{diag:?}");
+    }
+    assert_eq!(run.with_code("markdown/placeholder-alt").len(), 2);
+}
+
+/// The fixture's copy of a source file (line numbers are counted in it).
+fn site_source(rel: &str) -> std::path::PathBuf {
+    fixtures_dir().join("doc-page").join(rel)
+}

@@ -25,6 +25,7 @@ fn doc(source: &str, url: &str, body: &str) -> Document {
 
 fn asset(source: &str, url: &str) -> Asset {
     Asset {
+        dimensions: None,
         source: source.into(),
         url: url.into(),
         size: 1,
