@@ -105,3 +105,40 @@ fn images_load_lazily_with_their_size_and_placeholder_alts_are_reported() {
 fn site_source(rel: &str) -> std::path::PathBuf {
     fixtures_dir().join("doc-page").join(rel)
 }
+
+/// Runs git in `root` with a fixed date and no user configuration; false when git fails.
+fn git(root: &std::path::Path, args: &[&str]) -> bool {
+    std::process::Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(args)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_COMMITTER_DATE", "2024-05-01T10:00:00Z")
+        .env("GIT_AUTHOR_DATE", "2024-05-01T10:00:00Z")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+#[test]
+fn last_updated_from_git_is_shown_with_the_git_flag() {
+    let fixture = Fixture::new("doc-page");
+    let committed = git(&fixture.root, &["init", "-q"])
+        && git(&fixture.root, &["add", "-A"])
+        && git(
+            &fixture.root,
+            &["-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-q", "-m", "x"],
+        );
+    if !committed {
+        println!("skipped: git not available");
+        return;
+    }
+    fixture.build_with(&["--git"]).assert_built();
+    let page = fixture.site().page(DOC);
+    let meta = page.split("class=\"doc-meta\"").nth(1).and_then(|m| m.split("</p>").next()).unwrap_or("");
+    assert!(meta.contains("Last updated <time datetime=\"2024-05-01\">2024-05-01</time>"), "{meta}");
+    // Without the flag there is no date.
+    let plain = fixture.tmp().join("plain");
+    fixture.build_into(&plain, &[]).assert_built();
+    assert!(!Site::at(&plain).page(DOC).contains("Last updated"));
+}
