@@ -83,9 +83,8 @@ fn webp(b: &[u8]) -> Option<(u32, u32)> {
 
 /// The root `<svg>` tag's `width`/`height` (plain numbers or px), else its `viewBox`.
 fn svg(b: &[u8]) -> Option<(u32, u32)> {
-    let text = std::str::from_utf8(b).unwrap_or_else(|e| {
-        std::str::from_utf8(&b[..e.valid_up_to()]).unwrap_or_default()
-    });
+    let text = std::str::from_utf8(b)
+        .unwrap_or_else(|e| std::str::from_utf8(&b[..e.valid_up_to()]).unwrap_or_default());
     let start = text.find("<svg")?;
     let tag = &text[start..start + text[start..].find('>')?];
     let attr = |name: &str| {
@@ -101,7 +100,10 @@ fn svg(b: &[u8]) -> Option<(u32, u32)> {
     if let (Some(w), Some(h)) = (attr("width").and_then(px), attr("height").and_then(px)) {
         return Some((w, h));
     }
-    let view: Vec<&str> = attr("viewBox")?.split([' ', ',']).filter(|s| !s.is_empty()).collect();
+    let view: Vec<&str> = attr("viewBox")?
+        .split([' ', ','])
+        .filter(|s| !s.is_empty())
+        .collect();
     match view.as_slice() {
         [_, _, w, h] => Some((px(w)?, px(h)?)),
         _ => None,
@@ -134,15 +136,29 @@ mod tests {
 
     #[test]
     fn svg_attributes_or_view_box() {
-        assert_eq!(size(br#"<?xml?><svg xmlns="x" width="120" height="80px">"#), Some((120, 80)));
-        assert_eq!(size(br#"<svg width="100%" viewBox="0 0 640.4 200">"#), Some((640, 200)));
+        assert_eq!(
+            size(br#"<?xml?><svg xmlns="x" width="120" height="80px">"#),
+            Some((120, 80))
+        );
+        assert_eq!(
+            size(br#"<svg width="100%" viewBox="0 0 640.4 200">"#),
+            Some((640, 200))
+        );
         assert_eq!(size(br#"<svg width="10em" height="2em">"#), None);
         assert_eq!(size(b"<svg"), None);
     }
 
     #[test]
     fn garbage_has_no_size() {
-        for bytes in [&b""[..], b"\x89PNG", b"GIF89a", b"RIFF", b"\xff\xd8", b"hello", b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\0\0\0\0\0\0\0"] {
+        for bytes in [
+            &b""[..],
+            b"\x89PNG",
+            b"GIF89a",
+            b"RIFF",
+            b"\xff\xd8",
+            b"hello",
+            b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\0\0\0\0\0\0\0",
+        ] {
             assert_eq!(size(bytes), None);
         }
     }

@@ -30,6 +30,43 @@ pub struct TocEntry {
     pub level: u8,
     pub text: String,
     pub id: String,
+    /// How the TOC nests (see [`nest_toc`]): this entry opens a list inside the one before;
+    nest: bool,
+    /// or first closes this many lists;
+    close: usize,
+    /// and, on the last entry, how many nested lists are still open after it.
+    close_after: usize,
+}
+
+/// Nests the TOC by heading level as flat data a template can write as nested `<ul>`s: a
+/// deeper heading opens a list inside the entry before it (one level, however many levels it
+/// skips), a shallower one closes lists until it is a sibling.
+fn nest_toc(toc: &mut [TocEntry]) {
+    let mut open: Vec<u8> = Vec::new();
+    for entry in toc.iter_mut() {
+        match open.last() {
+            None => open.push(entry.level),
+            Some(&top) if entry.level > top => {
+                entry.nest = true;
+                open.push(entry.level);
+            }
+            Some(_) => {
+                while open.len() > 1
+                    && open[open.len() - 1] > entry.level
+                    && open[open.len() - 2] >= entry.level
+                {
+                    open.pop();
+                    entry.close += 1;
+                }
+                if let Some(top) = open.last_mut() {
+                    *top = entry.level;
+                }
+            }
+        }
+    }
+    if let Some(last) = toc.last_mut() {
+        last.close_after = open.len().saturating_sub(1);
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -187,6 +224,7 @@ impl<'a> Writer<'a> {
 
     fn finish(mut self) -> RenderedDoc {
         self.flush_text();
+        nest_toc(&mut self.toc);
         // pulldown-cmark balances its events, but a half-open state must not lose text.
         if let Some(block) = self.html_block.take() {
             self.raw_html_block(&block);
@@ -562,6 +600,9 @@ impl<'a> Writer<'a> {
                     level,
                     text: display,
                     id: id.clone(),
+                    nest: false,
+                    close: 0,
+                    close_after: 0,
                 });
             }
             format!(

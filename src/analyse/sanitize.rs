@@ -112,7 +112,10 @@ const GENERIC_ATTRIBUTES: &[&str] = &["class", "dir", "id", "lang", "title"];
 
 const TAG_ATTRIBUTES: &[(&str, &[&str])] = &[
     ("a", &["href", "name", "rel", "aria-label", "aria-hidden"]),
-    ("img", &["src", "alt", "width", "height", "align", "loading", "decoding"]),
+    (
+        "img",
+        &["src", "alt", "width", "height", "align", "loading", "decoding"],
+    ),
     ("pre", &["tabindex"]),
     ("input", &["type", "checked", "disabled"]),
     ("td", &["colspan", "rowspan", "align", "valign"]),

@@ -153,8 +153,14 @@ mod tests {
 
     #[test]
     fn gfm_spec_www_examples() {
-        assert_eq!(links("www.commonmark.org"), [("www.commonmark.org", "http://www.commonmark.org".into())]);
-        assert_eq!(one("Visit www.commonmark.org/help for more information."), "www.commonmark.org/help");
+        assert_eq!(
+            links("www.commonmark.org"),
+            [("www.commonmark.org", "http://www.commonmark.org".into())]
+        );
+        assert_eq!(
+            one("Visit www.commonmark.org/help for more information."),
+            "www.commonmark.org/help"
+        );
         assert_eq!(one("Visit www.commonmark.org."), "www.commonmark.org");
         assert_eq!(one("Visit www.commonmark.org/a.b."), "www.commonmark.org/a.b");
     }
@@ -166,21 +172,29 @@ mod tests {
         assert_eq!(one("www.google.com/search?q=Markup+(business)))"), full);
         assert_eq!(one("(www.google.com/search?q=Markup+(business))"), full);
         assert_eq!(one("(www.google.com/search?q=Markup+(business)"), full);
-        assert_eq!(one("www.google.com/search?q=(business))+ok"), "www.google.com/search?q=(business))+ok");
+        assert_eq!(
+            one("www.google.com/search?q=(business))+ok"),
+            "www.google.com/search?q=(business))+ok"
+        );
     }
 
     #[test]
     fn gfm_spec_entities_and_lt() {
         let url = "www.google.com/search?q=commonmark&hl=en";
         assert_eq!(one(url), url);
-        assert_eq!(one("www.google.com/search?q=commonmark&hl;"), "www.google.com/search?q=commonmark");
+        assert_eq!(
+            one("www.google.com/search?q=commonmark&hl;"),
+            "www.google.com/search?q=commonmark"
+        );
         assert_eq!(one("www.commonmark.org/he<lp"), "www.commonmark.org/he");
     }
 
     #[test]
     fn gfm_spec_schemes() {
         assert_eq!(
-            links("http://commonmark.org\n\n(Visit https://encrypted.google.com/search?q=Markup+(business))\n\nAnonymous FTP is available at ftp://foo.bar.baz."),
+            links(
+                "http://commonmark.org\n\n(Visit https://encrypted.google.com/search?q=Markup+(business))\n\nAnonymous FTP is available at ftp://foo.bar.baz."
+            ),
             [
                 ("http://commonmark.org", "http://commonmark.org".into()),
                 (
@@ -194,7 +208,11 @@ mod tests {
     #[test]
     fn trailing_punctuation_is_text() {
         for tail in ["?", "!", ".", ",", ":", "*", "_", "~", "...", "\"", "'"] {
-            assert_eq!(one(&format!("see https://example.org/a{tail}")), "https://example.org/a", "{tail}");
+            assert_eq!(
+                one(&format!("see https://example.org/a{tail}")),
+                "https://example.org/a",
+                "{tail}"
+            );
         }
         assert_eq!(one("see https://example.org/a?b=1."), "https://example.org/a?b=1");
     }
@@ -209,14 +227,20 @@ mod tests {
         assert!(links("www.exa_mple.com").is_empty());
         assert_eq!(one("*https://example.org*"), "https://example.org");
         assert_eq!(one("~www.example.org~"), "www.example.org");
-        assert_eq!(one("under_score.www.x.com www.a_b.example.com"), "www.a_b.example.com");
+        assert_eq!(
+            one("under_score.www.x.com www.a_b.example.com"),
+            "www.a_b.example.com"
+        );
     }
 
     #[test]
     fn several_and_non_ascii() {
         let text = "é https://a.example/é and http://b.example, or www.c.example!";
         let found: Vec<&str> = links(text).into_iter().map(|(t, _)| t).collect();
-        assert_eq!(found, ["https://a.example/é", "http://b.example", "www.c.example"]);
+        assert_eq!(
+            found,
+            ["https://a.example/é", "http://b.example", "www.c.example"]
+        );
         assert!(links("ééé hhh www www. ").is_empty());
     }
 

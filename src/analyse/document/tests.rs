@@ -253,12 +253,14 @@ fn code_is_highlighted_and_escaped() {
     assert!(!r.html.contains("<target>"), "{}", r.html);
     assert!(r.html.contains("<code>&lt;b&gt;&amp;</code>"), "{}", r.html);
     assert!(
-        r.html.contains("<pre tabindex=\"0\"><code>plain &lt;i&gt;\n</code></pre>"),
+        r.html
+            .contains("<pre tabindex=\"0\"><code>plain &lt;i&gt;\n</code></pre>"),
         "{}",
         r.html
     );
     assert!(
-        r.html.contains("<pre tabindex=\"0\"><code>indented &lt;x&gt;\n</code></pre>"),
+        r.html
+            .contains("<pre tabindex=\"0\"><code>indented &lt;x&gt;\n</code></pre>"),
         "{}",
         r.html
     );
@@ -863,4 +865,34 @@ fn an_empty_heading_is_left_out_and_reported_at_its_line() {
         r.html
     );
     assert_eq!(codes(&r), vec![("markdown/empty-heading", Some(3))]);
+}
+
+#[test]
+fn toc_nests_by_level() {
+    let entry = |level| TocEntry {
+        level,
+        text: String::new(),
+        id: String::new(),
+        nest: false,
+        close: 0,
+        close_after: 0,
+    };
+    let mut toc: Vec<TocEntry> = [2, 3, 4, 2, 4, 3, 1, 2, 6].into_iter().map(entry).collect();
+    nest_toc(&mut toc);
+    let shape: Vec<(bool, usize)> = toc.iter().map(|e| (e.nest, e.close)).collect();
+    assert_eq!(
+        shape,
+        [
+            (false, 0),
+            (true, 0),
+            (true, 0),
+            (false, 2),
+            (true, 0),
+            (false, 0),
+            (false, 1),
+            (true, 0),
+            (true, 0)
+        ]
+    );
+    assert_eq!(toc.last().map(|e| e.close_after), Some(2));
 }

@@ -308,7 +308,10 @@ impl<'a> Renderer<'a> {
         context.insert("has_code", &rendered.has_code);
         // With `--git`: when git last changed the file (`None` without git dates).
         let changed = self.analysis.changed.as_ref();
-        context.insert("last_updated", &changed.and_then(|dates| dates.get(doc.source.as_str())));
+        context.insert(
+            "last_updated",
+            &changed.and_then(|dates| dates.get(doc.source.as_str())),
+        );
         context.insert("kind", doc.kind.label());
         context.insert("source", &doc.source);
         if doc.body.is_empty() {
