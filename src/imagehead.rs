@@ -95,7 +95,7 @@ fn svg(b: &[u8]) -> Option<(u32, u32)> {
     };
     let px = |value: &str| {
         let number: f64 = value.trim().trim_end_matches("px").trim().parse().ok()?;
-        (number.is_finite() && number >= 1.0 && number < 100_000.0).then(|| number.round() as u32)
+        (number.is_finite() && (1.0..100_000.0).contains(&number)).then(|| number.round() as u32)
     };
     if let (Some(w), Some(h)) = (attr("width").and_then(px), attr("height").and_then(px)) {
         return Some((w, h));
