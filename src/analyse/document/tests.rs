@@ -159,8 +159,8 @@ See the [threat model](threat-model.md#stride), the [guide](/community/assessmen
         "<a href=\"#t\">here</a>",
         "<a href=\"mailto:security@rook.io\" rel=\"noopener noreferrer\">mail</a>",
         "<a href=\"https://rook.io\" rel=\"noopener noreferrer\">the site</a>",
-        "<img src=\"Rook%20High-Level%20Architecture.png\" alt=\"arch\" title=\"Diagram\">",
-        "<img src=\"docs/arch.png\" alt=\"docs\">",
+        "<img src=\"Rook%20High-Level%20Architecture.png\" alt=\"arch\" title=\"Diagram\" loading=\"lazy\" decoding=\"async\">",
+        "<img src=\"docs/arch.png\" alt=\"docs\" loading=\"lazy\" decoding=\"async\">",
     ] {
         assert!(r.html.contains(expected), "{expected} missing from {}", r.html);
     }
