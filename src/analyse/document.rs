@@ -676,7 +676,7 @@ impl<'a> Writer<'a> {
                     "<img src=\"{}\" alt=\"{}\"{title}{}>",
                     escape_attr(&href),
                     escape_attr(&image.alt),
-                    self.image_attrs(&image.dest),
+                    self.image_attrs(&image.dest, true),
                 )
             }
             Err(reason) => {
@@ -689,15 +689,30 @@ impl<'a> Writer<'a> {
 
     /// `width`/`height` when the image is a site file whose size is known (so the text does not
     /// jump as it loads), and lazy loading: long documents have many diagrams far down.
-    fn image_attrs(&self, dest: &str) -> String {
+    fn image_attrs(&self, dest: &str, with_size: bool) -> String {
         let size = match self.resolver.resolve(&self.doc.source, dest) {
-            Resolved::Internal { url, .. } => self.resolver.image_size(&url),
+            Resolved::Internal { url, .. } if with_size => self.resolver.image_size(&url),
             _ => None,
         };
         let size = size
             .map(|(w, h)| format!(" width=\"{w}\" height=\"{h}\""))
             .unwrap_or_default();
         format!("{size} loading=\"lazy\" decoding=\"async\"")
+    }
+
+    /// For a raw `<img>`: the placeholder-alt check, and what a Markdown image gets (its size
+    /// only when the author gave neither width nor height).
+    fn raw_image_extras(&mut self, tag: &HtmlTag<'_>, line: usize) -> String {
+        let alt = tag.attr("alt").map(|a| a.decoded().into_owned());
+        if let Some(alt) = alt.filter(|alt| is_placeholder_alt(alt)) {
+            self.report_placeholder_alt(&alt, line);
+        }
+        let dest = tag
+            .attr("src")
+            .map(|a| a.decoded().trim().to_owned())
+            .unwrap_or_default();
+        let sized = tag.attr("width").is_some() || tag.attr("height").is_some();
+        self.image_attrs(&dest, !sized)
     }
 
     fn report_placeholder_alt(&mut self, alt: &str, line: usize) {
@@ -945,7 +960,9 @@ impl<'a> Writer<'a> {
             if broken && (attr_name == "class" || attr_name == "title" || attr_name == "rel") {
                 continue;
             }
-            if name == "a" && attr_name == "rel" {
+            if name == "a" && attr_name == "rel"
+                || name == "img" && matches!(attr_name.as_str(), "loading" | "decoding")
+            {
                 continue;
             }
             html.push(' ');
@@ -955,6 +972,9 @@ impl<'a> Writer<'a> {
                 html.push_str(&value.replace('"', "&quot;"));
                 html.push('"');
             }
+        }
+        if name == "img" && matches!(resolved, Some(Ok(_))) {
+            html.push_str(&self.raw_image_extras(tag, line));
         }
         match &resolved {
             Some(Ok((_, true))) if name == "a" => html.push_str(" rel=\"noopener noreferrer\""),

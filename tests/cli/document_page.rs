@@ -98,7 +98,7 @@ fn images_load_lazily_with_their_size_and_placeholder_alts_are_reported() {
         .into_iter()
         .filter(|t| t.name == "img")
         .collect();
-    assert_eq!(imgs.len(), 3, "{imgs:?}");
+    assert_eq!(imgs.len(), 5, "{imgs:?}");
     for img in &imgs {
         assert_eq!(img.attr("loading"), Some("lazy"), "{img:?}");
         assert_eq!(img.attr("decoding"), Some("async"), "{img:?}");
@@ -109,6 +109,21 @@ fn images_load_lazily_with_their_size_and_placeholder_alts_are_reported() {
         (Some("37"), Some("23"))
     );
     assert_eq!(imgs[2].attr("width"), None);
+    // Raw HTML images too; a size the author gave is kept as it is.
+    assert_eq!(
+        (imgs[3].attr("width"), imgs[3].attr("height")),
+        (Some("37"), Some("23"))
+    );
+    assert_eq!(
+        (imgs[4].attr("width"), imgs[4].attr("height")),
+        (Some("10"), None)
+    );
+    assert!(!page.contains("eager"), "one loading attribute per image");
+    let raw = line_of(
+        &site_source(SOURCE),
+        "<img src=\"images/flow.png\" alt=\"image\">",
+    );
+    run.expect_diag("markdown/placeholder-alt", SOURCE, Some(raw));
     // The alt is kept as written, with a warning at its line.
     assert_eq!(imgs[1].attr("alt"), Some("alt_text"));
     let source = site_source(SOURCE);
@@ -121,7 +136,7 @@ fn images_load_lazily_with_their_size_and_placeholder_alts_are_reported() {
             "{diag:?}"
         );
     }
-    assert_eq!(run.with_code("markdown/placeholder-alt").len(), 2);
+    assert_eq!(run.with_code("markdown/placeholder-alt").len(), 3);
 }
 
 /// The fixture's copy of a source file (line numbers are counted in it).
