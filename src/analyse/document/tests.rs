@@ -224,7 +224,7 @@ Inline <a href=\"threat-model.md\">model</a>, <a href=\"https://x.org\" target=\
 ";
     let r = render_md(md);
     for expected in [
-        "<img width=\"300\" src=\"docs/arch.png\" alt=\"Arch\">",
+        "<img width=\"300\" src=\"docs/arch.png\" alt=\"Arch\" loading=\"lazy\" decoding=\"async\">",
         "<span class=\"broken-link broken-image\" title=\"Broken image: there is no",
         "[image: Gone]",
         "<a href=\"threat-model.html\">model</a>",
