@@ -22,9 +22,10 @@
   });
   var current = null;
 
-  // The current section is the last heading above the top third of the window.
+  // The current section is the last heading that reached the top of the window (a
+  // heading a TOC link jumped to is at the very top, and is the one marked).
   function update() {
-    var limit = window.innerHeight * 0.3;
+    var limit = 40;
     var found = null;
     for (var i = 0; i < headings.length; i++) {
       if (headings[i].getBoundingClientRect().top > limit) { break; }
@@ -52,7 +53,7 @@
     }
   }
 
-  var observer = new IntersectionObserver(update, { rootMargin: "0px 0px -70% 0px" });
+  var observer = new IntersectionObserver(update, { rootMargin: "0px 0px -95% 0px" });
   headings.forEach(function (heading) { observer.observe(heading); });
   update();
 })();
