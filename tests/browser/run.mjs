@@ -172,6 +172,8 @@ async function checkPrint(tab, site, url) {
   const where = `${site.name} print ${pathOf(url)}`;
   await visit(tab, url, { viewport: WIDTHS[1], scheme: "dark" });
   await tab.page.emulateMediaType("print");
+  // Setting the media type drops the emulated features: ask for dark again.
+  await tab.page.emulateMediaFeatures([{ name: "prefers-color-scheme", value: "dark" }]);
   try {
     const seen = await tab.page.evaluate(() => {
       const shown = (sel) => [...document.querySelectorAll(sel)].filter((el) => getComputedStyle(el).display !== "none").map(() => sel);
