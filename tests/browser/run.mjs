@@ -171,9 +171,13 @@ async function chromeProblems(tab, mode) {
 async function checkPrint(tab, site, url) {
   const where = `${site.name} print ${pathOf(url)}`;
   await visit(tab, url, { viewport: WIDTHS[1], scheme: "dark" });
-  await tab.page.emulateMediaType("print");
-  // Setting the media type drops the emulated features: ask for dark again.
-  await tab.page.emulateMediaFeatures([{ name: "prefers-color-scheme", value: "dark" }]);
+  // One protocol call for both: puppeteer's emulateMediaType and emulateMediaFeatures each
+  // reset what the other set.
+  const cdp = await tab.page.createCDPSession();
+  await cdp.send("Emulation.setEmulatedMedia", {
+    media: "print",
+    features: [{ name: "prefers-color-scheme", value: "dark" }],
+  });
   try {
     const seen = await tab.page.evaluate(() => {
       const shown = (sel) => [...document.querySelectorAll(sel)].filter((el) => getComputedStyle(el).display !== "none").map(() => sel);
@@ -189,7 +193,8 @@ async function checkPrint(tab, site, url) {
     if (seen.external && !seen.external[1].includes(seen.external[0])) fail(where, `external link ${seen.external[0]} printed without its address (::after ${seen.external[1]})`);
     if (!seen.external) notes.push(`${where}: no external link to check`);
   } finally {
-    await tab.page.emulateMediaType(null);
+    await cdp.send("Emulation.setEmulatedMedia", { media: "", features: [] });
+    await cdp.detach();
   }
 }
 
