@@ -73,7 +73,8 @@ fn tools_or_skip() -> Option<Tools> {
             panic!("TSSA_BROWSER=1 but {missing}")
         }
         Err(missing) => {
-            let line = format!("skipped: browser tests ({missing}; set TSSA_BROWSER=1 to make this a failure)\n");
+            let line =
+                format!("skipped: browser tests ({missing}; set TSSA_BROWSER=1 to make this a failure)\n");
             let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
             None
         }
@@ -103,7 +104,9 @@ fn find_tools() -> Result<Tools, String> {
     let modules = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/node_modules");
     for package in ["puppeteer-core", "axe-core"] {
         if !modules.join(package).join("package.json").is_file() {
-            return Err(format!("no {package} in tests/browser/node_modules (run `npm ci` there)"));
+            return Err(format!(
+                "no {package} in tests/browser/node_modules (run `npm ci` there)"
+            ));
         }
     }
     Ok(Tools { chromium, node })
@@ -132,8 +135,18 @@ fn run_within(mut command: Command, limit: Duration) -> (bool, String) {
         .spawn()
         .expect("spawn node");
     let readers = [
-        drain(child.stdout.take().map(|out| Box::new(out) as Box<dyn Read + Send>)),
-        drain(child.stderr.take().map(|err| Box::new(err) as Box<dyn Read + Send>)),
+        drain(
+            child
+                .stdout
+                .take()
+                .map(|out| Box::new(out) as Box<dyn Read + Send>),
+        ),
+        drain(
+            child
+                .stderr
+                .take()
+                .map(|err| Box::new(err) as Box<dyn Read + Send>),
+        ),
     ];
     let deadline = Instant::now() + limit;
     let status = loop {

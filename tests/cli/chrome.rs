@@ -23,7 +23,13 @@ fn every_page_has_link_preview_meta() {
     assert!(pages.len() > 3, "{pages:?}");
     for page in &pages {
         let html = site.page(page);
-        for key in ["og:title", "og:description", "og:type", "og:site_name", "twitter:card"] {
+        for key in [
+            "og:title",
+            "og:description",
+            "og:type",
+            "og:site_name",
+            "twitter:card",
+        ] {
             let value = meta(&html, key).unwrap_or_else(|| panic!("{page}: no {key}"));
             assert!(!value.trim().is_empty(), "{page}: empty {key}");
         }
