@@ -445,7 +445,8 @@ async function main() {
       await checkFilters(tab, site);
       const status = pages.find((p) => p.kind === "status");
       if (status) await checkSummary(tab, site, status.url);
-      await checkProvenance(tab, site, statusPages);
+      const others = statusPages.filter((u) => u !== status?.url);
+      await checkProvenance(tab, site, status ? [status.url, ...others] : others);
       const doc = pages.find((p) => p.kind === "document");
       if (doc) await checkPrint(tab, site, doc.url);
       notes.push(`${site.name}: ${pages.map((p) => `${p.kind}=${pathOf(p.url)}`).join(" ")}`);
