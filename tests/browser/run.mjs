@@ -377,12 +377,15 @@ async function checkSummary(tab, site, url) {
   }
 }
 
-/// A few `#L…` links per status page must land on an element with that id.
+/// A few `#L…` links per status page must land on an element with that id; the first page
+/// must have some.
 async function checkProvenance(tab, site, statusPages) {
   for (const url of statusPages.slice(0, 3)) {
     const where = `${site.name} provenance ${pathOf(url)}`;
     await visit(tab, url, desktop);
     const targets = await tab.page.evaluate(() => [...new Set([...document.querySelectorAll('a[href*="#L"]')].map((a) => a.href))]);
+    // The first page is the one the other checks use: its facts and findings must cite lines.
+    if (url === statusPages[0] && targets.length === 0) fail(where, 'no a[href*="#L"] line links on the status page');
     const sample = spread(targets, 5);
     for (const target of sample) {
       const u = new URL(target);
