@@ -12,6 +12,7 @@ mod cli {
     mod agreement;
     mod catalogue;
     mod checker;
+    mod chrome;
     mod config;
     mod corpus;
     mod document_page;

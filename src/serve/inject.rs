@@ -59,14 +59,18 @@ pub(crate) const CLIENT_JS: &str = r#"(() => {
 })();
 "#;
 
-/// The overlay's look, also a file: the theme's policy refuses inline styles.
+/// The overlay's look, also a file: the theme's policy refuses inline styles. It follows the
+/// reader's colour scheme (a light box on a dark page glares) and is left off paper.
 pub(crate) const OVERLAY_CSS: &str = "#tssa-overlay{position:fixed;left:1rem;right:1rem;bottom:1rem;\
 z-index:2147483647;max-height:50vh;overflow:auto;padding:1rem 1.25rem;border:2px solid #b42318;\
 border-radius:6px;background:#fff5f4;color:#1f1f1f;font:14px/1.45 system-ui,sans-serif;\
 box-shadow:0 4px 24px rgba(0,0,0,.25)}\n\
 #tssa-overlay ul{margin:.5rem 0 0;padding-left:1.25rem}\n\
 #tssa-overlay code{font-size:13px}\n\
-#tssa-overlay button{float:right;border:0;background:none;font-size:1.25rem;line-height:1;cursor:pointer;color:inherit}\n";
+#tssa-overlay button{float:right;border:0;background:none;font-size:1.25rem;line-height:1;cursor:pointer;color:inherit}\n\
+@media (prefers-color-scheme:dark){#tssa-overlay{border-color:#f85149;background:#2d1214;color:#f0f3f6;\
+box-shadow:0 4px 24px rgba(0,0,0,.6)}}\n\
+@media print{#tssa-overlay{display:none}}\n";
 
 fn overlay(up: &str, problems: &[Diagnostic], stale: bool) -> String {
     let title = if stale {
@@ -120,6 +124,17 @@ mod tests {
         let text = String::from_utf8_lossy(&out);
         assert!(text.starts_with("<p>no body tag</p><script"), "{text}");
         assert!(text.contains(r#"src="../../__tssa/client.js""#), "{text}");
+    }
+
+    #[test]
+    fn overlay_follows_a_dark_colour_scheme() {
+        // The browser suite checks the colour it gets; this keeps the rule without chromium.
+        let dark = OVERLAY_CSS
+            .split("@media (prefers-color-scheme:dark)")
+            .nth(1)
+            .unwrap_or_default();
+        assert!(dark.starts_with("{#tssa-overlay{"), "{OVERLAY_CSS}");
+        assert!(dark.contains("background:#2d1214"), "{OVERLAY_CSS}");
     }
 
     #[test]

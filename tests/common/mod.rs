@@ -1145,8 +1145,15 @@ pub fn active_content(out: &Path) -> Vec<String> {
                     && ["javascript:", "vbscript:", "data:text/html"]
                         .iter()
                         .any(|s| squeezed.starts_with(s));
-                let scripted_text = matches!(key.as_str(), "style" | "content" | "srcset")
-                    && (squeezed.contains("javascript:") || squeezed.contains("expression("));
+                // `content` acts only on `<meta http-equiv>` (a refresh); on link-preview meta
+                // (og:title) it is text, which may quote a title saying "javascript:".
+                let acting = match key.as_str() {
+                    "style" | "srcset" => true,
+                    "content" => tag.attr("http-equiv").is_some(),
+                    _ => false,
+                };
+                let scripted_text =
+                    acting && (squeezed.contains("javascript:") || squeezed.contains("expression("));
                 if scripted_url || scripted_text {
                     found.push(format!("{page}: `{key}=\"{value}\"` on <{}>", tag.name));
                 }
