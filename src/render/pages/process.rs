@@ -39,8 +39,13 @@ impl Renderer<'_> {
     /// The process document at `index` of `nav`, with previous and next links along it.
     pub(super) fn process_page(&self, doc: &Document, nav: &[&Document], index: usize) -> Result<OutputFile> {
         let mut context = self.document_context(doc, "process");
+        let title = process_title(doc);
+        context.insert("page_title", &title);
         context.insert("nav_label", "Process");
         let mut process_nav = self.nav(&doc.url, nav, Some(index), relative_url(&doc.url, GLANCE_URL));
+        for (link, shown) in process_nav.links.iter_mut().zip(&nav[process_nav.before..]) {
+            link.title = process_title(shown);
+        }
         process_nav.links.insert(0, glance_link(&doc.url, false));
         process_nav.insert_into(&mut context);
         let crumbs = vec![
@@ -48,14 +53,11 @@ impl Renderer<'_> {
                 title: "Process".into(),
                 url: Some(relative_url(&doc.url, &urls::pretty(&self.site.process[0].url))),
             },
-            Crumb {
-                title: doc.title.clone(),
-                url: None,
-            },
+            Crumb { title, url: None },
         ];
         context.insert("crumbs", &crumbs);
         let link = |d: &&Document| Link {
-            title: d.title.clone(),
+            title: process_title(d),
             url: relative_url(&doc.url, &d.url),
             current: false,
         };
@@ -85,8 +87,8 @@ impl Renderer<'_> {
             .collect();
         // The one page that lists every process document: the others' sidebars link here.
         let nav: Vec<Link> = std::iter::once(glance_link(GLANCE_URL, true))
-            .chain(self.site.process.iter().map(|d| Link {
-                title: d.title.clone(),
+            .chain(process_order(&self.site.process).into_iter().map(|d| Link {
+                title: process_title(d),
                 url: relative_url(GLANCE_URL, &d.url),
                 current: false,
             }))
@@ -166,6 +168,113 @@ impl Renderer<'_> {
     }
 }
 
+/// The process documents in the order the process takes them: the guide's README first,
+/// then each document at the first README line that links to it or has a heading naming it
+/// (`joint-assessment.md` by "Joint assessment"), then the rest by file name. Without a
+/// README the order is the file names'.
+pub(super) fn process_order(process: &[Document]) -> Vec<&Document> {
+    let readme = process.iter().find(|d| d.rel.eq_ignore_ascii_case("README.md"));
+    let mut docs: Vec<&Document> = process.iter().collect();
+    if let Some(readme) = readme {
+        // A stable sort keeps file-name order among documents the README never names.
+        docs.sort_by_key(|d| {
+            let first = std::ptr::eq(*d, readme);
+            (!first, mentioned_at(readme, d).unwrap_or(usize::MAX))
+        });
+    }
+    docs
+}
+
+/// The first line of `readme` that links to `doc` or has a heading naming it.
+fn mentioned_at(readme: &Document, doc: &Document) -> Option<usize> {
+    let linked = readme
+        .outline
+        .links
+        .iter()
+        .filter(|l| !l.image && links_to(l.dest.as_str(), doc.rel.as_str()))
+        .map(|l| l.line);
+    let name = words(file_stem(doc.rel.as_str()));
+    let headed = readme
+        .outline
+        .headings
+        .iter()
+        .filter(|h| !name.is_empty() && format!(" {} ", words(&h.text)).contains(&format!(" {name} ")))
+        .map(|h| h.line);
+    linked.chain(headed).min()
+}
+
+/// Whether a link written in the README (at the process root) points at the document `rel`.
+fn links_to(dest: &str, rel: &str) -> bool {
+    if dest.contains("://") || dest.starts_with('/') {
+        return false;
+    }
+    let path = dest.split(['#', '?']).next().unwrap_or_default();
+    let path = path.trim_start_matches("./");
+    !path.is_empty() && path.eq_ignore_ascii_case(rel)
+}
+
+fn file_stem(rel: &str) -> &str {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    name.rsplit_once('.').map_or(name, |(stem, _)| stem)
+}
+
+/// Lowercase words separated by single spaces; punctuation and hyphens split words.
+fn words(text: &str) -> String {
+    text.to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A process document's label: its title with template placeholders (`[Project Name]`,
+/// `<project>`) removed and marked as a template, or its file name when nothing is left.
+pub(super) fn process_title(doc: &Document) -> String {
+    let (clean, had_placeholder) = without_placeholders(&doc.title);
+    if clean.chars().any(char::is_alphanumeric) {
+        return if had_placeholder {
+            format!("{clean} (template)")
+        } else {
+            clean
+        };
+    }
+    let name = words(file_stem(doc.rel.as_str()));
+    let mut chars = name.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_else(|| doc.title.clone())
+}
+
+/// `text` without bracketed placeholders, whitespace collapsed, and whether it had any.
+fn without_placeholders(text: &str) -> (String, bool) {
+    let mut out = String::with_capacity(text.len());
+    let mut had = false;
+    let mut rest = text;
+    while let Some(open) = rest.find(['[', '<', '{']) {
+        let close = match rest.as_bytes()[open] {
+            b'[' => ']',
+            b'<' => '>',
+            _ => '}',
+        };
+        let Some(len) = rest[open..].find(close) else {
+            break;
+        };
+        let inner = &rest[open + 1..open + len];
+        if inner.chars().any(char::is_alphabetic) {
+            out.push_str(&rest[..open]);
+            had = true;
+        } else {
+            out.push_str(&rest[..=open + len]);
+        }
+        rest = &rest[open + len + 1..];
+    }
+    out.push_str(rest);
+    let collapsed = out.split_whitespace().collect::<Vec<_>>().join(" ");
+    let trimmed = collapsed.trim_matches(|c: char| matches!(c, '-' | ':' | '–' | '—' | ' '));
+    (trimmed.to_owned(), had)
+}
+
 fn glance_link(from: &str, current: bool) -> Link {
     Link {
         title: "Process at a glance".to_owned(),
@@ -198,4 +307,40 @@ struct GlanceStep {
     passed: usize,
     total: usize,
     url: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_leave_the_title() {
+        assert_eq!(
+            without_placeholders("[Project Name] TAG-Security Assessment"),
+            ("TAG-Security Assessment".to_owned(), true)
+        );
+        assert_eq!(
+            without_placeholders("Self-assessment"),
+            ("Self-assessment".to_owned(), false)
+        );
+        assert_eq!(
+            without_placeholders("<project> — notes"),
+            ("notes".to_owned(), true)
+        );
+        assert_eq!(
+            without_placeholders("a [1] b [x"),
+            ("a [1] b [x".to_owned(), false)
+        );
+        assert_eq!(without_placeholders("[Project]"), (String::new(), true));
+    }
+
+    #[test]
+    fn readme_links_resolve_to_documents() {
+        assert!(links_to("./self-assessment.md#intro", "self-assessment.md"));
+        assert!(!links_to(
+            "https://x.org/self-assessment.md",
+            "self-assessment.md"
+        ));
+        assert_eq!(words("Complete a self-assessment"), "complete a self assessment");
+    }
 }
