@@ -99,7 +99,10 @@ impl Renderer<'_> {
         context.insert("nav_all", "");
         context.insert("units", &self.site.units.len());
         context.insert("lanes", &lanes);
-        context.insert("diagram_svg", &svg::process_diagram("process-steps", &svg_lanes));
+        context.insert(
+            "diagram_svg",
+            &svg::responsive(|fit| svg::process_diagram("process-steps", &svg_lanes, fit)),
+        );
         self.page(GLANCE_URL, "glance.html", context)
     }
 
