@@ -171,32 +171,76 @@ impl Renderer<'_> {
     }
 }
 
-/// The process documents in the order the process takes them: the guide's README first,
-/// then each document at the first README line that links to it or has a heading naming it
-/// (`joint-assessment.md` by "Joint assessment"), then the rest by file name. Without a
-/// README the order is the file names'.
+/// The process documents in the order the process takes them. A folder's README comes
+/// first in its folder and orders the rest: each document sits at the first line of a README
+/// above it that links to it or has a heading naming it (`joint-assessment.md` by "Joint
+/// assessment"), a sub-folder where its parent's README first names the folder; the rest
+/// follow by file name (the site's order).
 pub(super) fn process_order(process: &[Document]) -> Vec<&Document> {
-    let readme = process.iter().find(|d| d.rel.eq_ignore_ascii_case("README.md"));
+    let readmes: Vec<(&str, &Document)> = process
+        .iter()
+        .filter_map(|d| {
+            let (dir, name) = split_dir(d.rel.as_str());
+            name.eq_ignore_ascii_case("README.md").then_some((dir, d))
+        })
+        .collect();
+    let order = Order { readmes: &readmes };
     let mut docs: Vec<&Document> = process.iter().collect();
-    if let Some(readme) = readme {
-        // A stable sort keeps file-name order among documents the README never names.
-        docs.sort_by_key(|d| {
-            let first = std::ptr::eq(*d, readme);
-            (!first, mentioned_at(readme, d).unwrap_or(usize::MAX))
-        });
-    }
+    // A stable sort keeps the site's (file-name) order among equal keys.
+    docs.sort_by_cached_key(|d| order.key(d.rel.as_str()));
     docs
 }
 
-/// The first line of `readme` that links to `doc` or has a heading naming it.
-fn mentioned_at(readme: &Document, doc: &Document) -> Option<usize> {
+/// `guide/self-assessment.md` → (`guide`, `self-assessment.md`); top-level files have `""`.
+fn split_dir(rel: &str) -> (&str, &str) {
+    rel.rsplit_once('/').unwrap_or(("", rel))
+}
+
+/// The process folders' READMEs, by folder.
+struct Order<'a> {
+    readmes: &'a [(&'a str, &'a Document)],
+}
+
+impl Order<'_> {
+    /// Where `rel` (a document, or a folder) comes: its folder's key, then its place there.
+    fn key(&self, rel: &str) -> Vec<usize> {
+        if rel.is_empty() {
+            return Vec::new();
+        }
+        let (dir, name) = split_dir(rel);
+        let mut key = self.key(dir);
+        if name.eq_ignore_ascii_case("README.md") {
+            key.push(0);
+            return key;
+        }
+        let place = self
+            .readmes
+            .iter()
+            .filter(|(readme_dir, _)| readme_dir.is_empty() || *readme_dir == dir)
+            .filter_map(|(readme_dir, readme)| {
+                let from_readme = if readme_dir.is_empty() {
+                    rel
+                } else {
+                    &rel[readme_dir.len() + 1..]
+                };
+                mentioned_at(readme, from_readme)
+            })
+            .min();
+        key.push(place.unwrap_or(usize::MAX));
+        key
+    }
+}
+
+/// The first line of `readme` that links to `target` (a path from the README's folder) or
+/// has a heading naming it.
+fn mentioned_at(readme: &Document, target: &str) -> Option<usize> {
     let linked = readme
         .outline
         .links
         .iter()
-        .filter(|l| !l.image && links_to(l.dest.as_str(), doc.rel.as_str()))
+        .filter(|l| !l.image && links_to(l.dest.as_str(), target))
         .map(|l| l.line);
-    let name = words(file_stem(doc.rel.as_str()));
+    let name = words(file_stem(target));
     let headed = readme
         .outline
         .headings
@@ -206,14 +250,19 @@ fn mentioned_at(readme: &Document, doc: &Document) -> Option<usize> {
     linked.chain(headed).min()
 }
 
-/// Whether a link written in the README (at the process root) points at the document `rel`.
-fn links_to(dest: &str, rel: &str) -> bool {
+/// Whether a link written in a README points at `target`, a path from the README's folder
+/// (a folder's link may name it, end in `/` or name its README).
+fn links_to(dest: &str, target: &str) -> bool {
     if dest.contains("://") || dest.starts_with('/') {
         return false;
     }
     let path = dest.split(['#', '?']).next().unwrap_or_default();
     let path = path.trim_start_matches("./");
-    !path.is_empty() && path.eq_ignore_ascii_case(rel)
+    let path = path
+        .strip_suffix("README.md")
+        .unwrap_or(path)
+        .trim_end_matches('/');
+    !path.is_empty() && path.eq_ignore_ascii_case(target)
 }
 
 fn file_stem(rel: &str) -> &str {
@@ -340,6 +389,7 @@ mod tests {
     #[test]
     fn readme_links_resolve_to_documents() {
         assert!(links_to("./self-assessment.md#intro", "self-assessment.md"));
+        assert!(links_to("guide/", "guide") && links_to("./guide/README.md", "guide"));
         assert!(!links_to(
             "https://x.org/self-assessment.md",
             "self-assessment.md"
