@@ -16,6 +16,7 @@ mod cli {
     mod corpus;
     mod facts_rules;
     mod front_matter;
+    mod home_page;
     mod hostile_inputs;
     mod hostile_markup;
     mod hostile_site;
