@@ -559,7 +559,10 @@ fn corpus_coverage_and_process_pages() {
     }
     assert!(row(&page, "keycloak").contains("<code>v10.0.2</code>"));
     assert!(page.contains("no version stated"));
-    assert!(page.contains("class=\"chart bars chart-wide\"") && page.contains("class=\"chart timeline chart-narrow\""));
+    assert!(
+        page.contains("class=\"chart bars chart-wide\"")
+            && page.contains("class=\"chart timeline chart-narrow\"")
+    );
 
     // The process pages, with GitHub-style anchors.
     let guide = read(&out, "process/guide/index.html");

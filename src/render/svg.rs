@@ -62,7 +62,7 @@ impl Fit {
     fn width(self, wide: f64) -> f64 {
         match self {
             Fit::Wide => wide,
-            Fit::Narrow => 380.0,
+            Fit::Narrow => 360.0,
         }
     }
 }
@@ -605,7 +605,7 @@ pub fn process_diagram(id: &str, lanes: &[Lane], fit: Fit) -> String {
             "<text class=\"lane-title\" x=\"{}\" y=\"{}\" font-size=\"15\" font-weight=\"700\" fill=\"currentColor\">{}</text>",
             n(MARGIN),
             n(top + 18.0),
-            escape(&clip(&lane.title, (width / 8.5) as usize))
+            escape(&clip(&lane.title, (width / 9.5) as usize))
         );
         let origin = top + LANE_TITLE;
         let place = |i: usize| {
@@ -950,7 +950,7 @@ mod tests {
         let marks = [mark("a-very-long-project-name", "2019-06", "joint", false)];
         let narrow = timeline("tl", &marks, Some("2025-06-01"), Fit::Narrow);
         well_formed(&narrow);
-        assert!(narrow.contains("viewBox=\"0 0 380 ") && !narrow.contains(" width=\"380\""));
+        assert!(narrow.contains("viewBox=\"0 0 360 ") && !narrow.contains(" width=\"360\""));
         assert!(narrow.contains("id=\"tl-narrow-title\"") && narrow.contains("chart-narrow"));
         let lanes = [Lane {
             title: "Path".into(),
