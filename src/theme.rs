@@ -26,6 +26,7 @@ const DEFAULT_FILES: &[(&str, &[u8])] = theme_files!(
     "static/style.css",
     "static/sort.js",
     "static/toc.js",
+    "static/home.js",
     "static/favicon.svg",
 );
 

@@ -18,6 +18,7 @@ mod cli {
     mod document_page;
     mod facts_rules;
     mod front_matter;
+    mod home_page;
     mod hostile_inputs;
     mod hostile_markup;
     mod hostile_site;

@@ -141,7 +141,8 @@ fn coverage_page_shows_versions_with_provenance_and_pictures() {
     assert_eq!(
         page.matches("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart")
             .count(),
-        2
+        4,
+        "two pictures, each in a wide and a narrow layout"
     );
     assert!(page.contains("<title id=\"coverage-bars-title\">Version coverage and renewal</title>"));
     assert!(page.contains("Version covered (3 packages): 2 version stated, 1 not stated."));
@@ -558,7 +559,10 @@ fn corpus_coverage_and_process_pages() {
     }
     assert!(row(&page, "keycloak").contains("<code>v10.0.2</code>"));
     assert!(page.contains("no version stated"));
-    assert!(page.contains("class=\"chart bars\"") && page.contains("class=\"chart timeline\""));
+    assert!(
+        page.contains("class=\"chart bars chart-wide\"")
+            && page.contains("class=\"chart timeline chart-narrow\"")
+    );
 
     // The process pages, with GitHub-style anchors.
     let guide = read(&out, "process/guide/index.html");

@@ -31,16 +31,62 @@ fn clip(text: &str, max: usize) -> String {
     out
 }
 
+/// Which layout a picture is drawn for. A picture scales to its box (a `viewBox`, no fixed
+/// size), so one drawn for a desktop would shrink its 12-unit text to 5 px on a phone: pages
+/// carry both layouts and the stylesheet shows the one that fits (`chart-wide`,
+/// `chart-narrow`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fit {
+    Wide,
+    Narrow,
+}
+
+impl Fit {
+    fn class(self) -> &'static str {
+        match self {
+            Fit::Wide => "chart-wide",
+            Fit::Narrow => "chart-narrow",
+        }
+    }
+
+    /// Keeps the title and description ids of the two layouts apart.
+    fn id_suffix(self) -> &'static str {
+        match self {
+            Fit::Wide => "",
+            Fit::Narrow => "-narrow",
+        }
+    }
+
+    /// The width of the drawing, in user units: about the CSS pixels it gets, so text keeps
+    /// its size.
+    fn width(self, wide: f64) -> f64 {
+        match self {
+            Fit::Wide => wide,
+            Fit::Narrow => 360.0,
+        }
+    }
+}
+
+/// The wide and the narrow layout of a picture, one after the other.
+pub fn responsive(draw: impl Fn(Fit) -> String) -> String {
+    let mut out = draw(Fit::Wide);
+    out.push_str(&draw(Fit::Narrow));
+    out
+}
+
 /// The opening tag, title and description shared by every picture. `id` must be unique on
-/// the page; it prefixes the title and description ids.
-fn open(out: &mut String, id: &str, class: &str, width: f64, height: f64, title: &str, desc: &str) {
-    let id = escape(id);
+/// the page; it prefixes the title and description ids. No `width`/`height`: the picture
+/// takes its box's width and keeps the `viewBox`'s proportions.
+#[allow(clippy::too_many_arguments)] // each is one plain value of the picture's frame
+fn open(out: &mut String, id: &str, fit: Fit, class: &str, width: f64, height: f64, title: &str, desc: &str) {
+    let id = escape(&format!("{id}{}", fit.id_suffix()));
     let _ = write!(
         out,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart {class}\" role=\"img\" \
-         aria-labelledby=\"{id}-title {id}-desc\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" \
-         font-family=\"system-ui, sans-serif\" font-size=\"12\">\
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart {class} {fit}\" role=\"img\" \
+         aria-labelledby=\"{id}-title {id}-desc\" viewBox=\"0 0 {w} {h}\" \
+         preserveAspectRatio=\"xMinYMin meet\" font-family=\"system-ui, sans-serif\" font-size=\"12\">\
          <title id=\"{id}-title\">{title}</title><desc id=\"{id}-desc\">{desc}</desc>",
+        fit = fit.class(),
         w = n(width),
         h = n(height),
         title = escape(title),
@@ -73,7 +119,12 @@ const TL_TOP: f64 = 42.0;
 /// Assessments by completion date, one row each (oldest first), coloured and shaped by path
 /// (joint: circle, self: square) and hollow when a renewal is due. `today` extends the axis
 /// and draws a marker.
-pub fn timeline(id: &str, marks: &[Mark], today: Option<&str>) -> String {
+pub fn timeline(id: &str, marks: &[Mark], today: Option<&str>, fit: Fit) -> String {
+    let width = fit.width(TL_WIDTH);
+    let (label_w, label_chars) = match fit {
+        Fit::Wide => (TL_LABEL, 28),
+        Fit::Narrow => (100.0, 14),
+    };
     let mut dated: Vec<(&Mark, f64)> = marks
         .iter()
         .filter_map(|m| year_fraction(&m.date).map(|y| (m, y)))
@@ -84,11 +135,11 @@ pub fn timeline(id: &str, marks: &[Mark], today: Option<&str>) -> String {
     let mut out = String::new();
     if dated.is_empty() {
         let desc = "No package states a completion date, so there is nothing to place on the timeline.";
-        open(&mut out, id, "timeline", TL_WIDTH, 40.0, title, desc);
+        open(&mut out, id, fit, "timeline", width, 40.0, title, desc);
         let _ = write!(
             out,
             "<text x=\"10\" y=\"24\" fill=\"currentColor\">{}</text></svg>",
-            escape(desc)
+            escape(&clip(desc, (width / 6.5) as usize))
         );
         return out;
     }
@@ -100,9 +151,18 @@ pub fn timeline(id: &str, marks: &[Mark], today: Option<&str>) -> String {
         .floor()
         + 1.0;
     let span = (last - first).max(1.0);
-    let x_of = |y: f64| TL_LABEL + (y - first) / span * (TL_WIDTH - TL_LABEL - TL_RIGHT);
+    let plot = width - label_w - TL_RIGHT;
+    let x_of = |y: f64| label_w + (y - first) / span * plot;
+    // A year label needs about 36 units; on a narrow axis every other year is labelled.
+    let label_every = if plot / span < 36.0 { 2 } else { 1 };
     let legend_y = TL_TOP + dated.len() as f64 * TL_ROW + 16.0;
-    let height = legend_y + 22.0;
+    let widths: Vec<f64> = LEGEND_TIMELINE
+        .iter()
+        .map(|(_, _, label)| 20.0 + label.chars().count() as f64 * 6.5)
+        .collect();
+    let legend = legend_places(label_w, width, &widths, 16.0);
+    let legend_lines = legend.last().map_or(0.0, |(_, line)| *line as f64);
+    let height = legend_y + 22.0 + legend_lines * 18.0;
 
     let joint = dated.iter().filter(|d| d.0.path == "joint").count();
     let stale = dated.iter().filter(|d| d.0.stale).count();
@@ -117,7 +177,7 @@ pub fn timeline(id: &str, marks: &[Mark], today: Option<&str>) -> String {
         let _ = write!(desc, " {}: {}", mark.label, describe_mark(mark));
         desc.push('.');
     }
-    open(&mut out, id, "timeline", TL_WIDTH, height, title, &desc);
+    open(&mut out, id, fit, "timeline", width, height, title, &desc);
 
     // Year axis.
     out.push_str("<g class=\"axis\" aria-hidden=\"true\">");
@@ -131,7 +191,7 @@ pub fn timeline(id: &str, marks: &[Mark], today: Option<&str>) -> String {
             y1 = n(TL_TOP - 10.0),
             y2 = n(legend_y - 10.0)
         );
-        if year < last {
+        if year < last && (year - first) as i64 % label_every == 0 {
             let _ = write!(
                 out,
                 "<text x=\"{}\" y=\"{}\" fill=\"currentColor\">{}</text>",
@@ -172,21 +232,21 @@ pub fn timeline(id: &str, marks: &[Mark], today: Option<&str>) -> String {
         let _ = write!(
             out,
             "<text class=\"label\" x=\"{}\" y=\"{}\" text-anchor=\"end\" fill=\"currentColor\">{}</text>",
-            n(TL_LABEL - 10.0),
+            n(label_w - 10.0),
             n(cy + 4.0),
-            escape(&clip(&mark.label, 28))
+            escape(&clip(&mark.label, label_chars))
         );
         let _ = write!(
             out,
             "<line class=\"stem\" x1=\"{}\" y1=\"{cy}\" x2=\"{}\" y2=\"{cy}\" stroke=\"#d1d9e0\"/>",
-            n(TL_LABEL),
+            n(label_w),
             n(x),
             cy = n(cy)
         );
         out.push_str(&symbol(mark.path == "joint", mark.stale, x, cy));
         out.push_str("</g>");
     }
-    legend_timeline(&mut out, legend_y);
+    legend_timeline(&mut out, legend_y, &legend);
     out.push_str("</svg>");
     out
 }
@@ -226,15 +286,32 @@ fn symbol(joint: bool, stale: bool, x: f64, cy: f64) -> String {
     }
 }
 
-fn legend_timeline(out: &mut String, y: f64) {
+/// The timeline's legend: joint, stale, label.
+const LEGEND_TIMELINE: [(bool, bool, &str); 3] = [
+    (true, false, "joint assessment"),
+    (false, false, "self-assessment"),
+    (true, true, "renewal due (hollow)"),
+];
+
+/// Where each legend item of the given widths goes: its x and its line (0 first), `gap`
+/// apart, wrapping at `right`.
+fn legend_places(left: f64, right: f64, widths: &[f64], gap: f64) -> Vec<(f64, usize)> {
+    let mut places = Vec::with_capacity(widths.len());
+    let (mut x, mut line) = (left, 0);
+    for w in widths {
+        if x > left && x + w > right {
+            (x, line) = (left, line + 1);
+        }
+        places.push((x, line));
+        x += w + gap;
+    }
+    places
+}
+
+fn legend_timeline(out: &mut String, top: f64, places: &[(f64, usize)]) {
     out.push_str("<g class=\"legend\" aria-hidden=\"true\">");
-    let items = [
-        (true, false, "joint assessment"),
-        (false, false, "self-assessment"),
-        (true, true, "renewal due (hollow)"),
-    ];
-    let mut x = TL_LABEL;
-    for (joint, stale, label) in items {
+    for ((joint, stale, label), (x, line)) in LEGEND_TIMELINE.into_iter().zip(places.iter().copied()) {
+        let y = top + line as f64 * 18.0;
         let path = if joint { "joint" } else { "self" };
         let stale_class = if stale { " tl-stale" } else { "" };
         let _ = write!(
@@ -249,7 +326,6 @@ fn legend_timeline(out: &mut String, y: f64) {
             n(y + 4.0),
             escape(label)
         );
-        x += 20.0 + label.chars().count() as f64 * 6.5 + 16.0;
     }
     out.push_str("</g>");
 }
@@ -299,7 +375,29 @@ const BAR_ROW: f64 = 58.0;
 
 /// Horizontal stacked bars, each with its legend underneath (label and count in words, so
 /// the picture reads without colour).
-pub fn bars(id: &str, title: &str, rows: &[BarRow]) -> String {
+pub fn bars(id: &str, title: &str, rows: &[BarRow], fit: Fit) -> String {
+    let width = fit.width(BAR_WIDTH);
+    // Narrow: each bar's label goes on its own line above the bar, which gets the full width.
+    let (label_w, label_h) = match fit {
+        Fit::Wide => (BAR_LABEL, 0.0),
+        Fit::Narrow => (0.0, 18.0),
+    };
+    let legend_text = |seg: &Segment| format!("{} ({})", seg.label, seg.count);
+    let legends: Vec<Vec<(f64, usize)>> = rows
+        .iter()
+        .map(|row| {
+            let widths: Vec<f64> = row
+                .segments
+                .iter()
+                .map(|seg| 14.0 + legend_text(seg).chars().count() as f64 * 6.5)
+                .collect();
+            legend_places(label_w, width, &widths, 14.0)
+        })
+        .collect();
+    let row_h = |i: usize| {
+        let extra = legends[i].last().map_or(0, |(_, line)| *line) as f64 * 16.0;
+        BAR_ROW + label_h + extra
+    };
     let mut desc = String::new();
     for row in rows {
         let total: usize = row.segments.iter().map(|s| s.count).sum();
@@ -310,28 +408,31 @@ pub fn bars(id: &str, title: &str, rows: &[BarRow]) -> String {
             .collect();
         let _ = write!(desc, "{} ({total} packages): {}. ", row.label, parts.join(", "));
     }
-    let height = rows.len() as f64 * BAR_ROW + 8.0;
+    let height = (0..rows.len()).map(row_h).sum::<f64>() + 8.0;
     let mut out = String::new();
-    open(&mut out, id, "bars", BAR_WIDTH, height, title, desc.trim_end());
-    let inner = BAR_WIDTH - BAR_LABEL - 10.0;
+    open(&mut out, id, fit, "bars", width, height, title, desc.trim_end());
+    let inner = width - label_w - 10.0;
+    let mut row_top = 8.0;
     for (i, row) in rows.iter().enumerate() {
-        let top = 8.0 + i as f64 * BAR_ROW;
+        let label_y = row_top + 15.0;
+        let top = row_top + label_h;
+        row_top += row_h(i);
         let total: usize = row.segments.iter().map(|s| s.count).sum();
         let _ = write!(
             out,
             "<text class=\"label\" x=\"0\" y=\"{}\" fill=\"currentColor\" font-weight=\"600\">{}</text>",
-            n(top + 15.0),
+            n(label_y),
             escape(&clip(&row.label, 22))
         );
         let _ = write!(
             out,
             "<rect class=\"seg-bg\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"3\" fill=\"#f6f8fa\" stroke=\"#d1d9e0\"/>",
-            n(BAR_LABEL),
+            n(label_w),
             n(top),
             n(inner),
             n(BAR_HEIGHT)
         );
-        let mut x = BAR_LABEL;
+        let mut x = label_w;
         for seg in row.segments.iter().filter(|s| s.count > 0) {
             let w = if total == 0 {
                 0.0
@@ -362,9 +463,8 @@ pub fn bars(id: &str, title: &str, rows: &[BarRow]) -> String {
             x += w;
         }
         // Legend, in words.
-        let mut lx = BAR_LABEL;
-        let ly = top + BAR_HEIGHT + 16.0;
-        for seg in &row.segments {
+        for (seg, (lx, line)) in row.segments.iter().zip(legends[i].iter().copied()) {
+            let ly = top + BAR_HEIGHT + 16.0 + line as f64 * 16.0;
             let _ = write!(
                 out,
                 "<rect class=\"seg {}\" x=\"{}\" y=\"{}\" width=\"10\" height=\"10\" fill=\"{}\" aria-hidden=\"true\"/>",
@@ -373,7 +473,7 @@ pub fn bars(id: &str, title: &str, rows: &[BarRow]) -> String {
                 n(ly - 9.0),
                 fallback_fill(&seg.class)
             );
-            let text = format!("{} ({})", seg.label, seg.count);
+            let text = legend_text(seg);
             let _ = write!(
                 out,
                 "<text x=\"{}\" y=\"{}\" fill=\"currentColor\">{}</text>",
@@ -381,7 +481,6 @@ pub fn bars(id: &str, title: &str, rows: &[BarRow]) -> String {
                 n(ly),
                 escape(&text)
             );
-            lx += 14.0 + text.chars().count() as f64 * 6.5 + 14.0;
         }
     }
     out.push_str("</svg>");
@@ -399,7 +498,7 @@ fn fallback_fill(class: &str) -> &'static str {
 }
 
 /// The coverage picture: whether packages state a version, and whether their review is due.
-pub fn coverage_bar(id: &str, totals: &crate::coverage::Totals, renewal_months: u32) -> String {
+pub fn coverage_bar(id: &str, totals: &crate::coverage::Totals, renewal_months: u32, fit: Fit) -> String {
     let seg = |label: &str, count: usize, class: &str| Segment {
         label: label.to_owned(),
         count,
@@ -427,7 +526,7 @@ pub fn coverage_bar(id: &str, totals: &crate::coverage::Totals, renewal_months: 
             ],
         },
     ];
-    bars(id, "Version coverage and renewal", &rows)
+    bars(id, "Version coverage and renewal", &rows, fit)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -461,10 +560,14 @@ const MARGIN: f64 = 8.0;
 
 /// Both paths as boxes joined by arrows, wrapping after five steps; each box shows the step
 /// id, its title and "N of M passed" with a small progress bar.
-pub fn process_diagram(id: &str, lanes: &[Lane]) -> String {
-    let width = MARGIN * 2.0 + PER_ROW as f64 * BOX_W + (PER_ROW - 1) as f64 * GAP_X;
+pub fn process_diagram(id: &str, lanes: &[Lane], fit: Fit) -> String {
+    let per_row = match fit {
+        Fit::Wide => PER_ROW,
+        Fit::Narrow => 2,
+    };
+    let width = MARGIN * 2.0 + per_row as f64 * BOX_W + (per_row - 1) as f64 * GAP_X;
     let lane_height = |lane: &Lane| {
-        let rows = lane.steps.len().div_ceil(PER_ROW).max(1);
+        let rows = lane.steps.len().div_ceil(per_row).max(1);
         LANE_TITLE + rows as f64 * BOX_H + (rows - 1) as f64 * GAP_Y + 24.0
     };
     let height: f64 = MARGIN + lanes.iter().map(lane_height).sum::<f64>();
@@ -488,6 +591,7 @@ pub fn process_diagram(id: &str, lanes: &[Lane]) -> String {
     open(
         &mut out,
         id,
+        fit,
         "steps",
         width,
         height,
@@ -501,11 +605,11 @@ pub fn process_diagram(id: &str, lanes: &[Lane]) -> String {
             "<text class=\"lane-title\" x=\"{}\" y=\"{}\" font-size=\"15\" font-weight=\"700\" fill=\"currentColor\">{}</text>",
             n(MARGIN),
             n(top + 18.0),
-            escape(&lane.title)
+            escape(&clip(&lane.title, (width / 9.5) as usize))
         );
         let origin = top + LANE_TITLE;
         let place = |i: usize| {
-            let (row, col) = (i / PER_ROW, i % PER_ROW);
+            let (row, col) = (i / per_row, i % per_row);
             (
                 MARGIN + col as f64 * (BOX_W + GAP_X),
                 origin + row as f64 * (BOX_H + GAP_Y),
@@ -735,6 +839,7 @@ mod tests {
                 mark("x", "n/a", "self", false),
             ],
             Some("2025-06-01"),
+            Fit::Wide,
         );
         well_formed(&svg);
         assert!(svg.contains("&lt;b&gt;&amp;co"), "{svg}");
@@ -753,14 +858,15 @@ mod tests {
                     mark("<b>&co", "2020-06", "joint", true),
                     mark("tidepool", "2024-03-02", "self", false)
                 ],
-                Some("2025-06-01")
+                Some("2025-06-01"),
+                Fit::Wide
             )
         );
     }
 
     #[test]
     fn empty_timeline_says_so() {
-        let svg = timeline("t", &[], None);
+        let svg = timeline("t", &[], None, Fit::Wide);
         well_formed(&svg);
         assert!(svg.contains("No package states a completion date"));
     }
@@ -775,7 +881,7 @@ mod tests {
             renewal_current: 2,
             ..Default::default()
         };
-        let svg = coverage_bar("cov", &totals, 12);
+        let svg = coverage_bar("cov", &totals, 12, Fit::Wide);
         well_formed(&svg);
         assert!(
             svg.contains("Version covered (10 packages): 3 version stated, 7 not stated."),
@@ -810,7 +916,7 @@ mod tests {
                 steps: steps("B", 13),
             },
         ];
-        let svg = process_diagram("steps", &lanes);
+        let svg = process_diagram("steps", &lanes, Fit::Wide);
         well_formed(&svg);
         assert_eq!(svg.matches("class=\"step step-").count(), 17);
         assert_eq!(svg.matches("class=\"arrow\"").count(), 3 + 12);
@@ -837,5 +943,30 @@ mod tests {
         assert_eq!(n(3.0), "3");
         assert_eq!(n(2.25), "2.3");
         assert_eq!(escape("a'b\"c<d>&\u{1}"), "a&#39;b&quot;c&lt;d&gt;&amp;");
+    }
+
+    #[test]
+    fn narrow_layouts_fit_a_phone_and_keep_ids_apart() {
+        let marks = [mark("a-very-long-project-name", "2019-06", "joint", false)];
+        let narrow = timeline("tl", &marks, Some("2025-06-01"), Fit::Narrow);
+        well_formed(&narrow);
+        assert!(narrow.contains("viewBox=\"0 0 360 ") && !narrow.contains(" width=\"360\""));
+        assert!(narrow.contains("id=\"tl-narrow-title\"") && narrow.contains("chart-narrow"));
+        let lanes = [Lane {
+            title: "Path".into(),
+            steps: (1..=3)
+                .map(|i| Step {
+                    id: format!("A{i}"),
+                    title: "Step".into(),
+                    passed: 1,
+                    total: 2,
+                })
+                .collect(),
+        }];
+        let diagram = process_diagram("p", &lanes, Fit::Narrow);
+        assert!(
+            diagram.contains("viewBox=\"0 0 358 "),
+            "two boxes a row: {diagram}"
+        );
     }
 }

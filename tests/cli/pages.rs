@@ -322,7 +322,10 @@ fn process_docs_have_pages_and_navigation() {
 
 #[test]
 fn not_found_page_and_sitemap_exist() {
-    let fx = good();
+    let fx = Fixture::new("good");
+    // A sitemap needs absolute locations, so a base URL.
+    fx.build_with(&["--base-url", "https://example.org/"])
+        .assert_code(0);
     let site = fx.site();
     site.assert_exists("404.html");
     let locs = site.sitemap_locs();

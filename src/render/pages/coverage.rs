@@ -55,11 +55,11 @@ impl Renderer<'_> {
         );
         context.insert(
             "coverage_svg",
-            &svg::coverage_bar("coverage-bars", &cov.totals, cov.renewal_months),
+            &svg::responsive(|fit| svg::coverage_bar("coverage-bars", &cov.totals, cov.renewal_months, fit)),
         );
         context.insert(
             "timeline_svg",
-            &svg::timeline("coverage-timeline", &marks, cov.today.as_deref()),
+            &svg::responsive(|fit| svg::timeline("coverage-timeline", &marks, cov.today.as_deref(), fit)),
         );
         self.page(COVERAGE_URL, "coverage.html", context)
     }

@@ -195,18 +195,19 @@ impl<'a> Renderer<'a> {
             path: "api/projects.json".into(),
             content: Content::Bytes(singles.api.into_bytes()),
         });
-        files.push(self.sitemap(&files));
+        if let Some(sitemap) = self.sitemap(&files) {
+            files.push(sitemap);
+        }
         files.sort_by(|a, b| a.path.cmp(&b.path));
         Ok(files)
     }
 
     fn collections(&self) -> Collections {
         let site = self.site;
-        let process_nav: Vec<&Document> = site.process.iter().collect();
+        let process_nav = process::process_order(&site.process);
         Collections {
             units: site.units.par_iter().map(|unit| self.unit_pages(unit)).collect(),
-            process: site
-                .process
+            process: process_nav
                 .par_iter()
                 .enumerate()
                 .map(|(i, doc)| self.process_page(doc, &process_nav, i))

@@ -39,8 +39,13 @@ impl Renderer<'_> {
     /// The process document at `index` of `nav`, with previous and next links along it.
     pub(super) fn process_page(&self, doc: &Document, nav: &[&Document], index: usize) -> Result<OutputFile> {
         let mut context = self.document_context(doc, "process");
+        let title = process_title(doc);
+        context.insert("page_title", &title);
         context.insert("nav_label", "Process");
         let mut process_nav = self.nav(&doc.url, nav, Some(index), relative_url(&doc.url, GLANCE_URL));
+        for (link, shown) in process_nav.links.iter_mut().zip(&nav[process_nav.before..]) {
+            link.title = process_title(shown);
+        }
         process_nav.links.insert(0, glance_link(&doc.url, false));
         process_nav.insert_into(&mut context);
         let crumbs = vec![
@@ -48,14 +53,11 @@ impl Renderer<'_> {
                 title: "Process".into(),
                 url: Some(relative_url(&doc.url, &urls::pretty(&self.site.process[0].url))),
             },
-            Crumb {
-                title: doc.title.clone(),
-                url: None,
-            },
+            Crumb { title, url: None },
         ];
         context.insert("crumbs", &crumbs);
         let link = |d: &&Document| Link {
-            title: d.title.clone(),
+            title: process_title(d),
             url: relative_url(&doc.url, &d.url),
             current: false,
         };
@@ -85,8 +87,8 @@ impl Renderer<'_> {
             .collect();
         // The one page that lists every process document: the others' sidebars link here.
         let nav: Vec<Link> = std::iter::once(glance_link(GLANCE_URL, true))
-            .chain(self.site.process.iter().map(|d| Link {
-                title: d.title.clone(),
+            .chain(process_order(&self.site.process).into_iter().map(|d| Link {
+                title: process_title(d),
                 url: relative_url(GLANCE_URL, &d.url),
                 current: false,
             }))
@@ -97,7 +99,10 @@ impl Renderer<'_> {
         context.insert("nav_all", "");
         context.insert("units", &self.site.units.len());
         context.insert("lanes", &lanes);
-        context.insert("diagram_svg", &svg::process_diagram("process-steps", &svg_lanes));
+        context.insert(
+            "diagram_svg",
+            &svg::responsive(|fit| svg::process_diagram("process-steps", &svg_lanes, fit)),
+        );
         self.page(GLANCE_URL, "glance.html", context)
     }
 
@@ -166,6 +171,162 @@ impl Renderer<'_> {
     }
 }
 
+/// The process documents in the order the process takes them. A folder's README comes
+/// first in its folder and orders the rest: each document sits at the first line of a README
+/// above it that links to it or has a heading naming it (`joint-assessment.md` by "Joint
+/// assessment"), a sub-folder where its parent's README first names the folder; the rest
+/// follow by file name (the site's order).
+pub(super) fn process_order(process: &[Document]) -> Vec<&Document> {
+    let readmes: Vec<(&str, &Document)> = process
+        .iter()
+        .filter_map(|d| {
+            let (dir, name) = split_dir(d.rel.as_str());
+            name.eq_ignore_ascii_case("README.md").then_some((dir, d))
+        })
+        .collect();
+    let order = Order { readmes: &readmes };
+    let mut docs: Vec<&Document> = process.iter().collect();
+    // A stable sort keeps the site's (file-name) order among equal keys.
+    docs.sort_by_cached_key(|d| order.key(d.rel.as_str()));
+    docs
+}
+
+/// `guide/self-assessment.md` → (`guide`, `self-assessment.md`); top-level files have `""`.
+fn split_dir(rel: &str) -> (&str, &str) {
+    rel.rsplit_once('/').unwrap_or(("", rel))
+}
+
+/// The process folders' READMEs, by folder.
+struct Order<'a> {
+    readmes: &'a [(&'a str, &'a Document)],
+}
+
+impl Order<'_> {
+    /// Where `rel` (a document, or a folder) comes: its folder's key, then its place there.
+    fn key(&self, rel: &str) -> Vec<usize> {
+        if rel.is_empty() {
+            return Vec::new();
+        }
+        let (dir, name) = split_dir(rel);
+        let mut key = self.key(dir);
+        if name.eq_ignore_ascii_case("README.md") {
+            key.push(0);
+            return key;
+        }
+        let place = self
+            .readmes
+            .iter()
+            .filter(|(readme_dir, _)| readme_dir.is_empty() || *readme_dir == dir)
+            .filter_map(|(readme_dir, readme)| {
+                let from_readme = if readme_dir.is_empty() {
+                    rel
+                } else {
+                    &rel[readme_dir.len() + 1..]
+                };
+                mentioned_at(readme, from_readme)
+            })
+            .min();
+        key.push(place.unwrap_or(usize::MAX));
+        key
+    }
+}
+
+/// The first line of `readme` that links to `target` (a path from the README's folder) or
+/// has a heading naming it.
+fn mentioned_at(readme: &Document, target: &str) -> Option<usize> {
+    let linked = readme
+        .outline
+        .links
+        .iter()
+        .filter(|l| !l.image && links_to(l.dest.as_str(), target))
+        .map(|l| l.line);
+    let name = words(file_stem(target));
+    let headed = readme
+        .outline
+        .headings
+        .iter()
+        .filter(|h| !name.is_empty() && format!(" {} ", words(&h.text)).contains(&format!(" {name} ")))
+        .map(|h| h.line);
+    linked.chain(headed).min()
+}
+
+/// Whether a link written in a README points at `target`, a path from the README's folder
+/// (a folder's link may name it, end in `/` or name its README).
+fn links_to(dest: &str, target: &str) -> bool {
+    if dest.contains("://") || dest.starts_with('/') {
+        return false;
+    }
+    let path = dest.split(['#', '?']).next().unwrap_or_default();
+    let path = path.trim_start_matches("./");
+    let path = path
+        .strip_suffix("README.md")
+        .unwrap_or(path)
+        .trim_end_matches('/');
+    !path.is_empty() && path.eq_ignore_ascii_case(target)
+}
+
+fn file_stem(rel: &str) -> &str {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    name.rsplit_once('.').map_or(name, |(stem, _)| stem)
+}
+
+/// Lowercase words separated by single spaces; punctuation and hyphens split words.
+fn words(text: &str) -> String {
+    text.to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A process document's label: its title with template placeholders (`[Project Name]`,
+/// `<project>`) removed and marked as a template, or its file name when nothing is left.
+pub(super) fn process_title(doc: &Document) -> String {
+    let (clean, had_placeholder) = without_placeholders(&doc.title);
+    if clean.chars().any(char::is_alphanumeric) {
+        return if had_placeholder {
+            format!("{clean} (template)")
+        } else {
+            clean
+        };
+    }
+    let name = words(file_stem(doc.rel.as_str()));
+    let mut chars = name.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_else(|| doc.title.clone())
+}
+
+/// `text` without bracketed placeholders, whitespace collapsed, and whether it had any.
+fn without_placeholders(text: &str) -> (String, bool) {
+    let mut out = String::with_capacity(text.len());
+    let mut had = false;
+    let mut rest = text;
+    while let Some(open) = rest.find(['[', '<', '{']) {
+        let close = match rest.as_bytes()[open] {
+            b'[' => ']',
+            b'<' => '>',
+            _ => '}',
+        };
+        let Some(len) = rest[open..].find(close) else {
+            break;
+        };
+        let inner = &rest[open + 1..open + len];
+        if inner.chars().any(char::is_alphabetic) {
+            out.push_str(&rest[..open]);
+            had = true;
+        } else {
+            out.push_str(&rest[..=open + len]);
+        }
+        rest = &rest[open + len + 1..];
+    }
+    out.push_str(rest);
+    let collapsed = out.split_whitespace().collect::<Vec<_>>().join(" ");
+    let trimmed = collapsed.trim_matches(|c: char| matches!(c, '-' | ':' | '–' | '—' | ' '));
+    (trimmed.to_owned(), had)
+}
+
 fn glance_link(from: &str, current: bool) -> Link {
     Link {
         title: "Process at a glance".to_owned(),
@@ -198,4 +359,41 @@ struct GlanceStep {
     passed: usize,
     total: usize,
     url: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_leave_the_title() {
+        assert_eq!(
+            without_placeholders("[Project Name] TAG-Security Assessment"),
+            ("TAG-Security Assessment".to_owned(), true)
+        );
+        assert_eq!(
+            without_placeholders("Self-assessment"),
+            ("Self-assessment".to_owned(), false)
+        );
+        assert_eq!(
+            without_placeholders("<project> — notes"),
+            ("notes".to_owned(), true)
+        );
+        assert_eq!(
+            without_placeholders("a [1] b [x"),
+            ("a [1] b [x".to_owned(), false)
+        );
+        assert_eq!(without_placeholders("[Project]"), (String::new(), true));
+    }
+
+    #[test]
+    fn readme_links_resolve_to_documents() {
+        assert!(links_to("./self-assessment.md#intro", "self-assessment.md"));
+        assert!(links_to("guide/", "guide") && links_to("./guide/README.md", "guide"));
+        assert!(!links_to(
+            "https://x.org/self-assessment.md",
+            "self-assessment.md"
+        ));
+        assert_eq!(words("Complete a self-assessment"), "complete a self assessment");
+    }
 }

@@ -24,8 +24,14 @@ impl Renderer<'_> {
         self.page("404.html", "404.html", context)
     }
 
-    /// Every HTML page of `files` but the 404 page, by its pretty URL.
-    pub(super) fn sitemap(&self, files: &[OutputFile]) -> OutputFile {
+    /// Every HTML page of `files` but the 404 page, by its absolute pretty URL; `None`
+    /// without an absolute `http(s)` base URL, since the sitemap protocol allows only
+    /// absolute locations and a relative one is invalid.
+    pub(super) fn sitemap(&self, files: &[OutputFile]) -> Option<OutputFile> {
+        let base = &self.config.base_url;
+        if !is_absolute_http(base) {
+            return None;
+        }
         let mut xml = String::from(
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
         );
@@ -36,15 +42,24 @@ impl Renderer<'_> {
             .collect();
         pages.sort_unstable();
         for page in pages {
-            let loc = format!("{}{}", self.config.base_url, percent_path(&pretty(page)));
+            let loc = format!("{base}{}", percent_path(&pretty(page)));
             xml.push_str(&format!("  <url><loc>{}</loc></url>\n", xml_escape(&loc)));
         }
         xml.push_str("</urlset>\n");
-        OutputFile {
+        Some(OutputFile {
             path: "sitemap.xml".into(),
             content: Content::Bytes(xml.into_bytes()),
-        }
+        })
     }
+}
+
+/// `http://host…` or `https://host…`, with a host.
+fn is_absolute_http(url: &str) -> bool {
+    let lower = url.to_ascii_lowercase();
+    ["http://", "https://"]
+        .iter()
+        .filter_map(|scheme| lower.strip_prefix(scheme))
+        .any(|rest| !rest.is_empty() && !rest.starts_with('/'))
 }
 
 fn xml_escape(text: &str) -> String {
