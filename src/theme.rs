@@ -23,8 +23,10 @@ const DEFAULT_FILES: &[(&str, &[u8])] = theme_files!(
     "templates/404.html",
     "templates/coverage.html",
     "templates/glance.html",
+    "templates/group.html",
     "static/style.css",
     "static/sort.js",
+    "static/anchors.js",
     "static/favicon.svg",
 );
 

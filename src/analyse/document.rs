@@ -37,6 +37,18 @@ pub struct RenderedDoc {
     pub html: String,
     pub toc: Vec<TocEntry>,
     pub diagnostics: Vec<Diagnostic>,
+    /// The source lines (1-based, front matter counted, as findings count them) whose block
+    /// carries an `id="L{line}"` in `html`, ascending: a link to a cited line goes to the
+    /// greatest of these at or before it ([`anchor_for`]).
+    pub line_anchors: Vec<u32>,
+}
+
+/// The anchor (`L12`) of the block holding `line`, given a document's `line_anchors`: the
+/// greatest anchored line at or before it. `None` before the first block (front matter).
+pub fn anchor_for(line_anchors: &[u32], line: usize) -> Option<String> {
+    let line = u32::try_from(line).unwrap_or(u32::MAX);
+    let at = line_anchors.partition_point(|&l| l <= line);
+    at.checked_sub(1).map(|i| format!("L{}", line_anchors[i]))
 }
 
 /// Renders `doc` for the page at `doc.url`: links rewritten relative to that page.
@@ -69,6 +81,8 @@ struct HeadingState {
     line: usize,
     text: HeadingText,
     html: String,
+    /// The empty span carrying the heading's line anchor, or nothing.
+    anchor: String,
 }
 
 struct ImageState {
@@ -83,6 +97,8 @@ struct ImageState {
 struct CodeState {
     info: String,
     text: String,
+    /// The ` id="L…"` attribute of its `<pre>`, or nothing.
+    anchor: String,
 }
 
 #[derive(Default)]
@@ -133,6 +149,8 @@ struct Writer<'a> {
     raw_html: bool,
     /// Whether the HTML is for a page (sanitised) or only scanned for findings.
     publish: bool,
+    /// Lines whose block start carries an `L{line}` id, ascending (see [`RenderedDoc`]).
+    line_anchors: Vec<u32>,
 }
 
 impl<'a> Writer<'a> {
@@ -174,6 +192,7 @@ impl<'a> Writer<'a> {
             disallowed_reported: HashSet::new(),
             raw_html: false,
             publish,
+            line_anchors: Vec::new(),
         }
     }
 
@@ -183,6 +202,7 @@ impl<'a> Writer<'a> {
             self.raw_html_block(&block);
         }
         if let Some(heading) = self.heading.take() {
+            self.out.push_str(&heading.anchor);
             self.out.push_str(&heading.html);
         }
         RenderedDoc {
@@ -193,6 +213,7 @@ impl<'a> Writer<'a> {
             },
             toc: self.toc,
             diagnostics: self.diagnostics,
+            line_anchors: self.line_anchors,
         }
     }
 
@@ -201,6 +222,31 @@ impl<'a> Writer<'a> {
         match &mut self.heading {
             Some(heading) => &mut heading.html,
             None => &mut self.out,
+        }
+    }
+
+    /// ` id="L{line}"` for a block starting at `offset`, when it is the first block on its
+    /// line (a list and its first item, a quote and its paragraph share one); else nothing.
+    /// Events come in source order, so the anchors stay unique and sorted.
+    fn anchor_attr(&mut self, offset: usize) -> String {
+        let line = u32::try_from(self.lines.line(offset)).unwrap_or(u32::MAX);
+        if !self.publish || self.line_anchors.last().is_some_and(|&last| last >= line) {
+            return String::new();
+        }
+        self.line_anchors.push(line);
+        format!(" id=\"L{line}\"")
+    }
+
+    /// Writes the opening tag `html` (`<li>`, `<ol start="3">` …) with the line anchor of the
+    /// block starting at `offset`.
+    fn write_block(&mut self, html: &str, offset: usize) {
+        let attr = self.anchor_attr(offset);
+        match html.find('>') {
+            Some(at) if !attr.is_empty() => {
+                let tagged = format!("{}{attr}{}", &html[..at], &html[at..]);
+                self.write(&tagged);
+            }
+            _ => self.write(html),
         }
     }
 
@@ -297,13 +343,20 @@ impl<'a> Writer<'a> {
 
     fn start(&mut self, tag: Tag<'_>, offset: usize) {
         match tag {
-            Tag::Paragraph => self.write("<p>"),
+            Tag::Paragraph => self.write_block("<p>", offset),
             Tag::Heading { level, .. } => {
+                // Headings keep their own ids; the line anchor is an empty span inside.
+                let attr = self.anchor_attr(offset);
                 self.heading = Some(HeadingState {
                     level: level as u8,
                     line: self.lines.line(offset),
                     text: HeadingText::new(),
                     html: String::new(),
+                    anchor: if attr.is_empty() {
+                        String::new()
+                    } else {
+                        format!("<span{attr}></span>")
+                    },
                 });
             }
             Tag::BlockQuote(_) => self.open_container("<blockquote>\n", offset),
@@ -312,12 +365,21 @@ impl<'a> Writer<'a> {
                     CodeBlockKind::Fenced(info) => info.into_string(),
                     CodeBlockKind::Indented => String::new(),
                 };
+                let anchor = self.anchor_attr(offset);
                 self.code = Some(CodeState {
                     info,
                     text: String::new(),
+                    anchor,
                 });
             }
-            Tag::HtmlBlock => self.html_block = Some(RawHtmlBlock::default()),
+            Tag::HtmlBlock => {
+                // Raw HTML may carry its own ids: the anchor is a span of ours before it.
+                let attr = self.anchor_attr(offset);
+                if !attr.is_empty() {
+                    self.write(&format!("<span{attr}></span>"));
+                }
+                self.html_block = Some(RawHtmlBlock::default());
+            }
             Tag::List(Some(1)) => self.open_container("<ol>\n", offset),
             Tag::List(Some(start)) => self.open_container(&format!("<ol start=\"{start}\">\n"), offset),
             Tag::List(None) => self.open_container("<ul>\n", offset),
@@ -344,11 +406,12 @@ impl<'a> Writer<'a> {
             Tag::TableHead => {
                 self.table.in_head = true;
                 self.table.cell = 0;
-                self.write("<thead><tr>");
+                self.write("<thead>");
+                self.write_block("<tr>", offset);
             }
             Tag::TableRow => {
                 self.table.cell = 0;
-                self.write("<tr>");
+                self.write_block("<tr>", offset);
             }
             Tag::TableCell => {
                 let cell = if self.table.in_head { "th" } else { "td" };
@@ -448,7 +511,7 @@ impl<'a> Writer<'a> {
         }
         self.containers.push(true);
         self.depth += 1;
-        self.write(html);
+        self.write_block(html, offset);
     }
 
     /// A heading with nothing in it (a lone `##`) is left out of the page: an empty `<h2>` is
@@ -527,10 +590,12 @@ impl<'a> Writer<'a> {
         let level = heading.level.clamp(1, 6);
         if display.is_empty() && heading.html.trim().is_empty() {
             self.report_empty_heading(heading.line);
+            // Its line anchor is promised in `line_anchors`: keep it.
+            self.out.push_str(&heading.anchor);
             return;
         }
         let html = if display.is_empty() || id.is_empty() {
-            format!("<h{level}>{}</h{level}>\n", heading.html)
+            format!("<h{level}>{}{}</h{level}>\n", heading.anchor, heading.html)
         } else {
             // The document's opening `#` title is the page title, not a section; any later
             // `#` heading is one (harbor's self-assessment has nine).
@@ -543,9 +608,10 @@ impl<'a> Writer<'a> {
                 });
             }
             format!(
-                "<h{level} id=\"{id}\">{html}<a class=\"anchor\" href=\"#{href}\" aria-label=\"Link to this section\">#</a></h{level}>\n",
+                "<h{level} id=\"{id}\">{anchor}{html}<a class=\"anchor\" href=\"#{href}\" aria-label=\"Link to this section\">#</a></h{level}>\n",
                 id = escape_attr(&id),
                 html = heading.html,
+                anchor = heading.anchor,
                 href = escape_attr(&encode_fragment(&id)),
             )
         };
@@ -570,7 +636,7 @@ impl<'a> Writer<'a> {
             .filter(|l| !l.is_empty())
             .map(|l| format!(" class=\"language-{l}\""))
             .unwrap_or_default();
-        let html = format!("<pre><code{class}>{body}</code></pre>\n");
+        let html = format!("<pre{}><code{class}>{body}</code></pre>\n", code.anchor);
         self.write(&html);
     }
 
