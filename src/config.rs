@@ -523,7 +523,8 @@ fn check_base_url(url: &str) -> std::result::Result<(), String> {
 fn repository(site: &SiteSection, src: &Source<'_>) -> Result<Option<Repository>> {
     let Some(url) = &site.repository else {
         if let Some(key) = site.branch.as_ref().or(site.repository_path.as_ref()) {
-            let message = "[site] branch and repository_path need [site] repository (the repository's https:// URL)";
+            let message =
+                "[site] branch and repository_path need [site] repository (the repository's https:// URL)";
             return Err(src.error(Some(src.line(key)), message.to_owned()));
         }
         return Ok(None);
@@ -535,18 +536,30 @@ fn repository(site: &SiteSection, src: &Source<'_>) -> Result<Option<Repository>
     let trimmed = url.get_ref().trim_end_matches('/');
     let rest = trimmed.strip_prefix("https://").unwrap_or_default();
     if !plain(trimmed) || rest.split('/').filter(|s| !s.is_empty()).count() < 2 {
-        return Err(bad(url, "repository", "is not allowed; expected an https:// URL such as https://github.com/owner/name"));
+        return Err(bad(
+            url,
+            "repository",
+            "is not allowed; expected an https:// URL such as https://github.com/owner/name",
+        ));
     }
     let branch = match &site.branch {
         Some(b) if !plain(b.get_ref()) || b.get_ref().is_empty() => {
-            return Err(bad(b, "branch", "is not a branch name; expected a name such as main"));
+            return Err(bad(
+                b,
+                "branch",
+                "is not a branch name; expected a name such as main",
+            ));
         }
         Some(b) => b.get_ref().clone(),
         None => "main".to_owned(),
     };
     let path = match &site.repository_path {
         Some(p) if !plain(p.get_ref()) => {
-            return Err(bad(p, "repository_path", "is not a folder path; expected one such as docs/site"));
+            return Err(bad(
+                p,
+                "repository_path",
+                "is not a folder path; expected one such as docs/site",
+            ));
         }
         Some(p) => trim_slashes(p.get_ref()),
         None => String::new(),
@@ -561,10 +574,9 @@ fn repository(site: &SiteSection, src: &Source<'_>) -> Result<Option<Repository>
 /// A value safe to put in a URL path as it is: no spaces, controls, quotes, `\`, `?`, `#`,
 /// and no `..` segment.
 fn plain(value: &str) -> bool {
-    !value
-        .chars()
-        .any(|c| c.is_control() || c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | '\\' | '`' | '?' | '#'))
-        && !value.split('/').any(|s| s == "..")
+    !value.chars().any(|c| {
+        c.is_control() || c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | '\\' | '`' | '?' | '#')
+    }) && !value.split('/').any(|s| s == "..")
 }
 
 fn limits(section: &LimitsSection, src: &Source<'_>) -> Result<Limits> {

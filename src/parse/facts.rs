@@ -726,7 +726,9 @@ impl Cell {
     /// as text; markup in it showed as escaped tags.
     fn as_written(&self) -> String {
         let lower = self.raw.to_ascii_lowercase();
-        let html = ["</", "<a ", "<p>", "<br", "<li"].iter().any(|t| lower.contains(t));
+        let html = ["</", "<a ", "<p>", "<br", "<li"]
+            .iter()
+            .any(|t| lower.contains(t));
         if !html {
             return self.raw.clone();
         }

@@ -77,10 +77,15 @@ impl Renderer<'_> {
     /// A page for every folder that holds units without being one (`projects/fluentd/`
     /// holding `fluentd/fluent-bit` and `fluentd/fluentd`), listing them with their status.
     pub(super) fn group_pages(&self) -> Result<Vec<OutputFile>> {
-        let slugs: std::collections::BTreeSet<&str> = self.site.units.iter().map(|u| u.slug.as_str()).collect();
+        let slugs: std::collections::BTreeSet<&str> =
+            self.site.units.iter().map(|u| u.slug.as_str()).collect();
         let mut groups: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
         for slug in &slugs {
-            groups.extend(slug.match_indices('/').map(|(at, _)| &slug[..at]).filter(|g| !slugs.contains(g)));
+            groups.extend(
+                slug.match_indices('/')
+                    .map(|(at, _)| &slug[..at])
+                    .filter(|g| !slugs.contains(g)),
+            );
         }
         groups.into_iter().map(|group| self.group_page(group)).collect()
     }
@@ -214,10 +219,16 @@ impl Renderer<'_> {
                 } else {
                     Vec::new()
                 };
+                // A link written in HTML reads "name (URL)" as written (parse's `as_written`):
+                // show it as a link named "name".
+                let named = href
+                    .as_ref()
+                    .and_then(|url| fact.raw.strip_suffix(&format!(" ({url})")))
+                    .filter(|name| !name.is_empty());
                 FactView {
                     label: key.label(),
-                    value: fact.value.clone(),
-                    raw: fact.raw.clone(),
+                    value: named.map_or_else(|| fact.value.clone(), str::to_owned),
+                    raw: named.map_or_else(|| fact.raw.clone(), str::to_owned),
                     href,
                     urls,
                     references,
@@ -264,10 +275,12 @@ impl Renderer<'_> {
     fn line_link(&self, source: Option<&str>, line: Option<usize>, page_url: &str) -> Option<String> {
         let url = self.doc_link(source, page_url)?;
         let anchors = &self.analysis.documents.get(source?)?.line_anchors;
-        Some(match line.and_then(|l| crate::analyse::document::anchor_for(anchors, l)) {
-            Some(anchor) => format!("{url}#{anchor}"),
-            None => url,
-        })
+        Some(
+            match line.and_then(|l| crate::analyse::document::anchor_for(anchors, l)) {
+                Some(anchor) => format!("{url}#{anchor}"),
+                None => url,
+            },
+        )
     }
 
     /// The file at the line in the hosted repository, when `[site] repository` names it.
@@ -458,7 +471,10 @@ fn summary(report: &UnitReport, checklist: &[ItemView], findings: &[FindingView]
         })
         .collect();
     let not_evidenced = checklist.iter().filter(|i| i.state == "not-evidenced").count();
-    let all_errors: Vec<&FindingView> = findings.iter().filter(|f| f.level == Level::Error.to_string()).collect();
+    let all_errors: Vec<&FindingView> = findings
+        .iter()
+        .filter(|f| f.level == Level::Error.to_string())
+        .collect();
     let verdict = if report.is_complete() {
         format!("Complete: all {} required items passed.", report.required)
     } else {
@@ -473,7 +489,11 @@ fn summary(report: &UnitReport, checklist: &[ItemView], findings: &[FindingView]
         complete: report.is_complete(),
         verdict,
         missing,
-        errors: all_errors.iter().take(SUMMARY_ERRORS).map(|f| (*f).clone()).collect(),
+        errors: all_errors
+            .iter()
+            .take(SUMMARY_ERRORS)
+            .map(|f| (*f).clone())
+            .collect(),
         more_errors: all_errors.len().saturating_sub(SUMMARY_ERRORS),
         not_evidenced,
     }

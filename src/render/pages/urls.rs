@@ -61,5 +61,10 @@ pub(super) fn blob_url(repo: &Repository, file: &str, line: Option<usize>) -> St
 
 /// `https://github.com/o/r/edit/main/path/file.md`.
 pub(super) fn edit_url(repo: &Repository, file: &str) -> String {
-    format!("{}/edit/{}/{}", repo.url, percent_path(&repo.branch), repo_file(repo, file))
+    format!(
+        "{}/edit/{}/{}",
+        repo.url,
+        percent_path(&repo.branch),
+        repo_file(repo, file)
+    )
 }
