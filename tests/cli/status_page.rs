@@ -43,12 +43,12 @@ fn summary_comes_first_and_names_the_missing_item() {
             "{later} comes after the summary"
         );
     }
-    let documents = main.find("id=\"documents\"").unwrap();
+    let documents = main.find("id=\"documents\"").expect("id=\"documents\"");
     assert!(
-        documents < main.find("id=\"checklist\"").unwrap(),
+        documents < main.find("id=\"checklist\"").expect("id=\"checklist\""),
         "documents before the checklist"
     );
-    let end = summary + main[summary..].find("</section>").unwrap();
+    let end = summary + main[summary..].find("</section>").expect("section end");
     let text = text_of(&main[summary..end]);
     assert!(text.contains("Incomplete"), "a verdict: {text}");
     assert!(
@@ -70,8 +70,8 @@ fn summary_comes_first_and_names_the_missing_item() {
 fn checklist_is_one_list_and_process_links_have_distinct_names() {
     let fx = built();
     let page = fx.site().page(&format!("{QUILL}/index.html"));
-    let start = page.find("id=\"checklist\"").unwrap();
-    let section = &page[start..start + page[start..].find("</section>").unwrap()];
+    let start = page.find("id=\"checklist\"").expect("id=\"checklist\"");
+    let section = &page[start..start + page[start..].find("</section>").expect("section end")];
     assert_eq!(section.matches("<h3").count(), 0, "no heading per step");
     assert_eq!(section.matches("class=\"checklist").count(), 1, "one list");
     let labels: Vec<String> = tags(section)
@@ -131,7 +131,7 @@ fn every_line_link_on_a_status_page_lands_on_an_anchor() {
     let doc_page = site.page(&format!("{QUILL}/self-assessment.html"));
     let ids = ids_of(&doc_page);
     for href in &line_links {
-        let (file, fragment) = href.split_once('#').unwrap();
+        let (file, fragment) = href.split_once('#').expect("a fragment");
         assert_eq!(file, "self-assessment.html", "{href}");
         assert!(ids.contains(fragment), "{href} has no target");
     }
@@ -151,7 +151,7 @@ fn a_fact_written_as_an_html_link_shows_as_a_link_named_as_written() {
     let row_start = page
         .find("<th scope=\"row\">Software</th>")
         .expect("a Software row");
-    let row = &page[row_start..row_start + page[row_start..].find("</tr>").unwrap()];
+    let row = &page[row_start..row_start + page[row_start..].find("</tr>").expect("row end")];
     assert!(!row.contains("&lt;"), "no escaped markup: {row}");
     let link = tags(row)
         .into_iter()
@@ -230,8 +230,8 @@ fn a_folder_of_units_has_a_page_linked_from_their_breadcrumbs() {
             "lists {unit}: {group}"
         );
         let status = site.page(&format!("projects/lanterns/{unit}/index.html"));
-        let crumbs_at = status.find("class=\"crumbs\"").unwrap();
-        let crumbs = &status[crumbs_at..crumbs_at + status[crumbs_at..].find("</nav>").unwrap()];
+        let crumbs_at = status.find("class=\"crumbs\"").expect("class=\"crumbs\"");
+        let crumbs = &status[crumbs_at..crumbs_at + status[crumbs_at..].find("</nav>").expect("nav end")];
         assert!(
             crumbs.contains("href=\"../\""),
             "breadcrumb to the group: {crumbs}"
