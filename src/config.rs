@@ -44,6 +44,12 @@ struct SiteSection {
     base_url: Option<Spanned<String>>,
     theme: Option<Spanned<PathBuf>>,
     output: Option<Spanned<PathBuf>>,
+    /// The repository the sources live in (`https://github.com/cncf/tag-security`).
+    repository: Option<Spanned<String>>,
+    /// Its branch the links point at (default `main`).
+    branch: Option<Spanned<String>>,
+    /// Where the root sits inside that repository (default: at its top).
+    repository_path: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -158,6 +164,20 @@ pub struct Config {
     pub git: bool,
     /// `[limits]`: what one run may read.
     pub limits: Limits,
+    /// `[site] repository`, `branch`, `repository_path`: where "View source" and "Edit"
+    /// links point. `None`: pages have no such links.
+    pub repository: Option<Repository>,
+}
+
+/// The hosted repository holding the sources (GitHub's URL shape: `blob/` and `edit/`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Repository {
+    /// `https://host/owner/name`, no trailing `/`.
+    pub url: String,
+    pub branch: String,
+    /// The root's folder inside the repository, `/`-separated, no leading or trailing `/`;
+    /// empty when the root is the repository's top.
+    pub path: String,
 }
 
 /// What the command line says about configuration.
@@ -252,6 +272,7 @@ impl Config {
             ));
         }
         let limits = limits(&book.limits, &src)?;
+        let repository = repository(&book.site, &src)?;
         Ok(Config {
             file,
             root,
@@ -272,6 +293,7 @@ impl Config {
             releases,
             git: overrides.git || book.source.git.unwrap_or(false),
             limits,
+            repository,
         })
     }
 }
@@ -493,6 +515,68 @@ fn check_base_url(url: &str) -> std::result::Result<(), String> {
         None if url.starts_with('/') => Ok(()),
         None => Err(format!("is not allowed; {EXPECTED}")),
     }
+}
+
+/// `[site] repository` (an `https://` URL with a host and a path, nothing after it),
+/// `branch` and `repository_path` (plain names: no spaces, quotes, `..`, `?` or `#`).
+/// `branch` or `repository_path` without `repository` is an error: it would do nothing.
+fn repository(site: &SiteSection, src: &Source<'_>) -> Result<Option<Repository>> {
+    let Some(url) = &site.repository else {
+        if let Some(key) = site.branch.as_ref().or(site.repository_path.as_ref()) {
+            let message =
+                "[site] branch and repository_path need [site] repository (the repository's https:// URL)";
+            return Err(src.error(Some(src.line(key)), message.to_owned()));
+        }
+        return Ok(None);
+    };
+    let bad = |value: &Spanned<String>, key: &str, why: &str| {
+        let message = format!("[site] {key} `{}` {why}", value.get_ref().escape_debug());
+        src.error(Some(src.line(value)), message)
+    };
+    let trimmed = url.get_ref().trim_end_matches('/');
+    let rest = trimmed.strip_prefix("https://").unwrap_or_default();
+    if !plain(trimmed) || rest.split('/').filter(|s| !s.is_empty()).count() < 2 {
+        return Err(bad(
+            url,
+            "repository",
+            "is not allowed; expected an https:// URL such as https://github.com/owner/name",
+        ));
+    }
+    let branch = match &site.branch {
+        Some(b) if !plain(b.get_ref()) || b.get_ref().is_empty() => {
+            return Err(bad(
+                b,
+                "branch",
+                "is not a branch name; expected a name such as main",
+            ));
+        }
+        Some(b) => b.get_ref().clone(),
+        None => "main".to_owned(),
+    };
+    let path = match &site.repository_path {
+        Some(p) if !plain(p.get_ref()) => {
+            return Err(bad(
+                p,
+                "repository_path",
+                "is not a folder path; expected one such as docs/site",
+            ));
+        }
+        Some(p) => trim_slashes(p.get_ref()),
+        None => String::new(),
+    };
+    Ok(Some(Repository {
+        url: trimmed.to_owned(),
+        branch,
+        path,
+    }))
+}
+
+/// A value safe to put in a URL path as it is: no spaces, controls, quotes, `\`, `?`, `#`,
+/// and no `..` segment.
+fn plain(value: &str) -> bool {
+    !value.chars().any(|c| {
+        c.is_control() || c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | '\\' | '`' | '?' | '#')
+    }) && !value.split('/').any(|s| s == "..")
 }
 
 fn limits(section: &LimitsSection, src: &Source<'_>) -> Result<Limits> {

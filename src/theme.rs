@@ -23,10 +23,12 @@ const DEFAULT_FILES: &[(&str, &[u8])] = theme_files!(
     "templates/404.html",
     "templates/coverage.html",
     "templates/glance.html",
+    "templates/group.html",
     "static/style.css",
     "static/sort.js",
     "static/toc.js",
     "static/home.js",
+    "static/anchors.js",
     "static/favicon.svg",
 );
 

@@ -76,6 +76,18 @@ pub struct RenderedDoc {
     pub diagnostics: Vec<Diagnostic>,
     /// Whether any code block was highlighted: only then does the page link `highlight.css`.
     pub has_code: bool,
+    /// The source lines (1-based, front matter counted, as findings count them) whose block
+    /// carries an `id="L{line}"` in `html`, ascending: a link to a cited line goes to the
+    /// greatest of these at or before it ([`anchor_for`]).
+    pub line_anchors: Vec<u32>,
+}
+
+/// The anchor (`L12`) of the block holding `line`, given a document's `line_anchors`: the
+/// greatest anchored line at or before it. `None` before the first block (front matter).
+pub fn anchor_for(line_anchors: &[u32], line: usize) -> Option<String> {
+    let line = u32::try_from(line).unwrap_or(u32::MAX);
+    let at = line_anchors.partition_point(|&l| l <= line);
+    at.checked_sub(1).map(|i| format!("L{}", line_anchors[i]))
 }
 
 /// Renders `doc` for the page at `doc.url`: links rewritten relative to that page.
@@ -108,6 +120,8 @@ struct HeadingState {
     line: usize,
     text: HeadingText,
     html: String,
+    /// The empty span carrying the heading's line anchor, or nothing.
+    anchor: String,
 }
 
 struct ImageState {
@@ -122,6 +136,8 @@ struct ImageState {
 struct CodeState {
     info: String,
     text: String,
+    /// The ` id="L…"` attribute of its `<pre>`, or nothing.
+    anchor: String,
 }
 
 #[derive(Default)]
@@ -176,6 +192,8 @@ struct Writer<'a> {
     /// bare URL must be seen whole to become one link.
     pending_text: String,
     has_code: bool,
+    /// Lines whose block start carries an `L{line}` id, ascending (see [`RenderedDoc`]).
+    line_anchors: Vec<u32>,
 }
 
 impl<'a> Writer<'a> {
@@ -219,6 +237,7 @@ impl<'a> Writer<'a> {
             publish,
             pending_text: String::new(),
             has_code: false,
+            line_anchors: Vec::new(),
         }
     }
 
@@ -230,6 +249,7 @@ impl<'a> Writer<'a> {
             self.raw_html_block(&block);
         }
         if let Some(heading) = self.heading.take() {
+            self.out.push_str(&heading.anchor);
             self.out.push_str(&heading.html);
         }
         RenderedDoc {
@@ -241,6 +261,7 @@ impl<'a> Writer<'a> {
             toc: self.toc,
             diagnostics: self.diagnostics,
             has_code: self.has_code,
+            line_anchors: self.line_anchors,
         }
     }
 
@@ -249,6 +270,31 @@ impl<'a> Writer<'a> {
         match &mut self.heading {
             Some(heading) => &mut heading.html,
             None => &mut self.out,
+        }
+    }
+
+    /// ` id="L{line}"` for a block starting at `offset`, when it is the first block on its
+    /// line (a list and its first item, a quote and its paragraph share one); else nothing.
+    /// Events come in source order, so the anchors stay unique and sorted.
+    fn anchor_attr(&mut self, offset: usize) -> String {
+        let line = u32::try_from(self.lines.line(offset)).unwrap_or(u32::MAX);
+        if !self.publish || self.line_anchors.last().is_some_and(|&last| last >= line) {
+            return String::new();
+        }
+        self.line_anchors.push(line);
+        format!(" id=\"L{line}\"")
+    }
+
+    /// Writes the opening tag `html` (`<li>`, `<ol start="3">` …) with the line anchor of the
+    /// block starting at `offset`.
+    fn write_block(&mut self, html: &str, offset: usize) {
+        let attr = self.anchor_attr(offset);
+        match html.find('>') {
+            Some(at) if !attr.is_empty() => {
+                let tagged = format!("{}{attr}{}", &html[..at], &html[at..]);
+                self.write(&tagged);
+            }
+            _ => self.write(html),
         }
     }
 
@@ -357,13 +403,20 @@ impl<'a> Writer<'a> {
 
     fn start(&mut self, tag: Tag<'_>, offset: usize) {
         match tag {
-            Tag::Paragraph => self.write("<p>"),
+            Tag::Paragraph => self.write_block("<p>", offset),
             Tag::Heading { level, .. } => {
+                // Headings keep their own ids; the line anchor is an empty span inside.
+                let attr = self.anchor_attr(offset);
                 self.heading = Some(HeadingState {
                     level: level as u8,
                     line: self.lines.line(offset),
                     text: HeadingText::new(),
                     html: String::new(),
+                    anchor: if attr.is_empty() {
+                        String::new()
+                    } else {
+                        format!("<span{attr}></span>")
+                    },
                 });
             }
             Tag::BlockQuote(_) => self.open_container("<blockquote>\n", offset),
@@ -372,12 +425,21 @@ impl<'a> Writer<'a> {
                     CodeBlockKind::Fenced(info) => info.into_string(),
                     CodeBlockKind::Indented => String::new(),
                 };
+                let anchor = self.anchor_attr(offset);
                 self.code = Some(CodeState {
                     info,
                     text: String::new(),
+                    anchor,
                 });
             }
-            Tag::HtmlBlock => self.html_block = Some(RawHtmlBlock::default()),
+            Tag::HtmlBlock => {
+                // Raw HTML may carry its own ids: the anchor is a span of ours before it.
+                let attr = self.anchor_attr(offset);
+                if !attr.is_empty() {
+                    self.write(&format!("<span{attr}></span>"));
+                }
+                self.html_block = Some(RawHtmlBlock::default());
+            }
             Tag::List(Some(1)) => self.open_container("<ol>\n", offset),
             Tag::List(Some(start)) => self.open_container(&format!("<ol start=\"{start}\">\n"), offset),
             Tag::List(None) => self.open_container("<ul>\n", offset),
@@ -404,11 +466,12 @@ impl<'a> Writer<'a> {
             Tag::TableHead => {
                 self.table.in_head = true;
                 self.table.cell = 0;
-                self.write("<thead><tr>");
+                self.write("<thead>");
+                self.write_block("<tr>", offset);
             }
             Tag::TableRow => {
                 self.table.cell = 0;
-                self.write("<tr>");
+                self.write_block("<tr>", offset);
             }
             Tag::TableCell => {
                 let cell = if self.table.in_head { "th" } else { "td" };
@@ -508,7 +571,7 @@ impl<'a> Writer<'a> {
         }
         self.containers.push(true);
         self.depth += 1;
-        self.write(html);
+        self.write_block(html, offset);
     }
 
     /// A heading with nothing in it (a lone `##`) is left out of the page: an empty `<h2>` is
@@ -587,10 +650,12 @@ impl<'a> Writer<'a> {
         let level = heading.level.clamp(1, 6);
         if display.is_empty() && heading.html.trim().is_empty() {
             self.report_empty_heading(heading.line);
+            // Its line anchor is promised in `line_anchors`: keep it.
+            self.out.push_str(&heading.anchor);
             return;
         }
         let html = if display.is_empty() || id.is_empty() {
-            format!("<h{level}>{}</h{level}>\n", heading.html)
+            format!("<h{level}>{}{}</h{level}>\n", heading.anchor, heading.html)
         } else {
             // The document's opening `#` title is the page title, not a section; any later
             // `#` heading is one (harbor's self-assessment has nine).
@@ -606,9 +671,10 @@ impl<'a> Writer<'a> {
                 });
             }
             format!(
-                "<h{level} id=\"{id}\">{html}<a class=\"anchor\" href=\"#{href}\" aria-label=\"Link to this section\">#</a></h{level}>\n",
+                "<h{level} id=\"{id}\">{anchor}{html}<a class=\"anchor\" href=\"#{href}\" aria-label=\"Link to this section\">#</a></h{level}>\n",
                 id = escape_attr(&id),
                 html = heading.html,
+                anchor = heading.anchor,
                 href = escape_attr(&encode_fragment(&id)),
             )
         };
@@ -635,7 +701,7 @@ impl<'a> Writer<'a> {
             .map(|l| format!(" class=\"language-{l}\""))
             .unwrap_or_default();
         // Focusable, so a keyboard can scroll a wide block sideways.
-        let html = format!("<pre tabindex=\"0\"><code{class}>{body}</code></pre>\n");
+        let html = format!("<pre{} tabindex=\"0\"><code{class}>{body}</code></pre>\n", code.anchor);
         self.write(&html);
     }
 

@@ -354,7 +354,7 @@ impl Extractor<'_> {
             return;
         }
         let text = cell.text();
-        let raw = cell.raw.clone();
+        let raw = cell.as_written();
         let value = match key {
             FactKey::Completed => self.date(cell, index),
             FactKey::Status => self.stage(cell, index),
@@ -719,6 +719,26 @@ impl Cell {
             }
         }
         urls
+    }
+    /// The cell as a reader saw it, for a fact's `raw`: the text as written, but a cell
+    /// written in HTML (`<a href="URL">name</a>`, `<p>`) as its visible text, each link's
+    /// destination after its name when the name is not the URL itself. Pages show `raw`
+    /// as text; markup in it showed as escaped tags.
+    fn as_written(&self) -> String {
+        let lower = self.raw.to_ascii_lowercase();
+        let html = ["</", "<a ", "<p>", "<br", "<li"]
+            .iter()
+            .any(|t| lower.contains(t));
+        if !html {
+            return self.raw.clone();
+        }
+        let mut text = self.text();
+        for link in &self.links {
+            if link.label != link.url && !text.contains(&link.url) {
+                text = format!("{text} ({})", link.url);
+            }
+        }
+        text
     }
     fn append(&mut self, other: &Cell) {
         self.raw = format!("{} {}", self.raw, other.raw).trim().to_owned();

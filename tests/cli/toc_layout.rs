@@ -58,7 +58,6 @@ fn projects_without_an_assessment_and_groups_are_not_units() {
     for folder in [
         "numbat",
         "dingo",
-        "burrow",
         "tamarin/sub-projects",
         "kelpie/security-assessment",
     ] {
@@ -67,6 +66,9 @@ fn projects_without_an_assessment_and_groups_are_not_units() {
             "`{folder}` became a unit"
         );
     }
+    // `burrow` groups two units: its page lists them and is no unit's status page.
+    let burrow = site.page("projects/burrow/index.html");
+    assert!(burrow.contains("class=\"group-units\"") && !burrow.contains("id=\"checklist\""));
     run.assert_no_diag(
         |d| d.code == "package/missing-self-assessment",
         "no missing self-assessment: every unit found has one",

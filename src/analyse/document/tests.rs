@@ -93,10 +93,10 @@ fn codes(rendered: &RenderedDoc) -> Vec<(&str, Option<usize>)> {
 fn headings_get_github_ids_anchors_and_toc() {
     let md = "# **Rook** Self-assessment\n\n## Metadata\n\n### Critical.\n\n### [CII Best Practices](https://bestpractices.dev)\n\n##\n\n## Metadata\n\n## 🚀\n";
     let r = render_md(md);
-    assert!(r.html.contains("<h1 id=\"rook-self-assessment\"><strong>Rook</strong> Self-assessment<a class=\"anchor\" href=\"#rook-self-assessment\""), "{}", r.html);
+    assert!(r.html.contains("<h1 id=\"rook-self-assessment\"><span id=\"L1\"></span><strong>Rook</strong> Self-assessment<a class=\"anchor\" href=\"#rook-self-assessment\""), "{}", r.html);
     assert!(r.html.contains("<h2 id=\"metadata\">"));
     assert!(r.html.contains("<h3 id=\"critical\">"));
-    assert!(r.html.contains("<h3 id=\"cii-best-practices\"><a href=\"https://bestpractices.dev\" rel=\"noopener noreferrer\">CII Best Practices</a><a class=\"anchor\""), "{}", r.html);
+    assert!(r.html.contains("<h3 id=\"cii-best-practices\"><span id=\"L7\"></span><a href=\"https://bestpractices.dev\" rel=\"noopener noreferrer\">CII Best Practices</a><a class=\"anchor\""), "{}", r.html);
     assert!(r.html.contains("<h2 id=\"metadata-1\">"));
     assert!(
         !r.html.contains("<h2></h2>"),
@@ -244,7 +244,7 @@ fn code_is_highlighted_and_escaped() {
     let r = render_md(md);
     assert!(
         r.html
-            .contains("<pre tabindex=\"0\"><code class=\"language-sh\"><span class=\"hl-"),
+            .contains("<pre id=\"L3\" tabindex=\"0\"><code class=\"language-sh\"><span class=\"hl-"),
         "{}",
         r.html
     );
@@ -254,13 +254,13 @@ fn code_is_highlighted_and_escaped() {
     assert!(r.html.contains("<code>&lt;b&gt;&amp;</code>"), "{}", r.html);
     assert!(
         r.html
-            .contains("<pre tabindex=\"0\"><code>plain &lt;i&gt;\n</code></pre>"),
+            .contains("<pre id=\"L10\" tabindex=\"0\"><code>plain &lt;i&gt;\n</code></pre>"),
         "{}",
         r.html
     );
     assert!(
         r.html
-            .contains("<pre tabindex=\"0\"><code>indented &lt;x&gt;\n</code></pre>"),
+            .contains("<pre id=\"L14\" tabindex=\"0\"><code>indented &lt;x&gt;\n</code></pre>"),
         "{}",
         r.html
     );
@@ -508,7 +508,8 @@ fn huge_tables_render() {
     }
     let (r, took) = timed(table);
     assert!(took < LIMIT, "{took:?}");
-    assert_eq!(r.html.matches("<tr>").count(), 10_001);
+    // Each row carries its line anchor (`<tr id="L3">`).
+    assert_eq!(r.html.matches("<tr").count(), 10_001);
     let wide = format!(
         "|{}\n|{}\n|{}\n",
         " a |".repeat(2_000),
@@ -895,4 +896,23 @@ fn toc_nests_by_level() {
         ]
     );
     assert_eq!(toc.last().map(|e| e.close_after), Some(2));
+}
+
+#[test]
+fn blocks_carry_their_source_line_once_and_in_order() {
+    let md = "# T\n\n- one\n- two\n\n> quoted\n> more\n\npara\n\n| a |\n|---|\n| b |\n";
+    let r = render_md(md);
+    assert_eq!(r.line_anchors, [1, 3, 4, 6, 9, 11, 13], "{}", r.html);
+    for line in &r.line_anchors {
+        assert_eq!(
+            r.html.matches(&format!("id=\"L{line}\"")).count(),
+            1,
+            "{}",
+            r.html
+        );
+    }
+    // A list and its first item start on one line: one anchor, on the list.
+    assert!(r.html.contains("<ul id=\"L3\">\n<li>one"), "{}", r.html);
+    assert_eq!(super::anchor_for(&r.line_anchors, 7).as_deref(), Some("L6"));
+    assert_eq!(super::anchor_for(&[5, 9], 2), None);
 }

@@ -165,6 +165,7 @@ impl<'a> Renderer<'a> {
         for pages in collections.units {
             files.extend(pages?);
         }
+        files.extend(self.group_pages()?);
         for page in collections.process.into_iter().chain(collections.plain) {
             files.push(page?);
         }
@@ -244,6 +245,7 @@ impl<'a> Renderer<'a> {
             toc: Vec::new(),
             diagnostics: Vec::new(),
             has_code: false,
+            line_anchors: Vec::new(),
         };
         self.analysis.document(doc).unwrap_or(&EMPTY)
     }
@@ -315,6 +317,14 @@ impl<'a> Renderer<'a> {
         );
         context.insert("kind", doc.kind.label());
         context.insert("source", &doc.source);
+        // "View source" and "Edit" on the hosted repository, when book.toml names it.
+        let repo_links = self.config.repository.as_ref().map(|repo| {
+            serde_json::json!({
+                "view": urls::blob_url(repo, &doc.source, None),
+                "edit": urls::edit_url(repo, &doc.source),
+            })
+        });
+        context.insert("repo_links", &repo_links);
         if doc.body.is_empty() {
             context.insert("unread", &self.why_unread(doc));
         }

@@ -6,11 +6,11 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use super::coverage::{COVERAGE_URL, coverage_anchor};
-use super::urls::is_url;
+use super::urls::{blob_url, is_url};
 use super::{Crumb, Link, Renderer};
 use crate::analyse::links::relative_url;
 use crate::check::{ItemResult, ItemState, UnitReport};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Level};
 use crate::error::Result;
 use crate::model::{Document, FactValue, RelPath, Unit};
 use crate::output::{Content, OutputFile};
@@ -60,24 +60,79 @@ impl Renderer<'_> {
         );
         self.nav(&doc.url, nav, Some(index), all)
             .insert_into(&mut context);
-        let crumbs = vec![
-            Crumb {
-                title: "Projects".into(),
-                url: Some(relative_url(&doc.url, "")),
-            },
-            Crumb {
-                title: unit.name.clone(),
-                url: Some(relative_url(&doc.url, &format!("projects/{}/", unit.slug))),
-            },
-            Crumb {
-                title: doc.title.clone(),
-                url: None,
-            },
-        ];
+        let mut crumbs = self.crumbs(&doc.url, &unit.slug, true);
+        if let Some(last) = crumbs.last_mut() {
+            last.title = unit.name.clone();
+        }
+        crumbs.push(Crumb {
+            title: doc.title.clone(),
+            url: None,
+        });
         context.insert("crumbs", &crumbs);
         context.insert("prev", &Option::<Link>::None);
         context.insert("next", &Option::<Link>::None);
         self.page(&doc.url, "document.html", context)
+    }
+
+    /// A page for every folder that holds units without being one (`projects/fluentd/`
+    /// holding `fluentd/fluent-bit` and `fluentd/fluentd`), listing them with their status.
+    pub(super) fn group_pages(&self) -> Result<Vec<OutputFile>> {
+        let slugs: std::collections::BTreeSet<&str> =
+            self.site.units.iter().map(|u| u.slug.as_str()).collect();
+        let mut groups: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
+        for slug in &slugs {
+            groups.extend(
+                slug.match_indices('/')
+                    .map(|(at, _)| &slug[..at])
+                    .filter(|g| !slugs.contains(g)),
+            );
+        }
+        groups.into_iter().map(|group| self.group_page(group)).collect()
+    }
+
+    fn group_page(&self, group: &str) -> Result<OutputFile> {
+        let page_url = format!("projects/{group}/index.html");
+        let name = group.rsplit('/').next().unwrap_or(group);
+        let mut context = self.context(&page_url, name, "projects");
+        let prefix = format!("{group}/");
+        let units: Vec<GroupUnitView> = self
+            .site
+            .units
+            .iter()
+            .filter(|u| u.slug.starts_with(&prefix))
+            .map(|u| GroupUnitView {
+                name: u.name.clone(),
+                url: relative_url(&page_url, &format!("projects/{}/", u.slug)),
+                status: self.unit_report(u).map_or_else(
+                    || "not judged".to_owned(),
+                    |r| format!("{} of {} items passed", r.passed, r.required),
+                ),
+            })
+            .collect();
+        context.insert("name", name);
+        context.insert("units", &units);
+        context.insert("crumbs", &self.crumbs(&page_url, group, false));
+        self.page(&page_url, "group.html", context)
+    }
+
+    /// Breadcrumbs from `page_url` to the unit or group `slug`: Projects, then each folder
+    /// of the slug (linked: every folder above a unit is a unit or a group page), the last
+    /// linked only when `link_last`.
+    fn crumbs(&self, page_url: &str, slug: &str, link_last: bool) -> Vec<Crumb> {
+        let mut crumbs = vec![Crumb {
+            title: "Projects".into(),
+            url: Some(relative_url(page_url, "")),
+        }];
+        let parts: Vec<&str> = slug.split('/').collect();
+        for (i, part) in parts.iter().enumerate() {
+            let last = i + 1 == parts.len();
+            crumbs.push(Crumb {
+                title: (*part).to_owned(),
+                url: (!last || link_last)
+                    .then(|| relative_url(page_url, &format!("projects/{}/", parts[..=i].join("/")))),
+            });
+        }
+        crumbs
     }
 
     /// Site-wide findings about files inside the unit's folder plus the checker's findings on
@@ -109,14 +164,13 @@ impl Renderer<'_> {
     ) -> tera::Context {
         let mut context = self.context(page_url, &unit.name, "projects");
         context.insert("unit", &UnitView::new(unit, report));
-        let crumbs: Vec<&str> = unit.slug.split('/').collect();
-        context.insert("crumbs", &crumbs);
+        context.insert("crumbs", &self.crumbs(page_url, &unit.slug, false));
         context.insert("badge_url", &report.map(|_| "badge.svg"));
-        context.insert(
-            "checklist",
-            &report.map(|r| self.checklist(r, page_url)).unwrap_or_default(),
-        );
-        context.insert("findings", &self.finding_views(diagnostics, page_url));
+        let checklist = report.map(|r| self.checklist(r, page_url)).unwrap_or_default();
+        let findings = self.finding_views(diagnostics, page_url);
+        context.insert("summary", &report.map(|r| summary(r, &checklist, &findings)));
+        context.insert("checklist", &checklist);
+        context.insert("findings", &findings);
         context.insert("facts", &self.fact_views(unit, page_url));
         let documents: Vec<DocView> = unit
             .documents
@@ -158,11 +212,25 @@ impl Renderer<'_> {
                     FactValue::None { references } => (None, references),
                     _ => (is_url(&fact.value).then(|| fact.value.clone()), Vec::new()),
                 };
+                // Several links read from one cell ("repo, website"): each its own link.
+                let parts: Vec<String> = fact.value.split(", ").map(str::to_owned).collect();
+                let urls = if parts.len() > 1 && parts.iter().all(|p| is_url(p)) {
+                    parts
+                } else {
+                    Vec::new()
+                };
+                // A link written in HTML reads "name (URL)" as written (parse's `as_written`):
+                // show it as a link named "name".
+                let named = href
+                    .as_ref()
+                    .and_then(|url| fact.raw.strip_suffix(&format!(" ({url})")))
+                    .filter(|name| !name.is_empty());
                 FactView {
                     label: key.label(),
-                    value: fact.value.clone(),
-                    raw: fact.raw.clone(),
+                    value: named.map_or_else(|| fact.value.clone(), str::to_owned),
+                    raw: named.map_or_else(|| fact.raw.clone(), str::to_owned),
                     href,
+                    urls,
                     references,
                     source: fact.source.describe(),
                     source_url: self.doc_link(fact.source.file(), page_url),
@@ -180,6 +248,7 @@ impl Renderer<'_> {
                     value: summary.clone(),
                     raw: summary,
                     href: None,
+                    urls: Vec::new(),
                     references: Vec::new(),
                     source: "coverage page".to_owned(),
                     source_url: Some(format!("{}#{anchor}", relative_url(page_url, COVERAGE_URL))),
@@ -189,25 +258,35 @@ impl Renderer<'_> {
         facts
     }
 
-    /// Checklist items grouped by process step, in the checker's order; items that do not
+    /// Checklist items in the checker's order, one list with each item's process step as a
+    /// label (twelve one-item sections took a phone's first two screens); items that do not
     /// apply to this package are left out.
-    fn checklist(&self, report: &UnitReport, page_url: &str) -> Vec<StepView> {
-        let mut steps: Vec<StepView> = Vec::new();
-        for item in report
+    fn checklist(&self, report: &UnitReport, page_url: &str) -> Vec<ItemView> {
+        report
             .items
             .iter()
             .filter(|i| i.state != ItemState::NotApplicable)
-        {
-            let view = self.item_view(item, page_url);
-            match steps.last_mut() {
-                Some(step) if step.step == item.step => step.items.push(view),
-                _ => steps.push(StepView {
-                    step: item.step.clone(),
-                    items: vec![view],
-                }),
-            }
-        }
-        steps
+            .map(|item| self.item_view(item, page_url))
+            .collect()
+    }
+
+    /// The page of the document at `source` relative to `page_url`, at the block holding
+    /// `line` (`#L12`, the greatest line anchor at or before it) when there is one.
+    fn line_link(&self, source: Option<&str>, line: Option<usize>, page_url: &str) -> Option<String> {
+        let url = self.doc_link(source, page_url)?;
+        let anchors = &self.analysis.documents.get(source?)?.line_anchors;
+        Some(
+            match line.and_then(|l| crate::analyse::document::anchor_for(anchors, l)) {
+                Some(anchor) => format!("{url}#{anchor}"),
+                None => url,
+            },
+        )
+    }
+
+    /// The file at the line in the hosted repository, when `[site] repository` names it.
+    fn repo_line(&self, source: Option<&str>, line: Option<usize>) -> Option<String> {
+        let repo = self.config.repository.as_ref()?;
+        Some(blob_url(repo, source?, line))
     }
 
     fn item_view(&self, item: &ItemResult, page_url: &str) -> ItemView {
@@ -221,13 +300,15 @@ impl Renderer<'_> {
                 .unwrap_or_default(),
             state_label: item.state.label(),
             note: item.note.clone(),
+            step: item.step.clone(),
             process_url: self.process_link(&item.process_ref.doc, &item.process_ref.heading, page_url),
             evidence: item
                 .evidence
                 .iter()
                 .map(|e| EvidenceView {
                     place: location(e.file.as_deref(), e.line),
-                    url: self.doc_link(e.file.as_deref(), page_url),
+                    url: self.line_link(e.file.as_deref(), e.line, page_url),
+                    source_url: self.repo_line(e.file.as_deref(), e.line),
                     note: e.note.clone(),
                 })
                 .collect(),
@@ -270,7 +351,7 @@ impl Renderer<'_> {
             message: d.message.clone(),
             help: d.help.clone(),
             place: d.file.as_deref().map(|f| location(Some(f), d.line)),
-            url: self.doc_link(d.file.as_deref(), page_url),
+            url: self.line_link(d.file.as_deref(), d.line, page_url),
         }
     }
 }
@@ -328,10 +409,19 @@ struct FactView {
     value: String,
     raw: String,
     href: Option<String>,
+    /// A value that is several links, each linked.
+    urls: Vec<String>,
     /// Links a value cites without being one (the issue an SBOM "none" points to).
     references: Vec<String>,
     source: String,
     source_url: Option<String>,
+}
+
+#[derive(Serialize)]
+struct GroupUnitView {
+    name: String,
+    url: String,
+    status: String,
 }
 
 #[derive(Serialize)]
@@ -349,16 +439,72 @@ struct AssetView {
     size: String,
 }
 
+/// The status page's first screen: the verdict and what stands in its way.
 #[derive(Serialize)]
-struct StepView {
-    step: String,
-    items: Vec<ItemView>,
+struct SummaryView {
+    complete: bool,
+    verdict: String,
+    missing: Vec<ItemLink>,
+    errors: Vec<FindingView>,
+    /// Errors not listed in the summary (the findings section has them all).
+    more_errors: usize,
+    not_evidenced: usize,
+}
+
+/// A checklist item named in the summary, linking to its entry.
+#[derive(Serialize)]
+struct ItemLink {
+    id: String,
+    title: String,
+}
+
+/// How many error findings the summary lists before it points to the findings section.
+const SUMMARY_ERRORS: usize = 5;
+
+fn summary(report: &UnitReport, checklist: &[ItemView], findings: &[FindingView]) -> SummaryView {
+    let missing: Vec<ItemLink> = checklist
+        .iter()
+        .filter(|i| i.state == "missing")
+        .map(|i| ItemLink {
+            id: i.id.clone(),
+            title: i.title.clone(),
+        })
+        .collect();
+    let not_evidenced = checklist.iter().filter(|i| i.state == "not-evidenced").count();
+    let all_errors: Vec<&FindingView> = findings
+        .iter()
+        .filter(|f| f.level == Level::Error.to_string())
+        .collect();
+    let verdict = if report.is_complete() {
+        format!("Complete: all {} required items passed.", report.required)
+    } else {
+        format!(
+            "Incomplete: {} of {} required items passed; {} missing, {not_evidenced} not evidenced.",
+            report.passed,
+            report.required,
+            missing.len()
+        )
+    };
+    SummaryView {
+        complete: report.is_complete(),
+        verdict,
+        missing,
+        errors: all_errors
+            .iter()
+            .take(SUMMARY_ERRORS)
+            .map(|f| (*f).clone())
+            .collect(),
+        more_errors: all_errors.len().saturating_sub(SUMMARY_ERRORS),
+        not_evidenced,
+    }
 }
 
 #[derive(Serialize)]
 struct ItemView {
     id: String,
     title: String,
+    /// The process step it belongs to, shown as a label.
+    step: String,
     state: String,
     state_label: &'static str,
     note: Option<String>,
@@ -370,10 +516,12 @@ struct ItemView {
 struct EvidenceView {
     place: String,
     url: Option<String>,
+    /// The line in the hosted repository (`[site] repository`).
+    source_url: Option<String>,
     note: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 struct FindingView {
     level: String,
     code: String,

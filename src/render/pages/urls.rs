@@ -1,6 +1,7 @@
 //! Page paths as they appear in links, canonical URLs and the sitemap.
 
 use crate::analyse::links::relative_url;
+use crate::config::Repository;
 
 /// `projects/x/index.html` → `projects/x/`.
 pub(super) fn pretty(page: &str) -> String {
@@ -34,4 +35,36 @@ pub(super) fn base_path(base_url: &str) -> String {
 /// A fact value worth linking: an http(s) URL with no spaces in it.
 pub(super) fn is_url(text: &str) -> bool {
     (text.starts_with("https://") || text.starts_with("http://")) && !text.contains(char::is_whitespace)
+}
+
+/// The repository path of `file` (root-relative): under `[site] repository_path`, each
+/// segment percent-encoded.
+fn repo_file(repo: &Repository, file: &str) -> String {
+    let file = percent_path(file);
+    if repo.path.is_empty() {
+        file
+    } else {
+        format!("{}/{file}", percent_path(&repo.path))
+    }
+}
+
+/// `https://github.com/o/r/blob/main/path/file.md#L15` (`#L1` when no line is known).
+pub(super) fn blob_url(repo: &Repository, file: &str, line: Option<usize>) -> String {
+    format!(
+        "{}/blob/{}/{}#L{}",
+        repo.url,
+        percent_path(&repo.branch),
+        repo_file(repo, file),
+        line.unwrap_or(1)
+    )
+}
+
+/// `https://github.com/o/r/edit/main/path/file.md`.
+pub(super) fn edit_url(repo: &Repository, file: &str) -> String {
+    format!(
+        "{}/edit/{}/{}",
+        repo.url,
+        percent_path(&repo.branch),
+        repo_file(repo, file)
+    )
 }
