@@ -25,6 +25,7 @@ const DEFAULT_FILES: &[(&str, &[u8])] = theme_files!(
     "templates/glance.html",
     "static/style.css",
     "static/sort.js",
+    "static/search.js",
     "static/favicon.svg",
 );
 

@@ -25,6 +25,10 @@ use crate::model::Document;
 use crate::markdown::{LineIndex, rawhtml, strip_bom};
 pub use crate::markdown::{MAX_NESTING, options};
 
+mod sections;
+use sections::SectionText;
+pub use sections::{SECTION_TEXT_CAP, SearchSection};
+
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct TocEntry {
     pub level: u8,
@@ -37,6 +41,8 @@ pub struct RenderedDoc {
     pub html: String,
     pub toc: Vec<TocEntry>,
     pub diagnostics: Vec<Diagnostic>,
+    /// The text of each heading section, for the site search (empty for a scan).
+    pub sections: Vec<SearchSection>,
 }
 
 /// Renders `doc` for the page at `doc.url`: links rewritten relative to that page.
@@ -133,6 +139,8 @@ struct Writer<'a> {
     raw_html: bool,
     /// Whether the HTML is for a page (sanitised) or only scanned for findings.
     publish: bool,
+    /// Plain text per heading section, for the search index.
+    sections: SectionText,
 }
 
 impl<'a> Writer<'a> {
@@ -174,6 +182,7 @@ impl<'a> Writer<'a> {
             disallowed_reported: HashSet::new(),
             raw_html: false,
             publish,
+            sections: SectionText::default(),
         }
     }
 
@@ -193,6 +202,7 @@ impl<'a> Writer<'a> {
             },
             toc: self.toc,
             diagnostics: self.diagnostics,
+            sections: self.sections.finish(),
         }
     }
 
@@ -220,6 +230,9 @@ impl<'a> Writer<'a> {
                 self.in_metadata = false;
             }
             return;
+        }
+        if self.publish && self.heading.is_none() {
+            self.search_text(&event);
         }
         if let Some(code) = &mut self.code {
             match event {
@@ -292,6 +305,17 @@ impl<'a> Writer<'a> {
                 let html = format!("<input type=\"checkbox\" disabled=\"\"{checked}> ");
                 self.write(&html);
             }
+        }
+    }
+
+    /// Feeds the search's section text: words, with a gap at every element boundary.
+    fn search_text(&mut self, event: &Event<'_>) {
+        match event {
+            Event::Text(text) | Event::Code(text) => self.sections.push(text),
+            Event::Start(_) | Event::End(_) | Event::SoftBreak | Event::HardBreak => {
+                self.sections.gap();
+            }
+            _ => {}
         }
     }
 
@@ -536,6 +560,7 @@ impl<'a> Writer<'a> {
             // `#` heading is one (harbor's self-assessment has nine).
             let is_title = level == 1 && !self.headed;
             if !is_title {
+                self.sections.start(&display, &id);
                 self.toc.push(TocEntry {
                     level,
                     text: display,

@@ -97,6 +97,8 @@ struct Singles {
     glance: Option<Result<OutputFile>>,
     css: Option<String>,
     api: String,
+    /// The search index's files, built beside the pages.
+    search: Vec<OutputFile>,
 }
 
 /// The theme's Tera templates, compiled. Apart from [`Renderer`] so that a build can compile
@@ -195,6 +197,7 @@ impl<'a> Renderer<'a> {
             path: "api/projects.json".into(),
             content: Content::Bytes(singles.api.into_bytes()),
         });
+        files.extend(singles.search);
         files.push(self.sitemap(&files));
         files.sort_by(|a, b| a.path.cmp(&b.path));
         Ok(files)
@@ -227,6 +230,7 @@ impl<'a> Renderer<'a> {
             glance: (!self.site.process.is_empty()).then(|| self.glance_page()),
             css,
             api: check::format::json(self.site, self.report, &self.analysis.findings),
+            search: crate::render::search::files(self.analysis),
         }
     }
 
@@ -242,6 +246,7 @@ impl<'a> Renderer<'a> {
             html: String::new(),
             toc: Vec::new(),
             diagnostics: Vec::new(),
+            sections: Vec::new(),
         };
         self.analysis.document(doc).unwrap_or(&EMPTY)
     }
