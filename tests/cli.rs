@@ -30,6 +30,7 @@ mod cli {
     mod prose_facts;
     mod renewal;
     mod sample;
+    mod search;
     mod symlinks;
     mod theme;
     mod toc_layout;

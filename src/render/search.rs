@@ -208,7 +208,10 @@ fn postings(pages: &[Page], sections: &[Vec<Section>]) -> BTreeMap<String, Vec<u
         for (i, sec) in secs.iter().enumerate() {
             let title = if i == 0 { page.t.as_str() } else { "" };
             for (term, weight) in weights(title, sec) {
-                postings.entry(term).or_default().extend([number, u32::from(weight)]);
+                postings
+                    .entry(term)
+                    .or_default()
+                    .extend([number, u32::from(weight)]);
             }
             number += 1;
         }
@@ -243,10 +246,7 @@ fn shard(postings: &BTreeMap<String, Vec<u32>>) -> BTreeMap<String, BTreeMap<&st
     let mut shards: BTreeMap<String, BTreeMap<&str, &[u32]>> = BTreeMap::new();
     for (term, list) in postings {
         if let Some(first) = term.chars().next() {
-            shards
-                .entry(shard_key(first))
-                .or_default()
-                .insert(term, list);
+            shards.entry(shard_key(first)).or_default().insert(term, list);
         }
     }
     shards
@@ -324,8 +324,18 @@ mod tests {
     #[test]
     fn postings_number_sections_across_pages() {
         let pages = [
-            Page { u: "a/".into(), t: "Alpha".into(), g: "Site".into(), k: "Status" },
-            Page { u: "b/".into(), t: "Beta".into(), g: "Site".into(), k: "Status" },
+            Page {
+                u: "a/".into(),
+                t: "Alpha".into(),
+                g: "Site".into(),
+                k: "Status",
+            },
+            Page {
+                u: "b/".into(),
+                t: "Beta".into(),
+                g: "Site".into(),
+                k: "Status",
+            },
         ];
         let sections = [
             vec![section("", "", "common", BODY)],

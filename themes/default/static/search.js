@@ -159,33 +159,31 @@
     return texts[page];
   }
 
-  // A short stretch of `text` around the first query word, the words marked.
+  // A short stretch of `text` around the first query word, the words marked. Words match at
+  // their start only, as in the index ("harbor" is not marked inside "goharbor").
   function snippet(text, words) {
-    var lower = text.toLowerCase();
-    var at = -1;
-    words.forEach(function (w) {
-      var i = lower.indexOf(w);
-      if (i >= 0 && (at < 0 || i < at)) at = i;
-    });
-    var start = Math.max(0, at - 60);
+    var re = new RegExp("(?<![\\p{Alphabetic}\\p{N}])(?:" + words.join("|") +
+      ")[\\p{Alphabetic}\\p{N}]*", "giu");
+    var first = re.exec(text);
+    var at = first ? first.index : 0;
+    var start = at > 60 ? text.indexOf(" ", at - 60) + 1 : 0;
+    if (start > at) start = at;
     var piece = (start > 0 ? "…" : "") + text.slice(start, start + 180) +
       (start + 180 < text.length ? "…" : "");
-    var p = document.createElement("span");
-    p.className = "search-snippet";
-    var re = new RegExp("(" + words.map(function (w) {
-      return w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-    }).join("|") + ")[\\p{Alphabetic}\\p{N}]*", "giu");
+    var span = document.createElement("span");
+    span.className = "search-snippet";
     var last = 0;
-    piece.replace(re, function (m, _w, offset) {
-      p.appendChild(document.createTextNode(piece.slice(last, offset)));
+    re.lastIndex = 0;
+    piece.replace(re, function (m, offset) {
+      span.appendChild(document.createTextNode(piece.slice(last, offset)));
       var mark = document.createElement("mark");
       mark.textContent = m;
-      p.appendChild(mark);
+      span.appendChild(mark);
       last = offset + m.length;
       return m;
     });
-    p.appendChild(document.createTextNode(piece.slice(last)));
-    return p;
+    span.appendChild(document.createTextNode(piece.slice(last)));
+    return span;
   }
 
   function option(found, result, text, n) {
