@@ -8,8 +8,9 @@
 //!   section (page, heading, anchor) and the list of term shards;
 //! - `search/terms/<key>.json`: the terms starting with one character, each with its postings
 //!   `[section, weight, section, weight, …]`;
-//! - `search/text/<page>.json`: the opening of each of the page's sections, for snippets
-//!   (fetched only for pages shown as results).
+//! - `search/text/<n>.json`: the opening of each section of a run of pages of one project
+//!   (page number → texts), for snippets; fetched only for pages shown as results. One file
+//!   per project rather than per page: each file costs more to create than its bytes do.
 
 use std::collections::BTreeMap;
 
@@ -27,9 +28,11 @@ const HEADING: u8 = 4;
 const FACTS: u8 = 3;
 const BODY: u8 = 1;
 /// Repeats in a body add at most this much: a word said ten times is not ten times the hit.
-const BODY_REPEATS: u8 = 2;
+const BODY_REPEATS: u8 = 1;
 /// Bytes of a section kept for its snippet.
 const SNIPPET_CAP: usize = 2048;
+/// A snippet file holds the next page too while it is smaller than this.
+const TEXT_FILE_BYTES: usize = 64 * 1024;
 /// Longer runs of letters are hashes, keys or base64, not words anyone types.
 const MAX_TERM_CHARS: usize = 32;
 
@@ -44,6 +47,8 @@ struct Page {
     g: String,
     /// What kind of page (`Status`, `Self-assessment` …).
     k: &'static str,
+    /// The snippet file (`search/text/<x>.json`) holding this page's texts.
+    x: usize,
 }
 
 /// A page's section before it is indexed.
@@ -72,6 +77,7 @@ pub fn files(analysis: &Analysis) -> Vec<OutputFile> {
         pages.push(page);
         sections.push(secs);
     }
+    assign_text_files(&mut pages, &sections);
     let postings = postings(&pages, &sections);
     let shards = shard(&postings);
     let mut out = Vec::with_capacity(shards.len() + pages.len() + 1);
@@ -91,11 +97,40 @@ pub fn files(analysis: &Analysis) -> Vec<OutputFile> {
     for (key, terms) in &shards {
         out.push(json_file(format!("search/terms/{key}.json"), terms));
     }
-    for (p, secs) in sections.iter().enumerate() {
-        let texts: Vec<&str> = secs.iter().map(|s| capped(&s.text, SNIPPET_CAP)).collect();
-        out.push(json_file(format!("search/text/{p}.json"), &texts));
+    for (x, chunk) in snippet_files(&pages, &sections).iter().enumerate() {
+        out.push(json_file(format!("search/text/{x}.json"), chunk));
     }
     out
+}
+
+/// The snippet texts of the pages, page number → texts, split into files as `pages[..].x` says.
+fn snippet_files<'a>(pages: &[Page], sections: &'a [Vec<Section>]) -> Vec<BTreeMap<usize, Vec<&'a str>>> {
+    let mut files: Vec<BTreeMap<usize, Vec<&str>>> = Vec::new();
+    for (p, (page, secs)) in pages.iter().zip(sections).enumerate() {
+        let texts = secs.iter().map(|s| capped(&s.text, SNIPPET_CAP)).collect();
+        if files.len() <= page.x {
+            files.resize_with(page.x + 1, BTreeMap::new);
+        }
+        files[page.x].insert(p, texts);
+    }
+    files
+}
+
+/// Numbers the snippet files: consecutive pages of one group share one while it is small.
+fn assign_text_files(pages: &mut [Page], sections: &[Vec<Section>]) {
+    let mut file = 0;
+    let mut bytes = 0;
+    let mut group: Option<&str> = None;
+    for (page, secs) in pages.iter_mut().zip(sections) {
+        let size: usize = secs.iter().map(|s| s.text.len().min(SNIPPET_CAP)).sum();
+        if group.is_some_and(|g| g != page.g || bytes + size > TEXT_FILE_BYTES) {
+            file += 1;
+            bytes = 0;
+        }
+        bytes += size;
+        page.x = file;
+        group = Some(&page.g);
+    }
 }
 
 fn json_file(path: String, value: &impl Serialize) -> OutputFile {
@@ -138,6 +173,7 @@ fn plain(path: &str, title: &str, kind: &'static str) -> (Page, Vec<Section>) {
         t: title.to_owned(),
         g: "Site".to_owned(),
         k: kind,
+        x: 0,
     };
     (page, vec![section("", "", "", BODY)])
 }
@@ -158,6 +194,7 @@ fn status_page(analysis: &Analysis, unit: &Unit) -> (Page, Vec<Section>) {
         t: unit.name.clone(),
         g: unit.name.clone(),
         k: "Status",
+        x: 0,
     };
     let mut facts: Vec<String> = vec![unit.slug.replace('/', " ")];
     if let Some(report) = analysis.report.units.iter().find(|r| r.slug == unit.slug) {
@@ -185,6 +222,7 @@ fn document(analysis: &Analysis, doc: &Document, group: &str) -> (Page, Vec<Sect
         t: doc.title.clone(),
         g: group.to_owned(),
         k: doc.kind.label(),
+        x: 0,
     };
     let found: &[SearchSection] = analysis.document(doc).map_or(&[], |r| &r.sections);
     let mut sections = Vec::with_capacity(found.len() + 1);
@@ -305,10 +343,9 @@ mod tests {
         assert_eq!(w["model"], HEADING);
         let facts = section("Facts", "facts", "reviewer alice", FACTS);
         assert_eq!(weights("", &facts)["alice"], FACTS);
-        let body = section("", "", "once twice twice thrice thrice thrice thrice", BODY);
+        let body = section("", "", "once thrice thrice thrice", BODY);
         let w = weights("", &body);
         assert_eq!(w["once"], BODY);
-        assert_eq!(w["twice"], BODY + 1);
         assert_eq!(w["thrice"], BODY + BODY_REPEATS);
         assert!(BODY + BODY_REPEATS < FACTS);
     }
@@ -329,12 +366,14 @@ mod tests {
                 t: "Alpha".into(),
                 g: "Site".into(),
                 k: "Status",
+                x: 0,
             },
             Page {
                 u: "b/".into(),
                 t: "Beta".into(),
                 g: "Site".into(),
                 k: "Status",
+                x: 0,
             },
         ];
         let sections = [

@@ -37,6 +37,14 @@ fn json(site: &Site, rel: &str) -> Value {
     serde_json::from_str(&site.page(rel)).unwrap_or_else(|e| panic!("`{rel}` is not JSON: {e}"))
 }
 
+/// The snippet file holding `page`'s texts.
+fn text_file(page: &Value) -> String {
+    format!(
+        "search/text/{}.json",
+        page["x"].as_u64().expect("a snippet file number")
+    )
+}
+
 /// The index, the terms of every shard, and each page's snippet texts.
 struct Index {
     main: Value,
@@ -97,7 +105,7 @@ fn index_files_exist_and_are_valid_json() {
     let pages = index.main["pages"].as_array().expect("pages");
     assert!(pages.len() > 10, "too few pages indexed: {}", pages.len());
     for (n, page) in pages.iter().enumerate() {
-        let texts = json(&site, &format!("search/text/{n}.json"));
+        let texts = &json(&site, &text_file(page))[n.to_string()];
         let sections = index.main["sections"].as_array().expect("sections");
         let own = sections
             .iter()
@@ -223,7 +231,8 @@ fn a_huge_section_keeps_a_bounded_snippet_and_builds_in_time() {
         .enumerate()
         .find(|(_, p)| p["t"] == "Quillon")
         .expect("the page is indexed");
-    let texts = site.page(&format!("search/text/{n}.json"));
+    let page = &index.main["pages"][n];
+    let texts = serde_json::to_string(&json(&site, &text_file(page))[n.to_string()]).expect("JSON");
     assert!(texts.len() < 8 * 1024, "snippets of {} bytes", texts.len());
     // The opening of the section is searchable; the index does not grow with the section.
     assert!(!index.hits("w1").is_empty());

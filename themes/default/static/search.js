@@ -152,11 +152,13 @@
     });
   }
 
-  function pageText(page) {
-    if (!texts[page]) {
-      texts[page] = getJSON("search/text/" + page + ".json").catch(function () { return []; });
+  // The snippet texts of `page`'s sections, from the file it shares with its project.
+  function pageText(data, page) {
+    var x = data.pages[page].x;
+    if (!texts[x]) {
+      texts[x] = getJSON("search/text/" + x + ".json").catch(function () { return {}; });
     }
-    return texts[page];
+    return texts[x].then(function (file) { return file[page] || []; });
   }
 
   // A short stretch of `text` around the first query word, the words marked. Words match at
@@ -214,7 +216,7 @@
     input.removeAttribute("aria-activedescendant");
     if (!found) return close();
     var pages = found.results.map(function (r) { return r.page; });
-    return Promise.all(pages.map(pageText)).then(function (all) {
+    return Promise.all(pages.map(function (p) { return pageText(found.data, p); })).then(function (all) {
       var groups = {};
       var order = [];
       found.results.forEach(function (r, i) {
@@ -237,6 +239,8 @@
       });
       order.forEach(function (g) { listbox.appendChild(groups[g]); });
       var n = found.results.length;
+      // An empty listbox is not a valid one: hidden until it has options.
+      listbox.hidden = n === 0;
       status.textContent = n ? n + (n === 1 ? " result" : " results") : "No results";
       open();
     });
