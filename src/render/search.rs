@@ -12,7 +12,8 @@
 //!   (page number → texts), for snippets; fetched only for pages shown as results. One file
 //!   per project rather than per page: each file costs more to create than its bytes do.
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
@@ -239,8 +240,10 @@ fn document(analysis: &Analysis, doc: &Document, group: &str) -> (Page, Vec<Sect
 }
 
 /// Term → `[section, weight, …]`, sections numbered across the whole site.
-fn postings(pages: &[Page], sections: &[Vec<Section>]) -> BTreeMap<String, Vec<u32>> {
-    let mut postings: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+fn postings(pages: &[Page], sections: &[Vec<Section>]) -> HashMap<String, Vec<u32>> {
+    // Hash maps, not B-trees: the shards sort the terms once at the end, and each list is
+    // in section order because sections are visited in order.
+    let mut postings: HashMap<String, Vec<u32>> = HashMap::new();
     let mut number = 0u32;
     for (page, secs) in pages.iter().zip(sections) {
         for (i, sec) in secs.iter().enumerate() {
@@ -258,21 +261,21 @@ fn postings(pages: &[Page], sections: &[Vec<Section>]) -> BTreeMap<String, Vec<u
 }
 
 /// Each term of a section with its weight: the best place it was found, plus repeats.
-fn weights(title: &str, sec: &Section) -> BTreeMap<String, u8> {
-    let mut weights: BTreeMap<String, u8> = BTreeMap::new();
+fn weights(title: &str, sec: &Section) -> HashMap<String, u8> {
+    let mut weights: HashMap<String, u8> = HashMap::new();
     for term in tokens(&sec.text) {
-        let w = weights.entry(term).or_insert(0);
-        *w = if *w == 0 {
-            sec.text_weight
-        } else if sec.text_weight == BODY && *w < BODY + BODY_REPEATS {
-            *w + 1
-        } else {
-            *w
-        };
+        // Looked up before allocating: most words of a section are repeats.
+        match weights.get_mut(term.as_ref()) {
+            Some(w) if sec.text_weight == BODY && *w < BODY + BODY_REPEATS => *w += 1,
+            Some(_) => {}
+            None => {
+                weights.insert(term.into_owned(), sec.text_weight);
+            }
+        }
     }
     for (text, weight) in [(sec.heading.as_str(), HEADING), (title, TITLE)] {
         for term in tokens(text) {
-            let w = weights.entry(term).or_insert(0);
+            let w = weights.entry(term.into_owned()).or_insert(0);
             *w = (*w).max(weight);
         }
     }
@@ -280,7 +283,7 @@ fn weights(title: &str, sec: &Section) -> BTreeMap<String, u8> {
 }
 
 /// Postings split by the first character of the term (see [`shard_key`]).
-fn shard(postings: &BTreeMap<String, Vec<u32>>) -> BTreeMap<String, BTreeMap<&str, &[u32]>> {
+fn shard(postings: &HashMap<String, Vec<u32>>) -> BTreeMap<String, BTreeMap<&str, &[u32]>> {
     let mut shards: BTreeMap<String, BTreeMap<&str, &[u32]>> = BTreeMap::new();
     for (term, list) in postings {
         if let Some(first) = term.chars().next() {
@@ -303,12 +306,18 @@ fn shard_key(c: char) -> String {
 /// The words of `text` as the search matches them: lowercase runs of letters and digits.
 /// One-letter ASCII words and runs over [`MAX_TERM_CHARS`] are left out (noise); `search.js`
 /// splits a query the same way.
-pub fn tokens(text: &str) -> impl Iterator<Item = String> + '_ {
+pub fn tokens(text: &str) -> impl Iterator<Item = Cow<'_, str>> + '_ {
     text.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .filter(|w| !(w.len() == 1 && w.is_ascii()))
         .filter(|w| w.chars().count() <= MAX_TERM_CHARS)
-        .map(str::to_lowercase)
+        .map(|w| {
+            if w.chars().any(char::is_uppercase) {
+                Cow::Owned(w.to_lowercase())
+            } else {
+                Cow::Borrowed(w)
+            }
+        })
 }
 
 /// The first `cap` bytes of `text`, cut at a character boundary.
@@ -329,7 +338,7 @@ mod tests {
 
     #[test]
     fn tokens_are_lowercase_unicode_words_without_noise() {
-        let words: Vec<String> = tokens("Harbor's OIDC-login, v2.10 a Ünïcode 東京 x").collect();
+        let words: Vec<Cow<str>> = tokens("Harbor's OIDC-login, v2.10 a Ünïcode 東京 x").collect();
         assert_eq!(words, ["harbor", "oidc", "login", "v2", "10", "ünïcode", "東京"]);
         let long = "a".repeat(MAX_TERM_CHARS + 1);
         assert_eq!(tokens(&long).count(), 0);
