@@ -29,6 +29,7 @@ const DEFAULT_FILES: &[(&str, &[u8])] = theme_files!(
     "static/toc.js",
     "static/home.js",
     "static/anchors.js",
+    "static/search.js",
     "static/favicon.svg",
 );
 

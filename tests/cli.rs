@@ -33,6 +33,7 @@ mod cli {
     mod prose_facts;
     mod renewal;
     mod sample;
+    mod search;
     mod status_page;
     mod symlinks;
     mod theme;

@@ -25,6 +25,10 @@ use crate::model::Document;
 use crate::markdown::{LineIndex, autolink, rawhtml, strip_bom};
 pub use crate::markdown::{MAX_NESTING, options};
 
+mod sections;
+use sections::SectionText;
+pub use sections::{SECTION_TEXT_CAP, SearchSection};
+
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct TocEntry {
     pub level: u8,
@@ -80,6 +84,8 @@ pub struct RenderedDoc {
     /// carries an `id="L{line}"` in `html`, ascending: a link to a cited line goes to the
     /// greatest of these at or before it ([`anchor_for`]).
     pub line_anchors: Vec<u32>,
+    /// The text of each heading section, for the site search (empty for a scan).
+    pub sections: Vec<SearchSection>,
 }
 
 /// The anchor (`L12`) of the block holding `line`, given a document's `line_anchors`: the
@@ -194,6 +200,8 @@ struct Writer<'a> {
     has_code: bool,
     /// Lines whose block start carries an `L{line}` id, ascending (see [`RenderedDoc`]).
     line_anchors: Vec<u32>,
+    /// Plain text per heading section, for the search index.
+    sections: SectionText,
 }
 
 impl<'a> Writer<'a> {
@@ -238,6 +246,7 @@ impl<'a> Writer<'a> {
             pending_text: String::new(),
             has_code: false,
             line_anchors: Vec::new(),
+            sections: SectionText::default(),
         }
     }
 
@@ -262,6 +271,7 @@ impl<'a> Writer<'a> {
             diagnostics: self.diagnostics,
             has_code: self.has_code,
             line_anchors: self.line_anchors,
+            sections: self.sections.finish(),
         }
     }
 
@@ -317,6 +327,9 @@ impl<'a> Writer<'a> {
                 self.in_metadata = false;
             }
             return;
+        }
+        if self.publish && self.heading.is_none() {
+            self.search_text(&event);
         }
         if let Some(code) = &mut self.code {
             match event {
@@ -399,6 +412,17 @@ impl<'a> Writer<'a> {
         let in_link = !self.links.is_empty() || self.html_open.iter().any(|open| open == "a");
         let html = if in_link { escape(&text) } else { autolinked(&text) };
         self.write(&html);
+    }
+
+    /// Feeds the search's section text: words, with a gap at every element boundary.
+    fn search_text(&mut self, event: &Event<'_>) {
+        match event {
+            Event::Text(text) | Event::Code(text) => self.sections.push(text),
+            Event::Start(_) | Event::End(_) | Event::SoftBreak | Event::HardBreak => {
+                self.sections.gap();
+            }
+            _ => {}
+        }
     }
 
     fn start(&mut self, tag: Tag<'_>, offset: usize) {
@@ -661,6 +685,7 @@ impl<'a> Writer<'a> {
             // `#` heading is one (harbor's self-assessment has nine).
             let is_title = level == 1 && !self.headed;
             if !is_title {
+                self.sections.start(&display, &id);
                 self.toc.push(TocEntry {
                     level,
                     text: display,
@@ -701,7 +726,10 @@ impl<'a> Writer<'a> {
             .map(|l| format!(" class=\"language-{l}\""))
             .unwrap_or_default();
         // Focusable, so a keyboard can scroll a wide block sideways.
-        let html = format!("<pre{} tabindex=\"0\"><code{class}>{body}</code></pre>\n", code.anchor);
+        let html = format!(
+            "<pre{} tabindex=\"0\"><code{class}>{body}</code></pre>\n",
+            code.anchor
+        );
         self.write(&html);
     }
 

@@ -7,4 +7,5 @@
 
 pub mod badge;
 pub mod pages;
+pub mod search;
 pub mod svg;

@@ -97,6 +97,8 @@ struct Singles {
     glance: Option<Result<OutputFile>>,
     css: Option<String>,
     api: String,
+    /// The search index's files, built beside the pages.
+    search: Vec<OutputFile>,
 }
 
 /// The theme's Tera templates, compiled. Apart from [`Renderer`] so that a build can compile
@@ -196,6 +198,7 @@ impl<'a> Renderer<'a> {
             path: "api/projects.json".into(),
             content: Content::Bytes(singles.api.into_bytes()),
         });
+        files.extend(singles.search);
         if let Some(sitemap) = self.sitemap(&files) {
             files.push(sitemap);
         }
@@ -229,6 +232,7 @@ impl<'a> Renderer<'a> {
             glance: (!self.site.process.is_empty()).then(|| self.glance_page()),
             css,
             api: check::format::json(self.site, self.report, &self.analysis.findings),
+            search: crate::render::search::files(self.analysis),
         }
     }
 
@@ -246,6 +250,7 @@ impl<'a> Renderer<'a> {
             diagnostics: Vec::new(),
             has_code: false,
             line_anchors: Vec::new(),
+            sections: Vec::new(),
         };
         self.analysis.document(doc).unwrap_or(&EMPTY)
     }

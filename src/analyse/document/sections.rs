@@ -1,0 +1,71 @@
+//! The plain text of each heading section, collected for the site search while the writer
+//! makes the page. Render may not read files, so the text a search index needs is gathered
+//! here, in the one pass over the Markdown, and carried on the [`RenderedDoc`](super::RenderedDoc).
+
+/// Text kept per section. Long sections are indexed on their opening only: the index, and the
+/// snippet shown for a hit, stay bounded however large a document is.
+pub const SECTION_TEXT_CAP: usize = 16 * 1024;
+
+/// One heading section of a document as plain text. The first section (`anchor` empty) is
+/// whatever precedes the first heading below the title.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SearchSection {
+    pub heading: String,
+    pub anchor: String,
+    pub text: String,
+}
+
+/// Collects [`SearchSection`]s from the writer's text events.
+#[derive(Debug, Default)]
+pub(super) struct SectionText {
+    done: Vec<SearchSection>,
+    current: SearchSection,
+}
+
+impl SectionText {
+    /// Appends `text` to the open section, up to [`SECTION_TEXT_CAP`] bytes.
+    pub(super) fn push(&mut self, text: &str) {
+        let room = SECTION_TEXT_CAP.saturating_sub(self.current.text.len());
+        if room == 0 {
+            return;
+        }
+        let mut end = text.len().min(room);
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        self.current.text.push_str(&text[..end]);
+    }
+
+    /// Ends a block or inline element: words on either side must not run together.
+    pub(super) fn gap(&mut self) {
+        if !self.current.text.is_empty() && !self.current.text.ends_with(' ') {
+            self.push(" ");
+        }
+    }
+
+    /// Closes the open section and opens one under the heading `heading` (`#anchor`).
+    pub(super) fn start(&mut self, heading: &str, anchor: &str) {
+        let next = SearchSection {
+            heading: heading.to_owned(),
+            anchor: anchor.to_owned(),
+            text: String::new(),
+        };
+        let done = std::mem::replace(&mut self.current, next);
+        self.keep(done);
+    }
+
+    pub(super) fn finish(mut self) -> Vec<SearchSection> {
+        let last = std::mem::take(&mut self.current);
+        self.keep(last);
+        self.done
+    }
+
+    /// A section is kept when it has a heading or text; an empty opening is not a result.
+    fn keep(&mut self, mut section: SearchSection) {
+        let trimmed = section.text.trim_end().len();
+        section.text.truncate(trimmed);
+        if !section.anchor.is_empty() || !section.text.is_empty() {
+            self.done.push(section);
+        }
+    }
+}
