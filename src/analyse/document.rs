@@ -295,6 +295,14 @@ impl<'a> Writer<'a> {
         format!(" id=\"L{line}\"")
     }
 
+    /// Whether the innermost open raw element takes only particular children (`li`, rows…).
+    fn in_list_or_table_markup(&self) -> bool {
+        const STRICT: [&str; 8] = ["ul", "ol", "dl", "table", "thead", "tbody", "tfoot", "tr"];
+        self.html_open
+            .last()
+            .is_some_and(|open| STRICT.contains(&open.as_str()))
+    }
+
     /// Writes the opening tag `html` (`<li>`, `<ol start="3">` …) with the line anchor of the
     /// block starting at `offset`.
     fn write_block(&mut self, html: &str, offset: usize) {
@@ -457,8 +465,14 @@ impl<'a> Writer<'a> {
                 });
             }
             Tag::HtmlBlock => {
-                // Raw HTML may carry its own ids: the anchor is a span of ours before it.
-                let attr = self.anchor_attr(offset);
+                // Raw HTML may carry its own ids: the anchor is a span of ours before it,
+                // unless the open raw element may not hold a span (a list's or table's
+                // children), where it would break the structure screen readers rely on.
+                let attr = if self.in_list_or_table_markup() {
+                    String::new()
+                } else {
+                    self.anchor_attr(offset)
+                };
                 if !attr.is_empty() {
                     self.write(&format!("<span{attr}></span>"));
                 }
@@ -485,7 +499,9 @@ impl<'a> Writer<'a> {
                     cell: 0,
                 };
                 self.in_md_table = true;
-                self.write("<table>");
+                // Focusable: a wide table scrolls in its own box, and a keyboard scrolls only what it
+                // can focus (as for `pre`; the sanitizer does the same for raw tables).
+                self.write("<table tabindex=\"0\">");
             }
             Tag::TableHead => {
                 self.table.in_head = true;

@@ -76,10 +76,13 @@ impl Highlighter {
                 .unwrap_or_default()
         };
         let [light_bg, dark_bg] = CODE_BG;
-        (
-            accessible(&css(LIGHT_THEME), light_bg),
-            accessible(&css(DARK_THEME), dark_bg),
-        )
+        let light = css(LIGHT_THEME);
+        // The two themes style different scopes: a light rule the dark theme has no selector
+        // for (`.hl-storage.hl-type.hl-go`) would keep its light colour in dark mode, dark red
+        // on near-black. So dark mode first restates every light rule made readable on the
+        // dark background, then the dark theme's own rules, which win where both apply.
+        let dark = accessible(&light, dark_bg) + &accessible(&css(DARK_THEME), dark_bg);
+        (accessible(&light, light_bg), dark)
     }
 }
 
@@ -276,6 +279,23 @@ mod tests {
                 assert!(ratio >= 4.5, "{colour} on {bg:?}: {ratio:.2}:1");
             }
             assert!(!css.contains("background-color"), "{css}");
+        }
+    }
+
+    #[test]
+    fn dark_mode_restyles_every_light_selector() {
+        let (light, dark) = Highlighter::stylesheets();
+        let selectors = |css: &str| -> Vec<String> {
+            css.lines()
+                .filter(|l| l.trim_end().ends_with('{'))
+                .map(|l| l.trim_end_matches('{').trim().to_owned())
+                .collect()
+        };
+        let in_dark = selectors(&dark);
+        let light = selectors(&light);
+        assert!(light.len() > 10);
+        for selector in light {
+            assert!(in_dark.contains(&selector), "{selector} has no dark-mode colour");
         }
     }
 

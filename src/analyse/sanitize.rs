@@ -178,6 +178,9 @@ static BUILDER: LazyLock<Builder<'static>> = LazyLock::new(|| {
         // A task-list box is the only input a document may have, and it never takes input.
         .set_tag_attribute_value("input", "type", "checkbox")
         .set_tag_attribute_value("input", "disabled", "")
+        // A document's table scrolls sideways inside its own box when it is wide; a keyboard
+        // can only scroll what it can focus (WCAG 2.1.1; axe: scrollable-region-focusable).
+        .set_tag_attribute_value("table", "tabindex", "0")
         .url_schemes(EXTERNAL_SCHEMES.iter().copied().collect())
         // Our own links are already relative to the page; they must stay that way.
         .url_relative(UrlRelative::PassThrough)

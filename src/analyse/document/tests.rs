@@ -916,3 +916,23 @@ fn blocks_carry_their_source_line_once_and_in_order() {
     assert_eq!(super::anchor_for(&r.line_anchors, 7).as_deref(), Some("L6"));
     assert_eq!(super::anchor_for(&[5, 9], 2), None);
 }
+
+#[test]
+fn no_line_anchor_span_lands_directly_inside_a_raw_list_or_table() {
+    // Blank lines split raw HTML into several blocks; a span between `<ul>` and `<li>` would
+    // make the list invalid (axe: list), so only blocks outside such markup get one.
+    let md = "<ul>\n\n<li>one</li>\n\n<li>two</li>\n\n</ul>\n\n<div>\n\n<p>x</p>\n\n</div>\n";
+    let r = render_md(md);
+    assert!(!r.html.contains("<ul>\n<span"), "{}", r.html);
+    assert!(!r.html.contains("</li>\n<span"), "{}", r.html);
+    assert!(r.html.contains("<span id=\"L1\"></span><ul>"), "{}", r.html);
+    assert!(r.html.contains("<span id=\"L9\"></span><div>"), "{}", r.html);
+}
+
+#[test]
+fn tables_can_take_the_keyboard_focus_to_scroll() {
+    let md = render_md("| a | b |\n|---|---|\n| 1 | 2 |\n");
+    assert!(md.html.contains("<table tabindex=\"0\">"), "{}", md.html);
+    let raw = render_md("<table><tr><td>cell</td></tr></table>\n");
+    assert!(raw.html.contains("<table tabindex=\"0\">"), "{}", raw.html);
+}
