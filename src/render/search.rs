@@ -15,6 +15,7 @@
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::analyse::Analysis;
@@ -52,11 +53,12 @@ struct Page {
     x: usize,
 }
 
-/// A page's section before it is indexed.
-struct Section {
-    heading: String,
-    anchor: String,
-    text: String,
+/// A page's section before it is indexed; borrowed from the analysis where it can be, since
+/// the section texts are most of the site's text.
+struct Section<'a> {
+    heading: Cow<'a, str>,
+    anchor: Cow<'a, str>,
+    text: Cow<'a, str>,
     /// Weight of the words of `text`: facts count more than body text.
     text_weight: u8,
 }
@@ -73,7 +75,7 @@ struct Index<'a> {
 /// The search index's files for `analysis`'s site.
 pub fn files(analysis: &Analysis) -> Vec<OutputFile> {
     let mut pages = Vec::new();
-    let mut sections: Vec<Vec<Section>> = Vec::new();
+    let mut sections: Vec<Vec<Section<'_>>> = Vec::new();
     for (page, secs) in collect(analysis) {
         pages.push(page);
         sections.push(secs);
@@ -89,23 +91,30 @@ pub fn files(analysis: &Analysis) -> Vec<OutputFile> {
             .enumerate()
             .flat_map(|(p, secs)| {
                 secs.iter()
-                    .map(move |s| (p, s.heading.as_str(), encode_fragment(&s.anchor)))
+                    .map(move |s| (p, &*s.heading, encode_fragment(&s.anchor)))
             })
             .collect(),
         shards: shards.keys().map(String::as_str).collect(),
     };
     out.push(json_file("search/index.json".to_owned(), &index));
-    for (key, terms) in &shards {
-        out.push(json_file(format!("search/terms/{key}.json"), terms));
-    }
-    for (x, chunk) in snippet_files(&pages, &sections).iter().enumerate() {
-        out.push(json_file(format!("search/text/{x}.json"), chunk));
-    }
+    let shards: Vec<_> = shards.into_iter().collect();
+    out.par_extend(
+        shards
+            .par_iter()
+            .map(|(key, terms)| json_file(format!("search/terms/{key}.json"), terms)),
+    );
+    let snippets = snippet_files(&pages, &sections);
+    out.par_extend(
+        snippets
+            .par_iter()
+            .enumerate()
+            .map(|(x, chunk)| json_file(format!("search/text/{x}.json"), chunk)),
+    );
     out
 }
 
 /// The snippet texts of the pages, page number → texts, split into files as `pages[..].x` says.
-fn snippet_files<'a>(pages: &[Page], sections: &'a [Vec<Section>]) -> Vec<BTreeMap<usize, Vec<&'a str>>> {
+fn snippet_files<'a>(pages: &[Page], sections: &'a [Vec<Section<'a>>]) -> Vec<BTreeMap<usize, Vec<&'a str>>> {
     let mut files: Vec<BTreeMap<usize, Vec<&str>>> = Vec::new();
     for (p, (page, secs)) in pages.iter().zip(sections).enumerate() {
         let texts = secs.iter().map(|s| capped(&s.text, SNIPPET_CAP)).collect();
@@ -118,7 +127,7 @@ fn snippet_files<'a>(pages: &[Page], sections: &'a [Vec<Section>]) -> Vec<BTreeM
 }
 
 /// Numbers the snippet files: consecutive pages of one group share one while it is small.
-fn assign_text_files(pages: &mut [Page], sections: &[Vec<Section>]) {
+fn assign_text_files(pages: &mut [Page], sections: &[Vec<Section<'_>>]) {
     let mut file = 0;
     let mut bytes = 0;
     let mut group: Option<&str> = None;
@@ -144,7 +153,7 @@ fn json_file(path: String, value: &impl Serialize) -> OutputFile {
 }
 
 /// Every page the search knows, in site order, with its sections.
-fn collect(analysis: &Analysis) -> Vec<(Page, Vec<Section>)> {
+fn collect(analysis: &Analysis) -> Vec<(Page, Vec<Section<'_>>)> {
     let site = &analysis.site;
     let mut all = vec![plain("index.html", &site.title, "Projects")];
     for unit in &site.units {
@@ -168,7 +177,7 @@ fn url(path: &str) -> String {
     }
 }
 
-fn plain(path: &str, title: &str, kind: &'static str) -> (Page, Vec<Section>) {
+fn plain(path: &str, title: &str, kind: &'static str) -> (Page, Vec<Section<'static>>) {
     let page = Page {
         u: url(path),
         t: title.to_owned(),
@@ -179,17 +188,22 @@ fn plain(path: &str, title: &str, kind: &'static str) -> (Page, Vec<Section>) {
     (page, vec![section("", "", "", BODY)])
 }
 
-fn section(heading: &str, anchor: &str, text: &str, text_weight: u8) -> Section {
+fn section<'a>(
+    heading: impl Into<Cow<'a, str>>,
+    anchor: impl Into<Cow<'a, str>>,
+    text: impl Into<Cow<'a, str>>,
+    text_weight: u8,
+) -> Section<'a> {
     Section {
-        heading: heading.to_owned(),
-        anchor: anchor.to_owned(),
-        text: text.to_owned(),
+        heading: heading.into(),
+        anchor: anchor.into(),
+        text: text.into(),
         text_weight,
     }
 }
 
 /// A unit's status page: its name, verdict and facts are what people look a project up by.
-fn status_page(analysis: &Analysis, unit: &Unit) -> (Page, Vec<Section>) {
+fn status_page(analysis: &Analysis, unit: &Unit) -> (Page, Vec<Section<'static>>) {
     let page = Page {
         u: url(&format!("projects/{}/index.html", unit.slug)),
         t: unit.name.clone(),
@@ -212,12 +226,12 @@ fn status_page(analysis: &Analysis, unit: &Unit) -> (Page, Vec<Section>) {
     facts.extend(reviewers.map(|name| format!("Reviewer: {name}")));
     let sections = vec![
         section("", "", "", BODY),
-        section("Facts", "facts", &facts.join("; "), FACTS),
+        section("Facts", "facts", facts.join("; "), FACTS),
     ];
     (page, sections)
 }
 
-fn document(analysis: &Analysis, doc: &Document, group: &str) -> (Page, Vec<Section>) {
+fn document<'a>(analysis: &'a Analysis, doc: &Document, group: &str) -> (Page, Vec<Section<'a>>) {
     let page = Page {
         u: url(&doc.url),
         t: doc.title.clone(),
@@ -234,48 +248,53 @@ fn document(analysis: &Analysis, doc: &Document, group: &str) -> (Page, Vec<Sect
     sections.extend(
         found
             .iter()
-            .map(|s| section(&s.heading, &s.anchor, &s.text, BODY)),
+            .map(|s| section(&*s.heading, &*s.anchor, &*s.text, BODY)),
     );
     (page, sections)
 }
 
 /// Term → `[section, weight, …]`, sections numbered across the whole site.
-fn postings(pages: &[Page], sections: &[Vec<Section>]) -> HashMap<String, Vec<u32>> {
-    // Hash maps, not B-trees: the shards sort the terms once at the end, and each list is
-    // in section order because sections are visited in order.
-    let mut postings: HashMap<String, Vec<u32>> = HashMap::new();
-    let mut number = 0u32;
-    for (page, secs) in pages.iter().zip(sections) {
-        for (i, sec) in secs.iter().enumerate() {
-            let title = if i == 0 { page.t.as_str() } else { "" };
-            for (term, weight) in weights(title, sec) {
-                postings
-                    .entry(term)
-                    .or_default()
-                    .extend([number, u32::from(weight)]);
-            }
-            number += 1;
+fn postings<'a>(pages: &'a [Page], sections: &'a [Vec<Section<'a>>]) -> HashMap<Cow<'a, str>, Vec<u32>> {
+    // Each section's terms are weighed in parallel (tokenising is most of the work), then
+    // merged in section order, so each list is in section order. Hash maps, not B-trees: the
+    // shards sort the terms once at the end.
+    let weighed: Vec<Vec<HashMap<Cow<'a, str>, u8>>> = pages
+        .par_iter()
+        .zip(sections)
+        .map(|(page, secs)| {
+            let title = |i: usize| if i == 0 { page.t.as_str() } else { "" };
+            secs.iter()
+                .enumerate()
+                .map(|(i, sec)| weights(title(i), sec))
+                .collect()
+        })
+        .collect();
+    let mut postings: HashMap<Cow<'a, str>, Vec<u32>> = HashMap::new();
+    for (number, terms) in (0u32..).zip(weighed.into_iter().flatten()) {
+        for (term, weight) in terms {
+            postings
+                .entry(term)
+                .or_default()
+                .extend([number, u32::from(weight)]);
         }
     }
     postings
 }
 
 /// Each term of a section with its weight: the best place it was found, plus repeats.
-fn weights(title: &str, sec: &Section) -> HashMap<String, u8> {
-    let mut weights: HashMap<String, u8> = HashMap::new();
+fn weights<'a>(title: &'a str, sec: &'a Section<'a>) -> HashMap<Cow<'a, str>, u8> {
+    let mut weights: HashMap<Cow<'a, str>, u8> = HashMap::new();
     for term in tokens(&sec.text) {
-        // Looked up before allocating: most words of a section are repeats.
-        match weights.get_mut(term.as_ref()) {
-            Some(w) if sec.text_weight == BODY && *w < BODY + BODY_REPEATS => *w += 1,
-            Some(_) => {}
-            None => {
-                weights.insert(term.into_owned(), sec.text_weight);
-            }
-        }
+        let w = weights.entry(term).or_insert(0);
+        *w = match *w {
+            0 => sec.text_weight,
+            w if sec.text_weight == BODY && w < BODY + BODY_REPEATS => w + 1,
+            w => w,
+        };
     }
-    for (text, weight) in [(sec.heading.as_str(), HEADING), (title, TITLE)] {
+    for (text, weight) in [(&*sec.heading, HEADING), (title, TITLE)] {
         for term in tokens(text) {
-            let w = weights.entry(term.into_owned()).or_insert(0);
+            let w = weights.entry(term).or_insert(0);
             *w = (*w).max(weight);
         }
     }
@@ -283,7 +302,9 @@ fn weights(title: &str, sec: &Section) -> HashMap<String, u8> {
 }
 
 /// Postings split by the first character of the term (see [`shard_key`]).
-fn shard(postings: &HashMap<String, Vec<u32>>) -> BTreeMap<String, BTreeMap<&str, &[u32]>> {
+fn shard<'p>(
+    postings: &'p HashMap<Cow<'_, str>, Vec<u32>>,
+) -> BTreeMap<String, BTreeMap<&'p str, &'p [u32]>> {
     let mut shards: BTreeMap<String, BTreeMap<&str, &[u32]>> = BTreeMap::new();
     for (term, list) in postings {
         if let Some(first) = term.chars().next() {
