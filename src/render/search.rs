@@ -15,6 +15,11 @@
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
+/// Terms are hashed once per word of the site: foldhash is several times faster than the
+/// standard SipHash on short keys and still seeded per run, so a document cannot be written
+/// to make its words collide.
+type TermMap<'a, V> = HashMap<Cow<'a, str>, V, foldhash::fast::RandomState>;
+
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -254,11 +259,11 @@ fn document<'a>(analysis: &'a Analysis, doc: &Document, group: &str) -> (Page, V
 }
 
 /// Term → `[section, weight, …]`, sections numbered across the whole site.
-fn postings<'a>(pages: &'a [Page], sections: &'a [Vec<Section<'a>>]) -> HashMap<Cow<'a, str>, Vec<u32>> {
+fn postings<'a>(pages: &'a [Page], sections: &'a [Vec<Section<'a>>]) -> TermMap<'a, Vec<u32>> {
     // Each section's terms are weighed in parallel (tokenising is most of the work), then
     // merged in section order, so each list is in section order. Hash maps, not B-trees: the
     // shards sort the terms once at the end.
-    let weighed: Vec<Vec<HashMap<Cow<'a, str>, u8>>> = pages
+    let weighed: Vec<Vec<TermMap<'a, u8>>> = pages
         .par_iter()
         .zip(sections)
         .map(|(page, secs)| {
@@ -269,7 +274,7 @@ fn postings<'a>(pages: &'a [Page], sections: &'a [Vec<Section<'a>>]) -> HashMap<
                 .collect()
         })
         .collect();
-    let mut postings: HashMap<Cow<'a, str>, Vec<u32>> = HashMap::new();
+    let mut postings: TermMap<'a, Vec<u32>> = TermMap::default();
     for (number, terms) in (0u32..).zip(weighed.into_iter().flatten()) {
         for (term, weight) in terms {
             postings
@@ -282,8 +287,8 @@ fn postings<'a>(pages: &'a [Page], sections: &'a [Vec<Section<'a>>]) -> HashMap<
 }
 
 /// Each term of a section with its weight: the best place it was found, plus repeats.
-fn weights<'a>(title: &'a str, sec: &'a Section<'a>) -> HashMap<Cow<'a, str>, u8> {
-    let mut weights: HashMap<Cow<'a, str>, u8> = HashMap::new();
+fn weights<'a>(title: &'a str, sec: &'a Section<'a>) -> TermMap<'a, u8> {
+    let mut weights: TermMap<'a, u8> = TermMap::default();
     for term in tokens(&sec.text) {
         let w = weights.entry(term).or_insert(0);
         *w = match *w {
@@ -303,7 +308,7 @@ fn weights<'a>(title: &'a str, sec: &'a Section<'a>) -> HashMap<Cow<'a, str>, u8
 
 /// Postings split by the first character of the term (see [`shard_key`]).
 fn shard<'p>(
-    postings: &'p HashMap<Cow<'_, str>, Vec<u32>>,
+    postings: &'p TermMap<'_, Vec<u32>>,
 ) -> BTreeMap<String, BTreeMap<&'p str, &'p [u32]>> {
     let mut shards: BTreeMap<String, BTreeMap<&str, &[u32]>> = BTreeMap::new();
     for (term, list) in postings {
@@ -331,9 +336,14 @@ pub fn tokens(text: &str) -> impl Iterator<Item = Cow<'_, str>> + '_ {
     text.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .filter(|w| !(w.len() == 1 && w.is_ascii()))
-        .filter(|w| w.chars().count() <= MAX_TERM_CHARS)
+        .filter(|w| w.len() <= MAX_TERM_CHARS || w.chars().count() <= MAX_TERM_CHARS)
         .map(|w| {
-            if w.chars().any(char::is_uppercase) {
+            let upper = if w.is_ascii() {
+                w.bytes().any(|b| b.is_ascii_uppercase())
+            } else {
+                w.chars().any(char::is_uppercase)
+            };
+            if upper {
                 Cow::Owned(w.to_lowercase())
             } else {
                 Cow::Borrowed(w)
