@@ -11,6 +11,8 @@ use std::process::Output;
 
 use assert_cmd::Command;
 
+mod common;
+
 const PROJECTS: &str = "community/assessments/projects";
 /// 2025-12-04, so renewal and "today" are the same on every run.
 const EPOCH: &str = "1764806400";
@@ -471,18 +473,7 @@ fn git_dates_are_optional() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (root, out) = (dir.path().join("site"), dir.path().join("out"));
     coverage_fixture(&root);
-    let git = |args: &[&str]| {
-        std::process::Command::new("git")
-            .arg("-C")
-            .arg(&root)
-            .args(args)
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_COMMITTER_DATE", "2024-02-03T04:05:06Z")
-            .env("GIT_AUTHOR_DATE", "2024-02-03T04:05:06Z")
-            .output()
-            .is_ok_and(|o| o.status.success())
-    };
+    let git = |args: &[&str]| common::git_at(&root, "2024-02-03T04:05:06Z", args);
     let inside_checkout = git(&["rev-parse", "--git-dir"]);
     if !inside_checkout {
         // Outside a checkout, --git changes nothing and fails nothing.
@@ -495,19 +486,7 @@ fn git_dates_are_optional() {
         );
         assert!(!read(&out, "coverage/index.html").contains("Last changed"));
     }
-    if !(git(&["init", "-q"])
-        && git(&["add", "-A"])
-        && git(&[
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@example.org",
-            "commit",
-            "-q",
-            "-m",
-            "x",
-        ]))
-    {
+    if !common::commit_everything(&root, "2024-02-03T04:05:06Z") {
         println!("skipped: git not available");
         return;
     }

@@ -307,9 +307,7 @@ fn weights<'a>(title: &'a str, sec: &'a Section<'a>) -> TermMap<'a, u8> {
 }
 
 /// Postings split by the first character of the term (see [`shard_key`]).
-fn shard<'p>(
-    postings: &'p TermMap<'_, Vec<u32>>,
-) -> BTreeMap<String, BTreeMap<&'p str, &'p [u32]>> {
+fn shard<'p>(postings: &'p TermMap<'_, Vec<u32>>) -> BTreeMap<String, BTreeMap<&'p str, &'p [u32]>> {
     let mut shards: BTreeMap<String, BTreeMap<&str, &[u32]>> = BTreeMap::new();
     for (term, list) in postings {
         if let Some(first) = term.chars().next() {

@@ -145,38 +145,11 @@ fn site_source(rel: &str) -> std::path::PathBuf {
 }
 
 /// Runs git in `root` with a fixed date and no user configuration; false when git fails.
-fn git(root: &std::path::Path, args: &[&str]) -> bool {
-    std::process::Command::new("git")
-        .arg("-C")
-        .arg(root)
-        .args(args)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_COMMITTER_DATE", "2024-05-01T10:00:00Z")
-        .env("GIT_AUTHOR_DATE", "2024-05-01T10:00:00Z")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
 
 #[test]
 fn last_updated_from_git_is_shown_with_the_git_flag() {
     let fixture = Fixture::new("doc-page");
-    let committed = git(&fixture.root, &["init", "-q"])
-        && git(&fixture.root, &["add", "-A"])
-        && git(
-            &fixture.root,
-            &[
-                "-c",
-                "user.name=t",
-                "-c",
-                "user.email=t@example.org",
-                "commit",
-                "-q",
-                "-m",
-                "x",
-            ],
-        );
-    if !committed {
+    if !commit_everything(&fixture.root, "2024-05-01T10:00:00Z") {
         println!("skipped: git not available");
         return;
     }

@@ -1194,3 +1194,27 @@ pub fn corpus() -> Option<PathBuf> {
         }
     }
 }
+
+/// Runs `git -C root ARGS` with no user or system configuration and both dates set to
+/// `date` (RFC 3339), so commits are the same on every machine. False when git is missing
+/// or fails.
+pub fn git_at(root: &Path, date: &str, args: &[&str]) -> bool {
+    std::process::Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(args)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_COMMITTER_DATE", date)
+        .env("GIT_AUTHOR_DATE", date)
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// Makes `root` a git repository with everything in it committed on `date`. False when git
+/// is not available (callers skip, saying so).
+pub fn commit_everything(root: &Path, date: &str) -> bool {
+    let identity = ["-c", "user.name=t", "-c", "user.email=t@example.org"];
+    let commit = [&identity[..], &["commit", "-q", "-m", "x"]].concat();
+    git_at(root, date, &["init", "-q"]) && git_at(root, date, &["add", "-A"]) && git_at(root, date, &commit)
+}
