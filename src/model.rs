@@ -69,6 +69,39 @@ pub struct Fact {
     pub source: Provenance,
 }
 
+/// What a fact's value links to, for the views that show it as links.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FactLinks<'a> {
+    /// The value is one URL: the link, and the name it was written with (an HTML link reads
+    /// `name (URL)` as written, see `parse::facts`), when it has one.
+    pub href: Option<&'a str>,
+    pub name: Option<&'a str>,
+    /// The value is several URLs (`repo, website`): each its own link.
+    pub several: Vec<&'a str>,
+}
+
+impl Fact {
+    /// How the value links: one URL (named or not), several, or none.
+    pub fn links(&self) -> FactLinks<'_> {
+        let href = is_url(&self.value).then_some(self.value.as_str());
+        let name = href
+            .and_then(|url| self.raw.strip_suffix(')')?.strip_suffix(url)?.strip_suffix(" ("))
+            .filter(|name| !name.is_empty());
+        let parts: Vec<&str> = self.value.split(", ").collect();
+        let several = if parts.len() > 1 && parts.iter().all(|p| is_url(p)) {
+            parts
+        } else {
+            Vec::new()
+        };
+        FactLinks { href, name, several }
+    }
+}
+
+/// An `http(s)://` URL with no spaces: a value that is a link, not text that mentions one.
+pub fn is_url(text: &str) -> bool {
+    (text.starts_with("https://") || text.starts_with("http://")) && !text.contains(char::is_whitespace)
+}
+
 /// The facts tssa knows about a package. The serialised names are part of the JSON schema.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -549,5 +582,42 @@ impl Site {
             .flat_map(|u| u.documents.iter())
             .chain(&self.process)
             .chain(&self.pages)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fact(value: &str, raw: &str) -> Fact {
+        Fact {
+            value: value.to_owned(),
+            raw: raw.to_owned(),
+            source: Provenance::Inferred {
+                reason: String::new(),
+            },
+        }
+    }
+
+    #[test]
+    fn a_fact_links_by_its_value_named_as_written() {
+        let url = "https://example.org/quill";
+        let named = fact(url, "Quill repository (https://example.org/quill)");
+        assert_eq!(named.links().href, Some(url));
+        assert_eq!(named.links().name, Some("Quill repository"));
+        let bare = fact(url, url);
+        assert_eq!((bare.links().href, bare.links().name), (Some(url), None));
+        let two = fact("https://a.example, https://b.example", "repo, site");
+        assert_eq!(two.links().several, ["https://a.example", "https://b.example"]);
+        assert_eq!(two.links().href, None);
+        let text = fact("see https://a.example", "see https://a.example");
+        assert_eq!(
+            text.links(),
+            FactLinks {
+                href: None,
+                name: None,
+                several: Vec::new()
+            }
+        );
     }
 }

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use super::coverage::{COVERAGE_URL, coverage_anchor};
-use super::urls::{blob_url, is_url};
+use super::urls::blob_url;
 use super::{Crumb, Link, Renderer};
 use crate::analyse::links::relative_url;
 use crate::check::{ItemResult, ItemState, UnitReport};
@@ -208,23 +208,13 @@ impl Renderer<'_> {
             .iter()
             .map(|(key, fact)| {
                 // A value that says "none" links nowhere; the issue it cites is a reference.
+                let links = fact.links();
                 let (href, references) = match FactValue::of(*key, fact) {
                     FactValue::None { references } => (None, references),
-                    _ => (is_url(&fact.value).then(|| fact.value.clone()), Vec::new()),
+                    _ => (links.href.map(str::to_owned), Vec::new()),
                 };
-                // Several links read from one cell ("repo, website"): each its own link.
-                let parts: Vec<String> = fact.value.split(", ").map(str::to_owned).collect();
-                let urls = if parts.len() > 1 && parts.iter().all(|p| is_url(p)) {
-                    parts
-                } else {
-                    Vec::new()
-                };
-                // A link written in HTML reads "name (URL)" as written (parse's `as_written`):
-                // show it as a link named "name".
-                let named = href
-                    .as_ref()
-                    .and_then(|url| fact.raw.strip_suffix(&format!(" ({url})")))
-                    .filter(|name| !name.is_empty());
+                let named = links.name.filter(|_| href.is_some());
+                let urls = links.several.into_iter().map(str::to_owned).collect();
                 FactView {
                     label: key.label(),
                     value: named.map_or_else(|| fact.value.clone(), str::to_owned),

@@ -32,11 +32,6 @@ pub(super) fn base_path(base_url: &str) -> String {
     }
 }
 
-/// A fact value worth linking: an http(s) URL with no spaces in it.
-pub(super) fn is_url(text: &str) -> bool {
-    (text.starts_with("https://") || text.starts_with("http://")) && !text.contains(char::is_whitespace)
-}
-
 /// The repository path of `file` (root-relative): under `[site] repository_path`, each
 /// segment percent-encoded.
 fn repo_file(repo: &Repository, file: &str) -> String {
