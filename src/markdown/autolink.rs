@@ -30,6 +30,9 @@ impl Autolink {
 pub fn find_autolinks(text: &str) -> Vec<Autolink> {
     let bytes = text.as_bytes();
     let mut found = Vec::new();
+    if !may_hold_link(text) {
+        return found;
+    }
     let mut i = 0;
     while i < bytes.len() {
         if matches!(bytes[i], b'h' | b'H' | b'w' | b'W')
@@ -46,6 +49,15 @@ pub fn find_autolinks(text: &str) -> Vec<Autolink> {
         }
     }
     found
+}
+
+/// Whether `text` has a `://` or a `www.` anywhere: most text has neither, and two searches
+/// that skip ahead cost less than looking at every byte.
+fn may_hold_link(text: &str) -> bool {
+    text.contains("://")
+        || text
+            .match_indices('.')
+            .any(|(at, _)| at >= 3 && text.as_bytes()[at - 3..at].eq_ignore_ascii_case(b"www"))
 }
 
 /// Whether a link may start at `at`: the start of the text, or after white space or `*_~(`.
