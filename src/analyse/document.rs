@@ -86,6 +86,8 @@ pub struct RenderedDoc {
     pub line_anchors: Vec<u32>,
     /// The text of each heading section, for the site search (empty for a scan).
     pub sections: Vec<SearchSection>,
+    /// The first paragraph of some length, as plain text: the page's description.
+    pub lead: String,
 }
 
 /// The anchor (`L12`) of the block holding `line`, given a document's `line_anchors`: the
@@ -271,6 +273,7 @@ impl<'a> Writer<'a> {
             diagnostics: self.diagnostics,
             has_code: self.has_code,
             line_anchors: self.line_anchors,
+            lead: self.sections.lead(),
             sections: self.sections.finish(),
         }
     }
@@ -424,6 +427,14 @@ impl<'a> Writer<'a> {
 
     /// Feeds the search's section text: words, with a gap at every element boundary.
     fn search_text(&mut self, event: &Event<'_>) {
+        match event {
+            // A paragraph of its own (not in a list, quote or table) may be the page's lead.
+            Event::Start(Tag::Paragraph) if self.containers.is_empty() && !self.in_md_table => {
+                self.sections.open_lead();
+            }
+            Event::End(TagEnd::Paragraph) => self.sections.close_lead(),
+            _ => {}
+        }
         match event {
             Event::Text(text) | Event::Code(text) => self.sections.push(text),
             Event::Start(_) | Event::End(_) | Event::SoftBreak | Event::HardBreak => {

@@ -59,3 +59,30 @@ fn og_url_is_the_canonical_address_when_a_base_url_is_set() {
         assert_eq!(meta(&html, "og:url"), canonical, "{page}");
     }
 }
+
+#[test]
+fn status_and_document_pages_describe_themselves() {
+    let fixture = Fixture::new("good");
+    fixture.build().assert_built();
+    let site = fixture.site();
+    // A document: its first paragraph of some length, not the table of contents or metadata.
+    let doc = site.page("projects/alderwick/self-assessment.html");
+    let described = meta(&doc, "description").unwrap_or_default();
+    assert!(
+        described.starts_with("Alderwick signs every job manifest before it is queued"),
+        "{described}"
+    );
+    assert_eq!(meta(&doc, "og:description").as_deref(), Some(described.as_str()));
+    // A status page: the project and its verdict.
+    let status = meta(&site.page("projects/alderwick/index.html"), "description").unwrap_or_default();
+    assert!(
+        status.starts_with("Alderwick: ") && status.contains("required items"),
+        "{status}"
+    );
+    // Pages with nothing of their own keep the site's description.
+    let home = meta(&site.page("index.html"), "description").unwrap_or_default();
+    assert_eq!(
+        meta(&site.page("404.html"), "description").as_deref(),
+        Some(home.as_str())
+    );
+}

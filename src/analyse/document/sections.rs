@@ -20,11 +20,30 @@ pub struct SearchSection {
 pub(super) struct SectionText {
     done: Vec<SearchSection>,
     current: SearchSection,
+    /// The page's lead: the first paragraph of its own with at least [`LEAD_MIN_WORDS`].
+    lead: String,
+    lead_state: LeadState,
+}
+
+/// A shorter paragraph ("Draft", an author line) says too little to describe the page.
+const LEAD_MIN_WORDS: usize = 8;
+/// Bytes of the lead kept: a description is cut far shorter anyway.
+const LEAD_CAP: usize = 1024;
+
+#[derive(Debug, Default, PartialEq, Eq)]
+enum LeadState {
+    #[default]
+    Waiting,
+    Open,
+    Done,
 }
 
 impl SectionText {
     /// Appends `text` to the open section, up to [`SECTION_TEXT_CAP`] bytes.
     pub(super) fn push(&mut self, text: &str) {
+        if self.lead_state == LeadState::Open && self.lead.len() < LEAD_CAP {
+            self.lead.push_str(text);
+        }
         let room = SECTION_TEXT_CAP.saturating_sub(self.current.text.len());
         if room == 0 {
             return;
@@ -40,6 +59,30 @@ impl SectionText {
     pub(super) fn gap(&mut self) {
         if !self.current.text.is_empty() && !self.current.text.ends_with(' ') {
             self.push(" ");
+        }
+    }
+
+    /// A paragraph that may be the lead starts.
+    pub(super) fn open_lead(&mut self) {
+        if self.lead_state == LeadState::Waiting {
+            self.lead.clear();
+            self.lead_state = LeadState::Open;
+        }
+    }
+
+    /// A paragraph ends: it is the lead when it is long enough.
+    pub(super) fn close_lead(&mut self) {
+        if self.lead_state == LeadState::Open {
+            let long = self.lead.split_whitespace().nth(LEAD_MIN_WORDS - 1).is_some();
+            self.lead_state = if long { LeadState::Done } else { LeadState::Waiting };
+        }
+    }
+
+    /// The lead found, if any paragraph qualified.
+    pub(super) fn lead(&self) -> String {
+        match self.lead_state {
+            LeadState::Done => self.lead.clone(),
+            _ => String::new(),
         }
     }
 

@@ -936,3 +936,17 @@ fn tables_can_take_the_keyboard_focus_to_scroll() {
     let raw = render_md("<table><tr><td>cell</td></tr></table>\n");
     assert!(raw.html.contains("<table tabindex=\"0\">"), "{}", raw.html);
 }
+
+#[test]
+fn the_lead_is_the_first_paragraph_of_its_own_long_enough_to_describe_the_page() {
+    let md = "# Title\n\n- a list item that is long enough to count as a lead here\n\nDraft.\n\n\
+              | a table cell that is long enough to count as a lead here too |\n|---|\n\n\
+              This paragraph says what the project does in more than eight words.\n\n\
+              A later paragraph that is also long enough to be a lead.\n";
+    let r = render_md(md);
+    assert_eq!(
+        r.lead,
+        "This paragraph says what the project does in more than eight words."
+    );
+    assert_eq!(render_md("# T\n\nToo short.\n").lead, "");
+}

@@ -251,6 +251,7 @@ impl<'a> Renderer<'a> {
             has_code: false,
             line_anchors: Vec::new(),
             sections: Vec::new(),
+            lead: String::new(),
         };
         self.analysis.document(doc).unwrap_or(&EMPTY)
     }
@@ -313,6 +314,10 @@ impl<'a> Renderer<'a> {
         let mut context = self.context(&doc.url, &doc.title, section);
         context.insert("content", &rendered.html);
         context.insert("toc", &rendered.toc);
+        // The document's opening paragraph, for link previews and search engines.
+        if !rendered.lead.is_empty() {
+            context.insert("page_description", &description(&rendered.lead));
+        }
         context.insert("has_code", &rendered.has_code);
         // With `--git`: when git last changed the file (`None` without git dates).
         let changed = self.analysis.changed.as_ref();
@@ -465,5 +470,41 @@ mod tests {
             2000 - NAV_AROUND..2000 + NAV_AROUND + 1
         );
         assert_eq!(nav_window(4000, Some(3999)), 4000 - width..4000);
+    }
+}
+
+/// Longest page description: what search results and link previews show before cutting.
+const DESCRIPTION_CHARS: usize = 160;
+
+/// `text` as a one-line page description: spaces collapsed, cut at a word before
+/// [`DESCRIPTION_CHARS`] with an ellipsis.
+fn description(text: &str) -> String {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let mut out = String::new();
+    for word in words {
+        let needed = out.chars().count() + word.chars().count() + 1;
+        if needed > DESCRIPTION_CHARS {
+            out.push('…');
+            return out;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+#[cfg(test)]
+mod description_tests {
+    use super::description;
+
+    #[test]
+    fn a_description_is_one_line_cut_at_a_word() {
+        assert_eq!(description("Short   text\nover lines."), "Short text over lines.");
+        let long = "word ".repeat(100);
+        let cut = description(&long);
+        assert!(cut.chars().count() <= super::DESCRIPTION_CHARS, "{cut}");
+        assert!(cut.ends_with("word…"), "{cut}");
     }
 }

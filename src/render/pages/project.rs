@@ -168,7 +168,12 @@ impl Renderer<'_> {
         context.insert("badge_url", &report.map(|_| "badge.svg"));
         let checklist = report.map(|r| self.checklist(r, page_url)).unwrap_or_default();
         let findings = self.finding_views(diagnostics, page_url);
-        context.insert("summary", &report.map(|r| summary(r, &checklist, &findings)));
+        let summary = report.map(|r| summary(r, &checklist, &findings));
+        // Link previews and search engines show the verdict, not the site's tagline.
+        if let Some(summary) = &summary {
+            context.insert("page_description", &format!("{}: {}", unit.name, summary.verdict));
+        }
+        context.insert("summary", &summary);
         context.insert("checklist", &checklist);
         context.insert("findings", &findings);
         context.insert("facts", &self.fact_views(unit, page_url));
