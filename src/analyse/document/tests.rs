@@ -950,3 +950,22 @@ fn the_lead_is_the_first_paragraph_of_its_own_long_enough_to_describe_the_page()
     );
     assert_eq!(render_md("# T\n\nToo short.\n").lead, "");
 }
+
+#[test]
+fn check_and_build_agree_on_a_heading_that_only_shows_an_image() {
+    // A setext heading whose text is an image: not empty, in the scan as on the page.
+    let md = "# T\n\n![A diagram](flow.png)\n--\n\n##\n";
+    let site = site_with(md);
+    let links = SiteLinks::new(&site);
+    let doc = &site.units[0].documents[0];
+    let found = scan(doc, &links);
+    let rendered = render(doc, &links, &Highlighter::new());
+    let empty = |ds: &[Diagnostic]| -> Vec<Option<usize>> {
+        ds.iter()
+            .filter(|d| d.code == "markdown/empty-heading")
+            .map(|d| d.line)
+            .collect()
+    };
+    assert_eq!(empty(&rendered.diagnostics), [Some(6)]);
+    assert_eq!(empty(&found), empty(&rendered.diagnostics));
+}
