@@ -99,6 +99,10 @@ impl UnitReport {
     pub fn count(&self, level: Level) -> usize {
         self.findings.iter().filter(|d| d.level == level).count()
     }
+    /// How many of the checklist's items are in `state`.
+    pub fn items_in(&self, state: ItemState) -> usize {
+        self.items.iter().filter(|i| i.state == state).count()
+    }
     /// Every required item passed.
     pub fn is_complete(&self) -> bool {
         self.passed == self.required

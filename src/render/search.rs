@@ -23,9 +23,10 @@ type TermMap<'a, V> = HashMap<Cow<'a, str>, V, foldhash::fast::RandomState>;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use super::pages::urls::{percent_path, pretty};
 use crate::analyse::Analysis;
 use crate::analyse::document::SearchSection;
-use crate::analyse::links::{encode_fragment, relative_url};
+use crate::analyse::links::encode_fragment;
 use crate::model::{Document, FactKey, Unit};
 use crate::output::{Content, OutputFile};
 
@@ -173,13 +174,9 @@ fn collect(analysis: &Analysis) -> Vec<(Page, Vec<Section<'_>>)> {
     all
 }
 
+/// A page's URL from the site root, as links between pages spell it (`projects/harbor/`).
 fn url(path: &str) -> String {
-    let pretty = path.strip_suffix("index.html").unwrap_or(path);
-    if pretty.is_empty() {
-        String::new()
-    } else {
-        relative_url("", pretty)
-    }
+    percent_path(&pretty(path))
 }
 
 fn plain(path: &str, title: &str, kind: &'static str) -> (Page, Vec<Section<'static>>) {

@@ -103,11 +103,10 @@ struct Counts {
 
 impl Counts {
     fn of(report: &UnitReport) -> Counts {
-        let count = |state| report.items.iter().filter(|i| i.state == state).count();
         Counts {
             passed: report.passed,
-            missing: count(ItemState::Missing),
-            not_evidenced: count(ItemState::NotEvidenced),
+            missing: report.items_in(ItemState::Missing),
+            not_evidenced: report.items_in(ItemState::NotEvidenced),
             required: report.required,
         }
     }

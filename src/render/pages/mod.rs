@@ -10,7 +10,7 @@ mod home;
 mod process;
 mod project;
 mod site;
-mod urls;
+pub(super) mod urls;
 
 use std::collections::HashMap;
 

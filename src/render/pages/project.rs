@@ -288,11 +288,7 @@ impl Renderer<'_> {
         ItemView {
             id: item.id.to_string(),
             title: item.title.clone(),
-            // The kebab-case name api/projects.json uses (`not-evidenced`), one spelling for both.
-            state: serde_json::to_value(item.state)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default(),
+            state: item.state,
             state_label: item.state.label(),
             note: item.note.clone(),
             step: item.step.clone(),
@@ -459,13 +455,13 @@ const SUMMARY_ERRORS: usize = 5;
 fn summary(report: &UnitReport, checklist: &[ItemView], findings: &[FindingView]) -> SummaryView {
     let missing: Vec<ItemLink> = checklist
         .iter()
-        .filter(|i| i.state == "missing")
+        .filter(|i| i.state == ItemState::Missing)
         .map(|i| ItemLink {
             id: i.id.clone(),
             title: i.title.clone(),
         })
         .collect();
-    let not_evidenced = checklist.iter().filter(|i| i.state == "not-evidenced").count();
+    let not_evidenced = report.items_in(ItemState::NotEvidenced);
     let all_errors: Vec<&FindingView> = findings
         .iter()
         .filter(|f| f.level == Level::Error.to_string())
@@ -500,7 +496,8 @@ struct ItemView {
     title: String,
     /// The process step it belongs to, shown as a label.
     step: String,
-    state: String,
+    /// Serialised as api/projects.json spells it (`not-evidenced`): the template's classes.
+    state: ItemState,
     state_label: &'static str,
     note: Option<String>,
     process_url: Option<String>,

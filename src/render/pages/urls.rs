@@ -4,7 +4,7 @@ use crate::analyse::links::relative_url;
 use crate::config::Repository;
 
 /// `projects/x/index.html` → `projects/x/`.
-pub(super) fn pretty(page: &str) -> String {
+pub(in crate::render) fn pretty(page: &str) -> String {
     match page.strip_suffix("index.html") {
         Some(dir) => dir.to_owned(),
         None => page.to_owned(),
@@ -13,7 +13,7 @@ pub(super) fn pretty(page: &str) -> String {
 
 /// A path of the output as a URL path: every segment percent-encoded the way links between
 /// pages encode it (`q?x#y.html` → `q%3Fx%23y.html`), a trailing `/` kept.
-pub(super) fn percent_path(path: &str) -> String {
+pub(in crate::render) fn percent_path(path: &str) -> String {
     if path.is_empty() {
         return String::new();
     }
