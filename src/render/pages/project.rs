@@ -71,7 +71,7 @@ impl Renderer<'_> {
         context.insert("crumbs", &crumbs);
         context.insert("prev", &Option::<Link>::None);
         context.insert("next", &Option::<Link>::None);
-        self.page(&doc.url, "document.html", context)
+        self.body_page(&doc.url, "document.html", context, &self.body(doc).html)
     }
 
     /// A page for every folder that holds units without being one (`projects/fluentd/`
