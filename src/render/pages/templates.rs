@@ -50,9 +50,9 @@ impl Templates {
 /// `page` with its one [`BODY_MARK`] replaced by `body`; `None` unless it has exactly one.
 pub(super) fn splice(page: &[u8], body: &str) -> Option<Vec<u8>> {
     let mark = BODY_MARK.as_bytes();
-    let at = find(page, mark, 0)?;
+    let at = memchr::memmem::find(page, mark)?;
     let after = at + mark.len();
-    if find(page, mark, after).is_some() {
+    if memchr::memmem::find(&page[after..], mark).is_some() {
         return None;
     }
     let mut out = Vec::with_capacity(page.len() - mark.len() + body.len());
@@ -60,14 +60,6 @@ pub(super) fn splice(page: &[u8], body: &str) -> Option<Vec<u8>> {
     out.extend_from_slice(body.as_bytes());
     out.extend_from_slice(&page[after..]);
     Some(out)
-}
-
-fn find(haystack: &[u8], needle: &[u8], from: usize) -> Option<usize> {
-    haystack
-        .get(from..)?
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .map(|at| at + from)
 }
 
 /// Whether a template's tags name `content` only in `{{ content | safe }}` and never dump the
