@@ -22,7 +22,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::analyse::Analysis;
-use crate::analyse::document::RenderedDoc;
+use crate::analyse::document::{RenderedDoc, TocEntry};
 use crate::analyse::highlight::Highlighter;
 use crate::analyse::links::relative_url;
 use crate::check::{self, Report, UnitReport};
@@ -332,7 +332,10 @@ impl<'a> Renderer<'a> {
         let rendered = self.body(doc);
         let mut context = self.context(&doc.url, &doc.title, section);
         self.insert_body(&mut context, &rendered.html);
-        context.insert("toc", &rendered.toc);
+        context.insert("toc_html", &toc_html(&rendered.toc));
+        if self.templates.uses_toc {
+            context.insert("toc", &rendered.toc);
+        }
         // The document's opening paragraph, for link previews and search engines.
         if !rendered.lead.is_empty() {
             context.insert("page_description", &description(&rendered.lead));
@@ -415,6 +418,33 @@ impl<'a> Renderer<'a> {
             all,
         }
     }
+}
+
+/// The TOC's list items, nested by heading level: what `document.html` wrote from `toc` with
+/// a Tera loop (a third of a document page's cost), byte for byte.
+fn toc_html(toc: &[TocEntry]) -> String {
+    let mut out = String::with_capacity(toc.len() * 80);
+    for (index, entry) in toc.iter().enumerate() {
+        let (nest, close, close_after) = entry.nesting();
+        if nest {
+            out.push_str("<ul>\n");
+        } else if index > 0 {
+            out.push_str("</li>\n");
+            out.push_str(&"</ul></li>\n".repeat(close));
+        }
+        out.push_str("<li class=\"toc-");
+        out.push_str(&entry.level.to_string());
+        out.push_str("\"><a href=\"#");
+        templates::escape_into(&mut out, &entry.id);
+        out.push_str("\">");
+        templates::escape_into(&mut out, &entry.text);
+        out.push_str("</a>");
+        if index + 1 == toc.len() {
+            out.push_str("</li>\n");
+            out.push_str(&"</ul></li>\n".repeat(close_after));
+        }
+    }
+    out
 }
 
 /// `highlight.css`: the highlighter's light and dark stylesheets. Made once per process, as

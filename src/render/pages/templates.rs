@@ -24,6 +24,9 @@ pub struct Templates {
     /// Whether every template uses `content` only as `{{ content | safe }}` (and none dumps
     /// the whole context), so the body may be spliced in after rendering.
     pub(super) splice_body: bool,
+    /// Whether some template names `toc`, the TOC as data; the default theme writes the
+    /// TOC Rust made (`toc_html`) instead, and a context without `toc` costs a fifth less.
+    pub(super) uses_toc: bool,
 }
 
 impl Templates {
@@ -35,7 +38,12 @@ impl Templates {
         tera.add_raw_templates(theme.templates.iter().map(|(n, s)| (n.as_str(), s.as_str())))
             .map_err(|err| Error::Template(super::tera_message(&err)))?;
         let splice_body = theme.templates.values().all(|source| body_only_shown_safe(source));
-        Ok(Templates { tera, splice_body })
+        let uses_toc = theme.templates.values().any(|source| names_in_tags(source, "toc"));
+        Ok(Templates {
+            tera,
+            splice_body,
+            uses_toc,
+        })
     }
 
     /// Renders `template` into bytes, without the UTF-8 check of a `String` (Tera writes
@@ -66,6 +74,22 @@ pub(super) fn splice(page: &[u8], body: &str) -> Option<Vec<u8>> {
 /// context (`__tera_context`): then the body's value cannot change anything but the spot it
 /// is shown at. Conservative: a mention inside a string literal counts too.
 fn body_only_shown_safe(source: &str) -> bool {
+    tags(source).into_iter().all(|(statement, inner)| {
+        let exact: String = inner
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '-')
+            .collect();
+        // A filter section could treat the mark and a body alike yet unlike each other.
+        let filter_section = statement && exact.starts_with("filter");
+        let shown_safe = !statement && exact == "content|safe";
+        !filter_section && (shown_safe || !names(inner, "content"))
+    })
+}
+
+/// The insides of a template's `{{ }}` and `{% %}` tags, each with whether it is a
+/// statement (`{% %}`); an unclosed tag runs to the end.
+fn tags(source: &str) -> Vec<(bool, &str)> {
+    let mut found = Vec::new();
     let mut rest = source;
     while let Some(open) = rest.find('{') {
         let after = &rest[open + 1..];
@@ -77,36 +101,56 @@ fn body_only_shown_safe(source: &str) -> bool {
                 continue;
             }
         };
-        let Some(len) = after[1..].find(close) else {
-            return !names_content(&after[1..]);
-        };
-        let inner = &after[1..1 + len];
-        let exact: String = inner
-            .chars()
-            .filter(|c| !c.is_whitespace() && *c != '-')
-            .collect();
-        // A filter section could treat the mark and a body alike yet unlike each other.
-        let filter_section = close == "%}" && exact.starts_with("filter");
-        if filter_section || names_content(inner) && !(close == "}}" && exact == "content|safe") {
-            return false;
-        }
-        rest = &after[1 + len + close.len()..];
+        let inside = &after[1..];
+        let len = inside.find(close).unwrap_or(inside.len());
+        found.push((close == "%}", &inside[..len]));
+        rest = inside.get(len + close.len()..).unwrap_or_default();
     }
-    true
+    found
 }
 
-/// Whether `tag` names the variable `content` (not `x.content` or `page_content`) or the
-/// whole-context dump.
-fn names_content(tag: &str) -> bool {
+/// Whether `tag` names the variable `name` (not `x.name` or `name_x`) or dumps the whole
+/// context.
+fn names(tag: &str, name: &str) -> bool {
     if tag.contains("__tera_context") {
         return true;
     }
     let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
-    tag.match_indices("content").any(|(at, _)| {
+    tag.match_indices(name).any(|(at, _)| {
         let before = tag[..at].bytes().next_back();
-        let after = tag[at + "content".len()..].bytes().next();
+        let after = tag[at + name.len()..].bytes().next();
         !before.is_some_and(|c| word(c) || c == b'.') && !after.is_some_and(word)
     })
+}
+
+/// Whether any `{{ }}` or `{% %}` tag of `source` names the variable `name`.
+fn names_in_tags(source: &str, name: &str) -> bool {
+    tags(source).into_iter().any(|(_, inner)| names(inner, name))
+}
+
+/// The entity Tera's HTML escaping writes for `byte`, if it is one of the five it escapes.
+fn entity(byte: u8) -> Option<&'static str> {
+    match byte {
+        b'&' => Some("&amp;"),
+        b'<' => Some("&lt;"),
+        b'>' => Some("&gt;"),
+        b'"' => Some("&quot;"),
+        b'\'' => Some("&#39;"),
+        _ => None,
+    }
+}
+
+/// `text` escaped as Tera escapes a `{{ value }}`, appended to `out`.
+pub(super) fn escape_into(out: &mut String, text: &str) {
+    let mut start = 0;
+    for (at, byte) in text.bytes().enumerate() {
+        if let Some(entity) = entity(byte) {
+            out.push_str(&text[start..at]);
+            out.push_str(entity);
+            start = at + 1;
+        }
+    }
+    out.push_str(&text[start..]);
 }
 
 /// Tera's HTML escaping (the same five characters and entities), written a run of plain
@@ -115,17 +159,11 @@ fn escape_html(input: &str, out: &mut dyn Write) -> io::Result<()> {
     let bytes = input.as_bytes();
     let mut start = 0;
     for (at, byte) in bytes.iter().enumerate() {
-        let entity: &[u8] = match byte {
-            b'&' => b"&amp;",
-            b'<' => b"&lt;",
-            b'>' => b"&gt;",
-            b'"' => b"&quot;",
-            b'\'' => b"&#39;",
-            _ => continue,
-        };
-        out.write_all(&bytes[start..at])?;
-        out.write_all(entity)?;
-        start = at + 1;
+        if let Some(entity) = entity(*byte) {
+            out.write_all(&bytes[start..at])?;
+            out.write_all(entity.as_bytes())?;
+            start = at + 1;
+        }
     }
     out.write_all(&bytes[start..])
 }
@@ -141,6 +179,9 @@ mod tests {
             escape_html(text, &mut ours).unwrap();
             tera::escape_html(text, &mut theirs).unwrap();
             assert_eq!(ours, theirs, "{text}");
+            let mut string = String::from("x");
+            escape_into(&mut string, text);
+            assert_eq!(string.as_bytes()[1..], theirs[..], "{text}");
         }
     }
 
@@ -156,6 +197,15 @@ mod tests {
         assert!(!body_only_shown_safe("{{ __tera_context }}"));
         assert!(!body_only_shown_safe("{{ content | safe | upper }}"));
         assert!(!body_only_shown_safe("{% filter trim %}{{ content | safe }}{% endfilter %}"));
+    }
+
+    #[test]
+    fn a_variable_is_named_only_as_itself() {
+        assert!(names_in_tags("{% if toc %}x{% endif %}", "toc"));
+        assert!(names_in_tags("{% for t in toc %}{% endfor %}", "toc"));
+        assert!(names_in_tags("{{ __tera_context }}", "toc"));
+        assert!(!names_in_tags("{% if toc_html %}<nav class=\"toc\">{{ page.toc }}{% endif %}", "toc"));
+        assert!(!names_in_tags("static/toc.js", "toc"));
     }
 
     #[test]
