@@ -45,7 +45,10 @@ fn a_theme_that_shows_the_body_twice_shows_it_twice() {
 #[test]
 fn a_theme_that_filters_the_body_gets_it_filtered() {
     let page = wigeon_page_with("{% filter upper %}{{ content | safe }}{% endfilter %}");
-    assert!(page.contains("A PACKAGE &AMP; ITS"), "the body itself went through the filter: {page}");
+    assert!(
+        page.contains("A PACKAGE &AMP; ITS"),
+        "the body itself went through the filter: {page}"
+    );
 }
 
 #[test]

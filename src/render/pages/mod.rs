@@ -293,7 +293,13 @@ impl<'a> Renderer<'a> {
         })
     }
 
-    fn render_bytes(&self, path: &str, template: &str, context: &tera::Context, extra: usize) -> Result<Vec<u8>> {
+    fn render_bytes(
+        &self,
+        path: &str,
+        template: &str,
+        context: &tera::Context,
+        extra: usize,
+    ) -> Result<Vec<u8>> {
         self.templates
             .render(template, context, extra)
             .map_err(|err| Error::Template(format!("{template} for {path}: {}", tera_message(&err))))
@@ -302,14 +308,24 @@ impl<'a> Renderer<'a> {
     /// Puts a document's body in the context: the mark it is spliced at, when the theme
     /// allows (see [`templates::BODY_MARK`]), else the body itself.
     fn insert_body(&self, context: &mut tera::Context, body: &str) {
-        let shown = if self.templates.splice_body { templates::BODY_MARK } else { body };
+        let shown = if self.templates.splice_body {
+            templates::BODY_MARK
+        } else {
+            body
+        };
         context.insert("content", shown);
     }
 
     /// A page showing `body`, whose context came through [`Self::insert_body`]: rendered
     /// around the mark and the body spliced in, so it is never copied into Tera's values;
     /// rendered the plain way when the mark did not come out exactly once.
-    fn body_page(&self, path: &str, template: &str, mut context: tera::Context, body: &str) -> Result<OutputFile> {
+    fn body_page(
+        &self,
+        path: &str,
+        template: &str,
+        mut context: tera::Context,
+        body: &str,
+    ) -> Result<OutputFile> {
         if self.templates.splice_body {
             let around = self.render_bytes(path, template, &context, 0)?;
             if let Some(html) = templates::splice(&around, body) {

@@ -37,8 +37,14 @@ impl Templates {
         tera.set_escape_fn(escape_html);
         tera.add_raw_templates(theme.templates.iter().map(|(n, s)| (n.as_str(), s.as_str())))
             .map_err(|err| Error::Template(super::tera_message(&err)))?;
-        let splice_body = theme.templates.values().all(|source| body_only_shown_safe(source));
-        let uses_toc = theme.templates.values().any(|source| names_in_tags(source, "toc"));
+        let splice_body = theme
+            .templates
+            .values()
+            .all(|source| body_only_shown_safe(source));
+        let uses_toc = theme
+            .templates
+            .values()
+            .any(|source| names_in_tags(source, "toc"));
         Ok(Templates {
             tera,
             splice_body,
@@ -48,7 +54,12 @@ impl Templates {
 
     /// Renders `template` into bytes, without the UTF-8 check of a `String` (Tera writes
     /// only the strings it is given, which are valid).
-    pub(super) fn render(&self, template: &str, context: &tera::Context, extra: usize) -> tera::TeraResult<Vec<u8>> {
+    pub(super) fn render(
+        &self,
+        template: &str,
+        context: &tera::Context,
+        extra: usize,
+    ) -> tera::TeraResult<Vec<u8>> {
         let mut out = Vec::with_capacity(PAGE_START_BYTES + extra);
         self.tera.render_to(template, context, &mut out)?;
         Ok(out)
@@ -176,8 +187,8 @@ mod tests {
     fn escaping_matches_teras_own() {
         for text in ["", "plain", "a<b>&\"c'd/e", "<<&&>>", "é & ü ' \"", "&amp;"] {
             let (mut ours, mut theirs) = (Vec::new(), Vec::new());
-            escape_html(text, &mut ours).unwrap();
-            tera::escape_html(text, &mut theirs).unwrap();
+            escape_html(text, &mut ours).expect("writing to a Vec");
+            tera::escape_html(text, &mut theirs).expect("writing to a Vec");
             assert_eq!(ours, theirs, "{text}");
             let mut string = String::from("x");
             escape_into(&mut string, text);
@@ -187,16 +198,24 @@ mod tests {
 
     #[test]
     fn only_a_safe_body_is_spliced() {
-        assert!(body_only_shown_safe("<article>\n{{ content | safe }}\n</article>"));
-        assert!(body_only_shown_safe("{{- content|safe -}} {{ page.content }} {{ page_content }}"));
-        assert!(body_only_shown_safe("<meta content=\"x\"> {% if toc %}{% endif %}"));
+        assert!(body_only_shown_safe(
+            "<article>\n{{ content | safe }}\n</article>"
+        ));
+        assert!(body_only_shown_safe(
+            "{{- content|safe -}} {{ page.content }} {{ page_content }}"
+        ));
+        assert!(body_only_shown_safe(
+            "<meta content=\"x\"> {% if toc %}{% endif %}"
+        ));
         assert!(!body_only_shown_safe("{{ content }}"));
         assert!(!body_only_shown_safe("{{ content | length }}"));
         assert!(!body_only_shown_safe("{% if content %}x{% endif %}"));
         assert!(!body_only_shown_safe("{% set c = content %}"));
         assert!(!body_only_shown_safe("{{ __tera_context }}"));
         assert!(!body_only_shown_safe("{{ content | safe | upper }}"));
-        assert!(!body_only_shown_safe("{% filter trim %}{{ content | safe }}{% endfilter %}"));
+        assert!(!body_only_shown_safe(
+            "{% filter trim %}{{ content | safe }}{% endfilter %}"
+        ));
     }
 
     #[test]
@@ -204,14 +223,20 @@ mod tests {
         assert!(names_in_tags("{% if toc %}x{% endif %}", "toc"));
         assert!(names_in_tags("{% for t in toc %}{% endfor %}", "toc"));
         assert!(names_in_tags("{{ __tera_context }}", "toc"));
-        assert!(!names_in_tags("{% if toc_html %}<nav class=\"toc\">{{ page.toc }}{% endif %}", "toc"));
+        assert!(!names_in_tags(
+            "{% if toc_html %}<nav class=\"toc\">{{ page.toc }}{% endif %}",
+            "toc"
+        ));
         assert!(!names_in_tags("static/toc.js", "toc"));
     }
 
     #[test]
     fn the_body_replaces_its_one_mark() {
         let page = format!("<p>{BODY_MARK}</p>");
-        assert_eq!(splice(page.as_bytes(), "<b>x</b>").unwrap(), b"<p><b>x</b></p>");
+        assert_eq!(
+            splice(page.as_bytes(), "<b>x</b>").expect("one mark"),
+            b"<p><b>x</b></p>"
+        );
         assert_eq!(splice(b"<p></p>", "x"), None);
         let twice = format!("{BODY_MARK}{BODY_MARK}");
         assert_eq!(splice(twice.as_bytes(), "x"), None);
