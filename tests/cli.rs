@@ -28,6 +28,7 @@ mod cli {
     mod links;
     mod names;
     mod output;
+    mod page_templates;
     mod pages;
     mod pairing;
     mod prose_facts;

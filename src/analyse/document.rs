@@ -42,6 +42,14 @@ pub struct TocEntry {
     close_after: usize,
 }
 
+impl TocEntry {
+    /// Whether the entry opens a list, how many it closes before it, and how many are still
+    /// open after it: what a page writing the TOC itself needs (see [`nest_toc`]).
+    pub fn nesting(&self) -> (bool, usize, usize) {
+        (self.nest, self.close, self.close_after)
+    }
+}
+
 /// Nests the TOC by heading level as flat data a template can write as nested `<ul>`s: a
 /// deeper heading opens a list inside the entry before it (one level, however many levels it
 /// skips), a shallower one closes lists until it is a sibling.

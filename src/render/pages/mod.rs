@@ -10,15 +10,19 @@ mod home;
 mod process;
 mod project;
 mod site;
+mod templates;
 pub(super) mod urls;
 
+pub use templates::Templates;
+
 use std::collections::HashMap;
+use std::sync::LazyLock;
 
 use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::analyse::Analysis;
-use crate::analyse::document::RenderedDoc;
+use crate::analyse::document::{RenderedDoc, TocEntry};
 use crate::analyse::highlight::Highlighter;
 use crate::analyse::links::relative_url;
 use crate::check::{self, Report, UnitReport};
@@ -78,7 +82,9 @@ pub struct Renderer<'a> {
     unit_reports: HashMap<&'a str, &'a UnitReport>,
     /// Unit slug → unit, for views (coverage rows) that start from the slug.
     units: HashMap<&'a str, &'a Unit>,
-    tera: tera::Tera,
+    /// The checklist items' process references, resolved once (see `process_link`).
+    process_refs: HashMap<(&'a str, &'a str), Option<process::ProcessTarget<'a>>>,
+    templates: Templates,
 }
 
 /// The pages rendered once per unit, process document or plain page, in site order.
@@ -101,21 +107,6 @@ struct Singles {
     search: Vec<OutputFile>,
 }
 
-/// The theme's Tera templates, compiled. Apart from [`Renderer`] so that a build can compile
-/// them while the analysis runs.
-pub struct Templates(tera::Tera);
-
-impl Templates {
-    /// Fails only on a template error.
-    pub fn compile(theme: &Theme) -> Result<Templates> {
-        let mut tera = tera::Tera::new();
-        tera.autoescape_on([".html", ".xml", ".svg"]);
-        tera.add_raw_templates(theme.templates.iter().map(|(n, s)| (n.as_str(), s.as_str())))
-            .map_err(|err| Error::Template(tera_message(&err)))?;
-        Ok(Templates(tera))
-    }
-}
-
 impl<'a> Renderer<'a> {
     /// Compiles the theme's templates; fails only on a template error.
     pub fn new(analysis: &'a Analysis, theme: &'a Theme, config: &'a Config) -> Result<Self> {
@@ -133,7 +124,6 @@ impl<'a> Renderer<'a> {
         templates: Templates,
         config: &'a Config,
     ) -> Self {
-        let tera = templates.0;
         let site = &analysis.site;
         let doc_urls = site
             .documents()
@@ -155,7 +145,8 @@ impl<'a> Renderer<'a> {
             doc_urls,
             unit_reports,
             units,
-            tera,
+            process_refs: process::process_targets(&site.process, &analysis.report),
+            templates,
         }
     }
 
@@ -221,10 +212,7 @@ impl<'a> Renderer<'a> {
     }
 
     fn singles(&self) -> Singles {
-        let css = (!self.theme.statics.contains_key("highlight.css")).then(|| {
-            let (light, dark) = Highlighter::stylesheets();
-            format!("{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n")
-        });
+        let css = (!self.theme.statics.contains_key("highlight.css")).then(|| HIGHLIGHT_CSS.clone());
         Singles {
             home: self.home_page(),
             not_found: self.not_found(),
@@ -298,13 +286,60 @@ impl<'a> Renderer<'a> {
     }
 
     fn page(&self, path: &str, template: &str, context: tera::Context) -> Result<OutputFile> {
-        let html = self
-            .tera
-            .render(template, &context)
-            .map_err(|err| Error::Template(format!("{template} for {path}: {}", tera_message(&err))))?;
+        let html = self.render_bytes(path, template, &context, 0)?;
         Ok(OutputFile {
             path: path.into(),
-            content: Content::Bytes(html.into_bytes()),
+            content: Content::Bytes(html),
+        })
+    }
+
+    fn render_bytes(
+        &self,
+        path: &str,
+        template: &str,
+        context: &tera::Context,
+        extra: usize,
+    ) -> Result<Vec<u8>> {
+        self.templates
+            .render(template, context, extra)
+            .map_err(|err| Error::Template(format!("{template} for {path}: {}", tera_message(&err))))
+    }
+
+    /// Puts a document's body in the context: the mark it is spliced at, when the theme
+    /// allows (see [`templates::BODY_MARK`]), else the body itself.
+    fn insert_body(&self, context: &mut tera::Context, body: &str) {
+        let shown = if self.templates.splice_body {
+            templates::BODY_MARK
+        } else {
+            body
+        };
+        context.insert("content", shown);
+    }
+
+    /// A page showing `body`, whose context came through [`Self::insert_body`]: rendered
+    /// around the mark and the body spliced in, so it is never copied into Tera's values;
+    /// rendered the plain way when the mark did not come out exactly once.
+    fn body_page(
+        &self,
+        path: &str,
+        template: &str,
+        mut context: tera::Context,
+        body: &str,
+    ) -> Result<OutputFile> {
+        if self.templates.splice_body {
+            let around = self.render_bytes(path, template, &context, 0)?;
+            if let Some(html) = templates::splice(&around, body) {
+                return Ok(OutputFile {
+                    path: path.into(),
+                    content: Content::Bytes(html),
+                });
+            }
+            context.insert("content", body);
+        }
+        let html = self.render_bytes(path, template, &context, body.len())?;
+        Ok(OutputFile {
+            path: path.into(),
+            content: Content::Bytes(html),
         })
     }
 
@@ -312,8 +347,11 @@ impl<'a> Renderer<'a> {
     fn document_context(&self, doc: &Document, section: &'static str) -> tera::Context {
         let rendered = self.body(doc);
         let mut context = self.context(&doc.url, &doc.title, section);
-        context.insert("content", &rendered.html);
-        context.insert("toc", &rendered.toc);
+        self.insert_body(&mut context, &rendered.html);
+        context.insert("toc_html", &toc_html(&rendered.toc));
+        if self.templates.uses_toc {
+            context.insert("toc", &rendered.toc);
+        }
         // The document's opening paragraph, for link previews and search engines.
         if !rendered.lead.is_empty() {
             context.insert("page_description", &description(&rendered.lead));
@@ -397,6 +435,40 @@ impl<'a> Renderer<'a> {
         }
     }
 }
+
+/// The TOC's list items, nested by heading level: what `document.html` wrote from `toc` with
+/// a Tera loop (a third of a document page's cost), byte for byte.
+fn toc_html(toc: &[TocEntry]) -> String {
+    let mut out = String::with_capacity(toc.len() * 80);
+    for (index, entry) in toc.iter().enumerate() {
+        let (nest, close, close_after) = entry.nesting();
+        if nest {
+            out.push_str("<ul>\n");
+        } else if index > 0 {
+            out.push_str("</li>\n");
+            out.push_str(&"</ul></li>\n".repeat(close));
+        }
+        out.push_str("<li class=\"toc-");
+        out.push_str(&entry.level.to_string());
+        out.push_str("\"><a href=\"#");
+        templates::escape_into(&mut out, &entry.id);
+        out.push_str("\">");
+        templates::escape_into(&mut out, &entry.text);
+        out.push_str("</a>");
+        if index + 1 == toc.len() {
+            out.push_str("</li>\n");
+            out.push_str(&"</ul></li>\n".repeat(close_after));
+        }
+    }
+    out
+}
+
+/// `highlight.css`: the highlighter's light and dark stylesheets. Made once per process, as
+/// the theme set behind them is deserialised each time they are asked for (serve rebuilds).
+static HIGHLIGHT_CSS: LazyLock<String> = LazyLock::new(|| {
+    let (light, dark) = Highlighter::stylesheets();
+    format!("{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n")
+});
 
 /// Sidebar lists up to this long are shown whole; longer ones as a window.
 const NAV_WHOLE: usize = 40;

@@ -1,6 +1,8 @@
 //! The process documents, the process at a glance (both paths' steps with how many units
 //! pass each), and links from checklist items into the process text.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 
 use super::{Crumb, Link, Renderer, urls};
@@ -63,7 +65,7 @@ impl Renderer<'_> {
         };
         context.insert("prev", &index.checked_sub(1).and_then(|i| nav.get(i)).map(link));
         context.insert("next", &nav.get(index + 1).map(link));
-        self.page(&doc.url, "document.html", context)
+        self.body_page(&doc.url, "document.html", context, &self.body(doc).html)
     }
 
     pub(super) fn glance_page(&self) -> Result<OutputFile> {
@@ -147,28 +149,64 @@ impl Renderer<'_> {
 
     /// The URL of a process document section, when the site has that document.
     pub(super) fn process_link(&self, doc: &str, heading: &str, page_url: &str) -> Option<String> {
-        let target = self
-            .site
-            .process
-            .iter()
-            .find(|d| d.rel.eq_ignore_ascii_case(doc))?;
-        let wanted = normalise_heading(heading);
-        let headings = &target.outline.headings;
-        let id = headings
-            .iter()
-            .find(|h| normalise_heading(&h.text) == wanted)
-            .or_else(|| {
-                headings
-                    .iter()
-                    .find(|h| normalise_heading(&h.text).contains(&wanted))
-            })
-            .map(|h| h.id.clone());
-        let url = relative_url(page_url, &target.url);
-        Some(match id {
+        let found;
+        let target = match self.process_refs.get(&(doc, heading)) {
+            Some(known) => known.as_ref(),
+            None => {
+                found = process_target(&self.site.process, doc, heading);
+                found.as_ref()
+            }
+        }?;
+        let url = relative_url(page_url, target.url);
+        Some(match &target.id {
             Some(id) if !id.is_empty() => format!("{url}#{id}"),
             _ => url,
         })
     }
+}
+
+/// Where a checklist item's process reference points: the document's page and the id of
+/// the heading that matched, if one did.
+pub(super) struct ProcessTarget<'a> {
+    url: &'a str,
+    id: Option<String>,
+}
+
+/// Every process reference of the report's items, resolved once: each is shared by every
+/// unit's checklist, and matching headings loosely costs more than the page around it.
+pub(super) fn process_targets<'a>(
+    process: &'a [Document],
+    report: &'a crate::check::Report,
+) -> HashMap<(&'a str, &'a str), Option<ProcessTarget<'a>>> {
+    let mut targets = HashMap::new();
+    for item in report.units.iter().flat_map(|u| &u.items) {
+        let (doc, heading) = (item.process_ref.doc.as_str(), item.process_ref.heading.as_str());
+        targets
+            .entry((doc, heading))
+            .or_insert_with(|| process_target(process, doc, heading));
+    }
+    targets
+}
+
+/// The process document `doc` and, in it, the heading matching `heading` loosely: equal
+/// when normalised, else containing it.
+fn process_target<'a>(process: &'a [Document], doc: &str, heading: &str) -> Option<ProcessTarget<'a>> {
+    let target = process.iter().find(|d| d.rel.eq_ignore_ascii_case(doc))?;
+    let wanted = normalise_heading(heading);
+    let headings = &target.outline.headings;
+    let id = headings
+        .iter()
+        .find(|h| normalise_heading(&h.text) == wanted)
+        .or_else(|| {
+            headings
+                .iter()
+                .find(|h| normalise_heading(&h.text).contains(&wanted))
+        })
+        .map(|h| h.id.clone());
+    Some(ProcessTarget {
+        url: target.url.as_str(),
+        id,
+    })
 }
 
 /// The process documents in the order the process takes them. A folder's README comes

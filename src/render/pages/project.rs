@@ -71,7 +71,7 @@ impl Renderer<'_> {
         context.insert("crumbs", &crumbs);
         context.insert("prev", &Option::<Link>::None);
         context.insert("next", &Option::<Link>::None);
-        self.page(&doc.url, "document.html", context)
+        self.body_page(&doc.url, "document.html", context, &self.body(doc).html)
     }
 
     /// A page for every folder that holds units without being one (`projects/fluentd/`
@@ -137,17 +137,17 @@ impl Renderer<'_> {
 
     /// Site-wide findings about files inside the unit's folder plus the checker's findings on
     /// the unit, most severe first, without duplicates.
-    fn unit_diagnostics(&self, unit: &Unit, report: Option<&UnitReport>) -> Vec<Diagnostic> {
+    fn unit_diagnostics<'r>(&'r self, unit: &Unit, report: Option<&'r UnitReport>) -> Vec<&'r Diagnostic> {
         let inside = |d: &&Diagnostic| {
             d.file.as_deref().is_some_and(|f| {
                 f.strip_prefix(unit.dir.as_str())
                     .is_some_and(|rest| rest.starts_with('/'))
             })
         };
-        let mut diagnostics: Vec<Diagnostic> =
-            self.analysis.findings.iter().filter(inside).cloned().collect();
+        // Borrowed, not cloned: the views below copy only what a page shows.
+        let mut diagnostics: Vec<&Diagnostic> = self.analysis.findings.iter().filter(inside).collect();
         if let Some(report) = report {
-            diagnostics.extend(report.findings.iter().cloned());
+            diagnostics.extend(report.findings.iter());
         }
         diagnostics
             .sort_by(|a, b| (b.level, &a.file, a.line, &a.code).cmp(&(a.level, &b.file, b.line, &b.code)));
@@ -159,7 +159,7 @@ impl Renderer<'_> {
         &self,
         unit: &Unit,
         report: Option<&UnitReport>,
-        diagnostics: &[Diagnostic],
+        diagnostics: &[&Diagnostic],
         page_url: &str,
     ) -> tera::Context {
         let mut context = self.context(page_url, &unit.name, "projects");
@@ -310,7 +310,7 @@ impl Renderer<'_> {
     /// of one code in one file, the rest counted in one line after them. A document with
     /// 100,000 broken links made a 42 MB status page that no one could read; `check` and the
     /// build's own output still list every finding.
-    fn finding_views(&self, diagnostics: &[Diagnostic], page_url: &str) -> Vec<FindingView> {
+    fn finding_views(&self, diagnostics: &[&Diagnostic], page_url: &str) -> Vec<FindingView> {
         let mut views = Vec::with_capacity(diagnostics.len().min(1000));
         let mut groups: HashMap<(Option<&str>, &str), Group> = HashMap::new();
         for d in diagnostics {

@@ -11,8 +11,8 @@ impl Renderer<'_> {
     pub(super) fn plain_page(&self, doc: &Document) -> Result<OutputFile> {
         let rendered = self.body(doc);
         let mut context = self.context(&doc.url, &doc.title, "projects");
-        context.insert("content", &rendered.html);
-        self.page(&doc.url, "page.html", context)
+        self.insert_body(&mut context, &rendered.html);
+        self.body_page(&doc.url, "page.html", context, &rendered.html)
     }
 
     pub(super) fn not_found(&self) -> Result<OutputFile> {
