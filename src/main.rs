@@ -246,6 +246,7 @@ fn print_serve_event(event: tssa::serve::Event) {
             changed,
             duration,
             files,
+            changed_files,
             cache,
             diagnostics,
         } => {
@@ -260,7 +261,7 @@ fn print_serve_event(event: tssa::serve::Event) {
             };
             let _ = writeln!(
                 err,
-                "{what} {files} files in {} ms ({} parsed, {} unchanged); {errors} errors, {warnings} warnings",
+                "{what} {files} files in {} ms ({changed_files} changed; {} documents parsed, {} reused); {errors} errors, {warnings} warnings",
                 duration.as_millis(),
                 cache.parsed,
                 cache.reused
