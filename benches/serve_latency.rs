@@ -98,7 +98,10 @@ fn run() -> Result<(), String> {
         doc.strip_prefix(copy.path()).unwrap_or(&doc).display()
     );
     println!("  debounce           {} ms", debounce.as_millis());
-    println!("  first page         {:.2} ms after start", first_page.as_secs_f64() * 1000.0);
+    println!(
+        "  first page         {:.2} ms after start",
+        first_page.as_secs_f64() * 1000.0
+    );
     println!("  save -> reload     {}", summary(&mut latencies));
     println!(
         "  rebuild alone      {} ({} rebuilds, {extra} extra reloads)",

@@ -37,7 +37,10 @@ fn an_edit_reaches_its_page_its_status_page_and_the_home_page() {
         "the status page still shows the old finding: {status}"
     );
     let after = home_errors(&serve.get("/").text(), "alpha").expect("alpha's row after the edit");
-    assert!(after < before, "the home page's error count for alpha: {before} then {after}");
+    assert!(
+        after < before,
+        "the home page's error count for alpha: {before} then {after}"
+    );
     assert!(serve.get(BETA_PAGE).text().contains("Beta text."));
 }
 

@@ -78,9 +78,7 @@ impl<'p> Collector<'p> {
             (Content::Bytes(bytes), Some(Entry::Bytes(old))) if **old == *bytes => {
                 Entry::Bytes(Arc::clone(old))
             }
-            (Content::Copy(source), Some(Entry::File(old))) if *old == source => {
-                Entry::File(source)
-            }
+            (Content::Copy(source), Some(Entry::File(old))) if *old == source => Entry::File(source),
             (content, _) => {
                 self.changed.fetch_add(1, Ordering::Relaxed);
                 match content {

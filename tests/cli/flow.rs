@@ -33,7 +33,10 @@ fn a_site_larger_than_any_page_is_written_whole_and_stays_deterministic() {
             page.contains(&format!("UNIQUE-TEXT-{n:02}")),
             "page of p{n:02} lacks its text"
         );
-        assert!(page.trim_end().ends_with("</html>"), "page of p{n:02} is cut short");
+        assert!(
+            page.trim_end().ends_with("</html>"),
+            "page of p{n:02} is cut short"
+        );
         site.assert_exists(&format!("projects/p{n:02}/index.html"));
     }
     // Written in whatever order the threads finish, the files are still the same bytes.
@@ -50,10 +53,9 @@ fn a_page_failing_after_others_were_written_keeps_the_previous_site() {
     let before = fx.site().files();
     // The default document template, failing only for the last unit's page: by then the
     // other units' pages have gone to the staging folder.
-    let template = fs::read_to_string(
-        crate::common::repo_dir().join("themes/default/templates/document.html"),
-    )
-    .expect("read the default document template");
+    let template =
+        fs::read_to_string(crate::common::repo_dir().join("themes/default/templates/document.html"))
+            .expect("read the default document template");
     let failing = template.replacen(
         "{% block main %}",
         "{% block main %}{% if source is ending_with(\"p59/self-assessment.md\") %}{{ no_such_value.field }}{% endif %}",
@@ -72,7 +74,11 @@ fn a_page_failing_after_others_were_written_keeps_the_previous_site() {
         "the error names the template: {}",
         run.stderr
     );
-    assert_same_files(&before, &fx.site().files(), "the previous site after a late failure");
+    assert_same_files(
+        &before,
+        &fx.site().files(),
+        "the previous site after a late failure",
+    );
     let leftovers: Vec<String> = fs::read_dir(fx.tmp())
         .expect("list the temp folder")
         .filter_map(|e| e.ok())

@@ -184,8 +184,14 @@ impl<'a> Renderer<'a> {
         if let Some(css) = singles.css {
             paths.put(bytes_file("static/highlight.css".to_owned(), css.into_bytes()))?;
         }
-        paths.put(bytes_file("api/projects.json".to_owned(), singles.api.into_bytes()))?;
-        singles.search.into_par_iter().try_for_each(|file| paths.put(file))?;
+        paths.put(bytes_file(
+            "api/projects.json".to_owned(),
+            singles.api.into_bytes(),
+        ))?;
+        singles
+            .search
+            .into_par_iter()
+            .try_for_each(|file| paths.put(file))?;
         let seen = paths.seen.into_inner().unwrap_or_else(PoisonError::into_inner);
         match self.sitemap(&seen) {
             Some(sitemap) => sink.put(sitemap),
@@ -418,7 +424,10 @@ struct Paths<'s> {
 impl Paths<'_> {
     fn put(&self, file: OutputFile) -> Result<()> {
         let noted = bytes_file(file.path.as_str().to_owned(), Vec::new());
-        self.seen.lock().unwrap_or_else(PoisonError::into_inner).push(noted);
+        self.seen
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(noted);
         self.sink.put(file)
     }
 
