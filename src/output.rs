@@ -401,4 +401,27 @@ mod tests {
             .collect();
         assert_eq!(leftovers.len(), 1, "staging folders must be cleaned up");
     }
+
+    #[test]
+    fn a_failing_fill_removes_its_staging_folder_and_keeps_the_site() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let out = dir.path().join("site");
+        let one = OutputFile {
+            path: "deep/er/a.html".into(),
+            content: Content::Bytes(b"one".to_vec()),
+        };
+        write_site(&out, std::slice::from_ref(&one)).expect("first build");
+        let failed = write_site_with(&out, |staging| {
+            staging.put(OutputFile {
+                path: "new/b.html".into(),
+                content: Content::Bytes(b"two".to_vec()),
+            })?;
+            Err::<(), _>(Error::Template("a page failed".to_owned()))
+        });
+        assert!(failed.is_err());
+        assert_eq!(fs::read(out.join("deep/er/a.html")).ok(), Some(b"one".to_vec()));
+        assert!(!out.join("new/b.html").exists());
+        let entries = fs::read_dir(dir.path()).expect("ls").count();
+        assert_eq!(entries, 1, "the staging folder of the failed build is gone");
+    }
 }

@@ -165,3 +165,51 @@ impl Shared {
         self.hub.broadcast(version);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(path: &str, text: &str) -> OutputFile {
+        OutputFile {
+            path: path.to_owned().into(),
+            content: Content::Bytes(text.as_bytes().to_vec()),
+        }
+    }
+
+    fn collect(previous: Option<&Snapshot>, files: Vec<OutputFile>) -> (Snapshot, usize) {
+        let collector = Collector::new(previous);
+        for file in files {
+            collector.put(file).expect("a collector never fails");
+        }
+        collector.finish()
+    }
+
+    #[test]
+    fn a_rebuild_shares_unchanged_files_and_counts_the_rest() {
+        let (first, changed) = collect(None, vec![page("a.html", "one"), page("b.html", "two")]);
+        assert_eq!(changed, 2, "everything is new at first");
+        let (second, changed) = collect(
+            Some(&first),
+            vec![
+                page("a.html", "one"),
+                page("b.html", "TWO"),
+                page("c.html", "three"),
+            ],
+        );
+        assert_eq!(changed, 2, "b changed and c is new");
+        let shared = |snapshot: &Snapshot| match snapshot.files.get("a.html") {
+            Some(Entry::Bytes(bytes)) => Some(Arc::clone(bytes)),
+            _ => None,
+        };
+        let (old, new) = (shared(&first), shared(&second));
+        assert!(
+            matches!((&old, &new), (Some(o), Some(n)) if Arc::ptr_eq(o, n)),
+            "the unchanged page is not shared"
+        );
+        assert!(
+            matches!(second.files.get("b.html"), Some(Entry::Bytes(b)) if &b[..] == b"TWO"),
+            "the changed page has its new bytes"
+        );
+    }
+}
