@@ -12,7 +12,7 @@
 //! - `load+check`: `tssa::pipeline::check`, i.e. `tssa check` minus printing;
 //! - `render`: every page in memory from a finished analysis (`Renderer::render`);
 //! - `load+render`: load + analyse + render, i.e. `tssa build` minus writing;
-//! - `build`: config + load + check + render + `write_site` into an output folder kept from the
+//! - `build`: config + load + check + render streamed into an output folder kept from the
 //!   previous iteration, like repeated `tssa build` runs (unchanged assets are hard-linked);
 //! - `build-cold`: the same into a removed output folder (every asset copied).
 //!
@@ -239,8 +239,11 @@ fn render(analysis: &Analysis, config: &Config) -> Vec<OutputFile> {
 /// The whole `tssa build`: what the binary does minus printing.
 fn full_build(root: &Path, out: &Path) -> usize {
     let config = config_for(root, out);
-    let built = tssa::pipeline::build(&config, tssa::load::load(&config), None).expect("building the site");
-    let stats = tssa::output::write_site(&config.output, &built.files).expect("writing the site");
+    let site = tssa::load::load(&config);
+    let (_, stats) = tssa::output::write_site_with(&config.output, |staging| {
+        tssa::pipeline::build_into(&config, site, None, staging)
+    })
+    .expect("building the site");
     stats.written + stats.copied + stats.reused
 }
 

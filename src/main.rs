@@ -81,9 +81,12 @@ fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
         ..overrides(&args.source)
     };
     let config = Config::load(&overrides)?;
-    let built = tssa::pipeline::build(&config, tssa::load::load(&config), None)?;
-    let stats = tssa::output::write_site(&config.output, &built.files)?;
-    let analysis = &built.analysis;
+    let site = tssa::load::load(&config);
+    // Pages go to disk as they are rendered, so the build never holds the whole site.
+    let (analysis, stats) = tssa::output::write_site_with(&config.output, |staging| {
+        tssa::pipeline::build_into(&config, site, None, staging)
+    })?;
+    let analysis = &analysis;
     let site = &analysis.site;
     // Everything `check` reports, in file order.
     let mut shown: Vec<&Diagnostic> = analysis.all_findings().collect();
@@ -243,6 +246,7 @@ fn print_serve_event(event: tssa::serve::Event) {
             changed,
             duration,
             files,
+            changed_files,
             cache,
             diagnostics,
         } => {
@@ -257,7 +261,7 @@ fn print_serve_event(event: tssa::serve::Event) {
             };
             let _ = writeln!(
                 err,
-                "{what} {files} files in {} ms ({} parsed, {} unchanged); {errors} errors, {warnings} warnings",
+                "{what} {files} files in {} ms ({changed_files} changed; {} documents parsed, {} reused); {errors} errors, {warnings} warnings",
                 duration.as_millis(),
                 cache.parsed,
                 cache.reused

@@ -5,7 +5,7 @@ use crate::analyse::{self, Analysis, Depth, DocumentCache};
 use crate::config::Config;
 use crate::error::Result;
 use crate::model::Site;
-use crate::output::OutputFile;
+use crate::output::{Collect, OutputFile, Sink};
 use crate::render::pages::{Renderer, Templates};
 use crate::theme::Theme;
 
@@ -20,15 +20,31 @@ pub struct Built {
     pub files: Vec<OutputFile>,
 }
 
-/// Analyses a loaded site and renders it with the configured theme. `cache` keeps rendered
-/// documents between the preview server's rebuilds.
+/// Analyses a loaded site and renders it with the configured theme, into memory. `cache`
+/// keeps rendered documents between the preview server's rebuilds.
 pub fn build(config: &Config, site: Site, cache: Option<&DocumentCache>) -> Result<Built> {
+    let collect = Collect::default();
+    let analysis = build_into(config, site, cache, &collect)?;
+    Ok(Built {
+        analysis,
+        files: collect.into_sorted(),
+    })
+}
+
+/// Analyses a loaded site and hands each rendered file to `sink` as it is made (`build`
+/// writes them straight into the staging folder, so the site is never held whole).
+pub fn build_into(
+    config: &Config,
+    site: Site,
+    cache: Option<&DocumentCache>,
+    sink: &dyn Sink,
+) -> Result<Analysis> {
     let theme = Theme::load(config.theme.as_deref())?;
     // Compiling the templates needs nothing of the analysis: do it on the side.
     let (templates, analysis) = rayon::join(
         || Templates::compile(&theme),
         || analyse::analyse(config, site, Depth::Pages, cache),
     );
-    let files = Renderer::with_templates(&analysis, &theme, templates?, config).render()?;
-    Ok(Built { analysis, files })
+    Renderer::with_templates(&analysis, &theme, templates?, config).render_to(sink)?;
+    Ok(analysis)
 }

@@ -17,6 +17,7 @@ mod cli {
     mod corpus;
     mod document_page;
     mod facts_rules;
+    mod flow;
     mod front_matter;
     mod home_page;
     mod hostile_inputs;

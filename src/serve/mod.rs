@@ -102,6 +102,8 @@ pub enum Event {
         changed: Vec<String>,
         duration: Duration,
         files: usize,
+        /// Files new or different from the build served before (all of them at first).
+        changed_files: usize,
         cache: CacheStats,
         diagnostics: Vec<Diagnostic>,
     },

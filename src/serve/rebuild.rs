@@ -5,6 +5,7 @@
 use std::collections::BTreeSet;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
@@ -15,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::load::{CacheStats, ParseCache, load_cached};
 use crate::pipeline;
 
-use super::state::{ErrorKey, Shared, Snapshot, error_keys};
+use super::state::{Collector, ErrorKey, Shared, Snapshot, error_keys};
 use super::watch::{Change, Roots, Watcher};
 use super::{Event, Reporter, display_path};
 
@@ -36,6 +37,8 @@ pub(crate) struct Builder {
     rendered: DocumentCache,
     /// The errors of the build being served; `None` until one has been.
     baseline: Option<BTreeSet<ErrorKey>>,
+    /// The build being served, whose unchanged files the next one shares.
+    served: Option<Arc<Snapshot>>,
 }
 
 pub(crate) struct Attempt {
@@ -48,8 +51,10 @@ pub(crate) struct Attempt {
 
 enum Outcome {
     Accepted {
-        snapshot: Snapshot,
+        snapshot: Arc<Snapshot>,
         files: usize,
+        /// Files new or different from the build served before.
+        changed_files: usize,
         diagnostics: Vec<Diagnostic>,
     },
     Rejected {
@@ -66,6 +71,7 @@ impl Builder {
             cache: ParseCache::new(),
             rendered: DocumentCache::new(),
             baseline: None,
+            served: None,
         })
     }
 
@@ -117,8 +123,9 @@ impl Builder {
             }
         }
         let site = load_cached(&self.config, &mut self.cache);
-        let built = match pipeline::build(&self.config, site, Some(&self.rendered)) {
-            Ok(built) => built,
+        let collector = Collector::new(self.served.as_deref());
+        let analysis = match pipeline::build_into(&self.config, site, Some(&self.rendered), &collector) {
+            Ok(analysis) => analysis,
             Err(err) => {
                 return Outcome::Rejected {
                     problems: vec![self.problem(&err)],
@@ -126,7 +133,7 @@ impl Builder {
             }
         };
         // What the pages show besides each unit's verdict: reading, links, HTML, coverage.
-        let diagnostics = built.analysis.findings;
+        let diagnostics = analysis.findings;
         let errors = error_keys(&diagnostics);
         if self
             .baseline
@@ -140,10 +147,14 @@ impl Builder {
             return Outcome::Rejected { problems };
         }
         self.baseline = Some(errors);
-        let files = built.files.len();
+        let (snapshot, changed_files) = collector.finish();
+        let files = snapshot.files.len();
+        let snapshot = Arc::new(snapshot);
+        self.served = Some(Arc::clone(&snapshot));
         Outcome::Accepted {
-            snapshot: Snapshot::new(built.files),
+            snapshot,
             files,
+            changed_files,
             diagnostics,
         }
     }
@@ -172,6 +183,7 @@ pub(crate) fn publish(shared: &Shared, attempt: Attempt, report: &Reporter) {
         Outcome::Accepted {
             snapshot,
             files,
+            changed_files,
             diagnostics,
         } => {
             let problems = diagnostics
@@ -185,6 +197,7 @@ pub(crate) fn publish(shared: &Shared, attempt: Attempt, report: &Reporter) {
                 changed,
                 duration,
                 files,
+                changed_files,
                 cache,
                 diagnostics,
             });

@@ -4,12 +4,12 @@
 use std::collections::{BTreeSet, HashMap};
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::atomic::AtomicBool;
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::Duration;
 
 use crate::diagnostic::{Diagnostic, Level};
-use crate::output::{Content, OutputFile};
+use crate::output::{Content, OutputFile, Sink};
 
 use super::reload::Hub;
 
@@ -49,19 +49,56 @@ pub(crate) fn error_keys(diagnostics: &[Diagnostic]) -> BTreeSet<ErrorKey> {
         .collect()
 }
 
-impl Snapshot {
-    pub fn new(files: Vec<OutputFile>) -> Self {
-        let files = files
-            .into_iter()
-            .map(|file| {
-                let entry = match file.content {
+/// Makes a snapshot as the pages are rendered (a [`Sink`]), keeping the bytes the previous
+/// snapshot already holds for every file that did not change, and counting those that did.
+pub(crate) struct Collector<'p> {
+    previous: Option<&'p Snapshot>,
+    files: Mutex<HashMap<String, Entry>>,
+    changed: AtomicUsize,
+}
+
+impl<'p> Collector<'p> {
+    pub fn new(previous: Option<&'p Snapshot>) -> Self {
+        Collector {
+            previous,
+            files: Mutex::new(HashMap::new()),
+            changed: AtomicUsize::new(0),
+        }
+    }
+
+    /// The snapshot, and how many of its files are new or differ from the previous one's.
+    pub fn finish(self) -> (Snapshot, usize) {
+        let files = self.files.into_inner().unwrap_or_else(PoisonError::into_inner);
+        (Snapshot { files }, self.changed.into_inner())
+    }
+
+    fn entry(&self, path: &str, content: Content) -> Entry {
+        let earlier = self.previous.and_then(|p| p.files.get(path));
+        match (content, earlier) {
+            (Content::Bytes(bytes), Some(Entry::Bytes(old))) if **old == *bytes => {
+                Entry::Bytes(Arc::clone(old))
+            }
+            (Content::Copy(source), Some(Entry::File(old))) if *old == source => Entry::File(source),
+            (content, _) => {
+                self.changed.fetch_add(1, Ordering::Relaxed);
+                match content {
                     Content::Bytes(bytes) => Entry::Bytes(bytes.into()),
                     Content::Copy(source) => Entry::File(source),
-                };
-                (file.path.into(), entry)
-            })
-            .collect();
-        Snapshot { files }
+                }
+            }
+        }
+    }
+}
+
+impl Sink for Collector<'_> {
+    fn put(&self, file: OutputFile) -> crate::error::Result<()> {
+        let path: String = file.path.into();
+        let entry = self.entry(&path, file.content);
+        self.files
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(path, entry);
+        Ok(())
     }
 }
 
@@ -111,13 +148,11 @@ impl Shared {
 
     /// Swaps in a new view and only then tells the tabs, so that the reload they do finds the
     /// new pages.
-    pub fn publish(&self, snapshot: Option<Snapshot>, problems: Vec<Diagnostic>) {
+    pub fn publish(&self, snapshot: Option<Arc<Snapshot>>, problems: Vec<Diagnostic>) {
         let version = {
             let mut current = self.view.write().unwrap_or_else(PoisonError::into_inner);
             let stale = snapshot.is_none();
-            let snapshot = snapshot
-                .map(Arc::new)
-                .unwrap_or_else(|| Arc::clone(&current.snapshot));
+            let snapshot = snapshot.unwrap_or_else(|| Arc::clone(&current.snapshot));
             let version = current.version + 1;
             *current = Arc::new(View {
                 snapshot,
@@ -128,5 +163,53 @@ impl Shared {
             version
         };
         self.hub.broadcast(version);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(path: &str, text: &str) -> OutputFile {
+        OutputFile {
+            path: path.to_owned().into(),
+            content: Content::Bytes(text.as_bytes().to_vec()),
+        }
+    }
+
+    fn collect(previous: Option<&Snapshot>, files: Vec<OutputFile>) -> (Snapshot, usize) {
+        let collector = Collector::new(previous);
+        for file in files {
+            collector.put(file).expect("a collector never fails");
+        }
+        collector.finish()
+    }
+
+    #[test]
+    fn a_rebuild_shares_unchanged_files_and_counts_the_rest() {
+        let (first, changed) = collect(None, vec![page("a.html", "one"), page("b.html", "two")]);
+        assert_eq!(changed, 2, "everything is new at first");
+        let (second, changed) = collect(
+            Some(&first),
+            vec![
+                page("a.html", "one"),
+                page("b.html", "TWO"),
+                page("c.html", "three"),
+            ],
+        );
+        assert_eq!(changed, 2, "b changed and c is new");
+        let shared = |snapshot: &Snapshot| match snapshot.files.get("a.html") {
+            Some(Entry::Bytes(bytes)) => Some(Arc::clone(bytes)),
+            _ => None,
+        };
+        let (old, new) = (shared(&first), shared(&second));
+        assert!(
+            matches!((&old, &new), (Some(o), Some(n)) if Arc::ptr_eq(o, n)),
+            "the unchanged page is not shared"
+        );
+        assert!(
+            matches!(second.files.get("b.html"), Some(Entry::Bytes(b)) if &b[..] == b"TWO"),
+            "the changed page has its new bytes"
+        );
     }
 }

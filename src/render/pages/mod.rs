@@ -16,7 +16,7 @@ pub(super) mod urls;
 pub use templates::Templates;
 
 use std::collections::HashMap;
-use std::sync::LazyLock;
+use std::sync::{LazyLock, Mutex, PoisonError};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -29,7 +29,7 @@ use crate::check::{self, Report, UnitReport};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::model::{Document, Site, Unit};
-use crate::output::{Content, OutputFile};
+use crate::output::{Collect, Content, OutputFile, Sink};
 use crate::theme::Theme;
 
 #[derive(Serialize)]
@@ -85,13 +85,6 @@ pub struct Renderer<'a> {
     /// The checklist items' process references, resolved once (see `process_link`).
     process_refs: HashMap<(&'a str, &'a str), Option<process::ProcessTarget<'a>>>,
     templates: Templates,
-}
-
-/// The pages rendered once per unit, process document or plain page, in site order.
-struct Collections {
-    units: Vec<Result<Vec<OutputFile>>>,
-    process: Vec<Result<OutputFile>>,
-    plain: Vec<Result<OutputFile>>,
 }
 
 /// The files the site has exactly one of (the glance page and the highlight stylesheet
@@ -152,63 +145,86 @@ impl<'a> Renderer<'a> {
 
     /// Every page and file of the site, sorted by path.
     pub fn render(&self) -> Result<Vec<OutputFile>> {
-        let (collections, singles) = rayon::join(|| self.collections(), || self.singles());
-        // Errors still surface in page order: home, units, process, pages, 404, coverage, glance.
-        let mut files = vec![singles.home?];
-        for pages in collections.units {
-            files.extend(pages?);
-        }
-        files.extend(self.group_pages()?);
-        for page in collections.process.into_iter().chain(collections.plain) {
-            files.push(page?);
-        }
-        for file in &self.site.files {
-            files.push(OutputFile {
-                path: file.url.clone(),
-                content: Content::Copy(self.config.root.join(&file.source)),
-            });
-        }
-        files.push(singles.not_found?);
-        files.push(singles.coverage?);
-        if let Some(glance) = singles.glance {
-            files.push(glance?);
-        }
-        for (name, bytes) in &self.theme.statics {
-            files.push(OutputFile {
-                path: format!("static/{name}").into(),
-                content: Content::Bytes(bytes.clone()),
-            });
-        }
-        if let Some(css) = singles.css {
-            files.push(OutputFile {
-                path: "static/highlight.css".into(),
-                content: Content::Bytes(css.into_bytes()),
-            });
-        }
-        files.push(OutputFile {
-            path: "api/projects.json".into(),
-            content: Content::Bytes(singles.api.into_bytes()),
-        });
-        files.extend(singles.search);
-        if let Some(sitemap) = self.sitemap(&files) {
-            files.push(sitemap);
-        }
-        files.sort_by(|a, b| a.path.cmp(&b.path));
-        Ok(files)
+        let collect = Collect::default();
+        self.render_to(&collect)?;
+        Ok(collect.into_sorted())
     }
 
-    fn collections(&self) -> Collections {
-        let site = self.site;
-        let process_nav = process::process_order(&site.process);
-        Collections {
-            units: site.units.par_iter().map(|unit| self.unit_pages(unit)).collect(),
-            process: process_nav
-                .par_iter()
-                .enumerate()
-                .map(|(i, doc)| self.process_page(doc, &process_nav, i))
-                .collect(),
-            plain: site.pages.par_iter().map(|doc| self.plain_page(doc)).collect(),
+    /// Hands every page and file of the site to `sink` as it is rendered, so that the whole
+    /// site is never held at once: each unit's pages are made and handed over on the thread
+    /// that rendered them. Render stays pure; what a file becomes is the sink's business.
+    pub fn render_to(&self, sink: &dyn Sink) -> Result<()> {
+        // The sitemap lists every page, so the paths are noted on the way through.
+        let paths = Paths {
+            sink,
+            seen: Mutex::new(Vec::new()),
+        };
+        let (pages, singles) = rayon::join(|| self.stream_pages(&paths), || self.singles());
+        // Errors still surface in page order: home, units, process, pages, 404, coverage, glance.
+        paths.put_rendered(singles.home)?;
+        pages?;
+        paths.put_rendered(singles.not_found)?;
+        paths.put_rendered(singles.coverage)?;
+        if let Some(glance) = singles.glance {
+            paths.put_rendered(glance)?;
         }
+        for (name, bytes) in &self.theme.statics {
+            paths.put(bytes_file(format!("static/{name}"), bytes.clone()))?;
+        }
+        if let Some(css) = singles.css {
+            paths.put(bytes_file("static/highlight.css".to_owned(), css.into_bytes()))?;
+        }
+        paths.put(bytes_file(
+            "api/projects.json".to_owned(),
+            singles.api.into_bytes(),
+        ))?;
+        singles
+            .search
+            .into_par_iter()
+            .try_for_each(|file| paths.put(file))?;
+        let seen = paths.seen.into_inner().unwrap_or_else(PoisonError::into_inner);
+        match self.sitemap(&seen) {
+            Some(sitemap) => sink.put(sitemap),
+            None => Ok(()),
+        }
+    }
+
+    /// The pages rendered once per unit, group folder, process document or plain page, and
+    /// the copied files, handed to `sink` as they are made; the first error in site order.
+    fn stream_pages(&self, sink: &Paths<'_>) -> Result<()> {
+        let site = self.site;
+        let units: Vec<Result<()>> = site
+            .units
+            .par_iter()
+            .map(|unit| {
+                self.unit_pages(unit)?
+                    .into_iter()
+                    .try_for_each(|page| sink.put(page))
+            })
+            .collect();
+        units.into_iter().collect::<Result<()>>()?;
+        for page in self.group_pages()? {
+            sink.put(page)?;
+        }
+        let process_nav = process::process_order(&site.process);
+        let process: Vec<Result<()>> = process_nav
+            .par_iter()
+            .enumerate()
+            .map(|(i, doc)| sink.put_rendered(self.process_page(doc, &process_nav, i)))
+            .collect();
+        process.into_iter().collect::<Result<()>>()?;
+        let plain: Vec<Result<()>> = site
+            .pages
+            .par_iter()
+            .map(|doc| sink.put_rendered(self.plain_page(doc)))
+            .collect();
+        plain.into_iter().collect::<Result<()>>()?;
+        site.files.par_iter().try_for_each(|file| {
+            sink.put(OutputFile {
+                path: file.url.clone(),
+                content: Content::Copy(self.config.root.join(&file.source)),
+            })
+        })
     }
 
     fn singles(&self) -> Singles {
@@ -469,6 +485,34 @@ static HIGHLIGHT_CSS: LazyLock<String> = LazyLock::new(|| {
     let (light, dark) = Highlighter::stylesheets();
     format!("{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n")
 });
+
+/// A sink that notes each file's path (without its content) for the sitemap on the way.
+struct Paths<'s> {
+    sink: &'s dyn Sink,
+    seen: Mutex<Vec<OutputFile>>,
+}
+
+impl Paths<'_> {
+    fn put(&self, file: OutputFile) -> Result<()> {
+        let noted = bytes_file(file.path.as_str().to_owned(), Vec::new());
+        self.seen
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(noted);
+        self.sink.put(file)
+    }
+
+    fn put_rendered(&self, file: Result<OutputFile>) -> Result<()> {
+        self.put(file?)
+    }
+}
+
+fn bytes_file(path: String, bytes: Vec<u8>) -> OutputFile {
+    OutputFile {
+        path: path.into(),
+        content: Content::Bytes(bytes),
+    }
+}
 
 /// Sidebar lists up to this long are shown whole; longer ones as a window.
 const NAV_WHOLE: usize = 40;
