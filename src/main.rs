@@ -40,6 +40,14 @@ fn overrides(source: &SourceArgs) -> Overrides {
     }
 }
 
+/// The build cache on disk, unless turned off or unavailable (then the run goes uncached).
+fn disk_cache(source: &SourceArgs, config: &Config) -> Option<tssa::analyse::DocumentCache> {
+    if source.no_cache {
+        return None;
+    }
+    tssa::analyse::store::locate(&config.root, &config.output).map(tssa::analyse::DocumentCache::on_disk)
+}
+
 /// `tssa new`: refusals (unsafe name, existing folder) are errors, so they exit with 2.
 fn new(args: NewArgs) -> anyhow::Result<ExitCode> {
     let config = Config::load(&Overrides {
@@ -81,7 +89,8 @@ fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
         ..overrides(&args.source)
     };
     let config = Config::load(&overrides)?;
-    let built = tssa::pipeline::build(&config, tssa::load::load(&config), None)?;
+    let cache = disk_cache(&args.source, &config);
+    let built = tssa::pipeline::build(&config, tssa::load::load(&config), cache.as_ref())?;
     let stats = tssa::output::write_site(&config.output, &built.files)?;
     let analysis = &built.analysis;
     let site = &analysis.site;
@@ -114,7 +123,8 @@ fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
 
 fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     let config = Config::load(&overrides(&args.source))?;
-    let analysis = tssa::pipeline::check(&config);
+    let cache = disk_cache(&args.source, &config);
+    let analysis = tssa::pipeline::check_cached(&config, cache.as_ref());
     let (report, diagnostics) = if args.projects.is_empty() {
         (analysis.report, analysis.findings)
     } else {
