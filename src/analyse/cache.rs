@@ -81,7 +81,12 @@ impl DocumentCache {
         let memory = self.memory && self.lock().depth == Some(Depth::Pages);
         let key = key(doc);
         if memory {
-            let hit = self.lock().docs.get(&doc.source).filter(|(k, _)| *k == key).map(|(_, r)| r.clone());
+            let hit = self
+                .lock()
+                .docs
+                .get(&doc.source)
+                .filter(|(k, _)| *k == key)
+                .map(|(_, r)| r.clone());
             if let Some(hit) = hit {
                 return hit;
             }
@@ -92,7 +97,9 @@ impl DocumentCache {
             .and_then(|disk| disk.take(doc))
             .unwrap_or_else(compute);
         if memory {
-            self.lock().docs.insert(doc.source.clone(), (key, rendered.clone()));
+            self.lock()
+                .docs
+                .insert(doc.source.clone(), (key, rendered.clone()));
         }
         rendered
     }

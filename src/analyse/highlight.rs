@@ -239,7 +239,9 @@ mod memo {
     /// Whether the memo holds a block (for tests).
     #[cfg(test)]
     pub(super) fn has(token: &str, code: &str) -> bool {
-        lock().blocks.contains_key(&(Box::<str>::from(token), Box::<str>::from(code)))
+        lock()
+            .blocks
+            .contains_key(&(Box::<str>::from(token), Box::<str>::from(code)))
     }
 }
 

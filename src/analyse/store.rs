@@ -43,15 +43,25 @@ pub fn locate(root: &Path, output: &Path) -> Option<PathBuf> {
     }
     let root = root.canonicalize().ok()?;
     let dir = base_dir()?.join(folder_name(&root));
+    // Looked at before the folder is made (so nothing is made inside the output) and after
+    // (a link on the way may have pointed elsewhere).
+    let output = resolved(output);
+    if resolved(&dir).starts_with(&output) {
+        return None;
+    }
     create_private(&dir).ok()?;
     let dir = dir.canonicalize().ok()?;
-    (!dir.starts_with(resolved(output))).then_some(dir)
+    (!dir.starts_with(&output)).then_some(dir)
 }
 
 /// Where caches live, from the environment: an empty or relative XDG variable is ignored, as
 /// the XDG spec asks.
 fn base_dir() -> Option<PathBuf> {
-    let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+    let var = |name: &str| {
+        std::env::var_os(name)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
     if let Some(dir) = var("TSSA_CACHE_DIR") {
         return Some(dir);
     }
@@ -68,7 +78,13 @@ fn folder_name(root: &Path) -> String {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default()
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
         .take(40)
         .collect();
     format!("{name}-{:016x}", fnv1a(root.as_os_str().as_encoded_bytes()))
@@ -194,7 +210,11 @@ impl<'a> Page<'a> {
         RenderedDoc {
             html: self.html.into_owned(),
             toc: self.toc.into_owned(),
-            diagnostics: self.diagnostics.into_iter().map(Finding::into_diagnostic).collect(),
+            diagnostics: self
+                .diagnostics
+                .into_iter()
+                .map(Finding::into_diagnostic)
+                .collect(),
             has_code: self.has_code,
             line_anchors: self.line_anchors.into_owned(),
             sections: self
@@ -393,7 +413,12 @@ fn read(file: &Path, key: &Key) -> Option<HashMap<String, Entry<'static>>> {
     }
     // From the slice itself, which is faster than through `Read`; bytes left over are an error.
     let entries: Vec<Entry<'static>> = encoding().deserialize(payload).ok()?;
-    Some(entries.into_iter().map(|e| (e.source.clone().into_owned(), e)).collect())
+    Some(
+        entries
+            .into_iter()
+            .map(|e| (e.source.clone().into_owned(), e))
+            .collect(),
+    )
 }
 
 /// Writes the file whole under a temporary name, then renames it over the old one, so a
