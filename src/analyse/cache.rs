@@ -8,7 +8,8 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use super::Depth;
 use super::document::RenderedDoc;
-use super::store::Store;
+use super::links::LinkResolver;
+use super::store::{Recorder, Store};
 use crate::model::{Document, RelPath};
 
 /// Rendered documents by source path: in memory while the site's link fingerprint is
@@ -61,7 +62,7 @@ impl DocumentCache {
             inner.depth = Some(depth);
         }
         if let Some(disk) = &self.disk {
-            disk.prepare(fingerprint, depth);
+            disk.prepare(depth);
         }
     }
 
@@ -76,8 +77,14 @@ impl DocumentCache {
     }
 
     /// `doc`'s result, from the cache when neither it nor anything its links resolve against
-    /// has changed, else from `compute`.
-    pub(super) fn get(&self, doc: &Document, compute: impl FnOnce() -> RenderedDoc) -> RenderedDoc {
+    /// has changed, else from `compute` with `links` (through a recorder when the result is
+    /// kept on disk, so it can be reused for as long as its links resolve the same way).
+    pub(super) fn get(
+        &self,
+        doc: &Document,
+        links: &dyn LinkResolver,
+        compute: impl FnOnce(&dyn LinkResolver) -> RenderedDoc,
+    ) -> RenderedDoc {
         let memory = self.memory && self.lock().depth == Some(Depth::Pages);
         let key = key(doc);
         if memory {
@@ -91,11 +98,15 @@ impl DocumentCache {
                 return hit;
             }
         }
-        let rendered = self
-            .disk
-            .as_ref()
-            .and_then(|disk| disk.take(doc))
-            .unwrap_or_else(compute);
+        let rendered = match &self.disk {
+            Some(disk) => disk.take(doc, links).unwrap_or_else(|| {
+                let recorder = Recorder::new(links);
+                let rendered = compute(&recorder);
+                disk.keep(doc, recorder.asked());
+                rendered
+            }),
+            None => compute(links),
+        };
         if memory {
             self.lock()
                 .docs

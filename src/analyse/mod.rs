@@ -27,7 +27,7 @@ use crate::model::{Document, RelPath, Site};
 pub use cache::DocumentCache;
 use document::RenderedDoc;
 use highlight::Highlighter;
-use links::SiteLinks;
+use links::{LinkResolver, SiteLinks};
 
 /// How far to take the documents: `check` needs only what they contain; `build` and `serve`
 /// also need their HTML. The findings are the same either way (the same pass runs).
@@ -178,18 +178,18 @@ fn documents(
         rayon::spawn(Highlighter::warm);
     }
     let highlighter = Highlighter::new();
-    let pass = |doc: &Document| match depth {
-        Depth::Pages => document::render(doc, &links, &highlighter),
+    let pass = |doc: &Document, links: &dyn LinkResolver| match depth {
+        Depth::Pages => document::render(doc, links, &highlighter),
         Depth::Findings => RenderedDoc {
-            diagnostics: document::scan(doc, &links),
+            diagnostics: document::scan(doc, links),
             ..RenderedDoc::default()
         },
     };
     let rendered: Vec<RenderedDoc> = all
         .par_iter()
         .map(|doc| match cache {
-            Some(cache) => cache.get(doc, || pass(doc)),
-            None => pass(doc),
+            Some(cache) => cache.get(doc, &links, |links| pass(doc, links)),
+            None => pass(doc, &links),
         })
         .collect();
     if let Some(cache) = cache {

@@ -7,10 +7,12 @@
 //!
 //! A file is trusted only as far as it is checked: read size-capped, its length and checksum
 //! verified, decoded with a byte limit, and used only when its key (the format, tssa's version,
-//! the running executable's identity, the site's link fingerprint, the highlighter's limits)
-//! matches this run. An entry is used only when the document's path, URL, first body line,
-//! title and body are exactly those it was made from. Anything else is ignored, never an
-//! error: the cache can only make a build faster, never make it fail or differ.
+//! the running executable's identity, the highlighter's limits) matches this run. An entry is
+//! used only when the document's path, URL, first body line, title and body are exactly those
+//! it was made from, and every link and image size it asked the site about gets the same
+//! answer today (so renaming a heading re-renders the pages that link to it, not every page).
+//! Anything else is ignored, never an error: the cache can only make a build faster, never
+//! make it fail or differ.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -24,11 +26,12 @@ use serde::{Deserialize, Serialize};
 use super::Depth;
 use super::document::{RenderedDoc, SearchSection, TocEntry};
 use super::highlight::Highlighter;
+use super::links::{LinkResolver, Resolved};
 use crate::diagnostic::{Diagnostic, Level};
 use crate::model::Document;
 
 /// The first bytes of every cache file; the digit is the format's version.
-const MAGIC: &[u8; 8] = b"tssa\0db1";
+const MAGIC: &[u8; 8] = b"tssa\0db2";
 /// A cache file is never larger: a site whose cached pages would not fit goes uncached
 /// (reading and decoding it would cost more memory than it saves time).
 pub const MAX_FILE_BYTES: u64 = 256 << 20;
@@ -123,13 +126,12 @@ fn resolved(path: &Path) -> PathBuf {
 struct Key {
     version: Cow<'static, str>,
     executable: (u64, u64, u32, u64),
-    fingerprint: u64,
     depth: u8,
     highlight: (u64, u64),
 }
 
 impl Key {
-    fn new(fingerprint: u64, depth: Depth) -> Option<Key> {
+    fn new(depth: Depth) -> Option<Key> {
         let meta = std::fs::metadata(std::env::current_exe().ok()?).ok()?;
         let modified = meta.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?;
         #[cfg(unix)]
@@ -140,7 +142,6 @@ impl Key {
         Some(Key {
             version: Cow::Borrowed(env!("CARGO_PKG_VERSION")),
             executable: (meta.len(), modified.as_secs(), modified.subsec_nanos(), inode),
-            fingerprint,
             depth: depth as u8,
             highlight: (h.max_lines as u64, h.max_bytes as u64),
         })
@@ -155,6 +156,7 @@ struct Entry<'a> {
     body_line: u64,
     title: Cow<'a, str>,
     body: Cow<'a, str>,
+    asked: Cow<'a, [Asked]>,
     page: Page<'a>,
 }
 
@@ -165,6 +167,86 @@ impl Entry<'_> {
             && self.url == doc.url.as_str()
             && self.title == doc.title
             && self.body == doc.body
+    }
+
+    /// Whether the site still answers every question the document asked it the same way.
+    fn links_hold(&self, doc: &Document, links: &dyn LinkResolver) -> bool {
+        self.asked.iter().all(|asked| asked.holds(doc, links))
+    }
+}
+
+/// A question a document's pass asked the site, with the answer it got: everything a page
+/// depends on outside its own document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(super) enum Asked {
+    Resolve(String, Answer),
+    Size(String, Option<(u32, u32)>),
+}
+
+/// A [`Resolved`], as stored and compared.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(super) enum Answer {
+    External(String),
+    Internal(String, Option<String>),
+    Broken(String),
+}
+
+impl Answer {
+    fn of(resolved: &Resolved) -> Answer {
+        match resolved {
+            Resolved::External(url) => Answer::External(url.clone()),
+            Resolved::Internal { url, fragment } => Answer::Internal(url.clone(), fragment.clone()),
+            Resolved::Broken { reason } => Answer::Broken(reason.clone()),
+        }
+    }
+}
+
+impl Asked {
+    fn holds(&self, doc: &Document, links: &dyn LinkResolver) -> bool {
+        match self {
+            Asked::Resolve(dest, answer) => Answer::of(&links.resolve(&doc.source, dest)) == *answer,
+            Asked::Size(url, size) => links.image_size(url) == *size,
+        }
+    }
+}
+
+/// The site's link table, noting each question asked of it.
+pub(super) struct Recorder<'a> {
+    links: &'a dyn LinkResolver,
+    asked: Mutex<Vec<Asked>>,
+}
+
+impl<'a> Recorder<'a> {
+    pub(super) fn new(links: &'a dyn LinkResolver) -> Self {
+        Recorder {
+            links,
+            asked: Mutex::default(),
+        }
+    }
+
+    pub(super) fn asked(self) -> Vec<Asked> {
+        self.asked.into_inner().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn note(&self, asked: Asked) {
+        self.asked
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(asked);
+    }
+}
+
+impl LinkResolver for Recorder<'_> {
+    fn resolve(&self, from: &str, dest: &str) -> Resolved {
+        let resolved = self.links.resolve(from, dest);
+        self.note(Asked::Resolve(dest.to_owned(), Answer::of(&resolved)));
+        resolved
+    }
+
+    fn image_size(&self, url: &str) -> Option<(u32, u32)> {
+        let size = self.links.image_size(url);
+        self.note(Asked::Size(url.to_owned(), size));
+        size
     }
 }
 
@@ -301,6 +383,8 @@ struct State {
     file: Option<(PathBuf, Key)>,
     /// Entries from the file not yet used by this run.
     entries: HashMap<String, Entry<'static>>,
+    /// What each document of this run asked the site, by source path.
+    asked: HashMap<String, Vec<Asked>>,
     /// Whether the file must be written again: an entry was missing or stale.
     dirty: bool,
 }
@@ -328,22 +412,23 @@ impl Store {
     }
 
     /// Reads what the last run at this depth left, if it was made under the same key.
-    pub(super) fn prepare(&self, fingerprint: u64, depth: Depth) {
+    pub(super) fn prepare(&self, depth: Depth) {
         let name = match depth {
             Depth::Pages => "pages.bin",
             Depth::Findings => "findings.bin",
         };
         let file = self.dir.join(name);
-        let key = Key::new(fingerprint, depth);
+        let key = Key::new(depth);
         let entries = key.as_ref().and_then(|key| read(&file, key)).unwrap_or_default();
         *self.lock() = State {
             dirty: entries.is_empty(),
             file: key.map(|key| (file, key)),
             entries,
+            asked: HashMap::new(),
         };
     }
 
-    /// Whether `doc`'s result is in the cache.
+    /// Whether `doc`'s result is likely in the cache (its links are not asked about yet).
     pub(super) fn has(&self, doc: &Document) -> bool {
         self.lock()
             .entries
@@ -351,17 +436,25 @@ impl Store {
             .is_some_and(|e| e.made_from(doc))
     }
 
-    /// `doc`'s result from the cache, if it was made from this very document.
-    pub(super) fn take(&self, doc: &Document) -> Option<RenderedDoc> {
-        let mut state = self.lock();
-        let entry = state.entries.remove(doc.source.as_str());
+    /// `doc`'s result from the cache, if it was made from this very document and its links
+    /// resolve as they did.
+    pub(super) fn take(&self, doc: &Document, links: &dyn LinkResolver) -> Option<RenderedDoc> {
+        let entry = self.lock().entries.remove(doc.source.as_str());
         match entry {
-            Some(entry) if entry.made_from(doc) => Some(entry.page.into_rendered()),
+            Some(entry) if entry.made_from(doc) && entry.links_hold(doc, links) => {
+                self.keep(doc, entry.asked.into_owned());
+                Some(entry.page.into_rendered())
+            }
             _ => {
-                state.dirty = true;
+                self.lock().dirty = true;
                 None
             }
         }
+    }
+
+    /// Notes what `doc`'s pass asked the site, for the file this run writes.
+    pub(super) fn keep(&self, doc: &Document, asked: Vec<Asked>) {
+        self.lock().asked.insert(doc.source.to_string(), asked);
     }
 
     /// Writes this run's results when they differ from the file's: something was missing or
@@ -371,6 +464,7 @@ impl Store {
         let mut state = self.lock();
         let changed = state.dirty || !state.entries.is_empty();
         state.entries = HashMap::new();
+        let asked = std::mem::take(&mut state.asked);
         let Some((file, key)) = state.file.take().filter(|_| changed) else {
             return;
         };
@@ -381,16 +475,20 @@ impl Store {
             let _ = std::fs::remove_file(&file);
             return;
         }
+        // A result whose questions were not noted cannot be checked later, so is not kept.
         let entries: Vec<Entry<'_>> = docs
             .iter()
             .zip(results)
-            .map(|(doc, result)| Entry {
-                source: Cow::Borrowed(doc.source.as_str()),
-                url: Cow::Borrowed(doc.url.as_str()),
-                body_line: doc.body_line as u64,
-                title: Cow::Borrowed(&doc.title),
-                body: Cow::Borrowed(&doc.body),
-                page: Page::of(result),
+            .filter_map(|(doc, result)| {
+                Some(Entry {
+                    source: Cow::Borrowed(doc.source.as_str()),
+                    url: Cow::Borrowed(doc.url.as_str()),
+                    body_line: doc.body_line as u64,
+                    title: Cow::Borrowed(&doc.title),
+                    body: Cow::Borrowed(&doc.body),
+                    asked: Cow::Borrowed(asked.get(doc.source.as_str())?),
+                    page: Page::of(result),
+                })
             })
             .collect();
         // The cache is only ever an optimisation: a failure to write it is not the build's.
@@ -447,4 +545,74 @@ fn write(file: &Path, key: &Key, entries: &[Entry<'_>]) -> std::io::Result<()> {
         let _ = std::fs::remove_file(&temp);
     }
     written
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    /// A link table that answers from a map: dest → URL, else broken.
+    struct Table(BTreeMap<&'static str, &'static str>);
+
+    impl LinkResolver for Table {
+        fn resolve(&self, _from: &str, dest: &str) -> Resolved {
+            match self.0.get(dest) {
+                Some(url) => Resolved::Internal {
+                    url: (*url).to_owned(),
+                    fragment: None,
+                },
+                None => Resolved::Broken {
+                    reason: "nothing there".to_owned(),
+                },
+            }
+        }
+    }
+
+    fn entry(asked: Vec<Asked>) -> Entry<'static> {
+        Entry {
+            source: Cow::Borrowed("a.md"),
+            url: Cow::Borrowed("a.html"),
+            body_line: 1,
+            title: Cow::Borrowed(""),
+            body: Cow::Borrowed(""),
+            asked: Cow::Owned(asked),
+            page: Page {
+                html: Cow::Borrowed(""),
+                toc: Cow::Borrowed(&[]),
+                diagnostics: Vec::new(),
+                has_code: false,
+                line_anchors: Cow::Borrowed(&[]),
+                sections: Vec::new(),
+                lead: Cow::Borrowed(""),
+            },
+        }
+    }
+
+    #[test]
+    fn a_result_holds_while_the_links_it_asked_about_answer_the_same() {
+        let before = Table(BTreeMap::from([("b.md#x", "b.html"), ("c.md", "c.html")]));
+        let recorder = Recorder::new(&before);
+        let _ = recorder.resolve("a.md", "b.md#x");
+        let entry = entry(recorder.asked());
+        let doc = Document {
+            kind: crate::model::DocKind::Other,
+            source: "a.md".into(),
+            rel: "a.md".into(),
+            url: "a.html".into(),
+            title: String::new(),
+            body: String::new(),
+            body_line: 1,
+            outline: Default::default(),
+            hidden: None,
+            facts: Default::default(),
+        };
+        assert!(entry.links_hold(&doc, &before));
+        // Another file's heading changed: a document that never linked there is still good.
+        let elsewhere = Table(BTreeMap::from([("b.md#x", "b.html"), ("c.md", "moved.html")]));
+        assert!(entry.links_hold(&doc, &elsewhere));
+        // The heading it linked to is gone: it must be rendered again.
+        let gone = Table(BTreeMap::from([("c.md", "c.html")]));
+        assert!(!entry.links_hold(&doc, &gone));
+    }
 }
