@@ -206,9 +206,12 @@ mod memo {
     /// session over a changing site stays bounded.
     const MAX_BYTES: usize = 64 << 20;
 
+    /// A block: its language token and its code.
+    type Block = (Box<str>, Box<str>);
+
     #[derive(Default)]
     struct Memo {
-        blocks: HashMap<(Box<str>, Box<str>), Option<Arc<str>>>,
+        blocks: HashMap<Block, Option<Arc<str>>>,
         bytes: usize,
     }
 
