@@ -42,6 +42,11 @@ pub struct SourceArgs {
     /// Take each document's last-changed date from `git log` (needs git and a checkout).
     #[arg(long)]
     pub git: bool,
+    /// Do not read or write the build cache (also `TSSA_NO_CACHE=1`). The cache keeps each
+    /// document's result between runs in `$TSSA_CACHE_DIR`, else `$XDG_CACHE_HOME/tssa`, else
+    /// `~/.cache/tssa`; it never changes what is built.
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 #[derive(Debug, Args)]

@@ -40,6 +40,14 @@ fn overrides(source: &SourceArgs) -> Overrides {
     }
 }
 
+/// The build cache on disk, unless turned off or unavailable (then the run goes uncached).
+fn disk_cache(source: &SourceArgs, config: &Config) -> Option<tssa::analyse::DocumentCache> {
+    if source.no_cache {
+        return None;
+    }
+    tssa::analyse::store::locate(&config.root, &config.output).map(tssa::analyse::DocumentCache::on_disk)
+}
+
 /// `tssa new`: refusals (unsafe name, existing folder) are errors, so they exit with 2.
 fn new(args: NewArgs) -> anyhow::Result<ExitCode> {
     let config = Config::load(&Overrides {
@@ -81,10 +89,11 @@ fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
         ..overrides(&args.source)
     };
     let config = Config::load(&overrides)?;
+    let cache = disk_cache(&args.source, &config);
     let site = tssa::load::load(&config);
     // Pages go to disk as they are rendered, so the build never holds the whole site.
     let (analysis, stats) = tssa::output::write_site_with(&config.output, |staging| {
-        tssa::pipeline::build_into(&config, site, None, staging)
+        tssa::pipeline::build_into(&config, site, cache.as_ref(), staging)
     })?;
     let analysis = &analysis;
     let site = &analysis.site;
@@ -117,7 +126,8 @@ fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
 
 fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     let config = Config::load(&overrides(&args.source))?;
-    let analysis = tssa::pipeline::check(&config);
+    let cache = disk_cache(&args.source, &config);
+    let analysis = tssa::pipeline::check_cached(&config, cache.as_ref());
     let (report, diagnostics) = if args.projects.is_empty() {
         (analysis.report, analysis.findings)
     } else {

@@ -11,7 +11,12 @@ use crate::theme::Theme;
 
 /// Loads and analyses the site under `config`, without rendering a page.
 pub fn check(config: &Config) -> Analysis {
-    analyse::analyse(config, crate::load::load(config), Depth::Findings, None)
+    check_cached(config, None)
+}
+
+/// As [`check`], taking unchanged documents' findings from `cache`.
+pub fn check_cached(config: &Config, cache: Option<&DocumentCache>) -> Analysis {
+    analyse::analyse(config, crate::load::load(config), Depth::Findings, cache)
 }
 
 /// A built site in memory: the analysis it presents and its files.

@@ -10,6 +10,7 @@ mod common;
 
 mod cli {
     mod agreement;
+    mod cache;
     mod catalogue;
     mod checker;
     mod chrome;

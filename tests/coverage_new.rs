@@ -32,6 +32,7 @@ fn tssa(args: &[&str]) -> Output {
         .expect("binary")
         .args(args)
         .env("SOURCE_DATE_EPOCH", EPOCH)
+        .env("TSSA_NO_CACHE", "1")
         .env_remove("NO_COLOR")
         .output()
         .expect("run tssa")

@@ -29,7 +29,7 @@ mod sections;
 use sections::SectionText;
 pub use sections::{SECTION_TEXT_CAP, SearchSection};
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TocEntry {
     pub level: u8,
     pub text: String,

@@ -5,8 +5,9 @@
 //! of `style` attributes.
 
 pub use crate::html::escape;
+use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock, Mutex, PoisonError};
 
 use syntect::html::{ClassStyle, ClassedHTMLGenerator, css_for_theme_with_class_style};
 use syntect::parsing::{SyntaxReference, SyntaxSet};
@@ -59,7 +60,7 @@ impl Highlighter {
     pub fn highlight(&self, lang: &str, code: &str) -> String {
         let too_big = code.len() > self.max_bytes || code.lines().count() > self.max_lines;
         match (too_big, language_token(lang)) {
-            (false, Some(token)) => highlight_with(token, code).unwrap_or_else(|| escape(code)),
+            (false, Some(token)) => memo::highlighted(token, code).unwrap_or_else(|| escape(code)),
             _ => escape(code),
         }
     }
@@ -194,6 +195,59 @@ fn find_syntax(token: &str) -> Option<&'static SyntaxReference> {
     set.find_syntax_by_token(name)
 }
 
+/// Highlighted blocks by (language token, code), kept for the life of the process: a block is
+/// highlighted once per build and, in the preview server, once per session, whatever else
+/// changes between rebuilds. (A site copies its templates' code blocks from file to file, and
+/// syntect costs about 0.3 µs a byte; a lookup costs a hash of the block.)
+mod memo {
+    use super::*;
+
+    /// Bytes of code and HTML kept at most; past it the memo starts over, so a long preview
+    /// session over a changing site stays bounded.
+    const MAX_BYTES: usize = 64 << 20;
+
+    /// A block: its language token and its code.
+    type Block = (Box<str>, Box<str>);
+
+    #[derive(Default)]
+    struct Memo {
+        blocks: HashMap<Block, Option<Arc<str>>>,
+        bytes: usize,
+    }
+
+    static MEMO: LazyLock<Mutex<Memo>> = LazyLock::new(Mutex::default);
+
+    fn lock() -> std::sync::MutexGuard<'static, Memo> {
+        MEMO.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// [`highlight_with`], once per distinct block. The lock is not held while highlighting:
+    /// two threads meeting the same new block both do the work, which is rare and harmless.
+    pub(super) fn highlighted(token: &str, code: &str) -> Option<String> {
+        let key = (Box::<str>::from(token), Box::<str>::from(code));
+        if let Some(hit) = lock().blocks.get(&key) {
+            return hit.as_deref().map(str::to_owned);
+        }
+        let html = highlight_with(token, code).map(Arc::<str>::from);
+        let mut memo = lock();
+        let size = code.len() + html.as_deref().map_or(0, str::len);
+        if memo.bytes + size > MAX_BYTES {
+            *memo = Memo::default();
+        }
+        memo.bytes += size;
+        memo.blocks.insert(key, html.clone());
+        html.as_deref().map(str::to_owned)
+    }
+
+    /// Whether the memo holds a block (for tests).
+    #[cfg(test)]
+    pub(super) fn has(token: &str, code: &str) -> bool {
+        lock()
+            .blocks
+            .contains_key(&(Box::<str>::from(token), Box::<str>::from(code)))
+    }
+}
+
 fn highlight_with(token: &str, code: &str) -> Option<String> {
     let syntax = find_syntax(token)?;
     let set: &'static SyntaxSet = &SYNTAXES;
@@ -316,6 +370,19 @@ mod tests {
         assert!((contrast([0; 3], [255; 3]) - 21.0).abs() < 0.01);
         assert!((contrast([0x76; 3], [255; 3]) - 4.54).abs() < 0.02);
         assert_eq!(readable([0; 3], [255; 3]), [0; 3]);
+    }
+
+    #[test]
+    fn a_block_is_highlighted_once_and_remembered() {
+        let h = Highlighter::new();
+        let code = "memo_test = \"<once>\" # a block no other test uses\n";
+        assert!(!memo::has("python", code));
+        let first = h.highlight("python", code);
+        assert!(memo::has("python", code));
+        assert_eq!(h.highlight("python", code), first);
+        assert_eq!(highlight_with("python", code).as_deref(), Some(first.as_str()));
+        // The key is the language as well as the code.
+        assert_ne!(h.highlight("no-such-language", code), first);
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod document;
 pub mod highlight;
 pub mod links;
 pub mod sanitize;
+pub mod store;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -26,7 +27,7 @@ use crate::model::{Document, RelPath, Site};
 pub use cache::DocumentCache;
 use document::RenderedDoc;
 use highlight::Highlighter;
-use links::SiteLinks;
+use links::{LinkResolver, SiteLinks};
 
 /// How far to take the documents: `check` needs only what they contain; `build` and `serve`
 /// also need their HTML. The findings are the same either way (the same pass runs).
@@ -158,7 +159,8 @@ impl Surroundings {
 }
 
 /// Every document through the one Markdown pass, in parallel over documents (units differ a
-/// lot in size, so balancing over documents keeps both cores busy).
+/// lot in size, so balancing over documents keeps both cores busy), each taken from `cache`
+/// when it has it.
 fn documents(
     site: &Site,
     depth: Depth,
@@ -166,37 +168,40 @@ fn documents(
 ) -> (HashMap<RelPath, RenderedDoc>, Vec<Diagnostic>) {
     let links = SiteLinks::new(site);
     let all: Vec<&Document> = site.documents().collect();
-    if depth == Depth::Findings {
-        let findings = all
-            .par_iter()
-            .flat_map_iter(|doc| document::scan(doc, &links))
-            .collect();
-        return (HashMap::new(), findings);
+    if let Some(cache) = cache {
+        cache.prepare(links.fingerprint(), depth);
     }
-    // Load the syntax set on a spare core while the others start, if any document has code
-    // (the outline already knows).
-    if all.iter().any(|d| d.outline.has_code) {
+    let fresh = |doc: &Document| cache.is_some_and(|c| c.has(doc));
+    // Load the syntax set on a spare core while the others start, if any document to render
+    // has code (the outline already knows).
+    if depth == Depth::Pages && all.iter().any(|d| d.outline.has_code && !fresh(d)) {
         rayon::spawn(Highlighter::warm);
     }
-    if let Some(cache) = cache {
-        cache.prepare(links.fingerprint());
-    }
     let highlighter = Highlighter::new();
-    let rendered: Vec<(RelPath, RenderedDoc)> = all
+    let pass = |doc: &Document, links: &dyn LinkResolver| match depth {
+        Depth::Pages => document::render(doc, links, &highlighter),
+        Depth::Findings => RenderedDoc {
+            diagnostics: document::scan(doc, links),
+            ..RenderedDoc::default()
+        },
+    };
+    let rendered: Vec<RenderedDoc> = all
         .par_iter()
-        .map(|doc| {
-            let rendered = match cache {
-                Some(cache) => cache.render(doc, &links, &highlighter),
-                None => document::render(doc, &links, &highlighter),
-            };
-            (doc.source.clone(), rendered)
+        .map(|doc| match cache {
+            Some(cache) => cache.get(doc, &links, |links| pass(doc, links)),
+            None => pass(doc, &links),
         })
         .collect();
+    if let Some(cache) = cache {
+        cache.finish(&all, &rendered);
+    }
     let mut findings = Vec::new();
-    let mut documents = HashMap::with_capacity(rendered.len());
-    for (source, mut doc) in rendered {
-        findings.append(&mut doc.diagnostics);
-        documents.insert(source, doc);
+    let mut documents = HashMap::with_capacity(if depth == Depth::Pages { rendered.len() } else { 0 });
+    for (doc, mut rendered) in all.iter().zip(rendered) {
+        findings.append(&mut rendered.diagnostics);
+        if depth == Depth::Pages {
+            documents.insert(doc.source.clone(), rendered);
+        }
     }
     (documents, findings)
 }

@@ -453,6 +453,7 @@ fn a_build_killed_while_writing_leaves_nothing_after_the_next_build() {
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_tssa"))
             .args([OsStr::new("build"), OsStr::new("--root"), fx.root.as_os_str()])
             .args([OsStr::new("--out"), fx.out.as_os_str()])
+            .env("TSSA_NO_CACHE", "1")
             .stderr(std::process::Stdio::null())
             .spawn()
             .expect("spawn");

@@ -217,7 +217,13 @@ pub fn tssa_within<S: AsRef<OsStr>>(cwd: &Path, args: &[S], timeout: Duration) -
 
 /// Runs `cmd` (already given `args`); `program` names it in failure messages.
 fn run<S: AsRef<OsStr>>(program: &str, mut cmd: assert_cmd::Command, args: &[S], timeout: Duration) -> Run {
-    cmd.env("NO_COLOR", "1").env_remove("RUST_LOG").timeout(timeout);
+    // The build cache goes under target/, never into the real home (tests/cli/cache.rs runs
+    // the binary itself to give each test its own).
+    let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join("tssa-cache");
+    cmd.env("NO_COLOR", "1")
+        .env_remove("RUST_LOG")
+        .env("TSSA_CACHE_DIR", cache)
+        .timeout(timeout);
     let output = cmd.output().expect("run tssa");
     let signal = signal_of(&output.status);
     Run {

@@ -1,0 +1,348 @@
+//! The build cache on disk: a warm build or check is byte-identical to a cold one and to
+//! `--no-cache`; a changed document, a changed link target in another file and another
+//! executable each invalidate what they must; a damaged cache file is ignored; the cache never
+//! lands in the output; it can be turned off. Whether a run reused the cache is seen in the
+//! cache file itself: it is rewritten (a new inode, by rename) only when something changed.
+
+use std::ffi::OsStr;
+use std::fs;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use tempfile::TempDir;
+
+use crate::common::{Fixture, Site, assert_same_files};
+
+/// A fixture with a cache folder of its own.
+struct Cached {
+    fx: Fixture,
+    cache: TempDir,
+}
+
+/// What a run printed, and its exit code.
+struct Ran {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+impl Cached {
+    fn new() -> Cached {
+        Cached {
+            fx: Fixture::new("good"),
+            cache: tempfile::tempdir().expect("a cache folder"),
+        }
+    }
+
+    /// Runs `bin` with this test's cache folder (and `env`, which may override it).
+    fn run(&self, bin: &Path, args: &[&OsStr], env: &[(&str, &OsStr)]) -> Ran {
+        let output = assert_cmd::Command::new(bin)
+            .current_dir(self.fx.tmp())
+            .args(args)
+            .env("TSSA_CACHE_DIR", self.cache.path())
+            .env_remove("TSSA_NO_CACHE")
+            .env("SOURCE_DATE_EPOCH", "1764547200")
+            .env("NO_COLOR", "1")
+            .envs(env.iter().copied())
+            .timeout(Duration::from_secs(60))
+            .output()
+            .expect("run tssa");
+        Ran {
+            code: output.status.code(),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    /// `tssa build` into `<tmp>/<out>`, returning the site's files.
+    fn build_with(&self, bin: &Path, out: &str, extra: &[&str], env: &[(&str, &OsStr)]) -> Site {
+        let out = self.fx.tmp().join(out);
+        let mut args = vec![
+            OsStr::new("build"),
+            OsStr::new("--root"),
+            self.fx.root.as_os_str(),
+            OsStr::new("--out"),
+            out.as_os_str(),
+        ];
+        args.extend(extra.iter().map(OsStr::new));
+        let ran = self.run(bin, &args, env);
+        assert_eq!(ran.code, Some(0), "build failed:\n{}", ran.stderr);
+        Site::at(&out)
+    }
+
+    fn build(&self, out: &str) -> Site {
+        self.build_with(Path::new(env!("CARGO_BIN_EXE_tssa")), out, &[], &[])
+    }
+
+    /// `tssa check --format json`: (stdout, stderr).
+    fn check(&self, extra: &[&str]) -> (String, String) {
+        let mut args = vec![
+            OsStr::new("check"),
+            OsStr::new("--root"),
+            self.fx.root.as_os_str(),
+            OsStr::new("--format"),
+            OsStr::new("json"),
+        ];
+        args.extend(extra.iter().map(OsStr::new));
+        let ran = self.run(Path::new(env!("CARGO_BIN_EXE_tssa")), &args, &[]);
+        assert!(matches!(ran.code, Some(0 | 1)), "check failed:\n{}", ran.stderr);
+        (ran.stdout, ran.stderr)
+    }
+
+    /// Every file in the cache folder, recursively.
+    fn cache_files(&self) -> Vec<PathBuf> {
+        walk(self.cache.path())
+    }
+
+    /// The one cache file called `name` (`pages.bin`, `findings.bin`).
+    fn file(&self, name: &str) -> PathBuf {
+        let found: Vec<PathBuf> = self
+            .cache_files()
+            .into_iter()
+            .filter(|p| p.file_name() == Some(OsStr::new(name)))
+            .collect();
+        assert_eq!(found.len(), 1, "one {name} in {:?}", self.cache_files());
+        found[0].clone()
+    }
+
+    /// The inode of a cache file: a rewrite (temp file + rename) changes it.
+    fn inode(&self, name: &str) -> u64 {
+        fs::metadata(self.file(name)).expect("cache file").ino()
+    }
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files.sort();
+    files
+}
+
+fn same(a: &Site, b: &Site, what: &str) {
+    assert_same_files(&a.files(), &b.files(), what);
+}
+
+#[test]
+fn a_warm_build_and_check_are_byte_identical_and_leave_the_cache_alone() {
+    let c = Cached::new();
+    let cold = c.build("cold");
+    let pages = c.inode("pages.bin");
+    let dir = c.file("pages.bin").parent().expect("a folder").to_owned();
+    let mode = fs::metadata(&dir).expect("cache folder").permissions().mode();
+    assert_eq!(mode & 0o777, 0o700, "the cache folder is private");
+    let warm = c.build("warm");
+    same(&cold, &warm, "a cold and a warm build");
+    assert_eq!(
+        c.inode("pages.bin"),
+        pages,
+        "an unchanged site does not rewrite the cache"
+    );
+    same(
+        &cold,
+        &c.build_with(Path::new(env!("CARGO_BIN_EXE_tssa")), "off", &["--no-cache"], &[]),
+        "--no-cache",
+    );
+
+    let cold = c.check(&[]);
+    let findings = c.inode("findings.bin");
+    assert_eq!(c.check(&[]), cold, "a warm check");
+    assert_eq!(
+        c.inode("findings.bin"),
+        findings,
+        "an unchanged check does not rewrite the cache"
+    );
+    assert_eq!(c.check(&["--no-cache"]), cold, "check --no-cache");
+}
+
+#[test]
+fn a_changed_document_is_rendered_again() {
+    let c = Cached::new();
+    let page = "projects/brindle/self-assessment.html";
+    let before = c.build("one").page(page);
+    assert!(before.contains("build caches close to"), "{before}");
+    let pages = c.inode("pages.bin");
+    let source = c.fx.project("brindle/self-assessment.md");
+    let text = fs::read_to_string(&source).expect("read");
+    fs::write(
+        &source,
+        text.replace("build caches close to", "build caches right beside"),
+    )
+    .expect("write");
+    let after = c.build("two").page(page);
+    assert!(
+        after.contains("build caches right beside"),
+        "the page shows the edit: {after}"
+    );
+    assert_ne!(c.inode("pages.bin"), pages, "the cache was brought up to date");
+    same(
+        &c.build("three"),
+        &c.build_with(
+            Path::new(env!("CARGO_BIN_EXE_tssa")),
+            "four",
+            &["--no-cache"],
+            &[],
+        ),
+        "after an edit",
+    );
+}
+
+#[test]
+fn a_heading_renamed_in_another_file_breaks_a_cached_link() {
+    let c = Cached::new();
+    let source = c.fx.project("brindle/self-assessment.md");
+    let mut text = fs::read_to_string(&source).expect("read");
+    text.push_str("\nSee [its notes](../alderwick/self-assessment.md#security-functions-and-features).\n");
+    fs::write(&source, text).expect("write");
+    let broken =
+        |stderr: &str| stderr.contains("link/broken") && stderr.contains("brindle/self-assessment.md");
+    let (json, _) = c.check(&[]);
+    assert!(!broken(&json), "the link resolves at first: {json}");
+    let first = c.build("one");
+    let link = "../alderwick/self-assessment.html#security-functions-and-features";
+    assert!(first.page("projects/brindle/self-assessment.html").contains(link));
+
+    let target = c.fx.project("alderwick/self-assessment.md");
+    let text = fs::read_to_string(&target).expect("read");
+    fs::write(
+        &target,
+        text.replace("## Security functions and features", "## Security features"),
+    )
+    .expect("write");
+    let (json, _) = c.check(&[]);
+    assert!(broken(&json), "check sees the link break: {json}");
+    let ran = c.run(
+        Path::new(env!("CARGO_BIN_EXE_tssa")),
+        &[
+            OsStr::new("build"),
+            OsStr::new("--root"),
+            c.fx.root.as_os_str(),
+            OsStr::new("--out"),
+            c.fx.out.as_os_str(),
+        ],
+        &[],
+    );
+    assert!(
+        broken(&ran.stderr),
+        "build sees the link break too: {}",
+        ran.stderr
+    );
+    let (uncached, _) = c.check(&["--no-cache"]);
+    assert_eq!(json, uncached, "a warm check agrees with an uncached one");
+}
+
+#[test]
+fn another_executable_does_not_reuse_the_results() {
+    let c = Cached::new();
+    let bin = Path::new(env!("CARGO_BIN_EXE_tssa"));
+    let first = c.build("one");
+    let pages = c.inode("pages.bin");
+    // A copy is another file (another inode and time), as a rebuilt or upgraded tssa is.
+    let other = c.fx.tmp().join("other-tssa");
+    fs::copy(bin, &other).expect("copy the binary");
+    same(
+        &first,
+        &c.build_with(&other, "two", &[], &[]),
+        "another executable's build",
+    );
+    let rewritten = c.inode("pages.bin");
+    assert_ne!(rewritten, pages, "another executable renders afresh");
+    c.build_with(&other, "three", &[], &[]);
+    assert_eq!(c.inode("pages.bin"), rewritten, "and then reuses its own results");
+}
+
+#[test]
+fn a_damaged_cache_file_is_ignored() {
+    let c = Cached::new();
+    let good = c.build("good");
+    let file = c.file("pages.bin");
+    let bytes = fs::read(&file).expect("read the cache");
+    let mut flipped = bytes.clone();
+    let middle = flipped.len() / 2;
+    flipped[middle] ^= 0x55;
+    let mut long = bytes[..8].to_vec();
+    long.extend_from_slice(&u64::MAX.to_le_bytes());
+    long.extend_from_slice(&[0xff; 64]);
+    let damages: [(&str, Vec<u8>); 5] = [
+        ("empty", Vec::new()),
+        ("garbage", b"not a cache file at all\n".repeat(100)),
+        ("truncated", bytes[..bytes.len() / 2].to_vec()),
+        ("a flipped byte", flipped),
+        ("an absurd length", long),
+    ];
+    for (what, damaged) in damages {
+        fs::write(&file, damaged).expect("damage the cache");
+        same(&good, &c.build(what), what);
+        let repaired = c.inode("pages.bin");
+        c.build("again");
+        assert_eq!(
+            c.inode("pages.bin"),
+            repaired,
+            "{what}: the cache was written whole again"
+        );
+    }
+}
+
+#[test]
+fn the_cache_never_lands_in_the_output() {
+    let c = Cached::new();
+    let plain = c.build("plain");
+    assert!(
+        !plain.files().keys().any(|f| f.ends_with(".bin")),
+        "no cache file is published"
+    );
+    // Asked to put the cache inside the output folder, tssa goes without it.
+    let out = c.fx.tmp().join("inside");
+    let cache = out.join("cache");
+    let inside = c.build_with(
+        Path::new(env!("CARGO_BIN_EXE_tssa")),
+        "inside",
+        &[],
+        &[("TSSA_CACHE_DIR", cache.as_os_str())],
+    );
+    same(&plain, &inside, "a cache dir inside the output");
+    assert!(
+        walk(&out)
+            .iter()
+            .all(|f| f.extension() != Some(OsStr::new("bin")))
+    );
+}
+
+#[test]
+fn the_cache_can_be_turned_off_and_its_absence_never_fails_a_build() {
+    let c = Cached::new();
+    let bin = Path::new(env!("CARGO_BIN_EXE_tssa"));
+    let off = c.build_with(bin, "flag", &["--no-cache"], &[]);
+    c.check(&["--no-cache"]);
+    same(
+        &off,
+        &c.build_with(bin, "env", &[], &[("TSSA_NO_CACHE", OsStr::new("1"))]),
+        "TSSA_NO_CACHE",
+    );
+    assert!(
+        c.cache_files().is_empty(),
+        "nothing cached: {:?}",
+        c.cache_files()
+    );
+    // A cache folder that cannot be made (its parent is a file) is silently done without.
+    let file = c.fx.tmp().join("a-file");
+    fs::write(&file, "x").expect("write");
+    let blocked = file.join("cache");
+    same(
+        &off,
+        &c.build_with(
+            bin,
+            "blocked",
+            &["--quiet"],
+            &[("TSSA_CACHE_DIR", blocked.as_os_str())],
+        ),
+        "no cache folder",
+    );
+}
