@@ -1031,6 +1031,14 @@ const RAW_MARKUP: &[&str] = &[
     "<pre>\nraw pre 'x'\n</pre>",
     "<div>\n<p>\nunclosed in div\n</div>",
     "<dl><dt>t<dd>d</dl>",
+    "<div><b>bold left open</div>",
+    "<details><summary>s</summary><em>x</details>",
+    "*<b>x* *y</b>* z",
+    "**<i>x** and **y</i>** z",
+    "[<b>x](a.md) [y</b>](b.md) z",
+    "<b><i>x</b> y</i>",
+    "<em>x <strong>y</em> z</strong>",
+    "<a href=\"a.md\">x <b>y</a> z</b>",
 ];
 
 /// The page, sanitised span by span and as a whole.
