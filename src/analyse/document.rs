@@ -18,6 +18,7 @@ use super::highlight::{CLASS_PREFIX, Highlighter, escape, language_token};
 use super::links::{LinkResolver, Resolved, encode_fragment, relative_url};
 use super::sanitize::{is_allowed_tag, is_shown_as_text, sanitize, sanitize_spans, serialises_slowly};
 use crate::diagnostic::Diagnostic;
+use crate::html::escape_into;
 use crate::markdown::rawhtml::{RawHtmlBlock, Tag as HtmlTag, Token};
 use crate::markdown::slug::{GithubIds, HeadingText};
 use crate::model::Document;
@@ -456,10 +457,19 @@ impl<'a> Writer<'a> {
         if self.pending_text.is_empty() {
             return;
         }
-        let text = std::mem::take(&mut self.pending_text);
-        let in_link = !self.links.is_empty() || self.html_open.iter().any(|open| open == "a");
-        let html = if in_link { escape(&text) } else { autolinked(&text) };
-        self.write(&html);
+        let mut text = std::mem::take(&mut self.pending_text);
+        if self.publish || self.heading.is_some() {
+            let in_link = !self.links.is_empty() || self.html_open.iter().any(|open| open == "a");
+            let out = self.buf();
+            if in_link {
+                escape_into(&text, out);
+            } else {
+                push_autolinked(&text, out);
+            }
+        }
+        // The buffer is kept for the next run of text.
+        text.clear();
+        self.pending_text = text;
     }
 
     /// Feeds the search's section text: words, with a gap at every element boundary.
@@ -1197,21 +1207,19 @@ fn is_void_or_optional_end(name: &str) -> bool {
     )
 }
 
-/// `text` escaped, with its bare URLs as external links.
-fn autolinked(text: &str) -> String {
-    let mut html = String::with_capacity(text.len() + text.len() / 8);
+/// Appends `text` escaped, with its bare URLs as external links.
+fn push_autolinked(text: &str, html: &mut String) {
     let mut at = 0;
     for link in autolink::find_autolinks(text) {
-        html.push_str(&escape(&text[at..link.range.start]));
-        html.push_str(&format!(
-            "<a href=\"{}\" rel=\"noopener noreferrer\">{}</a>",
-            escape_attr(&escape_href(&link.href(text))),
-            escape(&text[link.range.clone()]),
-        ));
+        escape_into(&text[at..link.range.start], html);
+        html.push_str("<a href=\"");
+        html.push_str(&escape_attr(&escape_href(&link.href(text))));
+        html.push_str("\" rel=\"noopener noreferrer\">");
+        escape_into(&text[link.range.clone()], html);
+        html.push_str("</a>");
         at = link.range.end;
     }
-    html.push_str(&escape(&text[at..]));
-    html
+    escape_into(&text[at..], html);
 }
 
 /// Alt text an editor or template left in (`![alt_text](…)`), which describes nothing.
