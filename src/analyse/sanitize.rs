@@ -246,12 +246,15 @@ pub fn sanitize_spans(html: &str, raw: &[Range<usize>]) -> String {
     let end = html.len()..html.len();
     for span in raw.iter().chain(std::iter::once(&end)) {
         let (start, stop) = (span.start.clamp(at, html.len()), span.end.clamp(at, html.len()));
-        if let (Some(own), Some(rest)) = (html.get(at..start), html.get(start..stop)) {
-            if !push_normal_form(own, &mut out) {
-                out.push_str(&sanitize(own));
-            }
-            out.push_str(&sanitize(rest));
+        let (Some(own), Some(rest)) = (html.get(at..start), html.get(start..stop)) else {
+            // Not at character boundaries (the writer's spans always are): the rest in one.
+            out.push_str(&sanitize(&html[at..]));
+            return out;
+        };
+        if !push_normal_form(own, &mut out) {
+            out.push_str(&sanitize(own));
         }
+        out.push_str(&sanitize(rest));
         at = stop;
     }
     out
@@ -708,6 +711,48 @@ mod tests {
             let out = sanitize(&format!("<p>{text}</p>"));
             assert!(start.elapsed() < Duration::from_secs(10), "{:?}", start.elapsed());
             assert_eq!(out.len(), text.len() + 7);
+        }
+    }
+
+    fn normal_form(html: &str) -> Option<String> {
+        let mut out = String::new();
+        push_normal_form(html, &mut out).then_some(out)
+    }
+
+    #[test]
+    fn own_markup_is_written_in_the_sanitizers_normal_form() {
+        for html in [
+            "<p id=\"L1\">It&#39;s &quot;x&quot; &amp; &lt;y&gt;\u{a0}z é</p>\n",
+            "<h2 id=\"it&#39;s\"><span id=\"L3\"></span>It&#39;s<a class=\"anchor\" href=\"#it's\" aria-label=\"Link to this section\">#</a></h2>\n",
+            "<p><a href=\"https://example.com/?a=1&amp;b=&#39;2&#39;\" title=\"t &#39;x&#39; &quot;y&quot;\u{a0}\" rel=\"noopener noreferrer\">l</a></p>",
+            "<p><img src=\"docs/a%20b.png\" alt=\"a &lt;b&gt;\" width=\"3\" height=\"4\" loading=\"lazy\" decoding=\"async\"></p>",
+            "<table tabindex=\"0\"><thead><tr id=\"L5\"><th class=\"align-center\">a</th></tr></thead><tbody>\n</tbody></table>\n",
+            "<pre id=\"L7\" tabindex=\"0\"><code class=\"language-rust\"><span class=\"hl-source hl-rust\">fn</span> &#39;a</code></pre>\n",
+            "<ul>\n<li><input type=\"checkbox\" disabled=\"\" checked=\"\"> done</li>\n</ul>\n",
+            "<p><span class=\"broken-link\" title=\"Broken link: no &#39;x&#39;\">b</span><sup class=\"footnote-reference\"><a href=\"#fn-1\">1</a></sup></p>",
+        ] {
+            assert_eq!(normal_form(html), Some(sanitize(html)), "{html}");
+        }
+    }
+
+    #[test]
+    fn what_the_sanitizer_would_change_is_left_to_it() {
+        for html in [
+            "<script>x</script>",
+            "<p onclick=\"x\">y</p>",
+            "<a href=\"javascript:alert(1)\">x</a>",
+            "<a href=\"c:x.html\">x</a>",
+            "<a href=\"https://exa%20mple.com/\">x</a>",
+            "<a href=\"a.html\"><a href=\"b.html\">x</a></a>",
+            "<p>&copy; &amp</p>",
+            "<p>a < b</p>",
+            "<div class=\"navbar\">x</div>",
+            "<p id=\"\">x</p>",
+            "<table>x</table>",
+            "<img src=\"x\" />",
+            "<p title='x'>y</p>",
+        ] {
+            assert_eq!(normal_form(html), None, "{html}");
         }
     }
 
