@@ -16,8 +16,9 @@ use pulldown_cmark::{Alignment, CodeBlockKind, Event, LinkType, Parser, Tag, Tag
 
 use super::highlight::{CLASS_PREFIX, Highlighter, escape, language_token};
 use super::links::{LinkResolver, Resolved, encode_fragment, relative_url};
-use super::sanitize::{is_allowed_tag, is_shown_as_text, sanitize, serialises_slowly};
+use super::sanitize::{is_allowed_tag, is_shown_as_text, sanitize, sanitize_spans, serialises_slowly};
 use crate::diagnostic::Diagnostic;
+use crate::html::escape_into;
 use crate::markdown::rawhtml::{RawHtmlBlock, Tag as HtmlTag, Token};
 use crate::markdown::slug::{GithubIds, HeadingText};
 use crate::model::Document;
@@ -26,8 +27,10 @@ use crate::markdown::{LineIndex, autolink, rawhtml, strip_bom};
 pub use crate::markdown::{MAX_NESTING, options};
 
 mod sections;
+mod spans;
 use sections::SectionText;
 pub use sections::{SECTION_TEXT_CAP, SearchSection};
+use spans::RawSpans;
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TocEntry {
@@ -123,8 +126,20 @@ fn write(
     highlighter: &Highlighter,
     publish: bool,
 ) -> RenderedDoc {
+    write_with(doc, resolver, highlighter, publish, false)
+}
+
+/// [`write`], sanitising the whole page in one piece when `whole` (the tests compare the two).
+fn write_with(
+    doc: &Document,
+    resolver: &dyn LinkResolver,
+    highlighter: &Highlighter,
+    publish: bool,
+    whole: bool,
+) -> RenderedDoc {
     let body = strip_bom(&doc.body);
     let mut writer = Writer::new(doc, body, resolver, highlighter, publish);
+    writer.whole = whole;
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         writer.event(event, range.start);
     }
@@ -202,6 +217,10 @@ struct Writer<'a> {
     /// emits is escaped text and vetted links, so only then is the sanitizer pass needed —
     /// and it is most of the render time.
     raw_html: bool,
+    /// Which spans of the page hold raw HTML: only those are sanitised.
+    spans: RawSpans,
+    /// Sanitise the whole page, not span by span (the tests' reference).
+    whole: bool,
     /// Whether the HTML is for a page (sanitised) or only scanned for findings.
     publish: bool,
     /// Text not yet written: pulldown-cmark splits a run of text at `_`, `&`, `[` …, and a
@@ -252,6 +271,8 @@ impl<'a> Writer<'a> {
             in_metadata: false,
             disallowed_reported: HashSet::new(),
             raw_html: false,
+            spans: RawSpans::default(),
+            whole: false,
             publish,
             pending_text: String::new(),
             has_code: false,
@@ -271,11 +292,14 @@ impl<'a> Writer<'a> {
             self.out.push_str(&heading.anchor);
             self.out.push_str(&heading.html);
         }
+        let spans = std::mem::take(&mut self.spans).finish(self.out.len());
         RenderedDoc {
-            html: if self.raw_html && self.publish {
+            html: if !(self.raw_html && self.publish) {
+                self.out
+            } else if self.whole {
                 sanitize(&self.out)
             } else {
-                self.out
+                sanitize_spans(&self.out, &spans)
             },
             toc: self.toc,
             diagnostics: self.diagnostics,
@@ -338,6 +362,17 @@ impl<'a> Writer<'a> {
     }
 
     fn event(&mut self, event: Event<'_>, offset: usize) {
+        if !self.publish {
+            self.route(event, offset);
+            return;
+        }
+        self.spans.before(&event, self.out.len());
+        let step = spans::step(&event);
+        self.route(event, offset);
+        self.spans.after(step);
+    }
+
+    fn route(&mut self, event: Event<'_>, offset: usize) {
         if let Some(heading) = &mut self.heading {
             heading.text.push(&event);
         }
@@ -430,10 +465,19 @@ impl<'a> Writer<'a> {
         if self.pending_text.is_empty() {
             return;
         }
-        let text = std::mem::take(&mut self.pending_text);
-        let in_link = !self.links.is_empty() || self.html_open.iter().any(|open| open == "a");
-        let html = if in_link { escape(&text) } else { autolinked(&text) };
-        self.write(&html);
+        let mut text = std::mem::take(&mut self.pending_text);
+        if self.publish || self.heading.is_some() {
+            let in_link = !self.links.is_empty() || self.html_open.iter().any(|open| open == "a");
+            let out = self.buf();
+            if in_link {
+                escape_into(&text, out);
+            } else {
+                push_autolinked(&text, out);
+            }
+        }
+        // The buffer is kept for the next run of text.
+        text.clear();
+        self.pending_text = text;
     }
 
     /// Feeds the search's section text: words, with a gap at every element boundary.
@@ -939,7 +983,10 @@ impl<'a> Writer<'a> {
         for token in rawhtml::tokenize(&block.text) {
             match token {
                 Token::Text(text) => {
-                    self.raw_html |= !text.trim().is_empty();
+                    if !text.trim().is_empty() {
+                        self.raw_html = true;
+                        self.spans.raw();
+                    }
                     // A `<` the lexer did not take as markup is text; left as it is, html5ever
                     // might still start a tag there and swallow what follows.
                     html.push_str(&text.replace('<', "&lt;"));
@@ -947,6 +994,7 @@ impl<'a> Writer<'a> {
                 Token::Comment(_) | Token::Bogus(_) => {}
                 Token::Tag(tag) => {
                     self.raw_html = true;
+                    self.spans.raw();
                     let line = self.lines.line(block.source_offset(tag.offset));
                     self.raw_tag(&tag, line, &mut html);
                 }
@@ -994,6 +1042,7 @@ impl<'a> Writer<'a> {
             return;
         }
         if tag.closing {
+            self.spans.close(&name);
             html.push_str(tag.src);
             return;
         }
@@ -1119,6 +1168,7 @@ impl<'a> Writer<'a> {
             _ => {}
         }
         html.push_str(if tag.self_closing { " />" } else { ">" });
+        self.spans.open(name);
     }
 }
 
@@ -1165,21 +1215,19 @@ fn is_void_or_optional_end(name: &str) -> bool {
     )
 }
 
-/// `text` escaped, with its bare URLs as external links.
-fn autolinked(text: &str) -> String {
-    let mut html = String::with_capacity(text.len() + text.len() / 8);
+/// Appends `text` escaped, with its bare URLs as external links.
+fn push_autolinked(text: &str, html: &mut String) {
     let mut at = 0;
     for link in autolink::find_autolinks(text) {
-        html.push_str(&escape(&text[at..link.range.start]));
-        html.push_str(&format!(
-            "<a href=\"{}\" rel=\"noopener noreferrer\">{}</a>",
-            escape_attr(&escape_href(&link.href(text))),
-            escape(&text[link.range.clone()]),
-        ));
+        escape_into(&text[at..link.range.start], html);
+        html.push_str("<a href=\"");
+        html.push_str(&escape_attr(&escape_href(&link.href(text))));
+        html.push_str("\" rel=\"noopener noreferrer\">");
+        escape_into(&text[link.range.clone()], html);
+        html.push_str("</a>");
         at = link.range.end;
     }
-    html.push_str(&escape(&text[at..]));
-    html
+    escape_into(&text[at..], html);
 }
 
 /// Alt text an editor or template left in (`![alt_text](…)`), which describes nothing.

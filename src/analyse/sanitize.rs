@@ -7,6 +7,7 @@
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
+use std::ops::Range;
 use std::sync::LazyLock;
 
 use ammonia::{Builder, UrlRelative};
@@ -232,6 +233,229 @@ pub fn is_shown_as_text(name: &str) -> bool {
 /// (ammonia and its DOM work without recursion).
 pub fn sanitize(html: &str) -> String {
     BUILDER.clean(&split_long_text(html)).to_string()
+}
+
+/// The page from the writer's output `html`, where only the `raw` spans (ascending, apart) hold
+/// raw HTML: those are sanitised, and the rest, the writer's own markup, is written as the
+/// sanitizer would give it back ([`push_normal_form`]), in a fraction of the time. The writer
+/// cuts spans only where html5ever is at rest (`document/spans.rs`), so the bytes are those of
+/// [`sanitize`] over the whole page.
+pub fn sanitize_spans(html: &str, raw: &[Range<usize>]) -> String {
+    let mut out = String::with_capacity(html.len() + html.len() / 32);
+    let mut at = 0;
+    let end = html.len()..html.len();
+    for span in raw.iter().chain(std::iter::once(&end)) {
+        let (start, stop) = (span.start.clamp(at, html.len()), span.end.clamp(at, html.len()));
+        let (Some(own), Some(rest)) = (html.get(at..start), html.get(start..stop)) else {
+            // Not at character boundaries (the writer's spans always are): the rest in one.
+            out.push_str(&sanitize(&html[at..]));
+            return out;
+        };
+        if !push_normal_form(own, &mut out) {
+            out.push_str(&sanitize(own));
+        }
+        out.push_str(&sanitize(rest));
+        at = stop;
+    }
+    out
+}
+
+/// Appends `html`, markup the writer made itself, in html5ever's serialisation: in text `'`
+/// and `"` are bare and U+00A0 is `&nbsp;`; in attribute values `'` is bare. Returns false
+/// (appending nothing) when `html` holds anything the sanitizer would change otherwise (a
+/// tag, attribute, class or URL it removes, a link inside a link, an unexpected `&` or `<`):
+/// that part is sanitised instead.
+fn push_normal_form(html: &str, out: &mut String) -> bool {
+    let mark = out.len();
+    let normal = normal_form_into(html, out);
+    if !normal {
+        out.truncate(mark);
+    }
+    normal
+}
+
+fn normal_form_into(html: &str, out: &mut String) -> bool {
+    let bytes = html.as_bytes();
+    let mut links = 0usize;
+    let (mut copied, mut from) = (0, 0);
+    while let Some(found) = bytes[from..]
+        .iter()
+        .position(|b| matches!(b, b'<' | b'>' | b'&' | 0xC2))
+    {
+        // These bytes are ASCII or lead bytes: `at` is a character boundary.
+        let at = from + found;
+        out.push_str(&html[copied..at]);
+        let taken = match bytes[at] {
+            b'<' => {
+                let Some(len) = html[at..].find('>').map(|i| i + 1) else {
+                    return false;
+                };
+                if !push_own_tag(&html[at..at + len], &mut links, out) {
+                    return false;
+                }
+                len
+            }
+            b'>' => {
+                out.push_str("&gt;");
+                1
+            }
+            b'&' => {
+                let Some((len, replacement)) = text_entity(&html[at..]) else {
+                    return false;
+                };
+                out.push_str(replacement);
+                len
+            }
+            _ if bytes.get(at + 1) == Some(&0xA0) => {
+                out.push_str("&nbsp;");
+                2
+            }
+            // Another character in U+0080–U+00BF: copied with the text after it.
+            _ => {
+                copied = at;
+                from = at + 1;
+                continue;
+            }
+        };
+        copied = at + taken;
+        from = copied;
+    }
+    out.push_str(&html[copied..]);
+    true
+}
+
+/// A character reference the writer's escaping makes, as html5ever writes it in text: the
+/// bytes it takes and its replacement.
+fn text_entity(rest: &str) -> Option<(usize, &'static str)> {
+    [
+        ("&amp;", "&amp;"),
+        ("&lt;", "&lt;"),
+        ("&gt;", "&gt;"),
+        ("&quot;", "\""),
+        ("&#39;", "'"),
+    ]
+    .into_iter()
+    .find(|(entity, _)| rest.starts_with(entity))
+    .map(|(entity, replacement)| (entity.len(), replacement))
+}
+
+/// Appends one of the writer's own tags (`<a href="…">`, `</p>` …) as the sanitizer would
+/// write it, or returns false if it would change it.
+fn push_own_tag(tag: &str, links: &mut usize, out: &mut String) -> bool {
+    if let Some(name) = tag.strip_prefix("</").and_then(|t| t.strip_suffix('>')) {
+        if name == "a" {
+            *links = links.saturating_sub(1);
+        }
+        out.push_str(tag);
+        return TAGS.contains(&name);
+    }
+    let Some(inner) = tag.strip_prefix('<').and_then(|t| t.strip_suffix('>')) else {
+        return false;
+    };
+    let (name, mut attrs) = inner.split_once(' ').unwrap_or((inner, ""));
+    if !TAGS.contains(&name) || name == "table" && attrs != "tabindex=\"0\"" {
+        return false;
+    }
+    if name == "a" {
+        *links += 1;
+        if *links > 1 {
+            return false;
+        }
+    }
+    out.push('<');
+    out.push_str(name);
+    while !attrs.is_empty() {
+        let Some((attr, value, rest)) = split_attribute(attrs) else {
+            return false;
+        };
+        if name != "table" && !keeps_attribute(name, attr, value) {
+            return false;
+        }
+        out.push(' ');
+        out.push_str(attr);
+        out.push_str("=\"");
+        push_value(value, out);
+        out.push('"');
+        attrs = rest;
+    }
+    out.push('>');
+    true
+}
+
+/// `name="value"` and what follows it (after one space), from a tag's attributes.
+fn split_attribute(attrs: &str) -> Option<(&str, &str, &str)> {
+    let (name, rest) = attrs.split_once("=\"")?;
+    let (value, rest) = rest.split_once('"')?;
+    let rest = match rest.strip_prefix(' ') {
+        Some(more) if !more.is_empty() => more,
+        None if rest.is_empty() => rest,
+        _ => return None,
+    };
+    let plain = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b == b'-');
+    (plain(name) && !value.contains(['<', '>'])).then_some((name, value, rest))
+}
+
+/// Whether the sanitizer keeps attribute `name="value"` of element `element` as it is.
+fn keeps_attribute(element: &str, name: &str, value: &str) -> bool {
+    let allowed = GENERIC_ATTRIBUTES.contains(&name)
+        || TAG_ATTRIBUTES
+            .iter()
+            .any(|(tag, attrs)| *tag == element && attrs.contains(&name));
+    let entities_known = || {
+        value
+            .match_indices('&')
+            .all(|(at, _)| text_entity(&value[at..]).is_some())
+    };
+    if !allowed || !entities_known() {
+        return false;
+    }
+    let decoded: Cow<'_, str> = if value.contains('&') {
+        Cow::Owned(
+            value
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&quot;", "\"")
+                .replace("&#39;", "'")
+                .replace("&amp;", "&"),
+        )
+    } else {
+        Cow::Borrowed(value)
+    };
+    match name {
+        "href" | "src" => keeps_url(&decoded),
+        // The highlighter's classes, on every token of every code block: checked without
+        // building the filter's joined copy.
+        "class" => {
+            !decoded.is_empty()
+                && decoded.split(' ').all(is_allowed_class)
+                && !decoded.contains(|c: char| c.is_ascii_whitespace() && c != ' ')
+        }
+        _ => filter_attribute(element, name, &decoded).is_some_and(|kept| kept == decoded),
+    }
+}
+
+/// Whether the sanitizer keeps `url` in an `href` or `src`: a relative URL, or one with an
+/// allowed scheme that parses.
+fn keeps_url(url: &str) -> bool {
+    if url.bytes().any(|b| b <= b' ') {
+        return false;
+    }
+    let scheme_len = url
+        .bytes()
+        .position(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.')));
+    let has_scheme = url.starts_with(|c: char| c.is_ascii_alphabetic())
+        && scheme_len.is_some_and(|at| url.as_bytes()[at] == b':');
+    !has_scheme || ammonia::Url::parse(url).is_ok_and(|parsed| EXTERNAL_SCHEMES.contains(&parsed.scheme()))
+}
+
+/// Appends an attribute value (escaped by the writer) as html5ever writes it: `'` bare,
+/// U+00A0 as `&nbsp;`.
+fn push_value(value: &str, out: &mut String) {
+    if !value.contains(['&', '\u{a0}']) {
+        out.push_str(value);
+        return;
+    }
+    out.push_str(&value.replace("&#39;", "'").replace('\u{a0}', "&nbsp;"));
 }
 
 /// Whether an attribute value would take html5ever's serialiser too long: it searches to the
@@ -487,6 +711,48 @@ mod tests {
             let out = sanitize(&format!("<p>{text}</p>"));
             assert!(start.elapsed() < Duration::from_secs(10), "{:?}", start.elapsed());
             assert_eq!(out.len(), text.len() + 7);
+        }
+    }
+
+    fn normal_form(html: &str) -> Option<String> {
+        let mut out = String::new();
+        push_normal_form(html, &mut out).then_some(out)
+    }
+
+    #[test]
+    fn own_markup_is_written_in_the_sanitizers_normal_form() {
+        for html in [
+            "<p id=\"L1\">It&#39;s &quot;x&quot; &amp; &lt;y&gt;\u{a0}z é</p>\n",
+            "<h2 id=\"it&#39;s\"><span id=\"L3\"></span>It&#39;s<a class=\"anchor\" href=\"#it's\" aria-label=\"Link to this section\">#</a></h2>\n",
+            "<p><a href=\"https://example.com/?a=1&amp;b=&#39;2&#39;\" title=\"t &#39;x&#39; &quot;y&quot;\u{a0}\" rel=\"noopener noreferrer\">l</a></p>",
+            "<p><img src=\"docs/a%20b.png\" alt=\"a &lt;b&gt;\" width=\"3\" height=\"4\" loading=\"lazy\" decoding=\"async\"></p>",
+            "<table tabindex=\"0\"><thead><tr id=\"L5\"><th class=\"align-center\">a</th></tr></thead><tbody>\n</tbody></table>\n",
+            "<pre id=\"L7\" tabindex=\"0\"><code class=\"language-rust\"><span class=\"hl-source hl-rust\">fn</span> &#39;a</code></pre>\n",
+            "<ul>\n<li><input type=\"checkbox\" disabled=\"\" checked=\"\"> done</li>\n</ul>\n",
+            "<p><span class=\"broken-link\" title=\"Broken link: no &#39;x&#39;\">b</span><sup class=\"footnote-reference\"><a href=\"#fn-1\">1</a></sup></p>",
+        ] {
+            assert_eq!(normal_form(html), Some(sanitize(html)), "{html}");
+        }
+    }
+
+    #[test]
+    fn what_the_sanitizer_would_change_is_left_to_it() {
+        for html in [
+            "<script>x</script>",
+            "<p onclick=\"x\">y</p>",
+            "<a href=\"javascript:alert(1)\">x</a>",
+            "<a href=\"c:x.html\">x</a>",
+            "<a href=\"https://exa%20mple.com/\">x</a>",
+            "<a href=\"a.html\"><a href=\"b.html\">x</a></a>",
+            "<p>&copy; &amp</p>",
+            "<p>a < b</p>",
+            "<div class=\"navbar\">x</div>",
+            "<p id=\"\">x</p>",
+            "<table>x</table>",
+            "<img src=\"x\" />",
+            "<p title='x'>y</p>",
+        ] {
+            assert_eq!(normal_form(html), None, "{html}");
         }
     }
 

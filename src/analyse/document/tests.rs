@@ -649,6 +649,21 @@ mod corpus {
     }
 
     #[test]
+    fn every_corpus_page_is_the_same_sanitised_by_spans_or_whole() {
+        let Some(root) = std::env::var_os("TSSA_CORPUS") else {
+            return;
+        };
+        let site = corpus_site(&PathBuf::from(root));
+        let links = SiteLinks::new(&site);
+        let highlighter = Highlighter::new();
+        for d in site.documents() {
+            let split = write_with(d, &links, &highlighter, true, false).html;
+            let whole = write_with(d, &links, &highlighter, true, true).html;
+            assert!(split == whole, "{} differs", d.source);
+        }
+    }
+
+    #[test]
     fn renders_every_corpus_document() {
         let Some(root) = std::env::var_os("TSSA_CORPUS") else {
             // Straight to stderr: the test harness captures println!, and a skip must be seen.
@@ -968,4 +983,132 @@ fn check_and_build_agree_on_a_heading_that_only_shows_an_image() {
     };
     assert_eq!(empty(&rendered.diagnostics), [Some(6)]);
     assert_eq!(empty(&found), empty(&rendered.diagnostics));
+}
+
+/// Markdown that exercises the writer's own markup: escaping, quotes, U+00A0, entities, every
+/// kind of block and inline, links of each sort.
+const OWN_MARKUP: &[&str] = &[
+    "# Title\n\nA 'quoted' \"text\" with < and > and & and &amp; and &copy; and \u{a0}nbsp\u{a0}.",
+    "## It's \"a\" <heading> & more\u{a0}here",
+    "[link 'x' \"y\"](https://example.com/?a=1&b='2' \"title 'with' \\\"quotes\\\" & <b>\")",
+    "[in site](docs/arch.png) and [fragment](#its-a-heading) and [broken](nowhere.md 'gone')",
+    "![alt 'x' \"y\" & <z>](docs/arch.png \"t 'i' \\\"t\\\" \u{a0}\") ![missing](no.png)",
+    "Bare https://example.com/a?b=1&c=2's link and www.example.com. and <https://x.example/'q'>",
+    "<mail@example.com> and [mail](mailto:a@example.com)",
+    "```rust\nfn main() { let s = \"it's <b> & \u{a0}\"; }\n```",
+    "```\nplain 'code' \"here\" & <tag>\n```\n\n    indented <code> & 'x'",
+    "`inline 'code' \"q\" <&>` and *em 'x'* **strong \"y\"** ~~del~~",
+    "| a 'x' | b \"y\" |\n|:--|--:|\n| <c> & | \u{a0} |\n| ok | `c` |",
+    "- [ ] todo 'x'\n- [x] done \"y\"\n  1. nested\n  2. list\n\n> quote 'q' \"q\"\n> > deeper",
+    "Text[^1] and again[^note].\n\n[^1]: Foot 'note' \"one\".\n[^note]: Second & <last>.",
+    "Line one  \nline two\\\nline three\n\n---\n\nafter rule",
+    "[link with footnote[^1]](https://example.com)\n\n[^1]: x",
+    "[a colon](c:drive.md) [odd](https://exa mple.com/) [ws](<https://example.com/a b>)",
+    "Control \u{1}char and \u{7f}delete and \r carriage",
+];
+
+/// Raw HTML, nested well and badly, across blocks and inside Markdown.
+const RAW_MARKUP: &[&str] = &[
+    "<details>\n<summary>More 'x'</summary>\n\nMarkdown *inside* & \"quoted\".\n\n</details>",
+    "<table>\n<tr>\n<td>\ncell 'a'\n</td>\n<td>\n<a href=\"https://goharbor.io\">h</a>\n<p>\nunclosed p\n</td>\n</tr>\n</table>",
+    "<p align=\"center\">\n  <img src=\"docs/arch.png\" alt=\"x\" width=\"10\">\n</p>",
+    "A <b>bold *and</b> em* mix and <i>open italic",
+    "<span>\n\nparagraph </span> after\n\nnext paragraph",
+    "<div>\n\n- list in div\n\n</div>\n\ntext after div",
+    "Inline <sup>1</sup> and <br> and <br/> and </br> and <kbd>Ctrl</kbd>",
+    "<p>one<p>two</p>",
+    "<ul>\n<li>a\n<li>b\n</ul>",
+    "<div><p>para<li>item</div>",
+    "<a href=\"x.md\"><a href=\"y.md\">nested</a></a>",
+    "<script>alert(1)</script> and <style>x</style> and <svg><g/></svg>",
+    "<custom-tag>made up</custom-tag> and <g>svg name</g> and <td>stray cell</td>",
+    "<img src=\"x\" onerror=\"alert(1)\" title='a \"b\" c'>",
+    "<!-- a comment --> only\n\n<!-- another -->",
+    "<h2 id=\"raw-id\">Raw <em>heading</em></h2>",
+    "# Heading with <code>raw</code> html",
+    "<table><tr><td>foster *me*</td></tr>text in table</table>",
+    "<blockquote>\n\n> md quote in raw\n\n</blockquote>",
+    "<pre>\nraw pre 'x'\n</pre>",
+    "<div>\n<p>\nunclosed in div\n</div>",
+    "<dl><dt>t<dd>d</dl>",
+    "<div><b>bold left open</div>",
+    "<details><summary>s</summary><em>x</details>",
+    "*<b>x* *y</b>* z",
+    "**<i>x** and **y</i>** z",
+    "[<b>x](a.md) [y</b>](b.md) z",
+    "<b><i>x</b> y</i>",
+    "<em>x <strong>y</em> z</strong>",
+    "<a href=\"a.md\">x <b>y</a> z</b>",
+];
+
+/// The page, sanitised span by span and as a whole.
+fn both_ways(body: &str) -> (String, String) {
+    let site = site_with(body);
+    let links = SiteLinks::new(&site);
+    let d = &site.units[0].documents[0];
+    let highlighter = Highlighter::new();
+    let split = write_with(d, &links, &highlighter, true, false).html;
+    let whole = write_with(d, &links, &highlighter, true, true).html;
+    (split, whole)
+}
+
+#[test]
+fn the_writers_own_markup_is_already_what_the_sanitizer_gives_back() {
+    // What lets the sanitizer skip everything but raw HTML: its normal form of the writer's
+    // output is that output, written in html5ever's escaping.
+    for md in OWN_MARKUP {
+        let html = render_md(md).html;
+        let normal = crate::analyse::sanitize::sanitize_spans(&html, &[]);
+        assert_eq!(normal, sanitize(&html), "{md:?}");
+    }
+}
+
+#[test]
+fn sanitising_only_the_raw_spans_gives_the_bytes_of_sanitising_the_page() {
+    let mut cases: Vec<String> = Vec::new();
+    for raw in RAW_MARKUP {
+        for own in OWN_MARKUP {
+            cases.push(format!("{own}\n\n{raw}\n\n{own}"));
+            cases.push(format!("{raw}\n{own}"));
+            cases.push(format!("- {raw}\n\n  {own}"));
+        }
+        for other in RAW_MARKUP {
+            cases.push(format!("{raw}\n\nplain 'x'\n\n{other}\n\nend \"y\""));
+        }
+    }
+    for md in &cases {
+        let (split, whole) = both_ways(md);
+        assert_eq!(split, whole, "{md:?}");
+    }
+}
+
+#[test]
+fn raw_spans_cover_only_the_blocks_around_raw_html() {
+    let md = "First 'para'.\n\n<details>\n<summary>x</summary>\n\ninside\n\n</details>\n\nLast \"para\".";
+    let site = site_with(md);
+    let links = SiteLinks::new(&site);
+    let d = &site.units[0].documents[0];
+    let highlighter = Highlighter::new();
+    let mut writer = Writer::new(d, &d.body, &links, &highlighter, true);
+    for (event, range) in Parser::new_ext(&d.body, options()).into_offset_iter() {
+        writer.event(event, range.start);
+    }
+    let out = writer.out.clone();
+    let spans = std::mem::take(&mut writer.spans).finish(out.len());
+    assert_eq!(spans.len(), 1, "{spans:?}");
+    let raw = &out[spans[0].clone()];
+    assert!(raw.contains("<details>") && raw.contains("</details>"), "{raw}");
+    assert!(!raw.contains("First") && !raw.contains("Last"), "{raw}");
+    // An unclosed raw element leaves everything after it to the sanitizer.
+    let md = "First.\n\n<div>\n\nnever closed\n\nLast.";
+    let site = site_with(md);
+    let d = &site.units[0].documents[0];
+    let mut writer = Writer::new(d, &d.body, &links, &highlighter, true);
+    for (event, range) in Parser::new_ext(&d.body, options()).into_offset_iter() {
+        writer.event(event, range.start);
+    }
+    let out = writer.out.clone();
+    let spans = std::mem::take(&mut writer.spans).finish(out.len());
+    assert_eq!(spans.len(), 1);
+    assert!(out[spans[0].clone()].contains("Last."));
 }
