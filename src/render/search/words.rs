@@ -1,0 +1,195 @@
+//! The words of a text as the search matches them: lowercase runs of letters and digits.
+//! One-letter ASCII words and runs over [`MAX_TERM_CHARS`] are left out (noise); `search.js`
+//! splits a query the same way.
+//!
+//! Scanned on bytes, the ASCII letters and digits without decoding, and folded into a scratch
+//! buffer, so that a word costs no allocation; a word with a non-ASCII uppercase letter goes
+//! through `str::to_lowercase` as before (final sigma and all), so the terms are the same.
+
+/// Longer runs of letters are hashes, keys or base64, not words anyone types.
+pub const MAX_TERM_CHARS: usize = 32;
+
+/// A term of a text: the word itself when it is lowercase already, else its folded copy,
+/// which lives only until the next term.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Term<'a, 's> {
+    Text(&'a str),
+    Folded(&'s str),
+}
+
+impl Term<'_, '_> {
+    pub fn as_str(&self) -> &str {
+        match self {
+            Term::Text(s) | Term::Folded(s) => s,
+        }
+    }
+}
+
+/// Calls `each` with every term of `text` in order; `scratch` holds the folded ones.
+pub fn each_term<'a>(text: &'a str, scratch: &mut String, mut each: impl FnMut(Term<'a, '_>)) {
+    let mut at = 0;
+    while let Some(&lead) = text.as_bytes().get(at) {
+        let run = scan(text, at);
+        if run.end == at {
+            at += utf8_width(lead);
+            continue;
+        }
+        let w = &text[at..run.end];
+        at = run.end;
+        if w.len() == 1 || run.chars > MAX_TERM_CHARS {
+            continue;
+        }
+        if !run.upper {
+            each(Term::Text(w));
+            continue;
+        }
+        scratch.clear();
+        if run.ascii {
+            scratch.push_str(w);
+            scratch.make_ascii_lowercase();
+        } else {
+            scratch.push_str(&w.to_lowercase());
+        }
+        each(Term::Folded(scratch));
+    }
+}
+
+/// The length of the character that starts with the byte `lead` (a boundary of valid UTF-8).
+fn utf8_width(lead: u8) -> usize {
+    match lead {
+        0..0x80 => 1,
+        0xf0.. => 4,
+        0xe0.. => 3,
+        _ => 2,
+    }
+}
+
+/// The run of letters and digits starting at `start` (empty at a separator).
+struct Run {
+    end: usize,
+    chars: usize,
+    ascii: bool,
+    /// Any uppercase letter (the ones `char::is_uppercase` knows).
+    upper: bool,
+}
+
+fn scan(text: &str, start: usize) -> Run {
+    let bytes = text.as_bytes();
+    let mut run = Run {
+        end: start,
+        chars: 0,
+        ascii: true,
+        upper: false,
+    };
+    while let Some(&b) = bytes.get(run.end) {
+        if b < 0x80 {
+            if !b.is_ascii_alphanumeric() {
+                break;
+            }
+            run.upper |= b.is_ascii_uppercase();
+            run.end += 1;
+        } else {
+            let next = text.get(run.end..).and_then(|t| t.chars().next());
+            let Some(c) = next.filter(|c| c.is_alphanumeric()) else {
+                break;
+            };
+            run.ascii = false;
+            run.upper |= c.is_uppercase();
+            run.end += c.len_utf8();
+        }
+        run.chars += 1;
+    }
+    run
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::borrow::Cow;
+
+    fn terms(text: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        each_term(text, &mut String::new(), |t| out.push(t.as_str().to_owned()));
+        out
+    }
+
+    /// The tokenizer as it was before the byte scanner, kept as the reference.
+    fn old(text: &str) -> Vec<String> {
+        text.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .filter(|w| !(w.len() == 1 && w.is_ascii()))
+            .filter(|w| w.len() <= MAX_TERM_CHARS || w.chars().count() <= MAX_TERM_CHARS)
+            .map(|w| {
+                let upper = if w.is_ascii() {
+                    w.bytes().any(|b| b.is_ascii_uppercase())
+                } else {
+                    w.chars().any(char::is_uppercase)
+                };
+                if upper {
+                    Cow::Owned(w.to_lowercase())
+                } else {
+                    Cow::Borrowed(w)
+                }
+            })
+            .map(Cow::into_owned)
+            .collect()
+    }
+
+    #[test]
+    fn tokens_are_lowercase_unicode_words_without_noise() {
+        let words = terms("Harbor's OIDC-login, v2.10 a Ünïcode 東京 x");
+        assert_eq!(words, ["harbor", "oidc", "login", "v2", "10", "ünïcode", "東京"]);
+        let long = "a".repeat(MAX_TERM_CHARS + 1);
+        assert!(terms(&long).is_empty());
+        let exactly = "é".repeat(MAX_TERM_CHARS);
+        assert_eq!(terms(&exactly), [exactly.clone()]);
+    }
+
+    #[test]
+    fn only_words_with_capitals_are_copied() {
+        let mut kinds = Vec::new();
+        each_term("plain Capital", &mut String::new(), |t| {
+            kinds.push(matches!(t, Term::Text(_)));
+        });
+        assert_eq!(kinds, [true, false]);
+    }
+
+    #[test]
+    fn unicode_folding_is_str_to_lowercase() {
+        // Final sigma, a titlecase letter (not uppercase: kept as written, as before), a
+        // letter that lowercases to two characters, and a mixed ASCII/non-ASCII word.
+        for text in ["ΟΔΟΣ", "ǅemal", "İstanbul", "ÉCOLE école", "MÜNCHEN x Ab", "ﬁ Ⅻ ½ ³"] {
+            assert_eq!(terms(text), old(text), "{text:?}");
+        }
+    }
+
+    /// A small deterministic generator (xorshift), so a failure repeats.
+    fn random_text(seed: &mut u64, len: usize) -> String {
+        const PICKS: &[char] = &[
+            'a', 'Z', '0', ' ', '-', '\'', 'é', 'É', 'Σ', 'ς', 'ǅ', 'İ', '東', '😀', '\u{2028}',
+            '\u{300}', '_', '.', 'ß', 'Ⅻ', '\u{0}', '\n',
+        ];
+        (0..len)
+            .map(|_| {
+                *seed ^= *seed << 13;
+                *seed ^= *seed >> 7;
+                *seed ^= *seed << 17;
+                match *seed % 5 {
+                    0 => char::from_u32((*seed >> 8) as u32 % 0x3_0000).unwrap_or('x'),
+                    _ => PICKS[(*seed >> 8) as usize % PICKS.len()],
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn same_terms_as_the_old_tokenizer_on_random_text() {
+        let mut seed = 0x2545_f491_4f6c_dd1d;
+        for i in 0..20_000 {
+            let text = random_text(&mut seed, i % 80);
+            assert_eq!(terms(&text), old(&text), "{text:?}");
+        }
+        let long_words = format!("{} {}", "Ab".repeat(16), "ÄB".repeat(17));
+        assert_eq!(terms(&long_words), old(&long_words));
+    }
+}
