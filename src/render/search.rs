@@ -275,6 +275,8 @@ struct Postings<'a> {
     /// Term `t`'s postings are `lists[starts[t]..starts[t + 1]]`: one allocation for all.
     starts: Vec<usize>,
     lists: Vec<u32>,
+    /// The section numbers as text: each is written many times, once per term it holds.
+    sections: json::Decimals,
 }
 
 /// The terms of one shard file: `Postings::terms[terms]`, all starting with one character.
@@ -290,14 +292,18 @@ impl<'a> Postings<'a> {
         let mut weighed: Vec<PageTerms<'a>> = pages
             .par_iter()
             .zip(sections)
-            .map(|(page, secs)| weigh(&page.t, secs))
+            .map_init(Weigher::default, |w, (page, secs)| w.weigh(&page.t, secs))
             .collect();
-        let mut ids: TermMap<'a, u32> = TermMap::default();
-        let mut counts: Vec<usize> = Vec::new();
+        // The largest page's terms are all distinct: a floor for the site's, so the map
+        // grows less often without reserving for the sum.
+        let floor = weighed.iter().map(|p| p.terms.len()).max().unwrap_or(0);
+        let mut ids: TermMap<'a, u32> = TermMap::with_capacity_and_hasher(floor, Default::default());
+        let mut counts: Vec<usize> = Vec::with_capacity(floor);
         let numbered: Vec<Vec<u32>> = weighed
             .iter_mut()
             .map(|page| {
-                let local: Vec<u32> = page.terms.drain(..).map(|t| number(&mut ids, &mut counts, t)).collect();
+                let terms = page.terms.drain(..);
+                let local: Vec<u32> = terms.map(|t| number(&mut ids, &mut counts, t)).collect();
                 for &(term, _) in &page.pairs {
                     counts[local[term as usize] as usize] += 2;
                 }
@@ -310,9 +316,13 @@ impl<'a> Postings<'a> {
             starts.push(starts[starts.len() - 1] + count);
         }
         let lists = fill(&weighed, &numbered, &starts);
-        let mut terms: Vec<(Cow<'a, str>, u32)> = ids.into_iter().collect();
-        terms.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        Postings { terms, starts, lists }
+        let sections = weighed.iter().map(|p| p.ends.len()).sum();
+        Postings {
+            terms: sorted(ids),
+            starts,
+            lists,
+            sections: json::Decimals::upto(sections),
+        }
     }
 
     /// The terms split by their first character (see [`shard_key`]), in key order.
@@ -345,16 +355,47 @@ impl<'a> Postings<'a> {
                 out.push(b',');
             }
             json::key(&mut out, term);
-            json::numbers(&mut out, self.list(*id));
+            self.write_list(&mut out, *id);
         }
         out.push(b'}');
         out
+    }
+
+    /// `[section,weight,…]`: weights are single digits.
+    fn write_list(&self, out: &mut Vec<u8>, id: u32) {
+        out.push(b'[');
+        for (i, pair) in self.list(id).chunks_exact(2).enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            self.sections.write(out, pair[0] as usize);
+            out.push(b',');
+            json::number(out, pair[1] as usize);
+        }
+        out.push(b']');
     }
 
     fn list(&self, id: u32) -> &[u32] {
         let id = id as usize;
         &self.lists[self.starts[id]..self.starts[id + 1]]
     }
+}
+
+/// The terms in byte order. Sorted on their first eight bytes as a number, which orders them
+/// the same (no term holds a NUL byte, so the zero padding sorts first) and settles almost
+/// every comparison without reading the strings.
+fn sorted(ids: TermMap<'_, u32>) -> Vec<(Cow<'_, str>, u32)> {
+    let mut keyed: Vec<(u64, Cow<'_, str>, u32)> = ids
+        .into_iter()
+        .map(|(term, id)| {
+            let mut head = [0u8; 8];
+            let n = term.len().min(8);
+            head[..n].copy_from_slice(&term.as_bytes()[..n]);
+            (u64::from_be_bytes(head), term, id)
+        })
+        .collect();
+    keyed.par_sort_unstable();
+    keyed.into_iter().map(|(_, term, id)| (term, id)).collect()
 }
 
 /// `term`'s site-wide number, given the next one when it is new.
@@ -398,28 +439,6 @@ struct PageTerms<'a> {
     ends: Vec<usize>,
 }
 
-/// Weighs the terms of a page's sections; the first section holds the title's.
-fn weigh<'a>(title: &'a str, secs: &'a [Section<'a>]) -> PageTerms<'a> {
-    let mut weigher = Weigher::default();
-    let mut scratch = String::new();
-    for (i, sec) in secs.iter().enumerate() {
-        let found = sec.text_weight;
-        each_term(&sec.text, &mut scratch, |t| {
-            weigher.add(t, |w| match w {
-                0 => found,
-                w if found == BODY && w < BODY + BODY_REPEATS => w + 1,
-                w => w,
-            });
-        });
-        let title = if i == 0 { title } else { "" };
-        for (words, weight) in [(&*sec.heading, HEADING), (title, TITLE)] {
-            each_term(words, &mut scratch, |t| weigher.add(t, |w| w.max(weight)));
-        }
-        weigher.end_section();
-    }
-    weigher.finish()
-}
-
 /// Each term of a section with its weight: the best place it was found, plus repeats.
 #[derive(Default)]
 struct Weigher<'a> {
@@ -432,6 +451,28 @@ struct Weigher<'a> {
 }
 
 impl<'a> Weigher<'a> {
+    /// Weighs the terms of a page's sections; the first section holds the title's. The
+    /// weigher is left empty, its storage kept for the next page.
+    fn weigh(&mut self, title: &'a str, secs: &'a [Section<'a>]) -> PageTerms<'a> {
+        let mut scratch = String::new();
+        for (i, sec) in secs.iter().enumerate() {
+            let found = sec.text_weight;
+            each_term(&sec.text, &mut scratch, |t| {
+                self.add(t, |w| match w {
+                    0 => found,
+                    w if found == BODY && w < BODY + BODY_REPEATS => w + 1,
+                    w => w,
+                });
+            });
+            let title = if i == 0 { title } else { "" };
+            for (words, weight) in [(&*sec.heading, HEADING), (title, TITLE)] {
+                each_term(words, &mut scratch, |t| self.add(t, |w| w.max(weight)));
+            }
+            self.end_section();
+        }
+        self.finish()
+    }
+
     fn add(&mut self, term: Term<'a, '_>, weigh: impl Fn(u8) -> u8) {
         let id = self.id(term);
         let w = &mut self.weight[id as usize];
@@ -464,13 +505,16 @@ impl<'a> Weigher<'a> {
         self.page.ends.push(self.page.pairs.len());
     }
 
-    fn finish(mut self) -> PageTerms<'a> {
+    fn finish(&mut self) -> PageTerms<'a> {
         let mut terms = vec![Cow::Borrowed(""); self.weight.len()];
-        for (term, id) in self.ids {
+        for (term, id) in self.ids.drain() {
             terms[id as usize] = term;
         }
-        self.page.terms = terms;
-        self.page
+        self.weight.clear();
+        PageTerms {
+            terms,
+            ..std::mem::take(&mut self.page)
+        }
     }
 }
 
@@ -502,7 +546,7 @@ mod tests {
 
     /// The terms of one section with their weights.
     fn weights(title: &str, sec: &Section<'_>) -> HashMap<String, u8> {
-        let page = weigh(title, std::slice::from_ref(sec));
+        let page = Weigher::default().weigh(title, std::slice::from_ref(sec));
         let terms = &page.terms;
         page.pairs.iter().map(|&(t, w)| (terms[t as usize].to_string(), w)).collect()
     }

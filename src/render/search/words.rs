@@ -27,8 +27,13 @@ impl Term<'_, '_> {
 
 /// Calls `each` with every term of `text` in order; `scratch` holds the folded ones.
 pub fn each_term<'a>(text: &'a str, scratch: &mut String, mut each: impl FnMut(Term<'a, '_>)) {
+    let bytes = text.as_bytes();
     let mut at = 0;
-    while let Some(&lead) = text.as_bytes().get(at) {
+    while let Some(&lead) = bytes.get(at) {
+        if CLASS[usize::from(lead)] == SEPARATOR {
+            at += 1;
+            continue;
+        }
         let run = scan(text, at);
         if run.end == at {
             at += utf8_width(lead);
@@ -73,6 +78,27 @@ struct Run {
     upper: bool,
 }
 
+/// What an ASCII byte is to the scanner; a byte from 0x80 up starts or continues a
+/// non-ASCII character, which is decoded and asked.
+const SEPARATOR: u8 = 0;
+const LOWER: u8 = 1;
+const UPPER: u8 = 2;
+const NON_ASCII: u8 = 3;
+
+const CLASS: [u8; 256] = {
+    let mut class = [NON_ASCII; 256];
+    let mut b = 0;
+    while b < 0x80 {
+        class[b] = match b as u8 {
+            b'a'..=b'z' | b'0'..=b'9' => LOWER,
+            b'A'..=b'Z' => UPPER,
+            _ => SEPARATOR,
+        };
+        b += 1;
+    }
+    class
+};
+
 fn scan(text: &str, start: usize) -> Run {
     let bytes = text.as_bytes();
     let mut run = Run {
@@ -81,24 +107,30 @@ fn scan(text: &str, start: usize) -> Run {
         ascii: true,
         upper: false,
     };
+    // Bytes of multi-byte characters past their first: the run's characters are its bytes
+    // less these.
+    let mut extra = 0;
     while let Some(&b) = bytes.get(run.end) {
-        if b < 0x80 {
-            if !b.is_ascii_alphanumeric() {
-                break;
+        match CLASS[usize::from(b)] {
+            LOWER => run.end += 1,
+            UPPER => {
+                run.upper = true;
+                run.end += 1;
             }
-            run.upper |= b.is_ascii_uppercase();
-            run.end += 1;
-        } else {
-            let next = text.get(run.end..).and_then(|t| t.chars().next());
-            let Some(c) = next.filter(|c| c.is_alphanumeric()) else {
-                break;
-            };
-            run.ascii = false;
-            run.upper |= c.is_uppercase();
-            run.end += c.len_utf8();
+            SEPARATOR => break,
+            _ => {
+                let next = text.get(run.end..).and_then(|t| t.chars().next());
+                let Some(c) = next.filter(|c| c.is_alphanumeric()) else {
+                    break;
+                };
+                run.ascii = false;
+                run.upper |= c.is_uppercase();
+                run.end += c.len_utf8();
+                extra += c.len_utf8() - 1;
+            }
         }
-        run.chars += 1;
     }
+    run.chars = run.end - start - extra;
     run
 }
 
