@@ -72,8 +72,7 @@ struct Section<'a> {
 
 /// The search index's files for `analysis`'s site.
 pub fn files(analysis: &Analysis) -> Vec<OutputFile> {
-    let (mut pages, sections): (Vec<Page>, Vec<Vec<Section<'_>>>) =
-        collect(analysis).into_iter().unzip();
+    let (mut pages, sections): (Vec<Page>, Vec<Vec<Section<'_>>>) = collect(analysis).into_iter().unzip();
     let text_files = assign_text_files(&mut pages, &sections);
     let postings = Postings::of(&pages, &sections);
     let shards = postings.shards();
@@ -84,9 +83,12 @@ pub fn files(analysis: &Analysis) -> Vec<OutputFile> {
         let path = format!("search/terms/{}.json", shard.key);
         file(path, postings.shard_json(shard.terms.clone()))
     }));
-    out.par_extend(text_files.into_par_iter().enumerate().map(|(x, pages)| {
-        file(format!("search/text/{x}.json"), text_json(pages, &sections))
-    }));
+    out.par_extend(
+        text_files
+            .into_par_iter()
+            .enumerate()
+            .map(|(x, pages)| file(format!("search/text/{x}.json"), text_json(pages, &sections))),
+    );
     out
 }
 
@@ -117,7 +119,10 @@ fn index_json(pages: &[Page], sections: &[Vec<Section<'_>>], shards: &[Shard]) -
         out.push(b'}');
     }
     out.extend_from_slice(b"],\"sections\":[");
-    let all = sections.iter().enumerate().flat_map(|(p, secs)| secs.iter().map(move |s| (p, s)));
+    let all = sections
+        .iter()
+        .enumerate()
+        .flat_map(|(p, secs)| secs.iter().map(move |s| (p, s)));
     for (i, (p, sec)) in all.enumerate() {
         out.extend_from_slice(if i == 0 { b"[" } else { b",[" });
         json::number(&mut out, p);
@@ -136,7 +141,11 @@ fn index_json(pages: &[Page], sections: &[Vec<Section<'_>>], shards: &[Shard]) -
 /// `{"<page>":[text,…],…}`: the snippet texts of the pages `pages`, in page order.
 fn text_json(pages: Range<usize>, sections: &[Vec<Section<'_>>]) -> Vec<u8> {
     let secs = &sections[pages.clone()];
-    let bytes: usize = secs.iter().flatten().map(|s| s.text.len().min(SNIPPET_CAP) + 8).sum();
+    let bytes: usize = secs
+        .iter()
+        .flatten()
+        .map(|s| s.text.len().min(SNIPPET_CAP) + 8)
+        .sum();
     let mut out = Vec::with_capacity(bytes + 16 * secs.len() + 2);
     out.push(b'{');
     for (p, secs) in pages.zip(secs) {
@@ -347,7 +356,10 @@ impl<'a> Postings<'a> {
     /// `{"term":[section,weight,…],…}` for the terms `terms`.
     fn shard_json(&self, terms: Range<usize>) -> Vec<u8> {
         let terms = &self.terms[terms];
-        let numbers: usize = terms.iter().map(|(t, id)| t.len() + self.list(*id).len() * 4).sum();
+        let numbers: usize = terms
+            .iter()
+            .map(|(t, id)| t.len() + self.list(*id).len() * 4)
+            .sum();
         let mut out = Vec::with_capacity(numbers + terms.len() * 6 + 2);
         out.push(b'{');
         for (i, (term, id)) in terms.iter().enumerate() {
@@ -548,7 +560,10 @@ mod tests {
     fn weights(title: &str, sec: &Section<'_>) -> HashMap<String, u8> {
         let page = Weigher::default().weigh(title, std::slice::from_ref(sec));
         let terms = &page.terms;
-        page.pairs.iter().map(|&(t, w)| (terms[t as usize].to_string(), w)).collect()
+        page.pairs
+            .iter()
+            .map(|&(t, w)| (terms[t as usize].to_string(), w))
+            .collect()
     }
 
     fn page(url: &str, title: &str) -> Page {
@@ -625,9 +640,8 @@ mod tests {
         ];
         let files = assign_text_files(&mut pages, &sections);
         assert_eq!(files, [0..1, 1..2]);
-        let value = |bytes: Vec<u8>| -> serde_json::Value {
-            serde_json::from_slice(&bytes).expect("valid JSON")
-        };
+        let value =
+            |bytes: Vec<u8>| -> serde_json::Value { serde_json::from_slice(&bytes).expect("valid JSON") };
         let index = value(index_json(&pages, &sections, &[]));
         let expected = serde_json::json!({
             "pages": [
@@ -650,7 +664,11 @@ mod tests {
         let mut pages = [page("a/", "A"), page("b/", "B"), page("c/", "C")];
         let big = "x".repeat(SNIPPET_CAP);
         let sections: Vec<Vec<Section<'_>>> = (0..3)
-            .map(|_| (0..TEXT_FILE_BYTES / SNIPPET_CAP / 2 + 1).map(|_| section("", "", &*big, BODY)).collect())
+            .map(|_| {
+                (0..TEXT_FILE_BYTES / SNIPPET_CAP / 2 + 1)
+                    .map(|_| section("", "", &*big, BODY))
+                    .collect()
+            })
             .collect();
         assert_eq!(assign_text_files(&mut pages, &sections), [0..1, 1..2, 2..3]);
         let small = [vec![], vec![], vec![]];

@@ -157,8 +157,8 @@ mod tests {
         /// A character drawn mostly from the ones that need care.
         fn char(&mut self) -> char {
             const PICKS: &[char] = &[
-                '"', '\\', '/', '\u{7f}', '\u{2028}', '\u{2029}', '\u{feff}', '😀', 'é', '東',
-                '\u{0}', '\u{8}', '\u{9}', '\u{a}', '\u{b}', '\u{c}', '\u{d}', '\u{1f}', ' ', 'a',
+                '"', '\\', '/', '\u{7f}', '\u{2028}', '\u{2029}', '\u{feff}', '😀', 'é', '東', '\u{0}',
+                '\u{8}', '\u{9}', '\u{a}', '\u{b}', '\u{c}', '\u{d}', '\u{1f}', ' ', 'a',
             ];
             let r = self.next();
             match r % 4 {
@@ -171,7 +171,14 @@ mod tests {
 
     #[test]
     fn strings_escape_as_serde_json_does() {
-        for s in ["", "plain", "\"\\", "\u{0}\u{1f}\u{7f}", "\u{2028}\u{2029}", "😀 東京"] {
+        for s in [
+            "",
+            "plain",
+            "\"\\",
+            "\u{0}\u{1f}\u{7f}",
+            "\u{2028}\u{2029}",
+            "😀 東京",
+        ] {
             assert_eq!(ours(s), theirs(s), "{s:?}");
         }
         let mut rng = Rng(0x9e37_79b9_7f4a_7c15);

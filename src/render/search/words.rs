@@ -99,6 +99,7 @@ const CLASS: [u8; 256] = {
     class
 };
 
+#[inline]
 fn scan(text: &str, start: usize) -> Run {
     let bytes = text.as_bytes();
     let mut run = Run {
@@ -190,7 +191,14 @@ mod tests {
     fn unicode_folding_is_str_to_lowercase() {
         // Final sigma, a titlecase letter (not uppercase: kept as written, as before), a
         // letter that lowercases to two characters, and a mixed ASCII/non-ASCII word.
-        for text in ["ΟΔΟΣ", "ǅemal", "İstanbul", "ÉCOLE école", "MÜNCHEN x Ab", "ﬁ Ⅻ ½ ³"] {
+        for text in [
+            "ΟΔΟΣ",
+            "ǅemal",
+            "İstanbul",
+            "ÉCOLE école",
+            "MÜNCHEN x Ab",
+            "ﬁ Ⅻ ½ ³",
+        ] {
             assert_eq!(terms(text), old(text), "{text:?}");
         }
     }
@@ -198,8 +206,8 @@ mod tests {
     /// A small deterministic generator (xorshift), so a failure repeats.
     fn random_text(seed: &mut u64, len: usize) -> String {
         const PICKS: &[char] = &[
-            'a', 'Z', '0', ' ', '-', '\'', 'é', 'É', 'Σ', 'ς', 'ǅ', 'İ', '東', '😀', '\u{2028}',
-            '\u{300}', '_', '.', 'ß', 'Ⅻ', '\u{0}', '\n',
+            'a', 'Z', '0', ' ', '-', '\'', 'é', 'É', 'Σ', 'ς', 'ǅ', 'İ', '東', '😀', '\u{2028}', '\u{300}',
+            '_', '.', 'ß', 'Ⅻ', '\u{0}', '\n',
         ];
         (0..len)
             .map(|_| {
