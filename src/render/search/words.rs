@@ -175,7 +175,7 @@ mod tests {
         let long = "a".repeat(MAX_TERM_CHARS + 1);
         assert!(terms(&long).is_empty());
         let exactly = "é".repeat(MAX_TERM_CHARS);
-        assert_eq!(terms(&exactly), [exactly.clone()]);
+        assert_eq!(terms(&exactly), std::slice::from_ref(&exactly));
     }
 
     #[test]
