@@ -78,10 +78,10 @@ impl SectionText {
         }
     }
 
-    /// The lead found, if any paragraph qualified.
-    pub(super) fn lead(&self) -> String {
+    /// The lead found, if any paragraph qualified; taken, not copied (the page is done).
+    pub(super) fn lead(&mut self) -> String {
         match self.lead_state {
-            LeadState::Done => self.lead.clone(),
+            LeadState::Done => std::mem::take(&mut self.lead),
             _ => String::new(),
         }
     }
