@@ -725,6 +725,8 @@ struct Walker {
     root: PathBuf,
     canonical_root: Option<PathBuf>,
     output: Option<PathBuf>,
+    /// The output folder's identity, if it exists (see [`Walker::is_output`]).
+    output_id: Option<(u64, u64)>,
     /// The root's device: a folder on another one is a mount, which tssa does not enter.
     root_dev: Option<u64>,
     limits: Limits,
@@ -741,6 +743,7 @@ impl Walker {
             root: config.root.clone(),
             canonical_root: config.root.canonicalize().ok(),
             output: config.output.canonicalize().ok(),
+            output_id: std::fs::metadata(&config.output).ok().as_ref().and_then(file_id),
             root_dev: std::fs::metadata(&config.root).ok().map(|m| device(&m)),
             limits: config.limits,
             found_files: Cell::new(0),
@@ -765,7 +768,7 @@ impl Walker {
             return self.admit_dir(path, rel, &meta, diagnostics);
         }
         if meta.is_file() {
-            return Some(Kind::File);
+            return Some(Kind::File(meta.len()));
         }
         // Pipes, sockets and devices: reading one could block the build forever.
         diagnostics.push(
@@ -807,7 +810,8 @@ impl Walker {
             );
             return None;
         }
-        if target.is_dir() {
+        let meta = std::fs::metadata(&target).ok()?;
+        if meta.is_dir() {
             diagnostics.push(
                 Diagnostic::info(
                     "discover/symlinked-folder",
@@ -817,7 +821,7 @@ impl Walker {
             );
             return None;
         }
-        target.is_file().then_some(Kind::File)
+        meta.is_file().then_some(Kind::File(meta.len()))
     }
 
     /// A folder is walked unless it is a site tssa wrote (the configured output, or any
@@ -829,8 +833,7 @@ impl Walker {
         meta: &std::fs::Metadata,
         diagnostics: &mut Vec<Diagnostic>,
     ) -> Option<Kind> {
-        let canonical = path.canonicalize().ok();
-        if self.output.is_some() && canonical == self.output {
+        if self.is_output(path, meta) {
             return None;
         }
         if path.join(crate::output::MARKER).is_file() {
@@ -922,8 +925,18 @@ impl Walker {
         false
     }
 
-    fn source_file(&self, path: PathBuf, rel: String, within: String) -> SourceFile {
-        let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+    /// Whether `dir` is the configured output folder. On Unix its device and inode say so
+    /// without resolving the path (canonicalising every folder cost a `readlink` per path
+    /// component, most of a walk's system calls).
+    fn is_output(&self, dir: &Path, meta: &std::fs::Metadata) -> bool {
+        match (&self.output_id, file_id(meta)) {
+            (Some(output), Some(id)) => *output == id,
+            _ => self.output.is_some() && dir.canonicalize().ok() == self.output,
+        }
+    }
+
+    /// A listed file, with the size its listing already read.
+    fn source_file(path: PathBuf, rel: String, within: String, size: u64) -> SourceFile {
         SourceFile {
             path,
             rel: rel.into(),
@@ -960,11 +973,12 @@ impl Walker {
             let rel = join(rel_dir, &name);
             match self.admit(entry.path(), &rel, entry.path_is_symlink(), diagnostics) {
                 Some(Kind::Dir) => listing.dirs.push((entry.path().to_path_buf(), name)),
-                Some(Kind::File) => {
-                    listing
-                        .files
-                        .push(self.source_file(entry.path().to_path_buf(), rel, name))
-                }
+                Some(Kind::File(size)) => listing.files.push(Self::source_file(
+                    entry.path().to_path_buf(),
+                    rel,
+                    name,
+                    size,
+                )),
                 None => {}
             }
         }
@@ -1179,8 +1193,21 @@ fn segment_matches(pattern: &str, name: &str) -> bool {
 }
 
 enum Kind {
-    File,
+    /// A regular file (or a link to one inside the root), with its size in bytes.
+    File(u64),
     Dir,
+}
+
+/// A folder's identity (device, inode), where the platform has one.
+#[cfg(unix)]
+fn file_id(meta: &std::fs::Metadata) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    Some((meta.dev(), meta.ino()))
+}
+
+#[cfg(not(unix))]
+fn file_id(_meta: &std::fs::Metadata) -> Option<(u64, u64)> {
+    None
 }
 
 #[cfg(unix)]
