@@ -1,8 +1,8 @@
 //! Which folders are project units and which files are documents or assets. No parsing:
 //! just a sorted walk that never follows a link out of the root and never loops.
 
-use std::cell::Cell;
-use std::collections::BTreeSet;
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
@@ -713,6 +713,7 @@ fn join(a: &str, b: &str) -> String {
     }
 }
 
+#[derive(Clone)]
 struct Listing {
     files: Vec<SourceFile>,
     dirs: Vec<(PathBuf, String)>,
@@ -735,6 +736,10 @@ struct Walker {
     found_bytes: Cell<u64>,
     /// Set once a limit is hit: the walk then stops everywhere, reported once.
     stopped: Cell<bool>,
+    /// Every folder listed so far (by path: its root-relative name, the listing and what
+    /// listing it reported). Unit detection, the stray-package scan and the units' own walks
+    /// each list the project folders; the file system is asked once.
+    listed: RefCell<HashMap<PathBuf, (String, Listing, Vec<Diagnostic>)>>,
 }
 
 impl Walker {
@@ -749,6 +754,7 @@ impl Walker {
             found_files: Cell::new(0),
             found_bytes: Cell::new(0),
             stopped: Cell::new(false),
+            listed: RefCell::new(HashMap::new()),
         }
     }
 
@@ -945,15 +951,35 @@ impl Walker {
         }
     }
 
-    /// One level: files and folders directly in `dir`.
+    /// One level: files and folders directly in `dir`, read once and then repeated (with
+    /// the findings its reading gave) for each caller.
     fn list(&self, dir: &Path, rel_dir: &str, diagnostics: &mut Vec<Diagnostic>) -> Listing {
+        if self.stopped.get() || !self.within_depth(rel_dir, diagnostics) {
+            return Listing {
+                files: Vec::new(),
+                dirs: Vec::new(),
+            };
+        }
+        if let Some((rel, listing, found)) = self.listed.borrow().get(dir)
+            && rel == rel_dir
+        {
+            diagnostics.extend(found.iter().cloned());
+            return listing.clone();
+        }
+        let mut found = Vec::new();
+        let listing = self.read_listing(dir, rel_dir, &mut found);
+        diagnostics.extend(found.iter().cloned());
+        self.listed
+            .borrow_mut()
+            .insert(dir.to_path_buf(), (rel_dir.to_owned(), listing.clone(), found));
+        listing
+    }
+
+    fn read_listing(&self, dir: &Path, rel_dir: &str, diagnostics: &mut Vec<Diagnostic>) -> Listing {
         let mut listing = Listing {
             files: Vec::new(),
             dirs: Vec::new(),
         };
-        if self.stopped.get() || !self.within_depth(rel_dir, diagnostics) {
-            return listing;
-        }
         let walk = WalkDir::new(dir)
             .min_depth(1)
             .max_depth(1)
