@@ -518,7 +518,10 @@ fn pinned_release(doc: &Document) -> Option<Claim> {
             .trim_matches(|c: char| c == '*' || c == '_')
             .trim()
             .as_bytes();
-        let starts = |prefix: &str| key.get(..prefix.len()).is_some_and(|k| k.eq_ignore_ascii_case(prefix.as_bytes()));
+        let starts = |prefix: &str| {
+            key.get(..prefix.len())
+                .is_some_and(|k| k.eq_ignore_ascii_case(prefix.as_bytes()))
+        };
         if starts("sbom") || starts("software bill of materials") {
             candidates.push((line, t.to_owned()));
         }

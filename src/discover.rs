@@ -713,6 +713,9 @@ fn join(a: &str, b: &str) -> String {
     }
 }
 
+/// A folder listed once: its root-relative name, the listing, and what reading it reported.
+type Listed = (String, Listing, Vec<Diagnostic>);
+
 #[derive(Clone)]
 struct Listing {
     files: Vec<SourceFile>,
@@ -739,7 +742,7 @@ struct Walker {
     /// Every folder listed so far (by path: its root-relative name, the listing and what
     /// listing it reported). Unit detection, the stray-package scan and the units' own walks
     /// each list the project folders; the file system is asked once.
-    listed: RefCell<HashMap<PathBuf, (String, Listing, Vec<Diagnostic>)>>,
+    listed: RefCell<HashMap<PathBuf, Listed>>,
 }
 
 impl Walker {
@@ -999,12 +1002,11 @@ impl Walker {
             let rel = join(rel_dir, &name);
             match self.admit(entry.path(), &rel, entry.path_is_symlink(), diagnostics) {
                 Some(Kind::Dir) => listing.dirs.push((entry.path().to_path_buf(), name)),
-                Some(Kind::File(size)) => listing.files.push(Self::source_file(
-                    entry.path().to_path_buf(),
-                    rel,
-                    name,
-                    size,
-                )),
+                Some(Kind::File(size)) => {
+                    listing
+                        .files
+                        .push(Self::source_file(entry.path().to_path_buf(), rel, name, size))
+                }
                 None => {}
             }
         }
