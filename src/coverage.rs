@@ -472,7 +472,7 @@ fn clean_value(raw: &str) -> String {
 /// `labels`, as `Label: value`, `* Label: value` or a `| Label | value |` table row. Returns the
 /// file line and the value as written.
 fn labelled(doc: &Document, labels: &[&str]) -> Option<(usize, String)> {
-    for (line, text) in doc.visible_lines() {
+    for (line, text) in doc.visible() {
         let t = text.trim().trim_start_matches(['*', '-', '+']).trim_start();
         let (label, value) = if let Some(row) = t.strip_prefix('|') {
             let mut cells = row.split('|');
@@ -487,11 +487,12 @@ fn labelled(doc: &Document, labels: &[&str]) -> Option<(usize, String)> {
             .trim()
             .trim_matches(|c: char| c == '*' || c == '_')
             .trim()
-            .to_ascii_lowercase();
-        let label = label.trim_end_matches(':').trim();
+            .trim_end_matches(':')
+            .trim();
         // `**Completed:** 2020-05` puts the colon inside the emphasis.
         let value = value.trim().trim_start_matches(['*', '_']).trim();
-        if labels.contains(&label) && !value.is_empty() {
+        // The labels are lowercase: compared without lowercasing every line's label.
+        if labels.iter().any(|l| l.eq_ignore_ascii_case(label)) && !value.is_empty() {
             return Some((line, value.to_owned()));
         }
     }
@@ -506,7 +507,7 @@ fn pinned_release(doc: &Document) -> Option<Claim> {
         let line = fact.source.line().unwrap_or(doc.body_line);
         candidates.push((line, format!("{} {}", fact.raw, fact.value)));
     }
-    for (line, text) in doc.visible_lines() {
+    for (line, text) in doc.visible() {
         let t = text.trim();
         let first_cell = t
             .strip_prefix('|')
@@ -516,8 +517,12 @@ fn pinned_release(doc: &Document) -> Option<Claim> {
             .trim()
             .trim_matches(|c: char| c == '*' || c == '_')
             .trim()
-            .to_ascii_lowercase();
-        if key.starts_with("sbom") || key.starts_with("software bill of materials") {
+            .as_bytes();
+        let starts = |prefix: &str| {
+            key.get(..prefix.len())
+                .is_some_and(|k| k.eq_ignore_ascii_case(prefix.as_bytes()))
+        };
+        if starts("sbom") || starts("software bill of materials") {
             candidates.push((line, t.to_owned()));
         }
     }

@@ -1,8 +1,8 @@
 //! Which folders are project units and which files are documents or assets. No parsing:
 //! just a sorted walk that never follows a link out of the root and never loops.
 
-use std::cell::Cell;
-use std::collections::BTreeSet;
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
@@ -713,6 +713,10 @@ fn join(a: &str, b: &str) -> String {
     }
 }
 
+/// A folder listed once: its root-relative name, the listing, and what reading it reported.
+type Listed = (String, Listing, Vec<Diagnostic>);
+
+#[derive(Clone)]
 struct Listing {
     files: Vec<SourceFile>,
     dirs: Vec<(PathBuf, String)>,
@@ -725,6 +729,8 @@ struct Walker {
     root: PathBuf,
     canonical_root: Option<PathBuf>,
     output: Option<PathBuf>,
+    /// The output folder's identity, if it exists (see [`Walker::is_output`]).
+    output_id: Option<(u64, u64)>,
     /// The root's device: a folder on another one is a mount, which tssa does not enter.
     root_dev: Option<u64>,
     limits: Limits,
@@ -733,6 +739,10 @@ struct Walker {
     found_bytes: Cell<u64>,
     /// Set once a limit is hit: the walk then stops everywhere, reported once.
     stopped: Cell<bool>,
+    /// Every folder listed so far (by path: its root-relative name, the listing and what
+    /// listing it reported). Unit detection, the stray-package scan and the units' own walks
+    /// each list the project folders; the file system is asked once.
+    listed: RefCell<HashMap<PathBuf, Listed>>,
 }
 
 impl Walker {
@@ -741,11 +751,13 @@ impl Walker {
             root: config.root.clone(),
             canonical_root: config.root.canonicalize().ok(),
             output: config.output.canonicalize().ok(),
+            output_id: std::fs::metadata(&config.output).ok().as_ref().and_then(file_id),
             root_dev: std::fs::metadata(&config.root).ok().map(|m| device(&m)),
             limits: config.limits,
             found_files: Cell::new(0),
             found_bytes: Cell::new(0),
             stopped: Cell::new(false),
+            listed: RefCell::new(HashMap::new()),
         }
     }
 
@@ -765,7 +777,7 @@ impl Walker {
             return self.admit_dir(path, rel, &meta, diagnostics);
         }
         if meta.is_file() {
-            return Some(Kind::File);
+            return Some(Kind::File(meta.len()));
         }
         // Pipes, sockets and devices: reading one could block the build forever.
         diagnostics.push(
@@ -807,7 +819,8 @@ impl Walker {
             );
             return None;
         }
-        if target.is_dir() {
+        let meta = std::fs::metadata(&target).ok()?;
+        if meta.is_dir() {
             diagnostics.push(
                 Diagnostic::info(
                     "discover/symlinked-folder",
@@ -817,7 +830,7 @@ impl Walker {
             );
             return None;
         }
-        target.is_file().then_some(Kind::File)
+        meta.is_file().then_some(Kind::File(meta.len()))
     }
 
     /// A folder is walked unless it is a site tssa wrote (the configured output, or any
@@ -829,8 +842,7 @@ impl Walker {
         meta: &std::fs::Metadata,
         diagnostics: &mut Vec<Diagnostic>,
     ) -> Option<Kind> {
-        let canonical = path.canonicalize().ok();
-        if self.output.is_some() && canonical == self.output {
+        if self.is_output(path, meta) {
             return None;
         }
         if path.join(crate::output::MARKER).is_file() {
@@ -922,8 +934,18 @@ impl Walker {
         false
     }
 
-    fn source_file(&self, path: PathBuf, rel: String, within: String) -> SourceFile {
-        let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+    /// Whether `dir` is the configured output folder. On Unix its device and inode say so
+    /// without resolving the path (canonicalising every folder cost a `readlink` per path
+    /// component, most of a walk's system calls).
+    fn is_output(&self, dir: &Path, meta: &std::fs::Metadata) -> bool {
+        match (&self.output_id, file_id(meta)) {
+            (Some(output), Some(id)) => *output == id,
+            _ => self.output.is_some() && dir.canonicalize().ok() == self.output,
+        }
+    }
+
+    /// A listed file, with the size its listing already read.
+    fn source_file(path: PathBuf, rel: String, within: String, size: u64) -> SourceFile {
         SourceFile {
             path,
             rel: rel.into(),
@@ -932,15 +954,35 @@ impl Walker {
         }
     }
 
-    /// One level: files and folders directly in `dir`.
+    /// One level: files and folders directly in `dir`, read once and then repeated (with
+    /// the findings its reading gave) for each caller.
     fn list(&self, dir: &Path, rel_dir: &str, diagnostics: &mut Vec<Diagnostic>) -> Listing {
+        if self.stopped.get() || !self.within_depth(rel_dir, diagnostics) {
+            return Listing {
+                files: Vec::new(),
+                dirs: Vec::new(),
+            };
+        }
+        if let Some((rel, listing, found)) = self.listed.borrow().get(dir)
+            && rel == rel_dir
+        {
+            diagnostics.extend(found.iter().cloned());
+            return listing.clone();
+        }
+        let mut found = Vec::new();
+        let listing = self.read_listing(dir, rel_dir, &mut found);
+        diagnostics.extend(found.iter().cloned());
+        self.listed
+            .borrow_mut()
+            .insert(dir.to_path_buf(), (rel_dir.to_owned(), listing.clone(), found));
+        listing
+    }
+
+    fn read_listing(&self, dir: &Path, rel_dir: &str, diagnostics: &mut Vec<Diagnostic>) -> Listing {
         let mut listing = Listing {
             files: Vec::new(),
             dirs: Vec::new(),
         };
-        if self.stopped.get() || !self.within_depth(rel_dir, diagnostics) {
-            return listing;
-        }
         let walk = WalkDir::new(dir)
             .min_depth(1)
             .max_depth(1)
@@ -960,10 +1002,10 @@ impl Walker {
             let rel = join(rel_dir, &name);
             match self.admit(entry.path(), &rel, entry.path_is_symlink(), diagnostics) {
                 Some(Kind::Dir) => listing.dirs.push((entry.path().to_path_buf(), name)),
-                Some(Kind::File) => {
+                Some(Kind::File(size)) => {
                     listing
                         .files
-                        .push(self.source_file(entry.path().to_path_buf(), rel, name))
+                        .push(Self::source_file(entry.path().to_path_buf(), rel, name, size))
                 }
                 None => {}
             }
@@ -1179,8 +1221,21 @@ fn segment_matches(pattern: &str, name: &str) -> bool {
 }
 
 enum Kind {
-    File,
+    /// A regular file (or a link to one inside the root), with its size in bytes.
+    File(u64),
     Dir,
+}
+
+/// A folder's identity (device, inode), where the platform has one.
+#[cfg(unix)]
+fn file_id(meta: &std::fs::Metadata) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    Some((meta.dev(), meta.ino()))
+}
+
+#[cfg(not(unix))]
+fn file_id(_meta: &std::fs::Metadata) -> Option<(u64, u64)> {
+    None
 }
 
 #[cfg(unix)]

@@ -406,11 +406,11 @@ pub struct Document {
     /// 1-based line of the file where `body` starts (after front matter).
     pub body_line: usize,
     pub outline: Outline,
-    /// Byte ranges of `body` that are no one's text (HTML comments, fenced code), found once
-    /// when the document is parsed; `None` for a document made by hand, whose ranges are
-    /// found when asked for.
+    /// What a reader of `body` sees (HTML comments and fenced code left out), found once
+    /// when the document is parsed; `None` for a document made by hand, whose visible lines
+    /// are found when asked for.
     #[serde(skip)]
-    pub hidden: Option<Vec<std::ops::Range<usize>>>,
+    pub hidden: Option<Visibility>,
     /// Facts read from this document (front matter and text).
     pub facts: Facts,
 }
@@ -418,11 +418,72 @@ pub struct Document {
 impl Document {
     /// The body's lines outside comments and fenced code, with their file line numbers.
     pub fn visible_lines(&self) -> Vec<(usize, std::borrow::Cow<'_, str>)> {
-        use crate::markdown::visible;
+        self.visible().collect()
+    }
+
+    /// [`Document::visible_lines`] one at a time, for a reader that stops at the first match.
+    pub fn visible(&self) -> Box<dyn Iterator<Item = (usize, std::borrow::Cow<'_, str>)> + '_> {
         match &self.hidden {
-            Some(hidden) => visible::visible_lines_in(&self.body, self.body_line, hidden),
-            None => visible::visible_lines(&self.body, self.body_line),
+            Some(visibility) => Box::new(
+                visibility
+                    .lines(&self.body)
+                    .map(|(line, text)| (line, std::borrow::Cow::Borrowed(text))),
+            ),
+            None => Box::new(crate::markdown::visible::visible_lines(&self.body, self.body_line).into_iter()),
         }
+    }
+}
+
+/// A body's hidden byte ranges (HTML comments, fenced code) and the lines left visible, found
+/// once per document: facts, checks and coverage each read the visible lines several times,
+/// and splitting the body again for each was a tenth of `tssa check`.
+#[derive(Debug, Clone, Default)]
+pub struct Visibility {
+    /// Byte ranges of the body that are no one's text, in order.
+    pub hidden: Vec<std::ops::Range<usize>>,
+    /// File line and text of every line with visible text.
+    lines: Vec<(usize, VisibleText)>,
+}
+
+/// A visible line: a span of the body, or the text left when a comment is cut out of it.
+#[derive(Debug, Clone)]
+enum VisibleText {
+    Span(std::ops::Range<usize>),
+    Cut(Box<str>),
+}
+
+impl Visibility {
+    /// `body`'s visible lines given its `hidden` ranges; `first_line` is the file line of the
+    /// body's first line.
+    pub fn new(body: &str, first_line: usize, hidden: Vec<std::ops::Range<usize>>) -> Self {
+        use std::borrow::Cow;
+        let start = body.as_ptr() as usize;
+        let lines = crate::markdown::visible::visible_lines_in(body, first_line, &hidden)
+            .into_iter()
+            .map(|(line, text)| {
+                let text = match text {
+                    // A borrowed line is a slice of `body`: keep where it is, not a copy.
+                    Cow::Borrowed(slice) => {
+                        let at = slice.as_ptr() as usize - start;
+                        VisibleText::Span(at..at + slice.len())
+                    }
+                    Cow::Owned(kept) => VisibleText::Cut(kept.into()),
+                };
+                (line, text)
+            })
+            .collect();
+        Visibility { hidden, lines }
+    }
+
+    /// The visible lines of `body` (the body this was made from).
+    pub fn lines<'a>(&'a self, body: &'a str) -> impl Iterator<Item = (usize, &'a str)> + 'a {
+        self.lines.iter().map(move |(line, text)| {
+            let text = match text {
+                VisibleText::Span(range) => body.get(range.clone()).unwrap_or_default(),
+                VisibleText::Cut(kept) => kept,
+            };
+            (*line, text)
+        })
     }
 }
 

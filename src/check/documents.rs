@@ -706,9 +706,15 @@ fn template_patterns() -> impl Iterator<Item = &'static str> {
 /// a pattern starts with).
 const FOLD: u64 = 0x2020_2020_2020_2020;
 
-/// The first eight bytes of every pattern (all are longer), folded and hashed into a
-/// bitmap: a text position whose next eight bytes miss the bitmap cannot start a pattern.
+/// The first eight bytes of every pattern (all are longer), folded, and a skip table over
+/// folded byte pairs (Horspool's rule on 2-grams): a window whose last pair appears in no
+/// prefix at its last place cannot start one, and the table says how far the next window
+/// that could is. Most windows of prose skip 3–7 bytes, so the scan reads about a byte in
+/// three instead of hashing every position.
 struct Prefilter {
+    /// Per folded pair: how many positions ahead a prefix could start (0: this one may).
+    skip: Vec<u8>,
+    /// The prefixes hashed into a bitmap: most windows the pairs let through miss it.
     bits: Vec<u64>,
     prefixes: Vec<(u64, usize)>,
 }
@@ -716,6 +722,18 @@ struct Prefilter {
 fn prefix_hash(prefix: u64) -> usize {
     // Fibonacci hashing to 16 bits.
     (prefix.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 48) as usize
+}
+
+impl Prefilter {
+    fn may_start(&self, prefix: u64) -> bool {
+        let h = prefix_hash(prefix);
+        self.bits[h >> 6] & (1 << (h & 63)) != 0 && self.prefixes.iter().any(|&(p8, _)| p8 == prefix)
+    }
+}
+
+/// The pair at `at` (two bytes, folded like [`FOLD`]).
+fn pair_at(bytes: &[u8], at: usize) -> usize {
+    usize::from(bytes[at] | 0x20) << 8 | usize::from(bytes[at + 1] | 0x20)
 }
 
 fn prefix_at(bytes: &[u8]) -> Option<u64> {
@@ -726,24 +744,50 @@ fn prefix_at(bytes: &[u8]) -> Option<u64> {
 fn prefilter() -> &'static Prefilter {
     static PREFILTER: OnceLock<Prefilter> = OnceLock::new();
     PREFILTER.get_or_init(|| {
+        let mut skip = vec![7u8; 1 << 16];
         let mut bits = vec![0u64; 1024];
         let mut prefixes = Vec::new();
         for (i, p) in template_patterns().enumerate() {
             if let Some(prefix) = prefix_at(p.as_bytes()) {
+                for j in 0..7 {
+                    let slot = &mut skip[pair_at(p.as_bytes(), j)];
+                    *slot = (*slot).min(6 - j as u8);
+                }
                 let h = prefix_hash(prefix);
                 bits[h >> 6] |= 1 << (h & 63);
                 prefixes.push((prefix, i));
             }
         }
-        Prefilter { bits, prefixes }
+        Prefilter { skip, bits, prefixes }
+    })
+}
+
+/// The positions of `text` where the folded eight bytes equal some pattern's prefix, in order.
+fn candidates<'f>(text: &'f [u8], filter: &'f Prefilter) -> impl Iterator<Item = (usize, u64)> + 'f {
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        while at + 8 <= text.len() {
+            let shift = filter.skip[pair_at(text, at + 6)];
+            if shift > 0 {
+                at += usize::from(shift);
+                continue;
+            }
+            let here = at;
+            at += 1;
+            let prefix = prefix_at(&text[here..])?;
+            if filter.may_start(prefix) {
+                return Some((here, prefix));
+            }
+        }
+        None
     })
 }
 
 /// For every template pattern, the line of its first occurrence (0 if none) and its number
 /// of occurrences (`[project](…)` links excepted: those are real text).
 ///
-/// One pass over the raw lines: a hashed, case-folded 8-byte prefilter finds the rare
-/// positions where a pattern may start, and only there is the text simplified (emphasis
+/// One pass over the raw lines: a case-folded 8-byte prefilter, skipping ahead by byte
+/// pairs ([`Prefilter`]), finds the rare positions where a pattern may start, and only there is the text simplified (emphasis
 /// dropped, spaces collapsed) and compared. Simplifying every line first, or searching once
 /// per pattern, made this the slowest part of the whole check.
 fn scan_template_text<'t>(lines: impl Iterator<Item = (usize, &'t str)>) -> Vec<(usize, usize)> {
@@ -752,13 +796,7 @@ fn scan_template_text<'t>(lines: impl Iterator<Item = (usize, &'t str)>) -> Vec<
     let filter = prefilter();
     let mut buf = Vec::with_capacity(256);
     for (line, text) in lines {
-        let bytes = text.as_bytes();
-        for (at, window) in bytes.windows(8).enumerate() {
-            let Some(prefix) = prefix_at(window) else { continue };
-            let h = prefix_hash(prefix);
-            if filter.bits[h >> 6] & (1 << (h & 63)) == 0 {
-                continue;
-            }
+        for (at, prefix) in candidates(text.as_bytes(), filter) {
             for &(p8, i) in &filter.prefixes {
                 // A matching prefix starts with an ASCII byte, so `at` is a char boundary.
                 let (true, Some(rest)) = (p8 == prefix, text.get(at..)) else {
@@ -795,6 +833,29 @@ fn scan_template_text<'t>(lines: impl Iterator<Item = (usize, &'t str)>) -> Vec<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The skipping scan finds exactly the positions a byte-by-byte one does.
+    #[test]
+    fn candidates_match_a_full_scan() {
+        let filter = prefilter();
+        let mut text = String::new();
+        for (i, p) in template_patterns().enumerate() {
+            text.push_str(["x", "  ", "A", "thi", "é"][i % 5]);
+            text.push_str(&p.to_uppercase());
+            text.push_str(&p[..p.len() / 2]);
+        }
+        text.push_str("this sectionthis section[PROJECT]");
+        let bytes = text.as_bytes();
+        let full: Vec<usize> = (0..bytes.len().saturating_sub(7))
+            .filter(|&at| {
+                let prefix = prefix_at(&bytes[at..]);
+                filter.prefixes.iter().any(|&(p8, _)| Some(p8) == prefix)
+            })
+            .collect();
+        let skipped: Vec<usize> = candidates(bytes, filter).map(|(at, _)| at).collect();
+        assert_eq!(skipped, full);
+        assert!(full.len() > template_patterns().count());
+    }
 
     #[test]
     fn row_keys() {

@@ -620,7 +620,7 @@ fn b0(ctx: &mut Ctx<'_>, p: &Package<'_, '_>) -> Item {
 /// A labelled row or line (`| Self-Assessment Document | https://… |`,
 /// `Self-assessment: https://…`) linking a self-assessment kept elsewhere: its line and URL.
 fn external_self_assessment(doc: &crate::model::Document) -> Option<(usize, String)> {
-    doc.visible_lines().into_iter().find_map(|(line, text)| {
+    doc.visible().find_map(|(line, text)| {
         let t = text.trim().trim_start_matches('|');
         let (label, value) = t.split_once('|').or_else(|| t.split_once(':'))?;
         let label = normalise(label).to_lowercase();

@@ -7,7 +7,7 @@ pub mod frontmatter;
 pub mod outline;
 
 use crate::diagnostic::Diagnostic;
-use crate::model::{DocKind, Facts, Outline, PackageMeta, Provenance};
+use crate::model::{DocKind, Facts, Outline, PackageMeta, Provenance, Visibility};
 
 /// A document after parsing, before it is placed in the model.
 #[derive(Debug, Default)]
@@ -15,8 +15,8 @@ pub struct ParsedFile {
     pub body: String,
     pub body_line: usize,
     pub outline: Outline,
-    /// Byte ranges of `body` that are no one's text (HTML comments, fenced code).
-    pub hidden: Option<Vec<std::ops::Range<usize>>>,
+    /// What a reader of `body` sees (HTML comments and fenced code left out).
+    pub hidden: Option<Visibility>,
     pub facts: Facts,
     pub meta: PackageMeta,
     pub diagnostics: Vec<Diagnostic>,
@@ -109,7 +109,7 @@ pub fn parse_document(file: &str, bytes: &[u8], kind: DocKind) -> ParsedFile {
     // Once per document: facts, checks and coverage all read the text outside these.
     let hidden = crate::markdown::visible::hidden_ranges(&body);
     let (doc_facts, diagnostics) = facts::extract_in(kind, &body, &hidden, file, body_line);
-    parsed.hidden = Some(hidden);
+    parsed.hidden = Some(Visibility::new(&body, body_line, hidden));
     parsed.diagnostics.extend(diagnostics);
     for (key, fact) in doc_facts {
         // Front matter wins over what the prose says.
