@@ -158,6 +158,16 @@ impl Surroundings {
     }
 }
 
+/// The positions of `all` in the order to start them: the costliest first (highlighting a
+/// code block costs ~30 times what the same bytes of prose cost), so that one long document
+/// does not start last and keep one core busy while the other waits (longest job first).
+fn costliest_first(all: &[&Document]) -> Vec<usize> {
+    let cost = |doc: &Document| doc.body.len() + 30 * doc.outline.code_bytes;
+    let mut order: Vec<usize> = (0..all.len()).collect();
+    order.sort_by_key(|&at| std::cmp::Reverse(cost(all[at])));
+    order
+}
+
 /// Every document through the one Markdown pass, in parallel over documents (units differ a
 /// lot in size, so balancing over documents keeps both cores busy), each taken from `cache`
 /// when it has it.
@@ -185,13 +195,20 @@ fn documents(
             ..RenderedDoc::default()
         },
     };
-    let rendered: Vec<RenderedDoc> = all
-        .par_iter()
-        .map(|doc| match cache {
-            Some(cache) => cache.get(doc, &links, |links| pass(doc, links)),
-            None => pass(doc, &links),
+    let mut rendered: Vec<(usize, RenderedDoc)> = costliest_first(&all)
+        .into_par_iter()
+        .with_max_len(1)
+        .map(|at| {
+            let doc = all[at];
+            let result = match cache {
+                Some(cache) => cache.get(doc, &links, |links| pass(doc, links)),
+                None => pass(doc, &links),
+            };
+            (at, result)
         })
         .collect();
+    rendered.sort_unstable_by_key(|(at, _)| *at);
+    let rendered: Vec<RenderedDoc> = rendered.into_iter().map(|(_, doc)| doc).collect();
     if let Some(cache) = cache {
         cache.finish(&all, &rendered);
     }

@@ -69,6 +69,7 @@ fn outline(body: &str) -> Outline {
         headings,
         links,
         has_code: false,
+        code_bytes: 0,
     }
 }
 

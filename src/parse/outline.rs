@@ -65,7 +65,10 @@ pub fn outline(body: &str, body_line: usize) -> Outline {
                     image: true,
                 });
             }
-            Event::Start(Tag::CodeBlock(_)) => out.has_code = true,
+            Event::Start(Tag::CodeBlock(_)) => {
+                out.has_code = true;
+                out.code_bytes += range.len();
+            }
             Event::Start(Tag::HtmlBlock) => html_block = RawHtmlBlock::default(),
             Event::Html(html) => html_block.push(&html, range.start),
             Event::End(TagEnd::HtmlBlock) => {

@@ -228,16 +228,21 @@ impl<'a> Renderer<'a> {
     }
 
     fn singles(&self) -> Singles {
-        let css = (!self.theme.statics.contains_key("highlight.css")).then(|| HIGHLIGHT_CSS.clone());
-        Singles {
-            home: self.home_page(),
-            not_found: self.not_found(),
-            coverage: self.coverage_page(),
-            glance: (!self.site.process.is_empty()).then(|| self.glance_page()),
-            css,
-            api: check::format::json(self.site, self.report, &self.analysis.findings),
-            search: crate::render::search::files(self.analysis),
-        }
+        // The search index is the longest of these: started first, beside the others.
+        let (search, mut singles) = rayon::join(
+            || crate::render::search::files(self.analysis),
+            || Singles {
+                home: self.home_page(),
+                not_found: self.not_found(),
+                coverage: self.coverage_page(),
+                glance: (!self.site.process.is_empty()).then(|| self.glance_page()),
+                css: (!self.theme.statics.contains_key("highlight.css")).then(|| HIGHLIGHT_CSS.clone()),
+                api: check::format::json(self.site, self.report, &self.analysis.findings),
+                search: Vec::new(),
+            },
+        );
+        singles.search = search;
+        singles
     }
 
     /// The checker's verdict on a unit; `None` when the analysis did not judge it.
