@@ -1183,44 +1183,30 @@ impl<'a> Writer<'a> {
 /// Elements that never hold others (void) or whose end tag is optional, so an unclosed one
 /// does not mean deeper nesting (html5ever closes it implicitly).
 fn is_void_or_optional_end(name: &str) -> bool {
-    matches!(
-        name,
-        "area"
-            | "base"
-            | "br"
-            | "col"
-            | "embed"
-            | "hr"
-            | "img"
-            | "input"
-            | "link"
-            | "meta"
-            | "param"
-            | "source"
-            | "track"
-            | "wbr"
-            | "p"
-            | "li"
-            | "dt"
-            | "dd"
-            | "tr"
-            | "td"
-            | "th"
-            | "thead"
-            | "tbody"
-            | "tfoot"
-            | "option"
-            | "optgroup"
-            | "rp"
-            | "rt"
-            | "rb"
-            | "rtc"
-            | "colgroup"
-            | "caption"
-            | "html"
-            | "head"
-            | "body"
-    )
+    rawhtml::is_void_element(name)
+        || matches!(
+            name,
+            "p" | "li"
+                | "dt"
+                | "dd"
+                | "tr"
+                | "td"
+                | "th"
+                | "thead"
+                | "tbody"
+                | "tfoot"
+                | "option"
+                | "optgroup"
+                | "rp"
+                | "rt"
+                | "rb"
+                | "rtc"
+                | "colgroup"
+                | "caption"
+                | "html"
+                | "head"
+                | "body"
+        )
 }
 
 /// Appends `text` escaped, with its bare URLs as external links.

@@ -306,6 +306,32 @@ fn decode_one(s: &str) -> Option<(char, usize)> {
     Some((c, semi + 1))
 }
 
+/// Elements html5ever never holds open (HTML's void elements, legacy ones included), so their
+/// tags change no nesting.
+pub(crate) fn is_void_element(name: &str) -> bool {
+    matches!(
+        name,
+        "area"
+            | "base"
+            | "br"
+            | "col"
+            | "embed"
+            | "hr"
+            | "img"
+            | "input"
+            | "link"
+            | "meta"
+            | "param"
+            | "source"
+            | "track"
+            | "wbr"
+            | "keygen"
+            | "basefont"
+            | "bgsound"
+            | "frame"
+    )
+}
+
 /// Whether `name` is an element of HTML (current or obsolete), SVG or MathML, compared
 /// ASCII-case-insensitively. Anything else in angle brackets (`<daemon>`, `<project-name>`)
 /// is almost certainly a placeholder the author meant as text.

@@ -17,6 +17,8 @@ use std::ops::Range;
 
 use pulldown_cmark::{Event, Tag, TagEnd};
 
+use crate::markdown::rawhtml::is_void_element;
+
 #[derive(Debug, Default)]
 pub(super) struct RawSpans {
     /// Markdown elements open (HTML and metadata blocks are not elements).
@@ -41,31 +43,6 @@ pub(super) fn step(event: &Event<'_>) -> isize {
         Event::End(_) => -1,
         _ => 0,
     }
-}
-
-/// Elements html5ever never holds open, so their tags change no nesting.
-fn is_void(name: &str) -> bool {
-    matches!(
-        name,
-        "area"
-            | "base"
-            | "br"
-            | "col"
-            | "embed"
-            | "hr"
-            | "img"
-            | "input"
-            | "link"
-            | "meta"
-            | "param"
-            | "source"
-            | "track"
-            | "wbr"
-            | "keygen"
-            | "basefont"
-            | "bgsound"
-            | "frame"
-    )
 }
 
 /// Elements html5ever closes without an end tag when their container closes ("generate
@@ -161,7 +138,7 @@ impl RawSpans {
     /// A raw opening tag `name` (lower case) was written.
     pub(super) fn open(&mut self, name: &str) {
         self.raw();
-        if !is_void(name) {
+        if !is_void_element(name) {
             self.open.push((name.to_owned(), self.depth));
         }
     }
@@ -169,7 +146,7 @@ impl RawSpans {
     /// A raw end tag `name` (lower case) was written.
     pub(super) fn close(&mut self, name: &str) {
         self.raw();
-        if is_void(name) {
+        if is_void_element(name) {
             return;
         }
         let on_top = self
