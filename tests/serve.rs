@@ -161,7 +161,9 @@ fn broken_front_matter_shows_the_overlay_until_fixed() {
         "on every page"
     );
     assert!(
-        serve.stderr().contains("projects/alpha/self-assessment.md:"),
+        serve
+            .stderr_with("projects/alpha/self-assessment.md:")
+            .contains("projects/alpha/self-assessment.md:"),
         "terminal says the same"
     );
 

@@ -128,6 +128,20 @@ impl Serve {
         self.stderr.lock().map(|s| s.clone()).unwrap_or_default()
     }
 
+    /// The terminal's text once it contains `needle` (or after `STARTUP`, for the assertion
+    /// to show): the server writes before it publishes, but the thread that collects its
+    /// stderr in this process may not have read the line yet when a reload arrives.
+    pub fn stderr_with(&self, needle: &str) -> String {
+        let deadline = std::time::Instant::now() + STARTUP;
+        loop {
+            let text = self.stderr();
+            if text.contains(needle) || std::time::Instant::now() >= deadline {
+                return text;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+    }
+
     pub fn host(&self) -> String {
         self.addr.to_string()
     }
