@@ -4,16 +4,17 @@
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use super::Depth;
 use super::document::RenderedDoc;
 use super::links::LinkResolver;
-use super::store::{Recorder, Store};
+use super::store::{Asked, Recorder, Store};
 use crate::model::{Document, RelPath};
 
-/// Rendered documents by source path: in memory while the site's link fingerprint is
-/// unchanged (the preview server), and on disk when a cache folder is given.
+/// Rendered documents by source path: in memory (the preview server) and on disk when a cache
+/// folder is given. Either way a result is reused only while its document is unchanged and
+/// every question its pass asked the link table gets the same answer ([`Recorder`]).
 #[derive(Debug, Default)]
 pub struct DocumentCache {
     inner: Mutex<Inner>,
@@ -24,10 +25,17 @@ pub struct DocumentCache {
 
 #[derive(Debug, Default)]
 struct Inner {
-    fingerprint: u64,
     /// What the current run asks for: only pages are kept in memory.
     depth: Option<Depth>,
-    docs: HashMap<RelPath, (u64, RenderedDoc)>,
+    docs: HashMap<RelPath, Arc<Kept>>,
+}
+
+/// A result kept in memory, with what it was made from.
+#[derive(Debug)]
+struct Kept {
+    key: u64,
+    asked: Vec<Asked>,
+    rendered: RenderedDoc,
 }
 
 impl DocumentCache {
@@ -51,16 +59,9 @@ impl DocumentCache {
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Starts a run: forgets what links may now resolve differently, and reads the disk cache.
-    pub(super) fn prepare(&self, fingerprint: u64, depth: Depth) {
-        {
-            let mut inner = self.lock();
-            if inner.fingerprint != fingerprint {
-                inner.docs.clear();
-                inner.fingerprint = fingerprint;
-            }
-            inner.depth = Some(depth);
-        }
+    /// Starts a run at `depth`, reading the disk cache.
+    pub(super) fn prepare(&self, depth: Depth) {
+        self.lock().depth = Some(depth);
         if let Some(disk) = &self.disk {
             disk.prepare(depth);
         }
@@ -71,14 +72,17 @@ impl DocumentCache {
         let in_memory = self.memory && {
             let inner = self.lock();
             inner.depth == Some(Depth::Pages)
-                && inner.docs.get(&doc.source).is_some_and(|(k, _)| *k == key(doc))
+                && inner
+                    .docs
+                    .get(&doc.source)
+                    .is_some_and(|kept| kept.key == key(doc))
         };
         in_memory || self.disk.as_ref().is_some_and(|disk| disk.has(doc))
     }
 
     /// `doc`'s result, from the cache when neither it nor anything its links resolve against
     /// has changed, else from `compute` with `links` (through a recorder when the result is
-    /// kept on disk, so it can be reused for as long as its links resolve the same way).
+    /// kept, so it can be reused for as long as its links resolve the same way).
     pub(super) fn get(
         &self,
         doc: &Document,
@@ -88,29 +92,33 @@ impl DocumentCache {
         let memory = self.memory && self.lock().depth == Some(Depth::Pages);
         let key = key(doc);
         if memory {
-            let hit = self
-                .lock()
-                .docs
-                .get(&doc.source)
-                .filter(|(k, _)| *k == key)
-                .map(|(_, r)| r.clone());
-            if let Some(hit) = hit {
-                return hit;
+            // Taken out of the lock before its links are asked about: the documents are
+            // checked in parallel.
+            let kept = self.lock().docs.get(&doc.source).cloned();
+            let hit = kept.filter(|kept| kept.key == key && kept.asked.iter().all(|a| a.holds(doc, links)));
+            if let Some(kept) = hit {
+                return kept.rendered.clone();
             }
         }
-        let rendered = match &self.disk {
-            Some(disk) => disk.take(doc, links).unwrap_or_else(|| {
-                let recorder = Recorder::new(links);
-                let rendered = compute(&recorder);
-                disk.keep(doc, recorder.asked());
-                rendered
-            }),
-            None => compute(links),
-        };
+        if let Some(rendered) = self.disk.as_ref().and_then(|disk| disk.take(doc, links)) {
+            return rendered;
+        }
+        if !memory && self.disk.is_none() {
+            return compute(links);
+        }
+        let recorder = Recorder::new(links);
+        let rendered = compute(&recorder);
+        let asked = recorder.asked();
         if memory {
-            self.lock()
-                .docs
-                .insert(doc.source.clone(), (key, rendered.clone()));
+            let kept = Kept {
+                key,
+                asked: asked.clone(),
+                rendered: rendered.clone(),
+            };
+            self.lock().docs.insert(doc.source.clone(), Arc::new(kept));
+        }
+        if let Some(disk) = &self.disk {
+            disk.keep(doc, asked);
         }
         rendered
     }

@@ -89,37 +89,6 @@ pub struct SiteLinks {
 }
 
 impl SiteLinks {
-    /// A hash of everything a link can resolve against. Two sites with the same fingerprint
-    /// resolve every link the same way, so a rendered page can be reused between rebuilds.
-    pub fn fingerprint(&self) -> u64 {
-        use std::hash::{Hash, Hasher};
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        let mut files: Vec<(&String, &String, Option<usize>)> = self
-            .files
-            .iter()
-            .map(|(source, t)| (source, &t.url, t.doc))
-            .collect();
-        files.sort();
-        files.hash(&mut hasher);
-        let mut folders: Vec<(&String, &String)> =
-            self.folders.iter().map(|(dir, t)| (dir, &t.url)).collect();
-        folders.sort();
-        folders.hash(&mut hasher);
-        let mut dirs: Vec<&String> = self.dirs.iter().collect();
-        dirs.sort();
-        dirs.hash(&mut hasher);
-        let mut sizes: Vec<_> = self.sizes.iter().collect();
-        sizes.sort();
-        sizes.hash(&mut hasher);
-        for anchors in &self.docs {
-            anchors.source.hash(&mut hasher);
-            let mut ids: Vec<&String> = anchors.ids.iter().chain(anchors.html.iter()).collect();
-            ids.sort();
-            ids.hash(&mut hasher);
-        }
-        hasher.finish()
-    }
-
     pub fn new(site: &Site) -> Self {
         let mut links = SiteLinks::default();
         for doc in site.documents() {

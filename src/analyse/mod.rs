@@ -179,7 +179,7 @@ fn documents(
     let links = SiteLinks::new(site);
     let all: Vec<&Document> = site.documents().collect();
     if let Some(cache) = cache {
-        cache.prepare(links.fingerprint(), depth);
+        cache.prepare(depth);
     }
     let fresh = |doc: &Document| cache.is_some_and(|c| c.has(doc));
     // Load the syntax set on a spare core while the others start, if any document to render

@@ -202,7 +202,8 @@ impl Answer {
 }
 
 impl Asked {
-    fn holds(&self, doc: &Document, links: &dyn LinkResolver) -> bool {
+    /// Whether the site answers this question for `doc` as it did.
+    pub(super) fn holds(&self, doc: &Document, links: &dyn LinkResolver) -> bool {
         match self {
             Asked::Resolve(dest, answer) => Answer::of(&links.resolve(&doc.source, dest)) == *answer,
             Asked::Size(url, size) => links.image_size(url) == *size,
