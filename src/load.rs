@@ -1,15 +1,17 @@
 //! Discovery and parsing put together: reads every file once (in parallel) and assembles the
 //! `Site`, merging each unit's facts by provenance.
 
-use std::any::Any;
-use std::collections::{BTreeSet, HashMap};
-use std::hash::{DefaultHasher, Hash, Hasher};
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, SystemTime};
+mod cache;
+mod stored;
+
+use std::collections::BTreeSet;
+use std::path::Path;
 
 use rayon::prelude::*;
+
+pub use cache::{CacheStats, ParseCache};
+use cache::Parser;
+use stored::{Stored, StoredDocument, StoredMeta, StoredOutline};
 
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
@@ -32,8 +34,18 @@ pub fn load(config: &Config) -> Site {
 pub fn load_cached(config: &Config, cache: &mut ParseCache) -> Site {
     cache.begin();
     let site = load_with(config, Some(cache));
-    cache.sweep();
+    cache.finish();
     site
+}
+
+/// Like [`load`], with the parse cache on disk in `dir` (the build cache's folder, see
+/// [`crate::analyse::store::locate`]) when there is one: `build` and `check` then parse only
+/// the files whose bytes changed since the last run.
+pub fn load_with_disk_cache(config: &Config, dir: Option<&Path>) -> Site {
+    match dir {
+        Some(dir) => load_cached(config, &mut ParseCache::on_disk(dir)),
+        None => load(config),
+    }
 }
 
 fn load_with(config: &Config, cache: Option<&ParseCache>) -> Site {
@@ -251,23 +263,86 @@ fn load_document_with_meta(
     cap: u64,
     cache: Option<&ParseCache>,
 ) -> LoadedDocument {
-    // The kind and URL end up in the result, so they are part of what must match.
-    let identity = format!("document {kind:?} {url} {} {}", file.rel, file.within);
+    let parser = DocumentParser { file, kind, url };
     match cache {
-        Some(cache) => cache.get_or_parse(file, identity, cap, |read| document_from(file, kind, url, read)),
-        None => document_from(file, kind, url, read_capped(&file.path, cap)),
+        Some(cache) => cache.get_or_parse(file, cap, &parser),
+        None => parser.parse(read_capped(&file.path, cap).as_deref()),
     }
 }
 
-fn document_from(
-    file: &SourceFile,
+/// Parses a document of `kind` published at `url`.
+struct DocumentParser<'a> {
+    file: &'a SourceFile,
     kind: DocKind,
     url: String,
-    read: Result<Vec<u8>, ReadError>,
-) -> LoadedDocument {
+}
+
+impl Parser for DocumentParser<'_> {
+    type Output = LoadedDocument;
+
+    fn identity(&self) -> String {
+        // The kind and URL end up in the result, so they are part of what must match.
+        let Self { file, kind, url } = self;
+        format!("document {kind:?} {url} {} {}", file.rel, file.within)
+    }
+
+    fn parse(&self, read: Result<&[u8], &ReadError>) -> LoadedDocument {
+        document_from(self.file, self.kind, self.url.clone(), read)
+    }
+
+    fn save<'v>(&self, value: &'v LoadedDocument, bytes: &[u8]) -> Option<Stored<'v>> {
+        let (doc, meta, diagnostics) = value;
+        let body_start = match parse::decode(&self.file.rel, bytes, &mut Vec::new()) {
+            Some(text) => Some(text.len().checked_sub(doc.body.len()).filter(|_| text.ends_with(&doc.body))? as u64),
+            None if doc.body.is_empty() => None,
+            None => return None,
+        };
+        Some(Stored::Document(StoredDocument {
+            title: doc.title.clone(),
+            body_start,
+            body_line: doc.body_line as u64,
+            outline: StoredOutline::of(&doc.outline),
+            hidden: doc.hidden.clone(),
+            facts: stored::store_facts(&doc.facts),
+            meta: StoredMeta::of(meta),
+            diagnostics: stored::store_diagnostics(diagnostics),
+        }))
+    }
+
+    fn restore(&self, stored: Stored<'_>, bytes: &[u8]) -> Option<LoadedDocument> {
+        let Stored::Document(stored) = stored else {
+            return None;
+        };
+        let body = match stored.body_start {
+            Some(start) => {
+                let mut text = parse::decode(&self.file.rel, bytes, &mut Vec::new())?;
+                let start = usize::try_from(start).ok().filter(|&s| text.is_char_boundary(s))?;
+                text.drain(..start);
+                text
+            }
+            None => String::new(),
+        };
+        let document = Document {
+            kind: self.kind,
+            source: self.file.rel.clone(),
+            rel: self.file.within.clone(),
+            url: self.url.clone().into(),
+            title: stored.title,
+            body,
+            body_line: usize::try_from(stored.body_line).ok()?,
+            outline: stored.outline.into_outline(),
+            hidden: stored.hidden,
+            facts: stored::restore_facts(stored.facts),
+        };
+        let diagnostics = stored::restore_diagnostics(stored.diagnostics);
+        Some((document, stored.meta.into_meta(), diagnostics))
+    }
+}
+
+fn document_from(file: &SourceFile, kind: DocKind, url: String, read: Result<&[u8], &ReadError>) -> LoadedDocument {
     let (parsed, diagnostics) = match read {
         Ok(bytes) => {
-            let mut parsed = parse::parse_document(&file.rel, &bytes, kind);
+            let mut parsed = parse::parse_document(&file.rel, bytes, kind);
             let diagnostics = std::mem::take(&mut parsed.diagnostics);
             (parsed, diagnostics)
         }
@@ -276,7 +351,7 @@ fn document_from(
                 body_line: 1,
                 ..Default::default()
             },
-            vec![read_problem(&file.rel, &err)],
+            vec![read_problem(&file.rel, err)],
         ),
     };
     let title = parsed
@@ -343,10 +418,10 @@ fn load_unit(files: UnitFiles, cap: u64, cache: Option<&ParseCache>) -> (Unit, V
     }
     let mut sidecar_facts = Facts::new();
     if let Some(sidecar) = &files.sidecar {
-        let identity = format!("sidecar {}", sidecar.rel);
+        let parser = SidecarParser(sidecar);
         let (facts, meta, found) = match cache {
-            Some(cache) => cache.get_or_parse(sidecar, identity, cap, |read| sidecar_from(sidecar, read)),
-            None => sidecar_from(sidecar, read_capped(&sidecar.path, cap)),
+            Some(cache) => cache.get_or_parse(sidecar, cap, &parser),
+            None => parser.parse(read_capped(&sidecar.path, cap).as_deref()),
         };
         diagnostics.extend(found);
         sidecar_facts = facts;
@@ -382,11 +457,48 @@ fn load_unit(files: UnitFiles, cap: u64, cache: Option<&ParseCache>) -> (Unit, V
 
 type LoadedSidecar = (Facts, Option<PackageMeta>, Vec<Diagnostic>);
 
+/// Parses a unit's `tssa.yaml`.
+struct SidecarParser<'a>(&'a SourceFile);
+
+impl Parser for SidecarParser<'_> {
+    type Output = LoadedSidecar;
+
+    fn identity(&self) -> String {
+        format!("sidecar {}", self.0.rel)
+    }
+
+    fn parse(&self, read: Result<&[u8], &ReadError>) -> LoadedSidecar {
+        sidecar_from(self.0, read)
+    }
+
+    fn save<'v>(&self, value: &'v LoadedSidecar, _bytes: &[u8]) -> Option<Stored<'v>> {
+        let (facts, meta, diagnostics) = value;
+        Some(Stored::Sidecar {
+            facts: stored::store_facts(facts),
+            meta: meta.as_ref().map(StoredMeta::of),
+            diagnostics: stored::store_diagnostics(diagnostics),
+        })
+    }
+
+    fn restore(&self, stored: Stored<'_>, _bytes: &[u8]) -> Option<LoadedSidecar> {
+        let Stored::Sidecar {
+            facts,
+            meta,
+            diagnostics,
+        } = stored
+        else {
+            return None;
+        };
+        let diagnostics = stored::restore_diagnostics(diagnostics);
+        Some((stored::restore_facts(facts), meta.map(StoredMeta::into_meta), diagnostics))
+    }
+}
+
 /// The facts and metadata of a `tssa.yaml`; no metadata when the file could not be decoded.
-fn sidecar_from(sidecar: &SourceFile, read: Result<Vec<u8>, ReadError>) -> LoadedSidecar {
+fn sidecar_from(sidecar: &SourceFile, read: Result<&[u8], &ReadError>) -> LoadedSidecar {
     let mut diagnostics = Vec::new();
     match read {
-        Ok(bytes) => match parse::decode(&sidecar.rel, &bytes, &mut diagnostics) {
+        Ok(bytes) => match parse::decode(&sidecar.rel, bytes, &mut diagnostics) {
             Some(text) => {
                 let fm = frontmatter::parse(&text, &sidecar.rel, 1, |file, line| Provenance::Sidecar {
                     file: file.into(),
@@ -398,7 +510,7 @@ fn sidecar_from(sidecar: &SourceFile, read: Result<Vec<u8>, ReadError>) -> Loade
             None => (Facts::new(), None, diagnostics),
         },
         Err(err) => {
-            diagnostics.push(read_problem(&sidecar.rel, &err));
+            diagnostics.push(read_problem(&sidecar.rel, err));
             (Facts::new(), None, diagnostics)
         }
     }
@@ -688,175 +800,6 @@ fn merge_meta(sources: Vec<(RelPath, PackageMeta)>, diagnostics: &mut Vec<Diagno
         merged.exemptions.extend(meta.exemptions);
     }
     merged
-}
-
-/// Parse results kept between loads, so that a rebuild while serving re-parses only the files
-/// that changed. A file counts as unchanged while its size and modification time are; a file
-/// modified less than [`RACY_WINDOW`] before it was cached is also compared by content,
-/// because two saves within one timestamp tick that keep the size would otherwise look alike.
-#[derive(Debug, Default)]
-pub struct ParseCache {
-    entries: Mutex<HashMap<PathBuf, CacheEntry>>,
-    generation: u64,
-    parsed: AtomicUsize,
-    reused: AtomicUsize,
-}
-
-/// How many files the last [`load_cached`] parsed and how many it took from the cache.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct CacheStats {
-    pub parsed: usize,
-    pub reused: usize,
-}
-
-/// Timestamps closer than this to the moment of caching are not trusted on their own (file
-/// systems tick in anything from nanoseconds to two seconds).
-const RACY_WINDOW: Duration = Duration::from_secs(2);
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Stamp {
-    len: u64,
-    modified: Option<SystemTime>,
-}
-
-impl Stamp {
-    fn of(path: &std::path::Path) -> Option<Stamp> {
-        let meta = std::fs::metadata(path).ok()?;
-        Some(Stamp {
-            len: meta.len(),
-            modified: meta.modified().ok(),
-        })
-    }
-}
-
-struct CacheEntry {
-    /// Everything besides the bytes that shaped the result (kind, URL, paths).
-    identity: String,
-    stamp: Stamp,
-    digest: u64,
-    /// When the bytes behind `value` were read (taken before reading).
-    checked_at: SystemTime,
-    seen: u64,
-    value: Arc<dyn Any + Send + Sync>,
-}
-
-impl std::fmt::Debug for CacheEntry {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CacheEntry")
-            .field("identity", &self.identity)
-            .field("stamp", &self.stamp)
-            .finish_non_exhaustive()
-    }
-}
-
-impl ParseCache {
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    pub fn stats(&self) -> CacheStats {
-        CacheStats {
-            parsed: self.parsed.load(Ordering::Relaxed),
-            reused: self.reused.load(Ordering::Relaxed),
-        }
-    }
-
-    fn begin(&mut self) {
-        self.generation += 1;
-        self.parsed.store(0, Ordering::Relaxed);
-        self.reused.store(0, Ordering::Relaxed);
-    }
-
-    /// Forgets files the last load did not see (deleted or renamed), so the cache stays the
-    /// size of the site.
-    fn sweep(&mut self) {
-        let generation = self.generation;
-        self.entries
-            .get_mut()
-            .unwrap_or_else(PoisonError::into_inner)
-            .retain(|_, entry| entry.seen == generation);
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<PathBuf, CacheEntry>> {
-        // A panic elsewhere cannot leave an entry half-written: each is replaced whole.
-        self.entries.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// The cached result for `file` if its bytes are unchanged, else `parse` of its bytes
-    /// (stored for next time unless the file could not be read).
-    fn get_or_parse<T>(
-        &self,
-        file: &SourceFile,
-        identity: String,
-        cap: u64,
-        parse: impl FnOnce(Result<Vec<u8>, ReadError>) -> T,
-    ) -> T
-    where
-        T: Clone + Send + Sync + 'static,
-    {
-        let started = SystemTime::now();
-        let stamp = Stamp::of(&file.path);
-        let mut bytes = None;
-        if let Some(stamp) = stamp {
-            let known = {
-                let entries = self.lock();
-                entries
-                    .get(&file.path)
-                    .filter(|e| e.identity == identity && e.stamp == stamp)
-                    .map(|e| {
-                        let trusted = matches!(stamp.modified, Some(m) if m + RACY_WINDOW < e.checked_at);
-                        (trusted, e.digest, Arc::clone(&e.value))
-                    })
-            };
-            if let Some((trusted, digest, value)) = known
-                && let Some(value) = value.downcast_ref::<T>()
-            {
-                let unchanged = trusted || {
-                    let read = read_capped(&file.path, cap);
-                    let same = matches!(&read, Ok(b) if digest_of(b) == digest);
-                    bytes = Some(read);
-                    same
-                };
-                if unchanged {
-                    self.touch(&file.path, (!trusted).then_some(started));
-                    self.reused.fetch_add(1, Ordering::Relaxed);
-                    return value.clone();
-                }
-            }
-        }
-        let read = bytes.unwrap_or_else(|| read_capped(&file.path, cap));
-        let digest = read.as_ref().ok().map(|b| digest_of(b));
-        let value = parse(read);
-        self.parsed.fetch_add(1, Ordering::Relaxed);
-        if let (Some(stamp), Some(digest)) = (stamp, digest) {
-            let entry = CacheEntry {
-                identity,
-                stamp,
-                digest,
-                checked_at: started,
-                seen: self.generation,
-                value: Arc::new(value.clone()),
-            };
-            self.lock().insert(file.path.clone(), entry);
-        }
-        value
-    }
-
-    /// Marks an entry as seen by this load; `verified_at`: its content was just compared.
-    fn touch(&self, path: &std::path::Path, verified_at: Option<SystemTime>) {
-        if let Some(entry) = self.lock().get_mut(path) {
-            entry.seen = self.generation;
-            if let Some(at) = verified_at {
-                entry.checked_at = at;
-            }
-        }
-    }
-}
-
-fn digest_of(bytes: &[u8]) -> u64 {
-    let mut hasher = DefaultHasher::new();
-    bytes.hash(&mut hasher);
-    hasher.finish()
 }
 
 #[cfg(test)]

@@ -40,12 +40,12 @@ fn overrides(source: &SourceArgs) -> Overrides {
     }
 }
 
-/// The build cache on disk, unless turned off or unavailable (then the run goes uncached).
-fn disk_cache(source: &SourceArgs, config: &Config) -> Option<tssa::analyse::DocumentCache> {
+/// The build cache's folder, unless turned off or unavailable (then the run goes uncached).
+fn cache_dir(source: &SourceArgs, config: &Config) -> Option<std::path::PathBuf> {
     if source.no_cache {
         return None;
     }
-    tssa::analyse::store::locate(&config.root, &config.output).map(tssa::analyse::DocumentCache::on_disk)
+    tssa::analyse::store::locate(&config.root, &config.output)
 }
 
 /// `tssa new`: refusals (unsafe name, existing folder) are errors, so they exit with 2.
@@ -89,8 +89,9 @@ fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
         ..overrides(&args.source)
     };
     let config = Config::load(&overrides)?;
-    let cache = disk_cache(&args.source, &config);
-    let site = tssa::load::load(&config);
+    let dir = cache_dir(&args.source, &config);
+    let site = tssa::load::load_with_disk_cache(&config, dir.as_deref());
+    let cache = dir.map(tssa::analyse::DocumentCache::on_disk);
     // Pages go to disk as they are rendered, so the build never holds the whole site.
     let (analysis, stats) = tssa::output::write_site_with(&config.output, |staging| {
         tssa::pipeline::build_into(&config, site, cache.as_ref(), staging)
@@ -126,8 +127,10 @@ fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
 
 fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     let config = Config::load(&overrides(&args.source))?;
-    let cache = disk_cache(&args.source, &config);
-    let analysis = tssa::pipeline::check_cached(&config, cache.as_ref());
+    let dir = cache_dir(&args.source, &config);
+    let site = tssa::load::load_with_disk_cache(&config, dir.as_deref());
+    let cache = dir.map(tssa::analyse::DocumentCache::on_disk);
+    let analysis = tssa::pipeline::check_loaded(&config, site, cache.as_ref());
     let (report, diagnostics) = if args.projects.is_empty() {
         (analysis.report, analysis.findings)
     } else {

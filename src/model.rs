@@ -103,7 +103,7 @@ pub fn is_url(text: &str) -> bool {
 }
 
 /// The facts tssa knows about a package. The serialised names are part of the JSON schema.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FactKey {
     ProjectName,
@@ -359,7 +359,7 @@ impl DocKind {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Heading {
     pub level: u8,
     /// Plain text of the heading (markup stripped).
@@ -370,7 +370,7 @@ pub struct Heading {
     pub line: usize,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct LinkRef {
     /// The destination as written.
     pub dest: String,
@@ -441,7 +441,8 @@ impl Document {
 /// A body's hidden byte ranges (HTML comments, fenced code) and the lines left visible, found
 /// once per document: facts, checks and coverage each read the visible lines several times,
 /// and splitting the body again for each was a tenth of `tssa check`.
-#[derive(Debug, Clone, Default)]
+/// Serialised only by the parse cache (`load/stored.rs`), never shown.
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
 pub struct Visibility {
     /// Byte ranges of the body that are no one's text, in order.
     pub hidden: Vec<std::ops::Range<usize>>,
@@ -450,7 +451,7 @@ pub struct Visibility {
 }
 
 /// A visible line: a span of the body, or the text left when a comment is cut out of it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 enum VisibleText {
     Span(std::ops::Range<usize>),
     Cut(Box<str>),

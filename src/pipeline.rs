@@ -16,7 +16,12 @@ pub fn check(config: &Config) -> Analysis {
 
 /// As [`check`], taking unchanged documents' findings from `cache`.
 pub fn check_cached(config: &Config, cache: Option<&DocumentCache>) -> Analysis {
-    analyse::analyse(config, crate::load::load(config), Depth::Findings, cache)
+    check_loaded(config, crate::load::load(config), cache)
+}
+
+/// As [`check_cached`], on a site already loaded (through the parse cache).
+pub fn check_loaded(config: &Config, site: Site, cache: Option<&DocumentCache>) -> Analysis {
+    analyse::analyse(config, site, Depth::Findings, cache)
 }
 
 /// A built site in memory: the analysis it presents and its files.

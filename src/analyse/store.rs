@@ -132,20 +132,26 @@ struct Key {
 
 impl Key {
     fn new(depth: Depth) -> Option<Key> {
-        let meta = std::fs::metadata(std::env::current_exe().ok()?).ok()?;
-        let modified = meta.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?;
-        #[cfg(unix)]
-        let inode = std::os::unix::fs::MetadataExt::ino(&meta);
-        #[cfg(not(unix))]
-        let inode = 0;
         let h = Highlighter::new();
         Some(Key {
             version: Cow::Borrowed(env!("CARGO_PKG_VERSION")),
-            executable: (meta.len(), modified.as_secs(), modified.subsec_nanos(), inode),
+            executable: executable()?,
             depth: depth as u8,
             highlight: (h.max_lines as u64, h.max_bytes as u64),
         })
     }
+}
+
+/// The running executable's size, modification time and inode: a rebuilt or upgraded tssa may
+/// parse or render differently, so no cache made by another one is trusted.
+pub(crate) fn executable() -> Option<(u64, u64, u32, u64)> {
+    let meta = std::fs::metadata(std::env::current_exe().ok()?).ok()?;
+    let modified = meta.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?;
+    #[cfg(unix)]
+    let inode = std::os::unix::fs::MetadataExt::ino(&meta);
+    #[cfg(not(unix))]
+    let inode = 0;
+    Some((meta.len(), modified.as_secs(), modified.subsec_nanos(), inode))
 }
 
 /// One document's result with what it was made from.
@@ -323,7 +329,7 @@ impl<'a> Page<'a> {
 /// A [`Diagnostic`] as stored: `Diagnostic`'s own serde form skips an absent help, which a
 /// format without field names cannot read back.
 #[derive(Serialize, Deserialize)]
-struct Finding<'a> {
+pub(crate) struct Finding<'a> {
     file: Option<Cow<'a, str>>,
     line: Option<u64>,
     level: u8,
@@ -333,7 +339,7 @@ struct Finding<'a> {
 }
 
 impl<'a> Finding<'a> {
-    fn of(d: &'a Diagnostic) -> Finding<'a> {
+    pub(crate) fn of(d: &'a Diagnostic) -> Finding<'a> {
         Finding {
             file: d.file.as_deref().map(Cow::Borrowed),
             line: d.line.map(|l| l as u64),
@@ -344,7 +350,7 @@ impl<'a> Finding<'a> {
         }
     }
 
-    fn into_diagnostic(self) -> Diagnostic {
+    pub(crate) fn into_diagnostic(self) -> Diagnostic {
         let level = match self.level {
             0 => Level::Info,
             1 => Level::Warning,
@@ -361,7 +367,7 @@ impl<'a> Finding<'a> {
     }
 }
 
-fn encoding() -> impl Options {
+pub(crate) fn encoding() -> impl Options {
     bincode::DefaultOptions::new().with_limit(MAX_FILE_BYTES)
 }
 
@@ -499,19 +505,7 @@ impl Store {
 
 /// The entries of `file` if it is a well-formed cache file made under `key`.
 fn read(file: &Path, key: &Key) -> Option<HashMap<String, Entry<'static>>> {
-    let bytes = crate::fsread::read_capped(file, MAX_FILE_BYTES + 24).ok()?;
-    let payload = bytes.strip_prefix(MAGIC)?;
-    let (len, rest) = payload.split_first_chunk::<8>()?;
-    let (sum, mut payload) = rest.split_first_chunk::<8>()?;
-    if u64::from_le_bytes(*len) != payload.len() as u64 || u64::from_le_bytes(*sum) != checksum(payload) {
-        return None;
-    }
-    let stored: Key = encoding().deserialize_from(&mut payload).ok()?;
-    if stored != *key {
-        return None;
-    }
-    // From the slice itself, which is faster than through `Read`; bytes left over are an error.
-    let entries: Vec<Entry<'static>> = encoding().deserialize(payload).ok()?;
+    let entries: Vec<Entry<'static>> = read_framed(file, key)?;
     Some(
         entries
             .into_iter()
@@ -520,18 +514,54 @@ fn read(file: &Path, key: &Key) -> Option<HashMap<String, Entry<'static>>> {
     )
 }
 
+/// The payload of `file` if it is a well-formed cache file (magic, length, checksum) made
+/// under `key`; `None` for anything else, which the caller then rebuilds.
+pub(crate) fn read_framed<K, T>(file: &Path, key: &K) -> Option<T>
+where
+    K: serde::de::DeserializeOwned + PartialEq,
+    T: serde::de::DeserializeOwned,
+{
+    let bytes = crate::fsread::read_capped(file, MAX_FILE_BYTES + 24).ok()?;
+    let payload = bytes.strip_prefix(MAGIC)?;
+    let (len, rest) = payload.split_first_chunk::<8>()?;
+    let (sum, mut payload) = rest.split_first_chunk::<8>()?;
+    if u64::from_le_bytes(*len) != payload.len() as u64 || u64::from_le_bytes(*sum) != checksum(payload) {
+        return None;
+    }
+    let stored: K = encoding().deserialize_from(&mut payload).ok()?;
+    if stored != *key {
+        return None;
+    }
+    // From the slice itself, which is faster than through `Read`; bytes left over are an error.
+    encoding().deserialize(payload).ok()
+}
+
 /// Writes the file whole under a temporary name, then renames it over the old one, so a
 /// reader sees the old file or the new one, never a part.
 fn write(file: &Path, key: &Key, entries: &[Entry<'_>]) -> std::io::Result<()> {
-    let mut payload = encoding().serialize(key).map_err(std::io::Error::other)?;
+    write_framed(file, key, entries)
+}
+
+/// Writes `key` and `payload` behind the magic, length and checksum [`read_framed`] checks,
+/// atomically (a temporary file renamed over the old one).
+pub(crate) fn write_framed<K: Serialize, T: Serialize + ?Sized>(
+    file: &Path,
+    key: &K,
+    payload: &T,
+) -> std::io::Result<()> {
+    let mut encoded = encoding().serialize(key).map_err(std::io::Error::other)?;
     encoding()
-        .serialize_into(&mut payload, entries)
+        .serialize_into(&mut encoded, payload)
         .map_err(std::io::Error::other)?;
-    let mut bytes = Vec::with_capacity(payload.len() + 24);
+    if encoded.len() as u64 > MAX_FILE_BYTES {
+        let _ = std::fs::remove_file(file);
+        return Ok(());
+    }
+    let mut bytes = Vec::with_capacity(encoded.len() + 24);
     bytes.extend_from_slice(MAGIC);
-    bytes.extend_from_slice(&(payload.len() as u64).to_le_bytes());
-    bytes.extend_from_slice(&checksum(&payload).to_le_bytes());
-    bytes.extend_from_slice(&payload);
+    bytes.extend_from_slice(&(encoded.len() as u64).to_le_bytes());
+    bytes.extend_from_slice(&checksum(&encoded).to_le_bytes());
+    bytes.extend_from_slice(&encoded);
     let name = file.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
     let temp = file.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
     let written = (|| {
