@@ -9,8 +9,8 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
-pub use cache::{CacheStats, ParseCache};
 use cache::Parser;
+pub use cache::{CacheStats, ParseCache};
 use stored::{Stored, StoredDocument, StoredMeta, StoredOutline};
 
 use crate::config::Config;
@@ -293,7 +293,11 @@ impl Parser for DocumentParser<'_> {
     fn save<'v>(&self, value: &'v LoadedDocument, bytes: &[u8]) -> Option<Stored<'v>> {
         let (doc, meta, diagnostics) = value;
         let body_start = match parse::decode(&self.file.rel, bytes, &mut Vec::new()) {
-            Some(text) => Some(text.len().checked_sub(doc.body.len()).filter(|_| text.ends_with(&doc.body))? as u64),
+            Some(text) => Some(
+                text.len()
+                    .checked_sub(doc.body.len())
+                    .filter(|_| text.ends_with(&doc.body))? as u64,
+            ),
             None if doc.body.is_empty() => None,
             None => return None,
         };
@@ -316,7 +320,9 @@ impl Parser for DocumentParser<'_> {
         let body = match stored.body_start {
             Some(start) => {
                 let mut text = parse::decode(&self.file.rel, bytes, &mut Vec::new())?;
-                let start = usize::try_from(start).ok().filter(|&s| text.is_char_boundary(s))?;
+                let start = usize::try_from(start)
+                    .ok()
+                    .filter(|&s| text.is_char_boundary(s))?;
                 text.drain(..start);
                 text
             }
@@ -339,7 +345,12 @@ impl Parser for DocumentParser<'_> {
     }
 }
 
-fn document_from(file: &SourceFile, kind: DocKind, url: String, read: Result<&[u8], &ReadError>) -> LoadedDocument {
+fn document_from(
+    file: &SourceFile,
+    kind: DocKind,
+    url: String,
+    read: Result<&[u8], &ReadError>,
+) -> LoadedDocument {
     let (parsed, diagnostics) = match read {
         Ok(bytes) => {
             let mut parsed = parse::parse_document(&file.rel, bytes, kind);
@@ -490,7 +501,11 @@ impl Parser for SidecarParser<'_> {
             return None;
         };
         let diagnostics = stored::restore_diagnostics(diagnostics);
-        Some((stored::restore_facts(facts), meta.map(StoredMeta::into_meta), diagnostics))
+        Some((
+            stored::restore_facts(facts),
+            meta.map(StoredMeta::into_meta),
+            diagnostics,
+        ))
     }
 }
 
@@ -863,6 +878,83 @@ mod cache_tests {
             .map(|d| d.body.as_str())
             .collect::<String>();
         assert!(body.contains("tExt"), "{body}");
+    }
+
+    /// Everything the model holds, fields serde skips included (bodies, visible lines, code
+    /// bytes, reviewers' lines).
+    fn everything(site: &Site) -> String {
+        format!("{site:?}")
+    }
+
+    #[test]
+    fn a_disk_cache_reparses_only_the_edited_file_and_restores_everything() {
+        let (dir, config) = fixture();
+        let unit = dir.path().join("community/assessments/projects/alpha");
+        let front = "---\nreviewers:\n  - name: Ann\n    github: ann\nexemptions:\n  - item: B10\n    reason: none yet\n---\n";
+        let body = "# Alpha\r\n\r\n<!-- hidden -->\n\n```sh\nrun\n```\n\nVersion covered: v1.2\n";
+        std::fs::write(unit.join("joint-assessment.md"), format!("{front}{body}")).expect("write");
+        std::fs::write(unit.join("tssa.yaml"), "version_covered: v1.3\n").expect("write");
+        std::fs::write(unit.join("threat-model.md"), b"bin\0ary").expect("write");
+        let cache_dir = tempfile::tempdir().expect("tempdir");
+        let cold = load_with_disk_cache(&config, Some(cache_dir.path()));
+        assert_eq!(everything(&cold), everything(&load(&config)));
+
+        let mut cache = ParseCache::on_disk(cache_dir.path());
+        let warm = load_cached(&config, &mut cache);
+        let files = cache.stats().reused;
+        assert_eq!(
+            cache.stats(),
+            CacheStats {
+                parsed: 0,
+                reused: files
+            }
+        );
+        assert!(files >= 5, "{:?}", cache.stats());
+        assert_eq!(everything(&warm), everything(&cold));
+
+        let doc = unit.join("self-assessment.md");
+        std::fs::write(&doc, "# Alpha\n\nFirst tExt.\n").expect("write");
+        let edited = load_cached(&config, &mut ParseCache::on_disk(cache_dir.path()));
+        assert_eq!(everything(&edited), everything(&load(&config)));
+        let mut cache = ParseCache::on_disk(cache_dir.path());
+        let _ = load_cached(&config, &mut cache);
+        assert_eq!(
+            cache.stats(),
+            CacheStats {
+                parsed: 0,
+                reused: files
+            }
+        );
+        std::fs::write(&doc, "# Alpha\n\nFirst text.\n").expect("write");
+        let mut cache = ParseCache::on_disk(cache_dir.path());
+        let _ = load_cached(&config, &mut cache);
+        assert_eq!(
+            cache.stats(),
+            CacheStats {
+                parsed: 1,
+                reused: files - 1
+            }
+        );
+    }
+
+    /// The corpus restored from the disk cache is the corpus parsed (`TSSA_CORPUS`).
+    #[test]
+    fn the_corpus_restored_from_disk_is_the_corpus_parsed() {
+        let Some(root) = std::env::var_os("TSSA_CORPUS") else {
+            eprintln!("skipped: TSSA_CORPUS not set");
+            return;
+        };
+        let config = Config::load(&Overrides {
+            root: Some(root.into()),
+            ..Overrides::default()
+        })
+        .expect("config");
+        let cache_dir = tempfile::tempdir().expect("tempdir");
+        let parsed = load_with_disk_cache(&config, Some(cache_dir.path()));
+        let mut cache = ParseCache::on_disk(cache_dir.path());
+        let restored = load_cached(&config, &mut cache);
+        assert_eq!(cache.stats().parsed, 0, "{:?}", cache.stats());
+        assert_eq!(everything(&restored), everything(&parsed));
     }
 
     #[test]

@@ -33,6 +33,7 @@ mod cli {
     mod page_templates;
     mod pages;
     mod pairing;
+    mod parse_cache;
     mod prose_facts;
     mod renewal;
     mod sample;

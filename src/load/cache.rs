@@ -136,7 +136,11 @@ impl ParseCache {
             return value;
         }
         let disk = self.disk.as_ref();
-        let restored = disk.and_then(|disk| disk.take(file.rel.as_str(), &identity, &digest, |s| parser.restore(s, bytes)));
+        let restored = disk.and_then(|disk| {
+            disk.take(file.rel.as_str(), &identity, &digest, |s| {
+                parser.restore(s, bytes)
+            })
+        });
         let value = match restored {
             Some(value) => {
                 self.reused.fetch_add(1, Ordering::Relaxed);
@@ -263,7 +267,8 @@ impl Disk {
     /// Reads what the last run left, if the same executable made it.
     fn read(&mut self) {
         let key = FileKey::new();
-        let stored: Option<Vec<(String, DiskEntry)>> = key.as_ref().and_then(|key| read_framed(&self.file, key));
+        let stored: Option<Vec<(String, DiskEntry)>> =
+            key.as_ref().and_then(|key| read_framed(&self.file, key));
         let old: HashMap<String, DiskEntry> = stored.unwrap_or_default().into_iter().collect();
         *self.state.get_mut().unwrap_or_else(PoisonError::into_inner) = DiskState {
             dirty: old.is_empty(),

@@ -9,8 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::analyse::store::Finding;
 use crate::diagnostic::Diagnostic;
 use crate::model::{
-    Exemption, Fact, FactKey, Facts, Heading, LinkRef, Outline, PackageMeta, Provenance, Reviewer,
-    Visibility,
+    Exemption, Fact, FactKey, Facts, Heading, LinkRef, Outline, PackageMeta, Provenance, Reviewer, Visibility,
 };
 
 /// One file's parse result.
@@ -115,7 +114,11 @@ pub(super) fn store_facts(facts: &Facts) -> Vec<(FactKey, StoredFact)> {
     facts
         .iter()
         .map(|(key, fact)| {
-            let stored = StoredFact(fact.value.clone(), fact.raw.clone(), StoredProvenance::of(&fact.source));
+            let stored = StoredFact(
+                fact.value.clone(),
+                fact.raw.clone(),
+                StoredProvenance::of(&fact.source),
+            );
             (*key, stored)
         })
         .collect()
