@@ -472,8 +472,20 @@ fn clean_value(raw: &str) -> String {
 /// `labels`, as `Label: value`, `* Label: value` or a `| Label | value |` table row. Returns the
 /// file line and the value as written.
 fn labelled(doc: &Document, labels: &[&str]) -> Option<(usize, String)> {
+    // A label is what is left after whitespace, `*` and `_` are trimmed off its start, so its
+    // first letter is the line's (or first cell's) first other character: most lines are
+    // passed over on that one byte, without a search for `:` through the whole line.
+    let firsts: Vec<u8> = labels.iter().filter_map(|l| l.bytes().next()).collect();
     for (line, text) in doc.visible() {
         let t = text.trim().trim_start_matches(['*', '-', '+']).trim_start();
+        let head = t.strip_prefix('|').unwrap_or(t);
+        let first = head
+            .trim_start_matches(|c: char| c.is_whitespace() || c == '*' || c == '_')
+            .bytes()
+            .next();
+        if !first.is_some_and(|b| firsts.iter().any(|f| f.eq_ignore_ascii_case(&b))) {
+            continue;
+        }
         let (label, value) = if let Some(row) = t.strip_prefix('|') {
             let mut cells = row.split('|');
             (cells.next().unwrap_or_default(), cells.next().unwrap_or_default())

@@ -209,15 +209,20 @@ struct Source {
 }
 
 impl Source {
+    /// Lines as `str::lines` makes them: split at `\n`, a `\r` before it dropped, no empty
+    /// last line after a final `\n`.
     fn new(text: String) -> Source {
-        let base = text.as_ptr() as usize;
-        let lines = text
-            .lines()
-            .map(|l| {
-                let start = l.as_ptr() as usize - base;
-                start..start + l.len()
-            })
-            .collect();
+        let bytes = text.as_bytes();
+        let mut lines = Vec::new();
+        let mut start = 0;
+        for end in memchr::memchr_iter(b'\n', bytes) {
+            let cut = if end > start && bytes[end - 1] == b'\r' { end - 1 } else { end };
+            lines.push(start..cut);
+            start = end + 1;
+        }
+        if start < bytes.len() {
+            lines.push(start..bytes.len());
+        }
         Source { text, lines }
     }
 
@@ -532,6 +537,15 @@ pub fn escape_property(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn source_lines_are_str_lines() {
+        for text in ["", "a", "a\n", "a\r\nb", "a\n\nb\r", "\r\n", "\n\n", "x\ry\n", "é\r\n\r"] {
+            let source = Source::new(text.to_owned());
+            let ours: Vec<&str> = (0..source.lines.len()).filter_map(|i| source.line(i)).collect();
+            assert_eq!(ours, text.lines().collect::<Vec<_>>(), "{text:?}");
+        }
+    }
 
     #[test]
     fn escapes_data_and_properties() {
