@@ -691,6 +691,10 @@ fn simplify_into(text: &str, out: &mut Vec<u8>, limit: usize) {
             out.push(b' ');
         }
         space = false;
+        if c.is_ascii() {
+            out.push(c.to_ascii_lowercase() as u8);
+            continue;
+        }
         let mut buf = [0u8; 4];
         for l in c.to_lowercase() {
             out.extend_from_slice(l.encode_utf8(&mut buf).as_bytes());
@@ -739,9 +743,16 @@ impl Prefilter {
     }
 }
 
-/// The triple at `at` (three bytes, folded like [`FOLD`]), hashed to 16 bits.
-fn triple_at(bytes: &[u8], at: usize) -> usize {
-    let t = u32::from(bytes[at] | 0x20) << 16 | u32::from(bytes[at + 1] | 0x20) << 8 | u32::from(bytes[at + 2] | 0x20);
+/// The triple that ends at `end` (the bytes `end - 3 .. end`, folded like [`FOLD`]), hashed
+/// to 16 bits: one four-byte load, the byte before the triple shifted out.
+fn triple_before(bytes: &[u8], end: usize) -> usize {
+    let four: [u8; 4] = bytes[end - 4..end].try_into().unwrap_or_default();
+    triple_hash(four)
+}
+
+/// The hash of the last three bytes of `four`, folded.
+fn triple_hash(four: [u8; 4]) -> usize {
+    let t = (u32::from_le_bytes(four) | 0x2020_2020) >> 8;
     (t.wrapping_mul(0x9E37_79B1) >> 16) as usize
 }
 
@@ -758,8 +769,8 @@ fn prefilter() -> &'static Prefilter {
         let mut prefixes = Vec::new();
         for (i, p) in template_patterns().enumerate() {
             if let Some(prefix) = prefix_at(p.as_bytes()) {
-                for j in 0..6 {
-                    let slot = &mut skip[triple_at(p.as_bytes(), j)];
+                for (j, t) in p.as_bytes()[..8].windows(3).enumerate() {
+                    let slot = &mut skip[triple_hash([0, t[0], t[1], t[2]])];
                     *slot = (*slot).min(5 - j as u8);
                 }
                 let h = prefix_hash(prefix);
@@ -776,7 +787,7 @@ fn candidates<'f>(text: &'f [u8], filter: &'f Prefilter) -> impl Iterator<Item =
     let mut at = 0;
     std::iter::from_fn(move || {
         while at + 8 <= text.len() {
-            let shift = filter.skip[triple_at(text, at + 5)];
+            let shift = filter.skip[triple_before(text, at + 8)];
             if shift > 0 {
                 at += usize::from(shift);
                 continue;

@@ -136,7 +136,12 @@ impl<'a> View<'a> {
 
 /// `**Metadata**` or `__Metadata__` alone on a line → `Metadata`.
 fn bold_line(line: &str) -> Option<&str> {
-    let t = line.trim().trim_end_matches(':').trim_end();
+    // Most lines are prose: answered on their first two bytes, before the end is trimmed.
+    let start = line.trim_start();
+    if !(start.starts_with("**") || start.starts_with("__")) {
+        return None;
+    }
+    let t = start.trim_end().trim_end_matches(':').trim_end();
     for mark in ["**", "__"] {
         if let Some(inner) = t.strip_prefix(mark).and_then(|r| r.strip_suffix(mark))
             && !inner.is_empty()
