@@ -666,18 +666,27 @@ fn has_td(text: &str) -> bool {
 #[cfg(test)]
 fn simplify(text: &str) -> String {
     let mut out = Vec::with_capacity(text.len());
-    simplify_into(text, &mut out, usize::MAX);
+    simplify_while(text, &mut out, usize::MAX, &[]);
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// Appends the simplified `text` as UTF-8 bytes, stopping once `limit` bytes are written.
-fn simplify_into(text: &str, out: &mut Vec<u8>, limit: usize) {
+/// Appends the simplified `text` as UTF-8 bytes, stopping once `limit` bytes are written or
+/// at the first byte that differs from `want` (within its length): a candidate that is not
+/// the pattern is told after a few characters instead of after the pattern's whole length.
+fn simplify_while(text: &str, out: &mut Vec<u8>, limit: usize, want: &[u8]) {
     let start = out.len();
     let mut space = false;
+    let mut checked = 0;
     for c in text.chars() {
-        if out.len() - start >= limit {
+        let written = out.len() - start;
+        if written >= limit {
             break;
         }
+        let upto = written.min(want.len());
+        if out[start + checked..start + upto] != want[checked..upto] {
+            break;
+        }
+        checked = upto;
         let c = match c {
             '*' | '_' => continue,
             '\u{2018}' | '\u{2019}' => '\'',
@@ -824,7 +833,7 @@ fn scan_template_text<'t>(lines: impl Iterator<Item = (usize, &'t str)>) -> Vec<
                 };
                 let p = patterns[i];
                 buf.clear();
-                simplify_into(rest, &mut buf, p.len() + 1);
+                simplify_while(rest, &mut buf, p.len() + 1, p);
                 if !buf.starts_with(p) {
                     continue;
                 }
@@ -930,6 +939,19 @@ mod tests {
                 ("use previous table outline", 1)
             ]
         );
+    }
+
+    #[test]
+    fn simplifying_stops_where_the_pattern_differs() {
+        let mut out = Vec::new();
+        simplify_while("Provide  **Context** for", &mut out, 16, b"provide context");
+        assert_eq!(out, b"provide context f");
+        out.clear();
+        simplify_while("Provide the list of links", &mut out, 16, b"provide context");
+        assert_eq!(out, b"provide t");
+        out.clear();
+        simplify_while("A \u{2019}Quote\u{2019} \u{00c9}T\u{00c9}", &mut out, usize::MAX, &[]);
+        assert_eq!(String::from_utf8_lossy(&out), "a 'quote' \u{e9}t\u{e9}");
     }
 
     #[test]
