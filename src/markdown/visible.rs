@@ -259,7 +259,9 @@ pub fn visible_lines_in<'b>(
             kept.push_str(body.get(at..end).unwrap_or_default());
             Cow::Owned(kept)
         };
-        if !text.trim().is_empty() {
+        // Most lines start with an ASCII character that is not whitespace: visible at once.
+        let first = text.bytes().find(|b| !matches!(b, b' ' | b'\t'..=b'\r'));
+        if first.is_some_and(|b| b < 0x80) || !text.trim().is_empty() {
             out.push((first_line + index, text));
         }
         line_start = end + 1;
