@@ -1293,7 +1293,9 @@ mod tests {
         for (i, ca) in a.chars().enumerate() {
             let mut cur = vec![i + 1; b.len() + 1];
             for (j, cb) in b.iter().enumerate() {
-                cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+                cur[j + 1] = (prev[j] + usize::from(ca != *cb))
+                    .min(prev[j + 1] + 1)
+                    .min(cur[j] + 1);
             }
             prev = cur;
         }
@@ -1303,14 +1305,34 @@ mod tests {
     #[test]
     fn within_edits_agrees_with_the_full_table() {
         let words = [
-            "", "a", "self-assessment", "self-assesment", "selfassessment", "self-assessments", "joint-review",
-            "joint-reveiw", "jont-assessment", "assessment", "assesments", "security-assessment", "sécurity-assessment",
-            "readme", "threat-model", "sub-projects", "xelf-assessmenz", "elf-assessment-", "joint",
+            "",
+            "a",
+            "self-assessment",
+            "self-assesment",
+            "selfassessment",
+            "self-assessments",
+            "joint-review",
+            "joint-reveiw",
+            "jont-assessment",
+            "assessment",
+            "assesments",
+            "security-assessment",
+            "sécurity-assessment",
+            "readme",
+            "threat-model",
+            "sub-projects",
+            "xelf-assessmenz",
+            "elf-assessment-",
+            "joint",
         ];
         for a in words {
             for b in words {
                 for limit in 0..4 {
-                    assert_eq!(within_edits(a, b, limit), edit_distance(a, b) <= limit, "{a} {b} {limit}");
+                    assert_eq!(
+                        within_edits(a, b, limit),
+                        edit_distance(a, b) <= limit,
+                        "{a} {b} {limit}"
+                    );
                 }
             }
         }

@@ -271,9 +271,14 @@ impl SiteLinks {
         let rest = rest.split_once('?').map_or(rest, |(r, _)| r);
         let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
         // Most links go elsewhere: answered on the host, before the path is split.
-        let host = match ["github.com", "www.github.com", "raw.githubusercontent.com", WEBSITE_HOST]
-            .into_iter()
-            .find(|known| host.eq_ignore_ascii_case(known))
+        let host = match [
+            "github.com",
+            "www.github.com",
+            "raw.githubusercontent.com",
+            WEBSITE_HOST,
+        ]
+        .into_iter()
+        .find(|known| host.eq_ignore_ascii_case(known))
         {
             Some(known) => known,
             None => return external(),

@@ -950,7 +950,12 @@ mod tests {
         simplify_while("Provide the list of links", &mut out, 16, b"provide context");
         assert_eq!(out, b"provide t");
         out.clear();
-        simplify_while("A \u{2019}Quote\u{2019} \u{00c9}T\u{00c9}", &mut out, usize::MAX, &[]);
+        simplify_while(
+            "A \u{2019}Quote\u{2019} \u{00c9}T\u{00c9}",
+            &mut out,
+            usize::MAX,
+            &[],
+        );
         assert_eq!(String::from_utf8_lossy(&out), "a 'quote' \u{e9}t\u{e9}");
     }
 

@@ -216,7 +216,11 @@ impl Source {
         let mut lines = Vec::new();
         let mut start = 0;
         for end in memchr::memchr_iter(b'\n', bytes) {
-            let cut = if end > start && bytes[end - 1] == b'\r' { end - 1 } else { end };
+            let cut = if end > start && bytes[end - 1] == b'\r' {
+                end - 1
+            } else {
+                end
+            };
             lines.push(start..cut);
             start = end + 1;
         }
@@ -540,7 +544,9 @@ mod tests {
 
     #[test]
     fn source_lines_are_str_lines() {
-        for text in ["", "a", "a\n", "a\r\nb", "a\n\nb\r", "\r\n", "\n\n", "x\ry\n", "é\r\n\r"] {
+        for text in [
+            "", "a", "a\n", "a\r\nb", "a\n\nb\r", "\r\n", "\n\n", "x\ry\n", "é\r\n\r",
+        ] {
             let source = Source::new(text.to_owned());
             let ours: Vec<&str> = (0..source.lines.len()).filter_map(|i| source.line(i)).collect();
             assert_eq!(ours, text.lines().collect::<Vec<_>>(), "{text:?}");

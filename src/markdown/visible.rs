@@ -151,7 +151,9 @@ fn next_line_to_read(body: &str, from: usize, next_open: &mut Option<usize>) -> 
         let mark = at + p;
         let start = line_start_of(bytes, from, mark);
         let line_end = memchr::memchr(b'\n', &bytes[mark..]).map_or(body.len(), |q| mark + q);
-        let first = body.get(start..mark).is_some_and(|before| before.trim_start().is_empty());
+        let first = body
+            .get(start..mark)
+            .is_some_and(|before| before.trim_start().is_empty());
         if first && body.get(start..line_end).and_then(opens_fence).is_some() {
             return start;
         }
@@ -383,7 +385,9 @@ mod skip_tests {
         let mut hidden: Vec<Range<usize>> = Vec::new();
         let (mut fence, mut in_comment, mut line_start) = (None, false, 0);
         while line_start <= body.len() {
-            let end = body[line_start..].find('\n').map_or(body.len(), |p| line_start + p);
+            let end = body[line_start..]
+                .find('\n')
+                .map_or(body.len(), |p| line_start + p);
             let line = &body[line_start..end];
             if let Some((ch, len)) = fence {
                 hidden.push(line_start..end);
@@ -428,9 +432,25 @@ mod skip_tests {
     #[test]
     fn skipping_prose_finds_what_reading_every_line_finds() {
         let parts = [
-            "text `code` and ~tilde~", "```", "~~~", "  ```rust", "\u{a0}```", "````", "``` a`b",
-            "<!-- c", "-->", "a <!-- b --> c", "<!-->", "x <!--- y", "é ``` ~~~", "", "   ", "\r",
-            "- ``` in a list", "<!-- ``` -->", "```<!--",
+            "text `code` and ~tilde~",
+            "```",
+            "~~~",
+            "  ```rust",
+            "\u{a0}```",
+            "````",
+            "``` a`b",
+            "<!-- c",
+            "-->",
+            "a <!-- b --> c",
+            "<!-->",
+            "x <!--- y",
+            "é ``` ~~~",
+            "",
+            "   ",
+            "\r",
+            "- ``` in a list",
+            "<!-- ``` -->",
+            "```<!--",
         ];
         // Every sequence of four parts, each followed by a line break, or all but one.
         let n = parts.len();
