@@ -472,8 +472,22 @@ fn clean_value(raw: &str) -> String {
 /// `labels`, as `Label: value`, `* Label: value` or a `| Label | value |` table row. Returns the
 /// file line and the value as written.
 fn labelled(doc: &Document, labels: &[&str]) -> Option<(usize, String)> {
+    // A label is what is left after whitespace, `*` and `_` are trimmed off its start, so its
+    // first letter is the line's (or first cell's) first other character: most lines are
+    // passed over on that one byte, without a search for `:` through the whole line.
+    let firsts: Vec<u8> = labels.iter().filter_map(|l| l.bytes().next()).collect();
     for (line, text) in doc.visible() {
-        let t = text.trim().trim_start_matches(['*', '-', '+']).trim_start();
+        // Trimming the end waits until the line has passed the first-letter test.
+        let start = text.trim_start().trim_start_matches(['*', '-', '+']).trim_start();
+        let head = start.strip_prefix('|').unwrap_or(start);
+        let first = head
+            .trim_start_matches(|c: char| c.is_whitespace() || c == '*' || c == '_')
+            .bytes()
+            .next();
+        if !first.is_some_and(|b| firsts.iter().any(|f| f.eq_ignore_ascii_case(&b))) {
+            continue;
+        }
+        let t = start.trim_end();
         let (label, value) = if let Some(row) = t.strip_prefix('|') {
             let mut cells = row.split('|');
             (cells.next().unwrap_or_default(), cells.next().unwrap_or_default())
@@ -508,11 +522,12 @@ fn pinned_release(doc: &Document) -> Option<Claim> {
         candidates.push((line, format!("{} {}", fact.raw, fact.value)));
     }
     for (line, text) in doc.visible() {
+        // Only a table row can hold the SBOM row.
+        let Some(row) = text.trim_start().strip_prefix('|') else {
+            continue;
+        };
         let t = text.trim();
-        let first_cell = t
-            .strip_prefix('|')
-            .and_then(|r| r.split('|').next())
-            .unwrap_or_default();
+        let first_cell = row.split('|').next().unwrap_or_default();
         let key = first_cell
             .trim()
             .trim_matches(|c: char| c == '*' || c == '_')

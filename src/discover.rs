@@ -186,7 +186,7 @@ pub fn classify(name: &str, top_level: bool) -> (DocKind, Option<&'static str>) 
                 };
                 return (kind, meant);
             }
-            if edit_distance(&normalised, canonical) <= 2
+            if within_edits(&normalised, canonical, 2)
                 || normalised.replace('-', "") == canonical.replace('-', "")
             {
                 return (kind, Some(canonical_file(canonical)));
@@ -210,18 +210,30 @@ fn canonical_file(stem: &str) -> &'static str {
     }
 }
 
-fn edit_distance(a: &str, b: &str) -> usize {
+/// Whether `a` and `b` are at most `limit` edits apart (Levenshtein, over characters). Names
+/// whose lengths differ by more are rejected before any table is filled, and the table stops
+/// at the first row that is all over the limit (a row's least value never falls): every file
+/// and folder name of a run is tested against several words, so a full table for each was a
+/// third of `discover`.
+fn within_edits(a: &str, b: &str, limit: usize) -> bool {
+    if a.chars().count().abs_diff(b.chars().count()) > limit {
+        return false;
+    }
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
     for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
+        cur[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
             let cost = usize::from(ca != *cb);
             cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
         }
-        prev = cur;
+        if cur.iter().all(|&d| d > limit) {
+            return false;
+        }
+        std::mem::swap(&mut prev, &mut cur);
     }
-    prev[b.len()]
+    prev[b.len()] <= limit
 }
 
 /// A unit's folder (root-relative) and its name path (`project` or `group/sub`), from which
@@ -356,7 +368,7 @@ fn is_assessment_document(name: &str) -> bool {
 /// `security assessment`, `security-assesment`, `sub-projects`): never part of a unit's name.
 fn is_generic_folder(name: &str) -> bool {
     let name = normalise_name(name);
-    let near = |word: &str| name == word || edit_distance(&name, word) <= 2;
+    let near = |word: &str| name == word || within_edits(&name, word, 2);
     [
         "security-assessment",
         "security-assessments",
@@ -1273,6 +1285,58 @@ fn walk_error(root: &Path, err: &walkdir::Error) -> Diagnostic {
 
 #[cfg(test)]
 mod tests {
+
+    /// The full Levenshtein table, for comparison.
+    fn edit_distance(a: &str, b: &str) -> usize {
+        let b: Vec<char> = b.chars().collect();
+        let mut prev: Vec<usize> = (0..=b.len()).collect();
+        for (i, ca) in a.chars().enumerate() {
+            let mut cur = vec![i + 1; b.len() + 1];
+            for (j, cb) in b.iter().enumerate() {
+                cur[j + 1] = (prev[j] + usize::from(ca != *cb))
+                    .min(prev[j + 1] + 1)
+                    .min(cur[j] + 1);
+            }
+            prev = cur;
+        }
+        prev[b.len()]
+    }
+
+    #[test]
+    fn within_edits_agrees_with_the_full_table() {
+        let words = [
+            "",
+            "a",
+            "self-assessment",
+            "self-assesment",
+            "selfassessment",
+            "self-assessments",
+            "joint-review",
+            "joint-reveiw",
+            "jont-assessment",
+            "assessment",
+            "assesments",
+            "security-assessment",
+            "sécurity-assessment",
+            "readme",
+            "threat-model",
+            "sub-projects",
+            "xelf-assessmenz",
+            "elf-assessment-",
+            "joint",
+        ];
+        for a in words {
+            for b in words {
+                for limit in 0..4 {
+                    assert_eq!(
+                        within_edits(a, b, limit),
+                        edit_distance(a, b) <= limit,
+                        "{a} {b} {limit}"
+                    );
+                }
+            }
+        }
+    }
     use super::*;
 
     #[test]

@@ -270,13 +270,25 @@ impl SiteLinks {
         let (rest, fragment) = split_fragment(rest);
         let rest = rest.split_once('?').map_or(rest, |(r, _)| r);
         let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
-        let host = host.to_ascii_lowercase();
+        // Most links go elsewhere: answered on the host, before the path is split.
+        let host = match [
+            "github.com",
+            "www.github.com",
+            "raw.githubusercontent.com",
+            WEBSITE_HOST,
+        ]
+        .into_iter()
+        .find(|known| host.eq_ignore_ascii_case(known))
+        {
+            Some(known) => known,
+            None => return external(),
+        };
         let segments: Vec<&str> = path.split('/').collect();
         let is_repo = |owner: &str, name: &str| {
             owner.eq_ignore_ascii_case(REPO_OWNER) && REPO_NAMES.iter().any(|n| name.eq_ignore_ascii_case(n))
         };
         let branch = |b: &str| REPO_BRANCHES.contains(&b);
-        let repo_path = match (host.as_str(), segments.as_slice()) {
+        let repo_path = match (host, segments.as_slice()) {
             ("github.com" | "www.github.com", [owner, name, "blob" | "tree" | "raw", b, rest @ ..])
                 if is_repo(owner, name) && branch(b) =>
             {

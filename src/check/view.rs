@@ -37,7 +37,8 @@ pub(crate) struct View<'a> {
 
 impl<'a> View<'a> {
     pub fn new(doc: &'a Document) -> Self {
-        let raw: Vec<&str> = doc.body.split('\n').collect();
+        // Split only for an empty heading (rare): splitting every body was a third of this.
+        let mut raw: Option<Vec<&str>> = None;
         let lines = doc.visible_lines();
         let mut headings = Vec::with_capacity(doc.outline.headings.len());
         for h in &doc.outline.headings {
@@ -54,6 +55,7 @@ impl<'a> View<'a> {
             // An empty heading whose real title is the bold line right after it (keycloak).
             let start = h.line.saturating_sub(doc.body_line) + 1;
             let next = raw
+                .get_or_insert_with(|| doc.body.split('\n').collect())
                 .iter()
                 .enumerate()
                 .skip(start)
@@ -134,7 +136,12 @@ impl<'a> View<'a> {
 
 /// `**Metadata**` or `__Metadata__` alone on a line → `Metadata`.
 fn bold_line(line: &str) -> Option<&str> {
-    let t = line.trim().trim_end_matches(':').trim_end();
+    // Most lines are prose: answered on their first two bytes, before the end is trimmed.
+    let start = line.trim_start();
+    if !(start.starts_with("**") || start.starts_with("__")) {
+        return None;
+    }
+    let t = start.trim_end().trim_end_matches(':').trim_end();
     for mark in ["**", "__"] {
         if let Some(inner) = t.strip_prefix(mark).and_then(|r| r.strip_suffix(mark))
             && !inner.is_empty()
@@ -198,7 +205,11 @@ pub(crate) fn normalise(text: &str) -> String {
             out.push(' ');
         }
         space = false;
-        out.extend(c.to_lowercase());
+        if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.extend(c.to_lowercase());
+        }
     }
     let trimmed = strip_numbering(&out);
     let trimmed = trimmed.trim_end_matches([':', '.', '?', '!', ' ']);

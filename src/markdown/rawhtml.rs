@@ -115,11 +115,7 @@ pub fn tokenize(input: &str) -> Vec<Token<'_>> {
 }
 
 fn memchr_lt(bytes: &[u8], from: usize) -> Option<usize> {
-    bytes
-        .get(from..)?
-        .iter()
-        .position(|&b| b == b'<')
-        .map(|p| p + from)
+    memchr::memchr(b'<', bytes.get(from..)?).map(|p| p + from)
 }
 
 /// Lexes the markup starting at `input[start] == '<'`; returns the token and the end offset.

@@ -30,9 +30,9 @@ use std::ops::Range;
 /// markers, whose first character is rare in prose; this scan runs over every document
 /// several times per build.
 fn find_ascii(hay: &str, needle: &str) -> Option<usize> {
-    let first = char::from(*needle.as_bytes().first()?);
+    let first = *needle.as_bytes().first()?;
     let mut from = 0;
-    while let Some(p) = hay.get(from..)?.find(first) {
+    while let Some(p) = memchr::memchr(first, hay.as_bytes().get(from..)?) {
         let at = from + p;
         if hay.get(at..).is_some_and(|rest| rest.starts_with(needle)) {
             return Some(at);
@@ -52,9 +52,13 @@ pub fn hidden_ranges(body: &str) -> Vec<Range<usize>> {
     let mut next_open: Option<usize> = None;
     let mut line_start = 0;
     while line_start <= body.len() {
-        let end = body
-            .get(line_start..)
-            .and_then(|rest| rest.find('\n'))
+        if fence.is_none() && !in_comment {
+            line_start = next_line_to_read(body, line_start, &mut next_open);
+            if line_start > body.len() {
+                break;
+            }
+        }
+        let end = memchr::memchr(b'\n', body.as_bytes().get(line_start..).unwrap_or_default())
             .map_or(body.len(), |p| line_start + p);
         let line = body.get(line_start..end).unwrap_or_default();
         if let Some((ch, len)) = fence {
@@ -119,6 +123,49 @@ pub fn hidden_ranges(body: &str) -> Vec<Range<usize>> {
         line_start = end + 1;
     }
     hidden
+}
+
+/// Outside comments and fences only a line that opens a fence or holds a `<!--` changes
+/// anything: the start of the first such line at or after `from` (itself a line start), or
+/// past the end when there is none. Jumping there with byte searches, instead of splitting
+/// and trimming every line of prose, made this scan several times cheaper. `next_open` is
+/// the loop's cached `<!--` position.
+fn next_line_to_read(body: &str, from: usize, next_open: &mut Option<usize>) -> usize {
+    let bytes = body.as_bytes();
+    let open = match *next_open {
+        Some(p) if p >= from => p,
+        _ => {
+            let p = find_ascii(body.get(from..).unwrap_or_default(), "<!--").map_or(body.len(), |p| from + p);
+            *next_open = Some(p);
+            p
+        }
+    };
+    let comment_line = if open < body.len() {
+        line_start_of(bytes, from, open)
+    } else {
+        body.len() + 1
+    };
+    let limit = comment_line.min(body.len());
+    let mut at = from;
+    while let Some(p) = memchr::memchr2(b'`', b'~', bytes.get(at..limit).unwrap_or_default()) {
+        let mark = at + p;
+        let start = line_start_of(bytes, from, mark);
+        let line_end = memchr::memchr(b'\n', &bytes[mark..]).map_or(body.len(), |q| mark + q);
+        let first = body
+            .get(start..mark)
+            .is_some_and(|before| before.trim_start().is_empty());
+        if first && body.get(start..line_end).and_then(opens_fence).is_some() {
+            return start;
+        }
+        // No other mark on this line can be its first character.
+        at = line_end + 1;
+    }
+    comment_line
+}
+
+/// The start of the line holding `at`, searching back no further than `from` (a line start).
+fn line_start_of(bytes: &[u8], from: usize, at: usize) -> usize {
+    memchr::memrchr(b'\n', &bytes[from..at]).map_or(from, |q| from + q + 1)
 }
 
 /// Extends the last range when `next` touches it, so a comment is one range per line.
@@ -187,8 +234,9 @@ pub fn visible_lines_in<'b>(
     let mut next_hidden = hidden.iter().peekable();
     let mut out = Vec::new();
     let mut line_start = 0;
-    for (index, line) in body.split('\n').enumerate() {
-        let end = line_start + line.len();
+    let ends = memchr::memchr_iter(b'\n', body.as_bytes()).chain(std::iter::once(body.len()));
+    for (index, end) in ends.enumerate() {
+        let line = body.get(line_start..end).unwrap_or_default();
         // Hidden ranges overlapping this line, clipped to it.
         let mut cuts: Vec<Range<usize>> = Vec::new();
         while let Some(range) = next_hidden.peek() {
@@ -213,7 +261,9 @@ pub fn visible_lines_in<'b>(
             kept.push_str(body.get(at..end).unwrap_or_default());
             Cow::Owned(kept)
         };
-        if !text.trim().is_empty() {
+        // Most lines start with an ASCII character that is not whitespace: visible at once.
+        let first = text.bytes().find(|b| !matches!(b, b' ' | b'\t'..=b'\r'));
+        if first.is_some_and(|b| b < 0x80) || !text.trim().is_empty() {
             out.push((first_line + index, text));
         }
         line_start = end + 1;
@@ -322,5 +372,99 @@ mod find_tests {
         assert_eq!(find_ascii("no marker", "<!--"), None);
         assert_eq!(find_ascii("<!-", "<!--"), None);
         assert_eq!(find_ascii("", "-->"), None);
+    }
+}
+
+#[cfg(test)]
+mod skip_tests {
+    use super::*;
+
+    /// The scan as it was before lines of prose were skipped: every line split and read. The
+    /// fast scan must agree with it on every input.
+    fn every_line(body: &str) -> Vec<Range<usize>> {
+        let mut hidden: Vec<Range<usize>> = Vec::new();
+        let (mut fence, mut in_comment, mut line_start) = (None, false, 0);
+        while line_start <= body.len() {
+            let end = body[line_start..]
+                .find('\n')
+                .map_or(body.len(), |p| line_start + p);
+            let line = &body[line_start..end];
+            if let Some((ch, len)) = fence {
+                hidden.push(line_start..end);
+                if closes_fence(line, ch, len) {
+                    fence = None;
+                }
+            } else if !in_comment && let Some(opened) = opens_fence(line) {
+                fence = Some(opened);
+                hidden.push(line_start..end);
+            } else {
+                let mut at = line_start;
+                while at < end {
+                    let rest = &body[at..end];
+                    if in_comment {
+                        let close = rest.find("-->").map_or(end, |p| at + p + 3);
+                        push_merged(&mut hidden, at..close);
+                        in_comment = close == end && !rest.ends_with("-->");
+                        at = close;
+                    } else if let Some(open) = rest.find("<!--") {
+                        at += open;
+                        let after = &rest[open + 4..];
+                        let opener = match () {
+                            () if after.starts_with('>') => 5,
+                            () if after.starts_with("->") => 6,
+                            () => {
+                                in_comment = true;
+                                4
+                            }
+                        };
+                        push_merged(&mut hidden, at..at + opener);
+                        at += opener;
+                    } else {
+                        at = end;
+                    }
+                }
+            }
+            line_start = end + 1;
+        }
+        hidden
+    }
+
+    #[test]
+    fn skipping_prose_finds_what_reading_every_line_finds() {
+        let parts = [
+            "text `code` and ~tilde~",
+            "```",
+            "~~~",
+            "  ```rust",
+            "\u{a0}```",
+            "````",
+            "``` a`b",
+            "<!-- c",
+            "-->",
+            "a <!-- b --> c",
+            "<!-->",
+            "x <!--- y",
+            "é ``` ~~~",
+            "",
+            "   ",
+            "\r",
+            "- ``` in a list",
+            "<!-- ``` -->",
+            "```<!--",
+        ];
+        // Every sequence of four parts, each followed by a line break, or all but one.
+        let n = parts.len();
+        for code in 0..n.pow(4) * 5 {
+            let mut body = String::new();
+            let (mut rest, breaks) = (code / 5, [15, 14, 13, 11, 7][code % 5]);
+            for k in 0..4 {
+                body.push_str(parts[rest % n]);
+                rest /= n;
+                if breaks & (1 << k) != 0 {
+                    body.push('\n');
+                }
+            }
+            assert_eq!(hidden_ranges(&body), every_line(&body), "{body:?}");
+        }
     }
 }
