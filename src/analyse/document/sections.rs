@@ -15,6 +15,13 @@ pub struct SearchSection {
     pub text: String,
 }
 
+/// Whether the search lists `sections` after an opening section of its own: the title's words
+/// are weighed in a page's first section, and one that starts at a heading (or has no text)
+/// has none without a heading.
+pub fn needs_opening(sections: &[SearchSection]) -> bool {
+    sections.first().is_none_or(|s| !s.anchor.is_empty())
+}
+
 /// Collects [`SearchSection`]s from the writer's text events.
 #[derive(Debug, Default)]
 pub(super) struct SectionText {

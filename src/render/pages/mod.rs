@@ -253,6 +253,7 @@ impl<'a> Renderer<'a> {
     /// A document's rendered body; empty when the analysis did not render it (a `check`
     /// analysis, which no caller renders).
     fn body(&self, doc: &Document) -> &'a RenderedDoc {
+        use crate::analyse::document::PageTerms;
         static EMPTY: RenderedDoc = RenderedDoc {
             html: String::new(),
             toc: Vec::new(),
@@ -260,6 +261,7 @@ impl<'a> Renderer<'a> {
             has_code: false,
             line_anchors: Vec::new(),
             sections: Vec::new(),
+            terms: PageTerms::EMPTY,
             lead: String::new(),
         };
         self.analysis.document(doc).unwrap_or(&EMPTY)
