@@ -522,6 +522,28 @@ mod tests {
     }
 
     #[test]
+    fn a_documents_terms_are_merged_as_its_pass_weighed_them() {
+        let pages = [page("a/", "Alpha"), page("b/", "Beta")];
+        let sections = [
+            vec![section("", "", "words", BODY)],
+            vec![section("", "", "other", BODY)],
+        ];
+        // Terms that are not those of the sections: the pass's are used, not weighed again.
+        let cached = Weigher::default().weigh("Gamma", [("", "delta", BODY)]);
+        let stale = Weigher::default().weigh("", [("", "x1", BODY), ("", "x2", BODY)]);
+        let weighed = weigh(&pages, &sections, &[Some(&cached), Some(&stale)]);
+        assert!(matches!(weighed[0], Cow::Borrowed(t) if std::ptr::eq(t, &cached)));
+        // Terms for a different number of sections are not the page's: it is weighed here.
+        assert_eq!(
+            *weighed[1],
+            Weigher::default().weigh("Beta", [("", "other", BODY)])
+        );
+        let p = Postings::of(&weighed);
+        let terms: Vec<&str> = p.terms.iter().map(|(t, _)| *t).collect();
+        assert_eq!(terms, ["beta", "delta", "gamma", "other"]);
+    }
+
+    #[test]
     fn shard_keys_are_safe_file_names() {
         assert_eq!(shard_key('h'), "h");
         assert_eq!(shard_key('7'), "7");
