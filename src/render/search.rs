@@ -186,17 +186,19 @@ struct Listed<'a> {
 }
 
 /// Each page's terms: a document's as its pass weighed them (see [`PageTerms`]), the other
-/// pages' weighed here, in parallel.
+/// pages' weighed here. In one thread: what is left (status pages, a title each) is too
+/// little to share out.
 fn weigh<'a>(
     pages: &'a [Page],
     sections: &'a [Vec<Section<'a>>],
     cached: &[Option<&'a PageTerms>],
 ) -> Vec<Cow<'a, PageTerms>> {
+    let mut w = Weigher::default();
     pages
-        .par_iter()
+        .iter()
         .zip(sections)
         .zip(cached)
-        .map_init(Weigher::default, |w, ((page, secs), cached)| match cached {
+        .map(|((page, secs), cached)| match cached {
             Some(terms) if terms.section_count() == secs.len() => Cow::Borrowed(*terms),
             _ => {
                 let secs = secs.iter().map(|s| (&*s.heading, &*s.text, s.text_weight));
@@ -441,7 +443,9 @@ fn sorted(ids: TermMap<'_, u32>) -> Vec<(&str, u32)> {
             (u64::from_be_bytes(head), term, id)
         })
         .collect();
-    keyed.par_sort_unstable();
+    // In one thread: a site has some thousands of terms, sorted in well under a millisecond,
+    // and sharing that out cost more than it saved.
+    keyed.sort_unstable();
     keyed.into_iter().map(|(_, term, id)| (term, id)).collect()
 }
 
