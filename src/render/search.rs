@@ -403,7 +403,7 @@ impl<'a> Postings<'a> {
             if i > 0 {
                 out.push(b',');
             }
-            json::key(&mut out, term);
+            json::term_key(&mut out, term);
             self.write_list(&mut out, *id);
         }
         out.push(b'}');
