@@ -30,7 +30,7 @@ mod sections;
 mod spans;
 pub mod terms;
 use sections::SectionText;
-pub use sections::{SECTION_TEXT_CAP, SearchSection, needs_opening};
+pub use sections::{SECTION_TEXT_CAP, SNIPPET_CAP, SearchSection, needs_opening, snippet};
 use spans::RawSpans;
 pub use terms::PageTerms;
 
@@ -299,12 +299,17 @@ impl<'a> Writer<'a> {
         }
         let spans = std::mem::take(&mut self.spans).finish(self.out.len());
         let lead = self.sections.lead();
-        let sections = std::mem::take(&mut self.sections).finish();
+        let mut sections = std::mem::take(&mut self.sections).finish();
         let terms = if self.publish {
             terms::of_document(&self.doc.title, &sections)
         } else {
             PageTerms::default()
         };
+        // Weighed: from here on a section's text is only its snippet.
+        for section in &mut sections {
+            let kept = snippet(&section.text).len();
+            section.text.truncate(kept);
+        }
         RenderedDoc {
             html: if !(self.raw_html && self.publish) {
                 self.out

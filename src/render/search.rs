@@ -23,7 +23,7 @@ use rayon::prelude::*;
 use super::pages::urls::{percent_path, pretty};
 use crate::analyse::Analysis;
 use crate::analyse::document::terms::{BODY, FACTS, Weigher};
-use crate::analyse::document::{PageTerms, SearchSection, needs_opening};
+use crate::analyse::document::{PageTerms, SNIPPET_CAP, SearchSection, needs_opening, snippet};
 use crate::analyse::links::encode_fragment;
 use crate::model::{Document, FactKey, Unit};
 use crate::output::{Content, OutputFile};
@@ -32,8 +32,6 @@ use crate::output::{Content, OutputFile};
 /// standard SipHash on short keys and still seeded per run, so a document cannot be written
 /// to make its terms collide.
 type TermMap<'a, V> = HashMap<&'a str, V, foldhash::fast::RandomState>;
-/// Bytes of a section kept for its snippet.
-const SNIPPET_CAP: usize = 2048;
 /// A snippet file holds the next page too while it is smaller than this.
 const TEXT_FILE_BYTES: usize = 64 * 1024;
 
@@ -152,7 +150,7 @@ fn text_json(pages: Range<usize>, sections: &[Vec<Section<'_>>]) -> Vec<u8> {
             out.push(b',');
         }
         json::key(&mut out, &p.to_string());
-        json::strings(&mut out, secs.iter().map(|s| capped(&s.text, SNIPPET_CAP)));
+        json::strings(&mut out, secs.iter().map(|s| snippet(&s.text)));
     }
     out.push(b'}');
     out
@@ -492,18 +490,6 @@ fn shard_key(c: char) -> String {
     }
 }
 
-/// The first `cap` bytes of `text`, cut at a character boundary.
-fn capped(text: &str, cap: usize) -> &str {
-    if text.len() <= cap {
-        return text;
-    }
-    let mut end = cap;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    &text[..end]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -633,11 +619,5 @@ mod tests {
         let files = assign_text_files(&mut pages, &small);
         assert_eq!((files.len(), files[0].clone()), (1, 0..3));
         assert_eq!(pages.map(|p| p.x), [0, 0, 0]);
-    }
-
-    #[test]
-    fn snippets_are_cut_at_a_character_boundary() {
-        assert_eq!(capped("ééé", 3), "é");
-        assert_eq!(capped("abc", 10), "abc");
     }
 }

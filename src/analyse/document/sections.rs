@@ -6,6 +6,23 @@
 /// snippet shown for a hit, stay bounded however large a document is.
 pub const SECTION_TEXT_CAP: usize = 16 * 1024;
 
+/// Bytes of a section's text shown as its snippet in the search. Its terms are weighed on the
+/// whole text (up to [`SECTION_TEXT_CAP`]) in the document's pass; only this much of it is
+/// kept after that, in memory and in the build cache.
+pub const SNIPPET_CAP: usize = 2048;
+
+/// `text` cut to its first [`SNIPPET_CAP`] bytes, at a character boundary.
+pub fn snippet(text: &str) -> &str {
+    if text.len() <= SNIPPET_CAP {
+        return text;
+    }
+    let mut end = SNIPPET_CAP;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
 /// One heading section of a document as plain text. The first section (`anchor` empty) is
 /// whatever precedes the first heading below the title.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
