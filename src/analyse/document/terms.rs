@@ -36,6 +36,8 @@ const WEIGHT_BITS: u32 = 4;
 /// Terms a page may have, so that every number fits beside its weight; a page's text is
 /// capped far below this, so no real page reaches it.
 const MAX_TERMS: usize = 1 << (32 - WEIGHT_BITS);
+/// A page with at most this many terms (most pages) stores each pair in two bytes, not four.
+const NARROW_TERMS: usize = 1 << (16 - WEIGHT_BITS);
 
 /// Terms a weigher makes room for up front; a larger page grows its tables as it goes.
 const MAX_PRESIZED: usize = 1 << 16;
@@ -47,7 +49,8 @@ pub struct PageTerms {
     /// bytes long (a term is at most 32 characters, so at most 128 bytes).
     text: String,
     lengths: Vec<u8>,
-    /// Each section's `term << WEIGHT_BITS | weight` as little-endian `u32`s, one section
+    /// Each section's `term << WEIGHT_BITS | weight`, little-endian, in [`PageTerms::width`]
+    /// bytes each, one section
     /// after another.
     pairs: Vec<u8>,
     /// How many pairs each section has, in order.
@@ -86,16 +89,42 @@ impl PageTerms {
     /// Each section's `(term, weight)` pairs, section by section. Pairs a damaged cache entry
     /// does not have are left out rather than read past the end.
     pub fn sections(&self) -> impl Iterator<Item = impl Iterator<Item = (u32, u8)> + '_> + '_ {
+        let width = self.width();
         let mut from = 0usize;
         self.sections.iter().map(move |&count| {
             let at = from;
-            from = from.saturating_add((count as usize).saturating_mul(4));
+            from = from.saturating_add((count as usize).saturating_mul(width));
             let pairs = self.pairs.get(at..from).unwrap_or(&[]);
-            pairs.chunks_exact(4).map(|p| {
-                let pair = u32::from_le_bytes([p[0], p[1], p[2], p[3]]);
+            pairs.chunks_exact(width).map(|p| {
+                let pair = match *p {
+                    [a, b] => u32::from(u16::from_le_bytes([a, b])),
+                    _ => u32::from_le_bytes([p[0], p[1], p[2], p[3]]),
+                };
                 (pair >> WEIGHT_BITS, (pair & ((1 << WEIGHT_BITS) - 1)) as u8)
             })
         })
+    }
+
+    /// Bytes per pair: two while every term number fits beside its weight in 16 bits.
+    fn width(&self) -> usize {
+        if self.lengths.len() <= NARROW_TERMS { 2 } else { 4 }
+    }
+
+    /// Pairs written four bytes each as found, in two where the page's terms allow.
+    fn narrow(&mut self) {
+        if self.width() == 4 {
+            return;
+        }
+        let count = self.pairs.len() / 4;
+        for i in 0..count {
+            let at = i * 4;
+            let p = &self.pairs[at..at + 4];
+            // The number is below NARROW_TERMS, so the pair fits in the low two bytes.
+            let (low, high) = (p[0], p[1]);
+            self.pairs[i * 2] = low;
+            self.pairs[i * 2 + 1] = high;
+        }
+        self.pairs.truncate(count * 2);
     }
 
     /// Roughly how many bytes they take in a file.
@@ -164,7 +193,9 @@ impl<'a> Weigher<'a> {
         self.scratch = scratch;
         self.ids.clear();
         self.weight.clear();
-        std::mem::take(&mut self.terms)
+        let mut terms = std::mem::take(&mut self.terms);
+        terms.narrow();
+        terms
     }
 
     fn add(&mut self, term: Term<'a, '_>, weigh: impl Fn(u8) -> u8) {
@@ -330,6 +361,21 @@ mod tests {
         let bytes = bincode::Options::serialize(opts, &page).expect("serialises");
         let back: PageTerms = bincode::Options::deserialize(opts, &bytes).expect("reads back");
         assert_eq!(back, page);
+    }
+
+    #[test]
+    fn pairs_take_two_bytes_while_the_terms_are_few_and_four_beyond() {
+        for n in [1, NARROW_TERMS, NARROW_TERMS + 1] {
+            let text: String = (0..n).map(|i| format!("t{i} ")).collect();
+            let page = Weigher::default().weigh("", [("", &*text, BODY), ("", "t0", BODY)]);
+            assert_eq!(page.term_count(), n);
+            let width = if n <= NARROW_TERMS { 2 } else { 4 };
+            assert_eq!(page.pairs.len(), (n + 1) * width);
+            let secs: Vec<Vec<(u32, u8)>> = page.sections().map(Iterator::collect).collect();
+            let last = u32::try_from(n - 1).expect("small");
+            assert_eq!(secs[0].last(), Some(&(last, BODY)));
+            assert_eq!(secs[1], [(0, BODY)]);
+        }
     }
 
     #[test]
