@@ -38,6 +38,7 @@ mod cli {
     mod renewal;
     mod sample;
     mod search;
+    mod search_cache;
     mod status_page;
     mod symlinks;
     mod theme;

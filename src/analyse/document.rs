@@ -28,9 +28,11 @@ pub use crate::markdown::{MAX_NESTING, options};
 
 mod sections;
 mod spans;
+pub mod terms;
 use sections::SectionText;
-pub use sections::{SECTION_TEXT_CAP, SearchSection};
+pub use sections::{SECTION_TEXT_CAP, SNIPPET_CAP, SearchSection, needs_opening, snippet};
 use spans::RawSpans;
+pub use terms::PageTerms;
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TocEntry {
@@ -97,6 +99,9 @@ pub struct RenderedDoc {
     pub line_anchors: Vec<u32>,
     /// The text of each heading section, for the site search (empty for a scan).
     pub sections: Vec<SearchSection>,
+    /// The search terms of `sections` (and of the title), weighed: what the search index
+    /// merges, so that it is not tokenised again while the document is unchanged.
+    pub terms: PageTerms,
     /// The first paragraph of some length, as plain text: the page's description.
     pub lead: String,
 }
@@ -293,6 +298,18 @@ impl<'a> Writer<'a> {
             self.out.push_str(&heading.html);
         }
         let spans = std::mem::take(&mut self.spans).finish(self.out.len());
+        let lead = self.sections.lead();
+        let mut sections = std::mem::take(&mut self.sections).finish();
+        let terms = if self.publish {
+            terms::of_document(&self.doc.title, &sections)
+        } else {
+            PageTerms::default()
+        };
+        // Weighed: from here on a section's text is only its snippet.
+        for section in &mut sections {
+            let kept = snippet(&section.text).len();
+            section.text.truncate(kept);
+        }
         RenderedDoc {
             html: if !(self.raw_html && self.publish) {
                 self.out
@@ -305,8 +322,9 @@ impl<'a> Writer<'a> {
             diagnostics: self.diagnostics,
             has_code: self.has_code,
             line_anchors: self.line_anchors,
-            lead: self.sections.lead(),
-            sections: self.sections.finish(),
+            lead,
+            sections,
+            terms,
         }
     }
 

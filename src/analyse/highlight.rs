@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, LazyLock, Mutex, PoisonError};
 
-use syntect::html::{ClassStyle, ClassedHTMLGenerator, css_for_theme_with_class_style};
+use syntect::html::{ClassStyle, ClassedHTMLGenerator};
 use syntect::parsing::{SyntaxReference, SyntaxSet};
 use syntect::util::LinesWithEndings;
 
@@ -21,9 +21,8 @@ const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: CLASS_PREFI
 /// workers share it.
 static SYNTAXES: LazyLock<SyntaxSet> = LazyLock::new(SyntaxSet::load_defaults_newlines);
 
-/// Theme names in syntect's bundled theme set.
-const LIGHT_THEME: &str = "InspiredGitHub";
-const DARK_THEME: &str = "base16-ocean.dark";
+#[cfg(test)]
+mod css;
 
 #[derive(Debug, Clone)]
 pub struct Highlighter {
@@ -65,104 +64,13 @@ impl Highlighter {
         }
     }
 
-    /// Stylesheets for the highlight classes: (light, dark). The dark one has no media query of
-    /// its own; the theme wraps it in `@media (prefers-color-scheme: dark)`.
-    pub fn stylesheets() -> (String, String) {
-        let themes = syntect::highlighting::ThemeSet::load_defaults();
-        let css = |name: &str| {
-            themes
-                .themes
-                .get(name)
-                .and_then(|theme| css_for_theme_with_class_style(theme, CLASS_STYLE).ok())
-                .unwrap_or_default()
-        };
-        let [light_bg, dark_bg] = CODE_BG;
-        let light = css(LIGHT_THEME);
-        // The two themes style different scopes: a light rule the dark theme has no selector
-        // for (`.hl-storage.hl-type.hl-go`) would keep its light colour in dark mode, dark red
-        // on near-black. So dark mode first restates every light rule made readable on the
-        // dark background, then the dark theme's own rules, which win where both apply.
-        let dark = accessible(&light, dark_bg) + &accessible(&css(DARK_THEME), dark_bg);
-        (accessible(&light, light_bg), dark)
+    /// `highlight.css`: [`Highlighter::stylesheets`] as one file, made when tssa is developed
+    /// rather than on every run (deserialising syntect's theme set and judging every colour
+    /// was a fiftieth of a build). A unit test holds the file to what the function makes, so a
+    /// change to either (a syntect upgrade, a new colour rule) fails until it is regenerated.
+    pub fn stylesheet() -> &'static str {
+        include_str!("highlight.css")
     }
-}
-
-/// An sRGB colour.
-type Rgb = [u8; 3];
-
-/// The background of code on a page, light and dark: `--code-bg` in the default theme's
-/// `style.css` (a unit test holds the two together).
-const CODE_BG: [Rgb; 2] = [[0xf6, 0xf8, 0xfa], [0x15, 0x1b, 0x23]];
-
-/// WCAG AA for normal text, with a little room for rounding.
-const MIN_CONTRAST: f64 = 4.6;
-
-/// `css` with every token colour made readable on `bg` (WCAG AA): syntect's bundled themes have
-/// pale greys and greens (3:1 and less) on our code background. A colour that falls short is
-/// mixed towards black (light) or white (dark) until it passes, so hues stay recognisable.
-/// Token backgrounds are dropped: the page's code background is the one they are judged on.
-fn accessible(css: &str, bg: Rgb) -> String {
-    let mut out = String::with_capacity(css.len());
-    for line in css.lines() {
-        let decl = line.trim_start();
-        if decl.starts_with("background-color") {
-            continue;
-        }
-        let colour = decl
-            .strip_prefix("color:")
-            .and_then(|v| parse_hex(v.trim().trim_end_matches(';')));
-        match colour {
-            Some(fg) => {
-                let [r, g, b] = readable(fg, bg);
-                out.push_str(&format!(" color: #{r:02x}{g:02x}{b:02x};"));
-            }
-            None => out.push_str(line),
-        }
-        out.push('\n');
-    }
-    out
-}
-
-/// `#rrggbb` or `#rrggbbaa` (the alpha is ignored: the colour is judged as opaque).
-fn parse_hex(value: &str) -> Option<Rgb> {
-    let hex = value.strip_prefix('#')?;
-    if !(hex.len() == 6 || hex.len() == 8) || !hex.is_ascii() {
-        return None;
-    }
-    let byte = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).ok();
-    Some([byte(0)?, byte(2)?, byte(4)?])
-}
-
-fn readable(fg: Rgb, bg: Rgb) -> Rgb {
-    let toward: Rgb = if luminance(bg) > 0.5 { [0; 3] } else { [255; 3] };
-    (0..=50)
-        .map(|step| mix(fg, toward, f64::from(step) / 50.0))
-        .find(|c| contrast(*c, bg) >= MIN_CONTRAST)
-        .unwrap_or(toward)
-}
-
-fn mix(a: Rgb, b: Rgb, t: f64) -> Rgb {
-    let channel = |i: usize| (f64::from(a[i]) * (1.0 - t) + f64::from(b[i]) * t).round() as u8;
-    [channel(0), channel(1), channel(2)]
-}
-
-/// WCAG relative luminance.
-fn luminance(c: Rgb) -> f64 {
-    let lin = |v: u8| {
-        let v = f64::from(v) / 255.0;
-        if v <= 0.039_28 {
-            v / 12.92
-        } else {
-            ((v + 0.055) / 1.055).powf(2.4)
-        }
-    };
-    0.2126 * lin(c[0]) + 0.7152 * lin(c[1]) + 0.0722 * lin(c[2])
-}
-
-/// WCAG contrast ratio, 1 to 21.
-fn contrast(a: Rgb, b: Rgb) -> f64 {
-    let (la, lb) = (luminance(a), luminance(b));
-    (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
 }
 
 /// The language name in a fence info string: the first word, without GitHub's `{…}` or the
@@ -266,6 +174,7 @@ fn highlight_with(token: &str, code: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    use super::css::{CODE_BG, Rgb, contrast, parse_hex, readable, stylesheets};
     use super::*;
 
     #[test]
@@ -302,9 +211,25 @@ mod tests {
         assert_eq!(language_token(""), None);
     }
 
+    /// The stylesheet file tssa ships is the one the highlighter makes today. After a change,
+    /// regenerate it with `TSSA_WRITE_HIGHLIGHT_CSS=1 cargo test --lib highlight_css`.
+    #[test]
+    fn highlight_css_is_what_the_stylesheets_make() {
+        let (light, dark) = stylesheets();
+        let made = format!("{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n");
+        if std::env::var_os("TSSA_WRITE_HIGHLIGHT_CSS").is_some() {
+            let file = concat!(env!("CARGO_MANIFEST_DIR"), "/src/analyse/highlight.css");
+            std::fs::write(file, &made).expect("writes src/analyse/highlight.css");
+        }
+        assert!(
+            made == Highlighter::stylesheet(),
+            "src/analyse/highlight.css is stale: TSSA_WRITE_HIGHLIGHT_CSS=1 cargo test --lib highlight_css"
+        );
+    }
+
     #[test]
     fn stylesheets_use_the_class_prefix() {
-        let (light, dark) = Highlighter::stylesheets();
+        let (light, dark) = stylesheets();
         assert!(light.contains(".hl-"), "{light}");
         assert!(dark.contains(".hl-"), "{dark}");
         assert_ne!(light, dark);
@@ -323,7 +248,7 @@ mod tests {
 
     #[test]
     fn every_token_colour_passes_wcag_aa_on_the_code_background() {
-        let (light, dark) = Highlighter::stylesheets();
+        let (light, dark) = stylesheets();
         for (css, bg) in [(&light, CODE_BG[0]), (&dark, CODE_BG[1])] {
             let found = colours(css);
             assert!(found.len() > 10, "{css}");
@@ -338,7 +263,7 @@ mod tests {
 
     #[test]
     fn dark_mode_restyles_every_light_selector() {
-        let (light, dark) = Highlighter::stylesheets();
+        let (light, dark) = stylesheets();
         let selectors = |css: &str| -> Vec<String> {
             css.lines()
                 .filter(|l| l.trim_end().ends_with('{'))

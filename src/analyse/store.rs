@@ -24,7 +24,7 @@ use bincode::Options;
 use serde::{Deserialize, Serialize};
 
 use super::Depth;
-use super::document::{RenderedDoc, SearchSection, TocEntry};
+use super::document::{PageTerms, RenderedDoc, SearchSection, TocEntry};
 use super::highlight::Highlighter;
 use super::links::{LinkResolver, Resolved};
 use crate::diagnostic::{Diagnostic, Level};
@@ -267,6 +267,7 @@ struct Page<'a> {
     has_code: bool,
     line_anchors: Cow<'a, [u32]>,
     sections: Vec<(Cow<'a, str>, Cow<'a, str>, Cow<'a, str>)>,
+    terms: Cow<'a, PageTerms>,
     lead: Cow<'a, str>,
 }
 
@@ -279,6 +280,7 @@ impl<'a> Page<'a> {
             has_code,
             line_anchors,
             sections,
+            terms,
             lead,
         } = doc;
         Page {
@@ -291,6 +293,7 @@ impl<'a> Page<'a> {
                 .iter()
                 .map(|s| (Cow::from(&s.heading), Cow::from(&s.anchor), Cow::from(&s.text)))
                 .collect(),
+            terms: Cow::Borrowed(terms),
             lead: Cow::Borrowed(lead),
         }
     }
@@ -315,6 +318,7 @@ impl<'a> Page<'a> {
                     text: text.into_owned(),
                 })
                 .collect(),
+            terms: self.terms.into_owned(),
             lead: self.lead.into_owned(),
         }
     }
@@ -322,7 +326,7 @@ impl<'a> Page<'a> {
     /// Roughly how many bytes it takes in a file.
     fn weight(doc: &RenderedDoc) -> u64 {
         let sections: usize = doc.sections.iter().map(|s| s.text.len() + s.heading.len()).sum();
-        (doc.html.len() + sections + doc.lead.len() + 64 * doc.diagnostics.len()) as u64
+        (doc.html.len() + sections + doc.terms.bytes() + doc.lead.len() + 64 * doc.diagnostics.len()) as u64
     }
 }
 
@@ -615,6 +619,7 @@ mod tests {
                 has_code: false,
                 line_anchors: Cow::Borrowed(&[]),
                 sections: Vec::new(),
+                terms: Cow::Owned(PageTerms::default()),
                 lead: Cow::Borrowed(""),
             },
         }

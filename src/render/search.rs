@@ -13,7 +13,6 @@
 //!   per project rather than per page: each file costs more to create than its bytes do.
 
 mod json;
-mod words;
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -23,26 +22,16 @@ use rayon::prelude::*;
 
 use super::pages::urls::{percent_path, pretty};
 use crate::analyse::Analysis;
-use crate::analyse::document::SearchSection;
+use crate::analyse::document::terms::{BODY, FACTS, Weigher};
+use crate::analyse::document::{PageTerms, SNIPPET_CAP, SearchSection, needs_opening, snippet};
 use crate::analyse::links::encode_fragment;
 use crate::model::{Document, FactKey, Unit};
 use crate::output::{Content, OutputFile};
-use words::{Term, each_term};
 
-/// Terms are hashed once per word of the site: foldhash is several times faster than the
+/// Terms are hashed once per term of a page: foldhash is several times faster than the
 /// standard SipHash on short keys and still seeded per run, so a document cannot be written
-/// to make its words collide.
-type TermMap<'a, V> = HashMap<Cow<'a, str>, V, foldhash::fast::RandomState>;
-
-/// Weights by where a term was found; the browser multiplies them by rarity.
-const TITLE: u8 = 8;
-const HEADING: u8 = 4;
-const FACTS: u8 = 3;
-const BODY: u8 = 1;
-/// Repeats in a body add at most this much: a word said ten times is not ten times the hit.
-const BODY_REPEATS: u8 = 1;
-/// Bytes of a section kept for its snippet.
-const SNIPPET_CAP: usize = 2048;
+/// to make its terms collide.
+type TermMap<'a, V> = HashMap<&'a str, V, foldhash::fast::RandomState>;
 /// A snippet file holds the next page too while it is smaller than this.
 const TEXT_FILE_BYTES: usize = 64 * 1024;
 
@@ -72,9 +61,17 @@ struct Section<'a> {
 
 /// The search index's files for `analysis`'s site.
 pub fn files(analysis: &Analysis) -> Vec<OutputFile> {
-    let (mut pages, sections): (Vec<Page>, Vec<Vec<Section<'_>>>) = collect(analysis).into_iter().unzip();
+    let mut pages = Vec::new();
+    let mut sections = Vec::new();
+    let mut cached = Vec::new();
+    for listed in collect(analysis) {
+        pages.push(listed.page);
+        sections.push(listed.sections);
+        cached.push(listed.terms);
+    }
     let text_files = assign_text_files(&mut pages, &sections);
-    let postings = Postings::of(&pages, &sections);
+    let weighed = weigh(&pages, &sections, &cached);
+    let postings = Postings::of(&weighed);
     let shards = postings.shards();
     let mut out = Vec::with_capacity(shards.len() + text_files.len() + 1);
     let index = index_json(&pages, &sections, &shards);
@@ -153,7 +150,7 @@ fn text_json(pages: Range<usize>, sections: &[Vec<Section<'_>>]) -> Vec<u8> {
             out.push(b',');
         }
         json::key(&mut out, &p.to_string());
-        json::strings(&mut out, secs.iter().map(|s| capped(&s.text, SNIPPET_CAP)));
+        json::strings(&mut out, secs.iter().map(|s| snippet(&s.text)));
     }
     out.push(b'}');
     out
@@ -179,8 +176,38 @@ fn assign_text_files(pages: &mut [Page], sections: &[Vec<Section<'_>>]) -> Vec<R
     }
     files
 }
+/// A page the search knows, with its sections and, for a document, the terms its pass weighed.
+struct Listed<'a> {
+    page: Page,
+    sections: Vec<Section<'a>>,
+    terms: Option<&'a PageTerms>,
+}
+
+/// Each page's terms: a document's as its pass weighed them (see [`PageTerms`]), the other
+/// pages' weighed here. In one thread: what is left (status pages, a title each) is too
+/// little to share out.
+fn weigh<'a>(
+    pages: &'a [Page],
+    sections: &'a [Vec<Section<'a>>],
+    cached: &[Option<&'a PageTerms>],
+) -> Vec<Cow<'a, PageTerms>> {
+    let mut w = Weigher::default();
+    pages
+        .iter()
+        .zip(sections)
+        .zip(cached)
+        .map(|((page, secs), cached)| match cached {
+            Some(terms) if terms.section_count() == secs.len() => Cow::Borrowed(*terms),
+            _ => {
+                let secs = secs.iter().map(|s| (&*s.heading, &*s.text, s.text_weight));
+                Cow::Owned(w.weigh(&page.t, secs))
+            }
+        })
+        .collect()
+}
+
 /// Every page the search knows, in site order, with its sections.
-fn collect(analysis: &Analysis) -> Vec<(Page, Vec<Section<'_>>)> {
+fn collect(analysis: &Analysis) -> Vec<Listed<'_>> {
     let site = &analysis.site;
     let mut all = vec![plain("index.html", &site.title, "Projects")];
     for unit in &site.units {
@@ -200,7 +227,7 @@ fn url(path: &str) -> String {
     percent_path(&pretty(path))
 }
 
-fn plain(path: &str, title: &str, kind: &'static str) -> (Page, Vec<Section<'static>>) {
+fn plain(path: &str, title: &str, kind: &'static str) -> Listed<'static> {
     let page = Page {
         u: url(path),
         t: title.to_owned(),
@@ -208,7 +235,11 @@ fn plain(path: &str, title: &str, kind: &'static str) -> (Page, Vec<Section<'sta
         k: kind,
         x: 0,
     };
-    (page, vec![section("", "", "", BODY)])
+    Listed {
+        page,
+        sections: vec![section("", "", "", BODY)],
+        terms: None,
+    }
 }
 
 fn section<'a>(
@@ -226,7 +257,7 @@ fn section<'a>(
 }
 
 /// A unit's status page: its name, verdict and facts are what people look a project up by.
-fn status_page(analysis: &Analysis, unit: &Unit) -> (Page, Vec<Section<'static>>) {
+fn status_page(analysis: &Analysis, unit: &Unit) -> Listed<'static> {
     let page = Page {
         u: url(&format!("projects/{}/index.html", unit.slug)),
         t: unit.name.clone(),
@@ -251,10 +282,14 @@ fn status_page(analysis: &Analysis, unit: &Unit) -> (Page, Vec<Section<'static>>
         section("", "", "", BODY),
         section("Facts", "facts", facts.join("; "), FACTS),
     ];
-    (page, sections)
+    Listed {
+        page,
+        sections,
+        terms: None,
+    }
 }
 
-fn document<'a>(analysis: &'a Analysis, doc: &Document, group: &str) -> (Page, Vec<Section<'a>>) {
+fn document<'a>(analysis: &'a Analysis, doc: &Document, group: &str) -> Listed<'a> {
     let page = Page {
         u: url(&doc.url),
         t: doc.title.clone(),
@@ -262,10 +297,11 @@ fn document<'a>(analysis: &'a Analysis, doc: &Document, group: &str) -> (Page, V
         k: doc.kind.label(),
         x: 0,
     };
-    let found: &[SearchSection] = analysis.document(doc).map_or(&[], |r| &r.sections);
+    let rendered = analysis.document(doc);
+    let found: &[SearchSection] = rendered.map_or(&[], |r| &r.sections);
     let mut sections = Vec::with_capacity(found.len() + 1);
     // The first section holds the title's words, so every page needs one.
-    if found.first().is_none_or(|s| !s.anchor.is_empty()) {
+    if needs_opening(found) {
         sections.push(section("", "", "", BODY));
     }
     sections.extend(
@@ -273,14 +309,18 @@ fn document<'a>(analysis: &'a Analysis, doc: &Document, group: &str) -> (Page, V
             .iter()
             .map(|s| section(&*s.heading, &*s.anchor, &*s.text, BODY)),
     );
-    (page, sections)
+    Listed {
+        page,
+        sections,
+        terms: rendered.map(|r| &r.terms),
+    }
 }
 
 /// Every term of the site with its postings `[section, weight, …]`, sections numbered across
 /// the whole site and each list in section order.
 struct Postings<'a> {
     /// The terms in byte order (the order of the shard files), each with its number.
-    terms: Vec<(Cow<'a, str>, u32)>,
+    terms: Vec<(&'a str, u32)>,
     /// Term `t`'s postings are `lists[starts[t]..starts[t + 1]]`: one allocation for all.
     starts: Vec<usize>,
     lists: Vec<u32>,
@@ -295,26 +335,21 @@ struct Shard {
 }
 
 impl<'a> Postings<'a> {
-    /// Each page's terms are weighed in parallel (tokenising is most of the work), then
-    /// numbered site-wide, one hash per term of a page rather than per word.
-    fn of(pages: &'a [Page], sections: &'a [Vec<Section<'a>>]) -> Postings<'a> {
-        let mut weighed: Vec<PageTerms<'a>> = pages
-            .par_iter()
-            .zip(sections)
-            .map_init(Weigher::default, |w, (page, secs)| w.weigh(&page.t, secs))
-            .collect();
+    /// The pages' terms numbered site-wide, one hash per term of a page rather than per word.
+    fn of(weighed: &'a [Cow<'_, PageTerms>]) -> Postings<'a> {
         // The largest page's terms are all distinct: a floor for the site's, so the map
         // grows less often without reserving for the sum.
-        let floor = weighed.iter().map(|p| p.terms.len()).max().unwrap_or(0);
+        let floor = weighed.iter().map(|p| p.term_count()).max().unwrap_or(0);
         let mut ids: TermMap<'a, u32> = TermMap::with_capacity_and_hasher(floor, Default::default());
         let mut counts: Vec<usize> = Vec::with_capacity(floor);
         let numbered: Vec<Vec<u32>> = weighed
-            .iter_mut()
+            .iter()
             .map(|page| {
-                let terms = page.terms.drain(..);
-                let local: Vec<u32> = terms.map(|t| number(&mut ids, &mut counts, t)).collect();
-                for &(term, _) in &page.pairs {
-                    counts[local[term as usize] as usize] += 2;
+                let local: Vec<u32> = page.terms().map(|t| number(&mut ids, &mut counts, t)).collect();
+                for (term, _) in page.sections().flatten() {
+                    if let Some(&id) = local.get(term as usize) {
+                        counts[id as usize] += 2;
+                    }
                 }
                 local
             })
@@ -324,8 +359,8 @@ impl<'a> Postings<'a> {
         for count in counts {
             starts.push(starts[starts.len() - 1] + count);
         }
-        let lists = fill(&weighed, &numbered, &starts);
-        let sections = weighed.iter().map(|p| p.ends.len()).sum();
+        let lists = fill(weighed, &numbered, &starts);
+        let sections = weighed.iter().map(|p| p.section_count()).sum();
         Postings {
             terms: sorted(ids),
             starts,
@@ -366,7 +401,7 @@ impl<'a> Postings<'a> {
             if i > 0 {
                 out.push(b',');
             }
-            json::key(&mut out, term);
+            json::term_key(&mut out, term);
             self.write_list(&mut out, *id);
         }
         out.push(b'}');
@@ -396,8 +431,8 @@ impl<'a> Postings<'a> {
 /// The terms in byte order. Sorted on their first eight bytes as a number, which orders them
 /// the same (no term holds a NUL byte, so the zero padding sorts first) and settles almost
 /// every comparison without reading the strings.
-fn sorted(ids: TermMap<'_, u32>) -> Vec<(Cow<'_, str>, u32)> {
-    let mut keyed: Vec<(u64, Cow<'_, str>, u32)> = ids
+fn sorted(ids: TermMap<'_, u32>) -> Vec<(&str, u32)> {
+    let mut keyed: Vec<(u64, &str, u32)> = ids
         .into_iter()
         .map(|(term, id)| {
             let mut head = [0u8; 8];
@@ -406,12 +441,14 @@ fn sorted(ids: TermMap<'_, u32>) -> Vec<(Cow<'_, str>, u32)> {
             (u64::from_be_bytes(head), term, id)
         })
         .collect();
-    keyed.par_sort_unstable();
+    // In one thread: a site has some thousands of terms, sorted in well under a millisecond,
+    // and sharing that out cost more than it saved.
+    keyed.sort_unstable();
     keyed.into_iter().map(|(_, term, id)| (term, id)).collect()
 }
 
 /// `term`'s site-wide number, given the next one when it is new.
-fn number<'a>(ids: &mut TermMap<'a, u32>, counts: &mut Vec<usize>, term: Cow<'a, str>) -> u32 {
+fn number<'a>(ids: &mut TermMap<'a, u32>, counts: &mut Vec<usize>, term: &'a str) -> u32 {
     let next = u32::try_from(counts.len()).unwrap_or(u32::MAX);
     let id = *ids.entry(term).or_insert(next);
     if id == next {
@@ -420,114 +457,27 @@ fn number<'a>(ids: &mut TermMap<'a, u32>, counts: &mut Vec<usize>, term: Cow<'a,
     id
 }
 
-/// The postings in one list, each term's run in section order.
-fn fill(weighed: &[PageTerms<'_>], numbered: &[Vec<u32>], starts: &[usize]) -> Vec<u32> {
+/// The postings in one list, each term's run in section order. A pair naming a term its page
+/// does not have (a damaged cache entry) is skipped here as it was when counting.
+fn fill(weighed: &[Cow<'_, PageTerms>], numbered: &[Vec<u32>], starts: &[usize]) -> Vec<u32> {
     let mut lists = vec![0; starts.last().copied().unwrap_or(0)];
     let mut next: Vec<usize> = starts.to_vec();
     let mut section = 0u32;
     for (page, local) in weighed.iter().zip(numbered) {
-        let mut from = 0;
-        for &end in &page.ends {
-            for &(term, weight) in &page.pairs[from..end] {
-                let at = &mut next[local[term as usize] as usize];
+        for pairs in page.sections() {
+            for (term, weight) in pairs {
+                let Some(&id) = local.get(term as usize) else {
+                    continue;
+                };
+                let at = &mut next[id as usize];
                 lists[*at] = section;
                 lists[*at + 1] = u32::from(weight);
                 *at += 2;
             }
-            from = end;
             section += 1;
         }
     }
     lists
-}
-
-/// One page's terms: each distinct term once, and each section's terms with their weights.
-#[derive(Default)]
-struct PageTerms<'a> {
-    /// The page's terms by their number within the page.
-    terms: Vec<Cow<'a, str>>,
-    /// `(term, weight)` of every section, one after the other; section `i` ends at `ends[i]`.
-    pairs: Vec<(u32, u8)>,
-    ends: Vec<usize>,
-}
-
-/// Each term of a section with its weight: the best place it was found, plus repeats.
-#[derive(Default)]
-struct Weigher<'a> {
-    ids: TermMap<'a, u32>,
-    page: PageTerms<'a>,
-    /// The open section's weight of each of the page's terms, 0 where it has none.
-    weight: Vec<u8>,
-    /// The open section's terms, in the order found.
-    found: Vec<u32>,
-}
-
-impl<'a> Weigher<'a> {
-    /// Weighs the terms of a page's sections; the first section holds the title's. The
-    /// weigher is left empty, its storage kept for the next page.
-    fn weigh(&mut self, title: &'a str, secs: &'a [Section<'a>]) -> PageTerms<'a> {
-        let mut scratch = String::new();
-        for (i, sec) in secs.iter().enumerate() {
-            let found = sec.text_weight;
-            each_term(&sec.text, &mut scratch, |t| {
-                self.add(t, |w| match w {
-                    0 => found,
-                    w if found == BODY && w < BODY + BODY_REPEATS => w + 1,
-                    w => w,
-                });
-            });
-            let title = if i == 0 { title } else { "" };
-            for (words, weight) in [(&*sec.heading, HEADING), (title, TITLE)] {
-                each_term(words, &mut scratch, |t| self.add(t, |w| w.max(weight)));
-            }
-            self.end_section();
-        }
-        self.finish()
-    }
-
-    fn add(&mut self, term: Term<'a, '_>, weigh: impl Fn(u8) -> u8) {
-        let id = self.id(term);
-        let w = &mut self.weight[id as usize];
-        if *w == 0 {
-            self.found.push(id);
-        }
-        *w = weigh(*w);
-    }
-
-    /// The term's number within the page; a folded term is copied the first time only.
-    fn id(&mut self, term: Term<'a, '_>) -> u32 {
-        if let Some(&id) = self.ids.get(term.as_str()) {
-            return id;
-        }
-        let key = match term {
-            Term::Text(s) => Cow::Borrowed(s),
-            Term::Folded(s) => Cow::Owned(s.to_owned()),
-        };
-        let id = u32::try_from(self.weight.len()).unwrap_or(u32::MAX);
-        self.ids.insert(key, id);
-        self.weight.push(0);
-        id
-    }
-
-    fn end_section(&mut self) {
-        for id in self.found.drain(..) {
-            let w = std::mem::take(&mut self.weight[id as usize]);
-            self.page.pairs.push((id, w));
-        }
-        self.page.ends.push(self.page.pairs.len());
-    }
-
-    fn finish(&mut self) -> PageTerms<'a> {
-        let mut terms = vec![Cow::Borrowed(""); self.weight.len()];
-        for (term, id) in self.ids.drain() {
-            terms[id as usize] = term;
-        }
-        self.weight.clear();
-        PageTerms {
-            terms,
-            ..std::mem::take(&mut self.page)
-        }
-    }
 }
 
 /// A shard's file name for terms starting with `c`: ASCII letters and digits as they are,
@@ -540,30 +490,15 @@ fn shard_key(c: char) -> String {
     }
 }
 
-/// The first `cap` bytes of `text`, cut at a character boundary.
-fn capped(text: &str, cap: usize) -> &str {
-    if text.len() <= cap {
-        return text;
-    }
-    let mut end = cap;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    &text[..end]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// The terms of one section with their weights.
-    fn weights(title: &str, sec: &Section<'_>) -> HashMap<String, u8> {
-        let page = Weigher::default().weigh(title, std::slice::from_ref(sec));
-        let terms = &page.terms;
-        page.pairs
-            .iter()
-            .map(|&(t, w)| (terms[t as usize].to_string(), w))
-            .collect()
+    use crate::analyse::document::terms::{HEADING, TITLE};
+
+    /// The postings of `pages` as the index builds them, every page weighed here.
+    fn postings<'a>(pages: &'a [Page], sections: &'a [Vec<Section<'a>>]) -> Vec<Cow<'a, PageTerms>> {
+        weigh(pages, sections, &vec![None; pages.len()])
     }
 
     fn page(url: &str, title: &str) -> Page {
@@ -577,18 +512,25 @@ mod tests {
     }
 
     #[test]
-    fn title_beats_heading_beats_facts_beats_body() {
-        let sec = section("Threat model", "threat-model", "threat threat threat model", BODY);
-        let w = weights("Threat", &sec);
-        assert_eq!(w["threat"], TITLE);
-        assert_eq!(w["model"], HEADING);
-        let facts = section("Facts", "facts", "reviewer alice", FACTS);
-        assert_eq!(weights("", &facts)["alice"], FACTS);
-        let body = section("", "", "once thrice thrice thrice", BODY);
-        let w = weights("", &body);
-        assert_eq!(w["once"], BODY);
-        assert_eq!(w["thrice"], BODY + BODY_REPEATS);
-        assert!(w["thrice"] < weights("", &facts)["alice"]);
+    fn a_documents_terms_are_merged_as_its_pass_weighed_them() {
+        let pages = [page("a/", "Alpha"), page("b/", "Beta")];
+        let sections = [
+            vec![section("", "", "words", BODY)],
+            vec![section("", "", "other", BODY)],
+        ];
+        // Terms that are not those of the sections: the pass's are used, not weighed again.
+        let cached = Weigher::default().weigh("Gamma", [("", "delta", BODY)]);
+        let stale = Weigher::default().weigh("", [("", "x1", BODY), ("", "x2", BODY)]);
+        let weighed = weigh(&pages, &sections, &[Some(&cached), Some(&stale)]);
+        assert!(matches!(weighed[0], Cow::Borrowed(t) if std::ptr::eq(t, &cached)));
+        // Terms for a different number of sections are not the page's: it is weighed here.
+        assert_eq!(
+            *weighed[1],
+            Weigher::default().weigh("Beta", [("", "other", BODY)])
+        );
+        let p = Postings::of(&weighed);
+        let terms: Vec<&str> = p.terms.iter().map(|(t, _)| *t).collect();
+        assert_eq!(terms, ["beta", "delta", "gamma", "other"]);
     }
 
     #[test]
@@ -606,14 +548,15 @@ mod tests {
             vec![section("", "", "Common", BODY)],
             vec![section("", "", "", BODY), section("Common", "common", "", BODY)],
         ];
-        let p = Postings::of(&pages, &sections);
+        let weighed = postings(&pages, &sections);
+        let p = Postings::of(&weighed);
         let list = |term: &str| {
-            let (_, id) = p.terms.iter().find(|(t, _)| t == term).expect("indexed");
+            let (_, id) = p.terms.iter().find(|(t, _)| *t == term).expect("indexed");
             p.list(*id).to_vec()
         };
         assert_eq!(list("common"), [0, u32::from(BODY), 2, u32::from(HEADING)]);
         assert_eq!(list("beta"), [1, u32::from(TITLE)]);
-        let terms: Vec<&str> = p.terms.iter().map(|(t, _)| &**t).collect();
+        let terms: Vec<&str> = p.terms.iter().map(|(t, _)| *t).collect();
         assert_eq!(terms, ["alpha", "beta", "common"]);
     }
 
@@ -621,7 +564,8 @@ mod tests {
     fn shards_are_runs_of_one_first_character_in_key_order() {
         let pages = [page("a/", "zeta é ā 9x ab")];
         let sections = [vec![section("", "", "", BODY)]];
-        let p = Postings::of(&pages, &sections);
+        let weighed = postings(&pages, &sections);
+        let p = Postings::of(&weighed);
         let keys: Vec<String> = p.shards().into_iter().map(|s| s.key).collect();
         // 'ā' (U+101) sorts after 'é' (U+E9) as a character, before it as a file name.
         assert_eq!(keys, ["9", "a", "u101", "ue9", "z"]);
@@ -675,11 +619,5 @@ mod tests {
         let files = assign_text_files(&mut pages, &small);
         assert_eq!((files.len(), files[0].clone()), (1, 0..3));
         assert_eq!(pages.map(|p| p.x), [0, 0, 0]);
-    }
-
-    #[test]
-    fn snippets_are_cut_at_a_character_boundary() {
-        assert_eq!(capped("ééé", 3), "é");
-        assert_eq!(capped("abc", 10), "abc");
     }
 }

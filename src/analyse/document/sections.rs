@@ -6,6 +6,23 @@
 /// snippet shown for a hit, stay bounded however large a document is.
 pub const SECTION_TEXT_CAP: usize = 16 * 1024;
 
+/// Bytes of a section's text shown as its snippet in the search. Its terms are weighed on the
+/// whole text (up to [`SECTION_TEXT_CAP`]) in the document's pass; only this much of it is
+/// kept after that, in memory and in the build cache.
+pub const SNIPPET_CAP: usize = 2048;
+
+/// `text` cut to its first [`SNIPPET_CAP`] bytes, at a character boundary.
+pub fn snippet(text: &str) -> &str {
+    if text.len() <= SNIPPET_CAP {
+        return text;
+    }
+    let mut end = SNIPPET_CAP;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
 /// One heading section of a document as plain text. The first section (`anchor` empty) is
 /// whatever precedes the first heading below the title.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -13,6 +30,13 @@ pub struct SearchSection {
     pub heading: String,
     pub anchor: String,
     pub text: String,
+}
+
+/// Whether the search lists `sections` after an opening section of its own: the title's words
+/// are weighed in a page's first section, and one that starts at a heading (or has no text)
+/// has none without a heading.
+pub fn needs_opening(sections: &[SearchSection]) -> bool {
+    sections.first().is_none_or(|s| !s.anchor.is_empty())
 }
 
 /// Collects [`SearchSection`]s from the writer's text events.

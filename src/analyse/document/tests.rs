@@ -1133,3 +1133,23 @@ fn a_raw_input_comes_out_the_same_on_every_run() {
         assert!(html.contains(expected), "{raw}: {html}");
     }
 }
+
+#[test]
+fn a_sections_terms_cover_its_whole_text_and_only_its_snippet_is_kept() {
+    let filler = "filler ".repeat(SNIPPET_CAP / 7 + 10);
+    let r = render_md(&format!("# Title\n\n## Long\n\n{filler} okapi\n"));
+    let long = r
+        .sections
+        .iter()
+        .find(|s| s.anchor == "long")
+        .expect("the section");
+    assert!(long.text.len() <= SNIPPET_CAP, "{}", long.text.len());
+    assert!(!long.text.contains("okapi"));
+    assert!(r.terms.terms().any(|t| t == "okapi"));
+    assert_eq!(snippet("ééé"), "ééé");
+    assert_eq!(snippet(&"é".repeat(SNIPPET_CAP)).len(), SNIPPET_CAP);
+    assert_eq!(
+        snippet(&format!("a{}", "é".repeat(SNIPPET_CAP))).len(),
+        SNIPPET_CAP - 1
+    );
+}

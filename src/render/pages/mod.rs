@@ -16,7 +16,7 @@ pub(super) mod urls;
 pub use templates::Templates;
 
 use std::collections::HashMap;
-use std::sync::{LazyLock, Mutex, PoisonError};
+use std::sync::{Mutex, PoisonError};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -236,7 +236,8 @@ impl<'a> Renderer<'a> {
                 not_found: self.not_found(),
                 coverage: self.coverage_page(),
                 glance: (!self.site.process.is_empty()).then(|| self.glance_page()),
-                css: (!self.theme.statics.contains_key("highlight.css")).then(|| HIGHLIGHT_CSS.clone()),
+                css: (!self.theme.statics.contains_key("highlight.css"))
+                    .then(|| Highlighter::stylesheet().to_owned()),
                 api: check::format::json(self.site, self.report, &self.analysis.findings),
                 search: Vec::new(),
             },
@@ -253,6 +254,7 @@ impl<'a> Renderer<'a> {
     /// A document's rendered body; empty when the analysis did not render it (a `check`
     /// analysis, which no caller renders).
     fn body(&self, doc: &Document) -> &'a RenderedDoc {
+        use crate::analyse::document::PageTerms;
         static EMPTY: RenderedDoc = RenderedDoc {
             html: String::new(),
             toc: Vec::new(),
@@ -260,6 +262,7 @@ impl<'a> Renderer<'a> {
             has_code: false,
             line_anchors: Vec::new(),
             sections: Vec::new(),
+            terms: PageTerms::EMPTY,
             lead: String::new(),
         };
         self.analysis.document(doc).unwrap_or(&EMPTY)
@@ -483,13 +486,6 @@ fn toc_html(toc: &[TocEntry]) -> String {
     }
     out
 }
-
-/// `highlight.css`: the highlighter's light and dark stylesheets. Made once per process, as
-/// the theme set behind them is deserialised each time they are asked for (serve rebuilds).
-static HIGHLIGHT_CSS: LazyLock<String> = LazyLock::new(|| {
-    let (light, dark) = Highlighter::stylesheets();
-    format!("{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n")
-});
 
 /// A sink that notes each file's path (without its content) for the sitemap on the way.
 struct Paths<'s> {

@@ -117,6 +117,17 @@ pub fn key(out: &mut Vec<u8>, key: &str) {
     out.push(b':');
 }
 
+/// Appends `"term":`: a term is letters and digits, written as it is, without the escaper's
+/// setup; one that is not (from a damaged cache entry) is escaped as any key.
+pub fn term_key(out: &mut Vec<u8>, term: &str) {
+    if term.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+        return key(out, term);
+    }
+    out.push(b'"');
+    out.extend_from_slice(term.as_bytes());
+    out.extend_from_slice(b"\":");
+}
+
 /// Appends `["a","b",…]`.
 pub fn strings<'s>(out: &mut Vec<u8>, list: impl IntoIterator<Item = &'s str>) {
     out.push(b'[');
@@ -220,6 +231,12 @@ mod tests {
             let mut out = Vec::new();
             decimals.write(&mut out, n);
             assert_eq!(out, n.to_string().as_bytes());
+        }
+        for term in ["harbor", "東京", "a\"b", "x\n"] {
+            let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+            term_key(&mut ours, term);
+            key(&mut theirs, term);
+            assert_eq!(ours, theirs, "{term:?}");
         }
         let mut out = Vec::new();
         strings(&mut out, ["a", "\""]);
