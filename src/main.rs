@@ -7,11 +7,11 @@ use std::time::Instant;
 
 use clap::Parser;
 
+use tssa::analyse::{Depth, DocumentCache};
 use tssa::cli::{
     BuildArgs, CheckArgs, Cli, Command, Deny, ExplainArgs, Format, NewArgs, NewPath, SourceArgs,
 };
 use tssa::config::{Config, Overrides};
-use tssa::analyse::{Depth, DocumentCache};
 use tssa::diagnostic::{Diagnostic, Level};
 use tssa::model::Site;
 

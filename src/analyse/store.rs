@@ -17,8 +17,8 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::Write;
-use std::path::{Path, PathBuf};
 use std::ops::Range;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use bincode::Options;
@@ -629,7 +629,11 @@ fn write(file: &Path, key: &Key, entries: &[Entry<'_>]) -> std::io::Result<()> {
         .iter()
         .map(|entry| {
             let bytes = encoding().serialize(entry).map_err(std::io::Error::other)?;
-            Ok((entry.source.clone(), entry.body.len() as u64, Blob(Cow::Owned(bytes))))
+            Ok((
+                entry.source.clone(),
+                entry.body.len() as u64,
+                Blob(Cow::Owned(bytes)),
+            ))
         })
         .collect::<std::io::Result<Vec<Listed<'_>>>>()?;
     write_framed(file, key, &listed)
@@ -712,6 +716,88 @@ mod tests {
                 lead: Cow::Borrowed(""),
             },
         }
+    }
+
+    fn document(source: &str, body: &str) -> Document {
+        Document {
+            kind: crate::model::DocKind::Other,
+            source: source.into(),
+            rel: source.into(),
+            url: "a.html".into(),
+            title: String::new(),
+            body: body.to_owned(),
+            body_line: 1,
+            outline: Default::default(),
+            hidden: None,
+            facts: Default::default(),
+        }
+    }
+
+    fn rendered(html: &str) -> RenderedDoc {
+        RenderedDoc {
+            html: html.to_owned(),
+            ..RenderedDoc::default()
+        }
+    }
+
+    /// Writes a cache file of `a.md` and `b.md` through a first run, and returns the store.
+    fn stored(dir: &Path, docs: &[&Document]) -> Store {
+        let store = Store::new(dir.to_owned());
+        store.prepare(Depth::Pages);
+        for doc in docs {
+            assert!(store.take(doc, &Table(BTreeMap::new())).is_none());
+            store.keep(doc, Vec::new());
+        }
+        let results: Vec<RenderedDoc> = docs.iter().map(|d| rendered(&d.body)).collect();
+        store.finish(docs, &results);
+        store
+    }
+
+    #[test]
+    fn entries_are_taken_from_a_file_read_once() {
+        let dir = tempfile::tempdir().expect("a folder");
+        let (a, b) = (document("a.md", "alpha"), document("b.md", "beta"));
+        stored(dir.path(), &[&a, &b]);
+        let store = Store::new(dir.path().to_owned());
+        store.prepare(Depth::Pages);
+        assert!(store.has(&a) && store.has(&b));
+        let links = Table(BTreeMap::new());
+        assert_eq!(store.take(&b, &links).map(|r| r.html).as_deref(), Some("beta"));
+        assert_eq!(store.take(&a, &links).map(|r| r.html).as_deref(), Some("alpha"));
+        // An edited document is not served the old result.
+        let edited = document("a.md", "alpha, edited");
+        let again = Store::new(dir.path().to_owned());
+        again.prepare(Depth::Pages);
+        assert!(!again.has(&edited), "another body length");
+        assert!(again.take(&edited, &links).is_none());
+        assert_eq!(again.take(&b, &links).map(|r| r.html).as_deref(), Some("beta"));
+    }
+
+    #[test]
+    fn a_damaged_entry_in_a_good_file_is_recomputed_not_trusted() {
+        let dir = tempfile::tempdir().expect("a folder");
+        let (a, b) = (document("a.md", "alpha"), document("b.md", "beta"));
+        stored(dir.path(), &[&a, &b]);
+        // Damage a's entry (its body), then frame the file again, so that only the entry,
+        // decoded late, can tell.
+        let file = dir.path().join("pages.bin");
+        let bytes = std::fs::read(&file).expect("the file");
+        let key = Key::new(Depth::Pages).expect("a key");
+        let payload = keyed_payload(&bytes, &key).expect("a good file");
+        let mut listed: Vec<Listed<'_>> = encoding().deserialize(payload).expect("an index");
+        let mut damaged = listed[0].2.0.to_vec();
+        let at = damaged.windows(5).position(|w| w == b"alpha").expect("the body");
+        damaged[at] = 0xff; // no longer UTF-8
+        listed[0].2 = Blob(Cow::Owned(damaged));
+        write_framed(&file, &key, &listed).expect("written");
+
+        let store = Store::new(dir.path().to_owned());
+        store.prepare(Depth::Pages);
+        let links = Table(BTreeMap::new());
+        assert!(store.has(&a), "the index still lists it");
+        assert!(store.take(&a, &links).is_none(), "a damaged entry is not used");
+        assert_eq!(store.take(&b, &links).map(|r| r.html).as_deref(), Some("beta"));
+        assert!(store.lock().dirty, "the file is written again");
     }
 
     #[test]
