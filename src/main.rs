@@ -7,11 +7,13 @@ use std::time::Instant;
 
 use clap::Parser;
 
+use tssa::analyse::{Depth, DocumentCache};
 use tssa::cli::{
     BuildArgs, CheckArgs, Cli, Command, Deny, ExplainArgs, Format, NewArgs, NewPath, SourceArgs,
 };
 use tssa::config::{Config, Overrides};
 use tssa::diagnostic::{Diagnostic, Level};
+use tssa::model::Site;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -49,6 +51,20 @@ fn cache_dir(source: &SourceArgs, config: &Config) -> Option<std::path::PathBuf>
 }
 
 /// `tssa new`: refusals (unsafe name, existing folder) are errors, so they exit with 2.
+/// Loads the site (through the parse cache) and, on a thread beside it, reads the document
+/// cache for a run at `depth`: the walk of the tree uses one core, so the other reads the file.
+fn load_and_prefetch(config: &Config, source: &SourceArgs, depth: Depth) -> (Site, Option<DocumentCache>) {
+    let dir = cache_dir(source, config);
+    let cache = dir.clone().map(DocumentCache::on_disk);
+    let site = std::thread::scope(|scope| {
+        if let Some(cache) = &cache {
+            scope.spawn(move || cache.prefetch(depth));
+        }
+        tssa::load::load_with_disk_cache(config, dir.as_deref())
+    });
+    (site, cache)
+}
+
 fn new(args: NewArgs) -> anyhow::Result<ExitCode> {
     let config = Config::load(&Overrides {
         root: args.root.clone(),
@@ -89,9 +105,7 @@ fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
         ..overrides(&args.source)
     };
     let config = Config::load(&overrides)?;
-    let dir = cache_dir(&args.source, &config);
-    let site = tssa::load::load_with_disk_cache(&config, dir.as_deref());
-    let cache = dir.map(tssa::analyse::DocumentCache::on_disk);
+    let (site, cache) = load_and_prefetch(&config, &args.source, Depth::Pages);
     // Pages go to disk as they are rendered, so the build never holds the whole site.
     let (analysis, stats) = tssa::output::write_site_with(&config.output, |staging| {
         tssa::pipeline::build_into(&config, site, cache.as_ref(), staging)
@@ -127,9 +141,7 @@ fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
 
 fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     let config = Config::load(&overrides(&args.source))?;
-    let dir = cache_dir(&args.source, &config);
-    let site = tssa::load::load_with_disk_cache(&config, dir.as_deref());
-    let cache = dir.map(tssa::analyse::DocumentCache::on_disk);
+    let (site, cache) = load_and_prefetch(&config, &args.source, Depth::Findings);
     let analysis = tssa::pipeline::check_loaded(&config, site, cache.as_ref());
     let (report, diagnostics) = if args.projects.is_empty() {
         (analysis.report, analysis.findings)

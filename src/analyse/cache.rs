@@ -67,6 +67,15 @@ impl DocumentCache {
         }
     }
 
+    /// Reads and indexes the disk cache for a run at `depth` ahead of the analysis (which then
+    /// does not read it again), so it can be done beside the load, while one thread walks the
+    /// tree.
+    pub fn prefetch(&self, depth: Depth) {
+        if let Some(disk) = &self.disk {
+            disk.prepare(depth);
+        }
+    }
+
     /// Whether `doc`'s result is at hand, so nothing needs computing for it.
     pub(super) fn has(&self, doc: &Document) -> bool {
         let in_memory = self.memory && {
@@ -90,7 +99,8 @@ impl DocumentCache {
         compute: impl FnOnce(&dyn LinkResolver) -> RenderedDoc,
     ) -> RenderedDoc {
         let memory = self.memory && self.lock().depth == Some(Depth::Pages);
-        let key = key(doc);
+        // Only the memory cache compares it (the disk cache compares the document itself).
+        let key = if memory { key(doc) } else { 0 };
         if memory {
             // Taken out of the lock before its links are asked about: the documents are
             // checked in parallel.

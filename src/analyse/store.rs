@@ -17,8 +17,9 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::Write;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use bincode::Options;
 use serde::{Deserialize, Serialize};
@@ -31,7 +32,7 @@ use crate::diagnostic::{Diagnostic, Level};
 use crate::model::Document;
 
 /// The first bytes of every cache file; the digit is the format's version.
-const MAGIC: &[u8; 8] = b"tssa\0db2";
+const MAGIC: &[u8; 8] = b"tssa\0db3";
 /// A cache file is never larger: a site whose cached pages would not fit goes uncached
 /// (reading and decoding it would cost more memory than it saves time).
 pub const MAX_FILE_BYTES: u64 = 256 << 20;
@@ -154,22 +155,29 @@ pub(crate) fn executable() -> Option<(u64, u64, u32, u64)> {
     Some((meta.len(), modified.as_secs(), modified.subsec_nanos(), inode))
 }
 
-/// One document's result with what it was made from.
+/// One document's result with what it was made from. Read back, its text fields borrow
+/// from the file's bytes, so checking that it still fits its document copies nothing.
 #[derive(Serialize, Deserialize)]
 struct Entry<'a> {
+    #[serde(borrow)]
     source: Cow<'a, str>,
+    #[serde(borrow)]
     url: Cow<'a, str>,
     body_line: u64,
+    #[serde(borrow)]
     title: Cow<'a, str>,
+    #[serde(borrow)]
     body: Cow<'a, str>,
     asked: Cow<'a, [Asked]>,
+    #[serde(borrow)]
     page: Page<'a>,
 }
 
 impl Entry<'_> {
     /// Whether `doc` is the document this entry was made from.
     fn made_from(&self, doc: &Document) -> bool {
-        self.body_line == doc.body_line as u64
+        self.source == doc.source.as_str()
+            && self.body_line == doc.body_line as u64
             && self.url == doc.url.as_str()
             && self.title == doc.title
             && self.body == doc.body
@@ -261,6 +269,7 @@ impl LinkResolver for Recorder<'_> {
 /// field of `RenderedDoc` fails to compile until it is stored too).
 #[derive(Serialize, Deserialize)]
 struct Page<'a> {
+    #[serde(borrow)]
     html: Cow<'a, str>,
     toc: Cow<'a, [TocEntry]>,
     diagnostics: Vec<Finding<'a>>,
@@ -268,6 +277,7 @@ struct Page<'a> {
     line_anchors: Cow<'a, [u32]>,
     sections: Vec<(Cow<'a, str>, Cow<'a, str>, Cow<'a, str>)>,
     terms: Cow<'a, PageTerms>,
+    #[serde(borrow)]
     lead: Cow<'a, str>,
 }
 
@@ -388,12 +398,24 @@ pub struct Store {
     state: Mutex<State>,
 }
 
+/// Where one entry's bytes lie in the file, and how long its document's body was (enough to
+/// guess, without decoding it, whether the entry will serve).
+#[derive(Debug, Clone)]
+struct Slot {
+    body_len: u64,
+    bytes: Range<usize>,
+}
+
 #[derive(Default)]
 struct State {
-    /// The file and key of this run, once [`Store::prepare`] has been called.
+    /// The depth this run's file was read for, once [`Store::prepare`] has run.
+    prepared: Option<Depth>,
+    /// The file and key of this run.
     file: Option<(PathBuf, Key)>,
-    /// Entries from the file not yet used by this run.
-    entries: HashMap<String, Entry<'static>>,
+    /// The file as read: entries are decoded from it one by one, when taken.
+    bytes: Arc<Vec<u8>>,
+    /// Entries of the file not yet used by this run, by source path.
+    index: HashMap<String, Slot>,
     /// What each document of this run asked the site, by source path.
     asked: HashMap<String, Vec<Asked>>,
     /// Whether the file must be written again: an entry was missing or stale.
@@ -403,7 +425,7 @@ struct State {
 impl std::fmt::Debug for State {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("State")
-            .field("entries", &self.entries.len())
+            .field("entries", &self.index.len())
             .field("dirty", &self.dirty)
             .finish()
     }
@@ -422,45 +444,60 @@ impl Store {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Reads what the last run at this depth left, if it was made under the same key.
+    /// Reads and indexes what the last run at this depth left, if it was made under the same
+    /// key; once per run (a prefetch beside the load, then the analysis, ask for it).
+    /// Entries are not decoded here but when taken, on the thread that needs them.
     pub(super) fn prepare(&self, depth: Depth) {
+        if self.lock().prepared == Some(depth) {
+            return;
+        }
         let name = match depth {
             Depth::Pages => "pages.bin",
             Depth::Findings => "findings.bin",
         };
         let file = self.dir.join(name);
         let key = Key::new(depth);
-        let entries = key.as_ref().and_then(|key| read(&file, key)).unwrap_or_default();
+        let (bytes, index) = key.as_ref().and_then(|key| read(&file, key)).unwrap_or_default();
         *self.lock() = State {
-            dirty: entries.is_empty(),
+            prepared: Some(depth),
+            dirty: index.is_empty(),
             file: key.map(|key| (file, key)),
-            entries,
+            bytes: Arc::new(bytes),
+            index,
             asked: HashMap::new(),
         };
     }
 
-    /// Whether `doc`'s result is likely in the cache (its links are not asked about yet).
+    /// Whether `doc`'s result is likely in the cache (an entry of its path and body length;
+    /// neither the entry nor its links are looked at yet).
     pub(super) fn has(&self, doc: &Document) -> bool {
         self.lock()
-            .entries
+            .index
             .get(doc.source.as_str())
-            .is_some_and(|e| e.made_from(doc))
+            .is_some_and(|slot| slot.body_len == doc.body.len() as u64)
     }
 
     /// `doc`'s result from the cache, if it was made from this very document and its links
-    /// resolve as they did.
+    /// resolve as they did. The entry is decoded here, on the caller's thread; one that does
+    /// not decode is as good as missing.
     pub(super) fn take(&self, doc: &Document, links: &dyn LinkResolver) -> Option<RenderedDoc> {
-        let entry = self.lock().entries.remove(doc.source.as_str());
-        match entry {
-            Some(entry) if entry.made_from(doc) && entry.links_hold(doc, links) => {
-                self.keep(doc, entry.asked.into_owned());
-                Some(entry.page.into_rendered())
+        let found = {
+            let mut state = self.lock();
+            let slot = state.index.remove(doc.source.as_str());
+            slot.map(|slot| (Arc::clone(&state.bytes), slot.bytes))
+        };
+        let taken = found.and_then(|(bytes, range)| {
+            let entry: Entry<'_> = encoding().deserialize(bytes.get(range)?).ok()?;
+            if !(entry.made_from(doc) && entry.links_hold(doc, links)) {
+                return None;
             }
-            _ => {
-                self.lock().dirty = true;
-                None
-            }
+            self.keep(doc, entry.asked.into_owned());
+            Some(entry.page.into_rendered())
+        });
+        if taken.is_none() {
+            self.lock().dirty = true;
         }
+        taken
     }
 
     /// Notes what `doc`'s pass asked the site, for the file this run writes.
@@ -473,13 +510,14 @@ impl Store {
     /// file holds only what the last run used).
     pub(super) fn finish(&self, docs: &[&Document], results: &[RenderedDoc]) {
         let mut state = self.lock();
-        let changed = state.dirty || !state.entries.is_empty();
-        state.entries = HashMap::new();
+        let changed = state.dirty || !state.index.is_empty();
         let asked = std::mem::take(&mut state.asked);
-        let Some((file, key)) = state.file.take().filter(|_| changed) else {
+        let file = state.file.take().filter(|_| changed);
+        *state = State::default();
+        drop(state);
+        let Some((file, key)) = file else {
             return;
         };
-        drop(state);
         let weight: u64 = docs.iter().map(|d| d.body.len() as u64).sum::<u64>()
             + results.iter().map(Page::weight).sum::<u64>();
         if weight > MAX_FILE_BYTES {
@@ -507,15 +545,68 @@ impl Store {
     }
 }
 
-/// The entries of `file` if it is a well-formed cache file made under `key`.
-fn read(file: &Path, key: &Key) -> Option<HashMap<String, Entry<'static>>> {
-    let entries: Vec<Entry<'static>> = read_framed(file, key)?;
-    Some(
-        entries
-            .into_iter()
-            .map(|e| (e.source.clone().into_owned(), e))
-            .collect(),
-    )
+/// One entry as the file lists it: its source path, its body's length, and its bytes (an
+/// encoded [`Entry`]), written as one run.
+type Listed<'a> = (Cow<'a, str>, u64, Blob<'a>);
+
+/// Bytes serialised as one run (bincode's sequence form goes byte by byte), borrowed from the
+/// file when read.
+struct Blob<'a>(Cow<'a, [u8]>);
+
+impl Serialize for Blob<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_bytes(&self.0)
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Blob<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        <&'de [u8]>::deserialize(deserializer).map(|bytes| Blob(Cow::Borrowed(bytes)))
+    }
+}
+
+/// The bytes of `file` and where each entry lies in them, if it is a well-formed cache file
+/// made under `key`.
+fn read(file: &Path, key: &Key) -> Option<(Vec<u8>, HashMap<String, Slot>)> {
+    let bytes = read_checked(file)?;
+    let payload = keyed_payload(&bytes, key)?;
+    let listed: Vec<Listed<'_>> = encoding().deserialize(payload).ok()?;
+    let base = bytes.as_ptr() as usize;
+    let index = listed
+        .into_iter()
+        .map(|(source, body_len, Blob(entry))| {
+            // The entry borrows from `bytes`: its place in them, to slice them again later.
+            let start = (entry.as_ptr() as usize).checked_sub(base)?;
+            let slot = Slot {
+                body_len,
+                bytes: start..start.checked_add(entry.len())?,
+            };
+            Some((source.into_owned(), slot))
+        })
+        .collect::<Option<HashMap<_, _>>>()?;
+    Some((bytes, index))
+}
+
+/// The bytes of `file` if it is framed as a cache file (magic, length, checksum).
+fn read_checked(file: &Path) -> Option<Vec<u8>> {
+    let bytes = crate::fsread::read_capped(file, MAX_FILE_BYTES + 24).ok()?;
+    let payload = bytes.strip_prefix(MAGIC)?;
+    let (len, rest) = payload.split_first_chunk::<8>()?;
+    let (sum, payload) = rest.split_first_chunk::<8>()?;
+    if u64::from_le_bytes(*len) != payload.len() as u64 || u64::from_le_bytes(*sum) != checksum(payload) {
+        return None;
+    }
+    Some(bytes)
+}
+
+/// What follows the key in a checked file's `bytes`, if the key is `key`.
+fn keyed_payload<'b, K>(bytes: &'b [u8], key: &K) -> Option<&'b [u8]>
+where
+    K: serde::de::DeserializeOwned + PartialEq,
+{
+    let mut payload = bytes.get(MAGIC.len() + 16..)?;
+    let stored: K = encoding().deserialize_from(&mut payload).ok()?;
+    (stored == *key).then_some(payload)
 }
 
 /// The payload of `file` if it is a well-formed cache file (magic, length, checksum) made
@@ -525,25 +616,27 @@ where
     K: serde::de::DeserializeOwned + PartialEq,
     T: serde::de::DeserializeOwned,
 {
-    let bytes = crate::fsread::read_capped(file, MAX_FILE_BYTES + 24).ok()?;
-    let payload = bytes.strip_prefix(MAGIC)?;
-    let (len, rest) = payload.split_first_chunk::<8>()?;
-    let (sum, mut payload) = rest.split_first_chunk::<8>()?;
-    if u64::from_le_bytes(*len) != payload.len() as u64 || u64::from_le_bytes(*sum) != checksum(payload) {
-        return None;
-    }
-    let stored: K = encoding().deserialize_from(&mut payload).ok()?;
-    if stored != *key {
-        return None;
-    }
+    let bytes = read_checked(file)?;
     // From the slice itself, which is faster than through `Read`; bytes left over are an error.
-    encoding().deserialize(payload).ok()
+    encoding().deserialize(keyed_payload(&bytes, key)?).ok()
 }
 
 /// Writes the file whole under a temporary name, then renames it over the old one, so a
-/// reader sees the old file or the new one, never a part.
+/// reader sees the old file or the new one, never a part. Each entry is encoded on its own,
+/// so a reader can find it without decoding the others.
 fn write(file: &Path, key: &Key, entries: &[Entry<'_>]) -> std::io::Result<()> {
-    write_framed(file, key, entries)
+    let listed = entries
+        .iter()
+        .map(|entry| {
+            let bytes = encoding().serialize(entry).map_err(std::io::Error::other)?;
+            Ok((
+                entry.source.clone(),
+                entry.body.len() as u64,
+                Blob(Cow::Owned(bytes)),
+            ))
+        })
+        .collect::<std::io::Result<Vec<Listed<'_>>>>()?;
+    write_framed(file, key, &listed)
 }
 
 /// Writes `key` and `payload` behind the magic, length and checksum [`read_framed`] checks,
@@ -623,6 +716,88 @@ mod tests {
                 lead: Cow::Borrowed(""),
             },
         }
+    }
+
+    fn document(source: &str, body: &str) -> Document {
+        Document {
+            kind: crate::model::DocKind::Other,
+            source: source.into(),
+            rel: source.into(),
+            url: "a.html".into(),
+            title: String::new(),
+            body: body.to_owned(),
+            body_line: 1,
+            outline: Default::default(),
+            hidden: None,
+            facts: Default::default(),
+        }
+    }
+
+    fn rendered(html: &str) -> RenderedDoc {
+        RenderedDoc {
+            html: html.to_owned(),
+            ..RenderedDoc::default()
+        }
+    }
+
+    /// Writes a cache file of `a.md` and `b.md` through a first run, and returns the store.
+    fn stored(dir: &Path, docs: &[&Document]) -> Store {
+        let store = Store::new(dir.to_owned());
+        store.prepare(Depth::Pages);
+        for doc in docs {
+            assert!(store.take(doc, &Table(BTreeMap::new())).is_none());
+            store.keep(doc, Vec::new());
+        }
+        let results: Vec<RenderedDoc> = docs.iter().map(|d| rendered(&d.body)).collect();
+        store.finish(docs, &results);
+        store
+    }
+
+    #[test]
+    fn entries_are_taken_from_a_file_read_once() {
+        let dir = tempfile::tempdir().expect("a folder");
+        let (a, b) = (document("a.md", "alpha"), document("b.md", "beta"));
+        stored(dir.path(), &[&a, &b]);
+        let store = Store::new(dir.path().to_owned());
+        store.prepare(Depth::Pages);
+        assert!(store.has(&a) && store.has(&b));
+        let links = Table(BTreeMap::new());
+        assert_eq!(store.take(&b, &links).map(|r| r.html).as_deref(), Some("beta"));
+        assert_eq!(store.take(&a, &links).map(|r| r.html).as_deref(), Some("alpha"));
+        // An edited document is not served the old result.
+        let edited = document("a.md", "alpha, edited");
+        let again = Store::new(dir.path().to_owned());
+        again.prepare(Depth::Pages);
+        assert!(!again.has(&edited), "another body length");
+        assert!(again.take(&edited, &links).is_none());
+        assert_eq!(again.take(&b, &links).map(|r| r.html).as_deref(), Some("beta"));
+    }
+
+    #[test]
+    fn a_damaged_entry_in_a_good_file_is_recomputed_not_trusted() {
+        let dir = tempfile::tempdir().expect("a folder");
+        let (a, b) = (document("a.md", "alpha"), document("b.md", "beta"));
+        stored(dir.path(), &[&a, &b]);
+        // Damage a's entry (its body), then frame the file again, so that only the entry,
+        // decoded late, can tell.
+        let file = dir.path().join("pages.bin");
+        let bytes = std::fs::read(&file).expect("the file");
+        let key = Key::new(Depth::Pages).expect("a key");
+        let payload = keyed_payload(&bytes, &key).expect("a good file");
+        let mut listed: Vec<Listed<'_>> = encoding().deserialize(payload).expect("an index");
+        let mut damaged = listed[0].2.0.to_vec();
+        let at = damaged.windows(5).position(|w| w == b"alpha").expect("the body");
+        damaged[at] = 0xff; // no longer UTF-8
+        listed[0].2 = Blob(Cow::Owned(damaged));
+        write_framed(&file, &key, &listed).expect("written");
+
+        let store = Store::new(dir.path().to_owned());
+        store.prepare(Depth::Pages);
+        let links = Table(BTreeMap::new());
+        assert!(store.has(&a), "the index still lists it");
+        assert!(store.take(&a, &links).is_none(), "a damaged entry is not used");
+        assert_eq!(store.take(&b, &links).map(|r| r.html).as_deref(), Some("beta"));
+        assert!(store.lock().dirty, "the file is written again");
     }
 
     #[test]
