@@ -18,7 +18,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use bincode::Options;
 use serde::{Deserialize, Serialize};
@@ -471,7 +471,7 @@ impl Store {
     /// Writes this run's results when they differ from the file's: something was missing or
     /// stale, or the file holds documents this run did not have (which are dropped, so the
     /// file holds only what the last run used).
-    pub(super) fn finish(&self, docs: &[&Document], results: &[RenderedDoc]) {
+    pub(super) fn finish(&self, docs: &[&Document], results: &[Arc<RenderedDoc>]) {
         let mut state = self.lock();
         let changed = state.dirty || !state.entries.is_empty();
         state.entries = HashMap::new();
@@ -481,7 +481,7 @@ impl Store {
         };
         drop(state);
         let weight: u64 = docs.iter().map(|d| d.body.len() as u64).sum::<u64>()
-            + results.iter().map(Page::weight).sum::<u64>();
+            + results.iter().map(|r| Page::weight(r)).sum::<u64>();
         if weight > MAX_FILE_BYTES {
             let _ = std::fs::remove_file(&file);
             return;

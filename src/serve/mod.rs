@@ -200,7 +200,8 @@ pub fn start(options: ServeOptions, report: Reporter) -> Result<Running> {
         report(Event::Warning(warning));
     }
 
-    let first = builder.build(true, Vec::new());
+    // As after a configuration change: everything is read for the first time.
+    let first = builder.build(watch::Change::Config, Vec::new());
     let shared = Arc::new(state::Shared::new(addr, options.heartbeat, options.max_streams));
     rebuild::publish(&shared, first, &report);
 

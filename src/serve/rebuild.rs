@@ -14,7 +14,7 @@ use crate::config::{Config, Overrides};
 use crate::diagnostic::{Diagnostic, Level};
 use crate::error::{Error, Result};
 use crate::load::{CacheStats, ParseCache, load_cached};
-use crate::pipeline;
+use crate::pipeline::{self, Themed};
 
 use super::state::{Collector, ErrorKey, Shared, Snapshot, error_keys};
 use super::watch::{Change, Roots, Watcher};
@@ -35,6 +35,9 @@ pub(crate) struct Builder {
     cache: ParseCache,
     /// Documents rendered by earlier builds, reused when unchanged.
     rendered: DocumentCache,
+    /// The theme as the last build compiled it; dropped when the theme or the configuration
+    /// changes, so that the next build reads it again.
+    themed: Option<Themed>,
     /// The errors of the build being served; `None` until one has been.
     baseline: Option<BTreeSet<ErrorKey>>,
     /// The build being served, whose unchanged files the next one shares.
@@ -70,6 +73,7 @@ impl Builder {
             config,
             cache: ParseCache::new(),
             rendered: DocumentCache::new(),
+            themed: None,
             baseline: None,
             served: None,
         })
@@ -79,11 +83,15 @@ impl Builder {
         &self.config
     }
 
-    /// One build. A panic in the pipeline is caught and shown like any failed build, so the
-    /// server keeps serving and rebuilding after a bug in one stage.
-    pub fn build(&mut self, reload_config: bool, changed: Vec<String>) -> Attempt {
+    /// One build after `change`. A panic in the pipeline is caught and shown like any failed
+    /// build, so the server keeps serving and rebuilding after a bug in one stage.
+    pub fn build(&mut self, change: Change, changed: Vec<String>) -> Attempt {
         let started = Instant::now();
         let initial = self.baseline.is_none();
+        if change >= Change::Theme {
+            self.themed = None;
+        }
+        let reload_config = change == Change::Config;
         let outcome = match catch_unwind(AssertUnwindSafe(|| self.outcome(reload_config))) {
             Ok(outcome) => outcome,
             Err(panic) => {
@@ -122,9 +130,26 @@ impl Builder {
                 }
             }
         }
-        let site = load_cached(&self.config, &mut self.cache);
+        let (site, themed) = match self.themed.take() {
+            Some(themed) => (load_cached(&self.config, &mut self.cache), Ok(themed)),
+            // Compiled beside the load, which needs nothing of it.
+            None => {
+                let (config, cache) = (&self.config, &mut self.cache);
+                let (site, themed) = rayon::join(|| load_cached(config, cache), || Themed::load(config));
+                (site, themed)
+            }
+        };
+        let themed = match themed {
+            Ok(themed) => self.themed.insert(themed),
+            Err(err) => {
+                return Outcome::Rejected {
+                    problems: vec![self.problem(&err)],
+                };
+            }
+        };
         let collector = Collector::new(self.served.as_deref());
-        let analysis = match pipeline::build_into(&self.config, site, Some(&self.rendered), &collector) {
+        let built = pipeline::build_themed(&self.config, site, Some(&self.rendered), themed, &collector);
+        let analysis = match built {
             Ok(analysis) => analysis,
             Err(err) => {
                 return Outcome::Rejected {
@@ -240,7 +265,7 @@ pub(crate) fn run(
             }
         }
         let Some(change) = change else { continue };
-        let attempt = builder.build(change == Change::Config, changed.into_iter().collect());
+        let attempt = builder.build(change, changed.into_iter().collect());
         publish(shared, attempt, report);
         if change == Change::Config {
             for warning in watcher.set_roots(Roots::of(builder.config())) {
