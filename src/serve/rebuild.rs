@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
-use crate::analyse::DocumentCache;
+use crate::analyse::{Analysis, DocumentCache};
 use crate::config::{Config, Overrides};
 use crate::diagnostic::{Diagnostic, Level};
 use crate::error::{Error, Result};
@@ -42,6 +42,9 @@ pub(crate) struct Builder {
     baseline: Option<BTreeSet<ErrorKey>>,
     /// The build being served, whose unchanged files the next one shares.
     served: Option<Arc<Snapshot>>,
+    /// The last build's analysis, dropped only once the tabs have been told ([`Self::retire`]):
+    /// freeing a whole site is work the reload need not wait for.
+    spent: Option<Analysis>,
 }
 
 pub(crate) struct Attempt {
@@ -76,6 +79,7 @@ impl Builder {
             themed: None,
             baseline: None,
             served: None,
+            spent: None,
         })
     }
 
@@ -149,7 +153,7 @@ impl Builder {
         };
         let collector = Collector::new(self.served.as_deref());
         let built = pipeline::build_themed(&self.config, site, Some(&self.rendered), themed, &collector);
-        let analysis = match built {
+        let mut analysis = match built {
             Ok(analysis) => analysis,
             Err(err) => {
                 return Outcome::Rejected {
@@ -158,7 +162,8 @@ impl Builder {
             }
         };
         // What the pages show besides each unit's verdict: reading, links, HTML, coverage.
-        let diagnostics = analysis.findings;
+        let diagnostics = std::mem::take(&mut analysis.findings);
+        self.spent = Some(analysis);
         let errors = error_keys(&diagnostics);
         if self
             .baseline
@@ -182,6 +187,11 @@ impl Builder {
             changed_files,
             diagnostics,
         }
+    }
+
+    /// Frees what the last build no longer needs; called after it was published.
+    pub fn retire(&mut self) {
+        self.spent = None;
     }
 
     /// A build that could not happen at all, as a problem to show.
@@ -239,18 +249,20 @@ pub(crate) fn publish(shared: &Shared, attempt: Attempt, report: &Reporter) {
     }
 }
 
-/// The rebuild thread: waits for changes, merges those that arrive together, rebuilds once.
+/// The rebuild thread: waits for changes, merges those that arrive within `settle` of each
+/// other, rebuilds once.
 pub(crate) fn run(
     messages: Receiver<Message>,
     mut builder: Builder,
     mut watcher: Watcher,
+    settle: Duration,
     shared: &Shared,
     report: &Reporter,
 ) {
     while let Ok(first) = messages.recv() {
         let mut change: Option<Change> = None;
         let mut changed = BTreeSet::new();
-        for message in std::iter::once(first).chain(messages.try_iter()) {
+        for message in settled(first, &messages, settle) {
             match message {
                 Message::Stop => return,
                 Message::WatchError(err) => report(Event::Warning(format!("file watcher: {err}"))),
@@ -267,6 +279,7 @@ pub(crate) fn run(
         let Some(change) = change else { continue };
         let attempt = builder.build(change, changed.into_iter().collect());
         publish(shared, attempt, report);
+        builder.retire();
         if change == Change::Config {
             for warning in watcher.set_roots(Roots::of(builder.config())) {
                 report(Event::Warning(warning));
@@ -274,3 +287,25 @@ pub(crate) fn run(
         }
     }
 }
+
+/// `first` and the messages that follow it within `settle` of each other (for at most
+/// [`SETTLE_CAP`] in all, so that a file written without pause cannot hold the rebuild off).
+/// The watcher hands an event over once it is old enough, event by event, so the events of
+/// one save can come in two batches a tick apart when a tick falls between them: waiting
+/// longer than a tick merges them, instead of rebuilding on the first half (a file caught
+/// half written) and again on the second.
+fn settled(first: Message, messages: &Receiver<Message>, settle: Duration) -> Vec<Message> {
+    let until = Instant::now() + SETTLE_CAP;
+    let mut batch = vec![first];
+    while !matches!(batch.last(), Some(Message::Stop)) {
+        let wait = settle.min(until.saturating_duration_since(Instant::now()));
+        match messages.recv_timeout(wait) {
+            Ok(message) => batch.push(message),
+            Err(_) => break,
+        }
+    }
+    batch
+}
+
+/// The longest a rebuild waits for a save to settle.
+const SETTLE_CAP: Duration = Duration::from_millis(200);
