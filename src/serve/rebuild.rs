@@ -309,3 +309,39 @@ fn settled(first: Message, messages: &Receiver<Message>, settle: Duration) -> Ve
 
 /// The longest a rebuild waits for a save to settle.
 const SETTLE_CAP: Duration = Duration::from_millis(200);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files(name: &str) -> Message {
+        Message::Files(vec![PathBuf::from(name)])
+    }
+
+    #[test]
+    fn the_second_half_of_a_save_joins_the_first() {
+        let (send, receive) = std::sync::mpsc::channel();
+        let writer = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(2));
+            let _ = send.send(files("second"));
+        });
+        // Generous settling (the cap ends it): the second message is not missed however
+        // late the writer thread runs.
+        let batch = settled(files("first"), &receive, Duration::from_secs(10));
+        let _ = writer.join();
+        assert_eq!(batch.len(), 2, "{batch:?}");
+    }
+
+    #[test]
+    fn stop_ends_the_settling() {
+        let (send, receive) = std::sync::mpsc::channel();
+        for message in [Message::Stop, files("after")] {
+            send.send(message).expect("send");
+        }
+        let batch = settled(files("first"), &receive, Duration::from_secs(10));
+        assert!(
+            matches!(batch.as_slice(), [Message::Files(_), Message::Stop]),
+            "{batch:?}"
+        );
+    }
+}
