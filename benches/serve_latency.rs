@@ -97,7 +97,11 @@ fn run() -> Result<(), String> {
         "serve_latency: {SAVES} saves of {} in {corpus_name}",
         doc.strip_prefix(copy.path()).unwrap_or(&doc).display()
     );
-    println!("  debounce           {} ms", debounce.as_millis());
+    println!(
+        "  debounce           {} ms, then {} ms of settling",
+        debounce.as_millis(),
+        (debounce / 2).as_millis()
+    );
     println!(
         "  first page         {:.2} ms after start",
         first_page.as_secs_f64() * 1000.0

@@ -1,6 +1,8 @@
 //! The commands' stages in order: `check` is load → analyse; `build` and `serve` are
 //! load → analyse → render, then write or serve. This is the only place the stages meet.
 
+use std::sync::Arc;
+
 use crate::analyse::{self, Analysis, Depth, DocumentCache};
 use crate::config::Config;
 use crate::error::Result;
@@ -55,6 +57,43 @@ pub fn build_into(
         || Templates::compile(&theme),
         || analyse::analyse(config, site, Depth::Pages, cache),
     );
-    Renderer::with_templates(&analysis, &theme, templates?, config).render_to(sink)?;
+    let themed = Themed {
+        theme,
+        templates: Arc::new(templates?),
+    };
+    render_into(config, &analysis, &themed, sink)?;
     Ok(analysis)
+}
+
+/// The theme and its compiled templates: the preview server keeps them from one rebuild to
+/// the next for as long as neither the theme nor the configuration changes.
+pub struct Themed {
+    theme: Theme,
+    templates: Arc<Templates>,
+}
+
+impl Themed {
+    /// The configured theme, compiled; fails on a missing theme folder or a template error.
+    pub fn load(config: &Config) -> Result<Themed> {
+        let theme = Theme::load(config.theme.as_deref())?;
+        let templates = Arc::new(Templates::compile(&theme)?);
+        Ok(Themed { theme, templates })
+    }
+}
+
+/// As [`build_into`], with a theme already loaded and compiled.
+pub fn build_themed(
+    config: &Config,
+    site: Site,
+    cache: Option<&DocumentCache>,
+    themed: &Themed,
+    sink: &dyn Sink,
+) -> Result<Analysis> {
+    let analysis = analyse::analyse(config, site, Depth::Pages, cache);
+    render_into(config, &analysis, themed, sink)?;
+    Ok(analysis)
+}
+
+fn render_into(config: &Config, analysis: &Analysis, themed: &Themed, sink: &dyn Sink) -> Result<()> {
+    Renderer::with_templates(analysis, &themed.theme, Arc::clone(&themed.templates), config).render_to(sink)
 }

@@ -35,7 +35,9 @@ struct Inner {
 struct Kept {
     key: u64,
     asked: Vec<Asked>,
-    rendered: RenderedDoc,
+    /// Shared with the analyses that use it: render only reads it, so a rebuild that
+    /// reuses it copies nothing.
+    rendered: Arc<RenderedDoc>,
 }
 
 impl DocumentCache {
@@ -97,7 +99,7 @@ impl DocumentCache {
         doc: &Document,
         links: &dyn LinkResolver,
         compute: impl FnOnce(&dyn LinkResolver) -> RenderedDoc,
-    ) -> RenderedDoc {
+    ) -> Arc<RenderedDoc> {
         let memory = self.memory && self.lock().depth == Some(Depth::Pages);
         // Only the memory cache compares it (the disk cache compares the document itself).
         let key = if memory { key(doc) } else { 0 };
@@ -107,23 +109,23 @@ impl DocumentCache {
             let kept = self.lock().docs.get(&doc.source).cloned();
             let hit = kept.filter(|kept| kept.key == key && kept.asked.iter().all(|a| a.holds(doc, links)));
             if let Some(kept) = hit {
-                return kept.rendered.clone();
+                return Arc::clone(&kept.rendered);
             }
         }
         if let Some(rendered) = self.disk.as_ref().and_then(|disk| disk.take(doc, links)) {
-            return rendered;
+            return Arc::new(rendered);
         }
         if !memory && self.disk.is_none() {
-            return compute(links);
+            return Arc::new(compute(links));
         }
         let recorder = Recorder::new(links);
-        let rendered = compute(&recorder);
+        let rendered = Arc::new(compute(&recorder));
         let asked = recorder.asked();
         if memory {
             let kept = Kept {
                 key,
                 asked: asked.clone(),
-                rendered: rendered.clone(),
+                rendered: Arc::clone(&rendered),
             };
             self.lock().docs.insert(doc.source.clone(), Arc::new(kept));
         }
@@ -134,7 +136,7 @@ impl DocumentCache {
     }
 
     /// Ends a run: the disk cache keeps exactly these results.
-    pub(super) fn finish(&self, docs: &[&Document], results: &[RenderedDoc]) {
+    pub(super) fn finish(&self, docs: &[&Document], results: &[Arc<RenderedDoc>]) {
         if let Some(disk) = &self.disk {
             disk.finish(docs, results);
         }

@@ -14,6 +14,7 @@ pub mod sanitize;
 pub mod store;
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -46,7 +47,8 @@ pub struct Analysis {
     /// levelled, sorted and without repeats.
     pub findings: Vec<Diagnostic>,
     /// Each document's HTML body and contents, by source path ([`Depth::Pages`] only).
-    pub documents: HashMap<RelPath, RenderedDoc>,
+    /// Shared with the preview server's cache, which keeps them for the next rebuild.
+    pub documents: HashMap<RelPath, Arc<RenderedDoc>>,
     pub coverage: Coverage,
     /// Source path → the date git last changed it, when git dates are on and available.
     pub changed: Option<BTreeMap<String, String>>,
@@ -75,7 +77,7 @@ impl Analysis {
 
     /// The rendered body of a document, found by its source path.
     pub fn document(&self, doc: &Document) -> Option<&RenderedDoc> {
-        self.documents.get(&doc.source)
+        self.documents.get(&doc.source).map(|rendered| &**rendered)
     }
 }
 
@@ -175,7 +177,7 @@ fn documents(
     site: &Site,
     depth: Depth,
     cache: Option<&DocumentCache>,
-) -> (HashMap<RelPath, RenderedDoc>, Vec<Diagnostic>) {
+) -> (HashMap<RelPath, Arc<RenderedDoc>>, Vec<Diagnostic>) {
     let links = SiteLinks::new(site);
     let all: Vec<&Document> = site.documents().collect();
     if let Some(cache) = cache {
@@ -195,27 +197,31 @@ fn documents(
             ..RenderedDoc::default()
         },
     };
-    let mut rendered: Vec<(usize, RenderedDoc)> = costliest_first(&all)
+    let mut rendered: Vec<(usize, Arc<RenderedDoc>)> = costliest_first(&all)
         .into_par_iter()
         .with_max_len(1)
         .map(|at| {
             let doc = all[at];
             let result = match cache {
                 Some(cache) => cache.get(doc, &links, |links| pass(doc, links)),
-                None => pass(doc, &links),
+                None => Arc::new(pass(doc, &links)),
             };
             (at, result)
         })
         .collect();
     rendered.sort_unstable_by_key(|(at, _)| *at);
-    let rendered: Vec<RenderedDoc> = rendered.into_iter().map(|(_, doc)| doc).collect();
+    let rendered: Vec<Arc<RenderedDoc>> = rendered.into_iter().map(|(_, doc)| doc).collect();
     if let Some(cache) = cache {
         cache.finish(&all, &rendered);
     }
     let mut findings = Vec::new();
     let mut documents = HashMap::with_capacity(if depth == Depth::Pages { rendered.len() } else { 0 });
     for (doc, mut rendered) in all.iter().zip(rendered) {
-        findings.append(&mut rendered.diagnostics);
+        match Arc::get_mut(&mut rendered) {
+            Some(only) => findings.append(&mut only.diagnostics),
+            // Kept by the cache for the next rebuild too, so copied rather than taken.
+            None => findings.extend(rendered.diagnostics.iter().cloned()),
+        }
         if depth == Depth::Pages {
             documents.insert(doc.source.clone(), rendered);
         }

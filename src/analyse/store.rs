@@ -508,7 +508,7 @@ impl Store {
     /// Writes this run's results when they differ from the file's: something was missing or
     /// stale, or the file holds documents this run did not have (which are dropped, so the
     /// file holds only what the last run used).
-    pub(super) fn finish(&self, docs: &[&Document], results: &[RenderedDoc]) {
+    pub(super) fn finish(&self, docs: &[&Document], results: &[Arc<RenderedDoc>]) {
         let mut state = self.lock();
         let changed = state.dirty || !state.index.is_empty();
         let asked = std::mem::take(&mut state.asked);
@@ -519,7 +519,7 @@ impl Store {
             return;
         };
         let weight: u64 = docs.iter().map(|d| d.body.len() as u64).sum::<u64>()
-            + results.iter().map(Page::weight).sum::<u64>();
+            + results.iter().map(|r| Page::weight(r)).sum::<u64>();
         if weight > MAX_FILE_BYTES {
             let _ = std::fs::remove_file(&file);
             return;

@@ -53,8 +53,9 @@ pub struct ServeOptions {
     /// mounts), checking every `poll_interval`.
     pub poll: bool,
     pub poll_interval: Duration,
-    /// Quiet time after the last file event before a rebuild starts: long enough to merge the
-    /// several events of one save, short enough that the reload feels immediate.
+    /// How old a file event is before the watcher hands it over; the rebuild then waits
+    /// half as long again for the rest of the save ([`rebuild::run`]'s settling), so that
+    /// the events of one save make one rebuild. Short, because it adds to every reload.
     pub debounce: Duration,
     /// How often an idle event stream is written to, which is how closed tabs are noticed.
     pub heartbeat: Duration,
@@ -77,7 +78,7 @@ impl ServeOptions {
             open: false,
             poll: false,
             poll_interval: Duration::from_millis(300),
-            debounce: Duration::from_millis(20),
+            debounce: Duration::from_millis(10),
             heartbeat: Duration::from_secs(15),
             max_connections: 512,
             max_streams: 256,
@@ -200,9 +201,11 @@ pub fn start(options: ServeOptions, report: Reporter) -> Result<Running> {
         report(Event::Warning(warning));
     }
 
-    let first = builder.build(true, Vec::new());
+    // As after a configuration change: everything is read for the first time.
+    let first = builder.build(watch::Change::Config, Vec::new());
     let shared = Arc::new(state::Shared::new(addr, options.heartbeat, options.max_streams));
     rebuild::publish(&shared, first, &report);
+    builder.retire();
 
     let settings = conn::Settings {
         limits: wire::Limits::default(),
@@ -222,7 +225,10 @@ pub fn start(options: ServeOptions, report: Reporter) -> Result<Running> {
         let (shared, report) = (Arc::clone(&shared), Arc::clone(&report));
         let thread = std::thread::Builder::new()
             .name("tssa-rebuild".to_owned())
-            .spawn(move || rebuild::run(messages, builder, watcher, &shared, &report))
+            .spawn(move || {
+                let settle = options.debounce / 2;
+                rebuild::run(messages, builder, watcher, settle, &shared, &report)
+            })
             .map_err(|err| Error::Setup(format!("cannot start the rebuild thread: {err}")))?;
         threads.push(thread);
     }

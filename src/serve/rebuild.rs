@@ -9,12 +9,12 @@ use std::sync::Arc;
 use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
-use crate::analyse::DocumentCache;
+use crate::analyse::{Analysis, DocumentCache};
 use crate::config::{Config, Overrides};
 use crate::diagnostic::{Diagnostic, Level};
 use crate::error::{Error, Result};
 use crate::load::{CacheStats, ParseCache, load_cached};
-use crate::pipeline;
+use crate::pipeline::{self, Themed};
 
 use super::state::{Collector, ErrorKey, Shared, Snapshot, error_keys};
 use super::watch::{Change, Roots, Watcher};
@@ -35,10 +35,16 @@ pub(crate) struct Builder {
     cache: ParseCache,
     /// Documents rendered by earlier builds, reused when unchanged.
     rendered: DocumentCache,
+    /// The theme as the last build compiled it; dropped when the theme or the configuration
+    /// changes, so that the next build reads it again.
+    themed: Option<Themed>,
     /// The errors of the build being served; `None` until one has been.
     baseline: Option<BTreeSet<ErrorKey>>,
     /// The build being served, whose unchanged files the next one shares.
     served: Option<Arc<Snapshot>>,
+    /// The last build's analysis, dropped only once the tabs have been told ([`Self::retire`]):
+    /// freeing a whole site is work the reload need not wait for.
+    spent: Option<Analysis>,
 }
 
 pub(crate) struct Attempt {
@@ -70,8 +76,10 @@ impl Builder {
             config,
             cache: ParseCache::new(),
             rendered: DocumentCache::new(),
+            themed: None,
             baseline: None,
             served: None,
+            spent: None,
         })
     }
 
@@ -79,11 +87,15 @@ impl Builder {
         &self.config
     }
 
-    /// One build. A panic in the pipeline is caught and shown like any failed build, so the
-    /// server keeps serving and rebuilding after a bug in one stage.
-    pub fn build(&mut self, reload_config: bool, changed: Vec<String>) -> Attempt {
+    /// One build after `change`. A panic in the pipeline is caught and shown like any failed
+    /// build, so the server keeps serving and rebuilding after a bug in one stage.
+    pub fn build(&mut self, change: Change, changed: Vec<String>) -> Attempt {
         let started = Instant::now();
         let initial = self.baseline.is_none();
+        if change >= Change::Theme {
+            self.themed = None;
+        }
+        let reload_config = change == Change::Config;
         let outcome = match catch_unwind(AssertUnwindSafe(|| self.outcome(reload_config))) {
             Ok(outcome) => outcome,
             Err(panic) => {
@@ -122,9 +134,26 @@ impl Builder {
                 }
             }
         }
-        let site = load_cached(&self.config, &mut self.cache);
+        let (site, themed) = match self.themed.take() {
+            Some(themed) => (load_cached(&self.config, &mut self.cache), Ok(themed)),
+            // Compiled beside the load, which needs nothing of it.
+            None => {
+                let (config, cache) = (&self.config, &mut self.cache);
+                let (site, themed) = rayon::join(|| load_cached(config, cache), || Themed::load(config));
+                (site, themed)
+            }
+        };
+        let themed = match themed {
+            Ok(themed) => self.themed.insert(themed),
+            Err(err) => {
+                return Outcome::Rejected {
+                    problems: vec![self.problem(&err)],
+                };
+            }
+        };
         let collector = Collector::new(self.served.as_deref());
-        let analysis = match pipeline::build_into(&self.config, site, Some(&self.rendered), &collector) {
+        let built = pipeline::build_themed(&self.config, site, Some(&self.rendered), themed, &collector);
+        let mut analysis = match built {
             Ok(analysis) => analysis,
             Err(err) => {
                 return Outcome::Rejected {
@@ -133,7 +162,8 @@ impl Builder {
             }
         };
         // What the pages show besides each unit's verdict: reading, links, HTML, coverage.
-        let diagnostics = analysis.findings;
+        let diagnostics = std::mem::take(&mut analysis.findings);
+        self.spent = Some(analysis);
         let errors = error_keys(&diagnostics);
         if self
             .baseline
@@ -157,6 +187,11 @@ impl Builder {
             changed_files,
             diagnostics,
         }
+    }
+
+    /// Frees what the last build no longer needs; called after it was published.
+    pub fn retire(&mut self) {
+        self.spent = None;
     }
 
     /// A build that could not happen at all, as a problem to show.
@@ -214,18 +249,20 @@ pub(crate) fn publish(shared: &Shared, attempt: Attempt, report: &Reporter) {
     }
 }
 
-/// The rebuild thread: waits for changes, merges those that arrive together, rebuilds once.
+/// The rebuild thread: waits for changes, merges those that arrive within `settle` of each
+/// other, rebuilds once.
 pub(crate) fn run(
     messages: Receiver<Message>,
     mut builder: Builder,
     mut watcher: Watcher,
+    settle: Duration,
     shared: &Shared,
     report: &Reporter,
 ) {
     while let Ok(first) = messages.recv() {
         let mut change: Option<Change> = None;
         let mut changed = BTreeSet::new();
-        for message in std::iter::once(first).chain(messages.try_iter()) {
+        for message in settled(first, &messages, settle) {
             match message {
                 Message::Stop => return,
                 Message::WatchError(err) => report(Event::Warning(format!("file watcher: {err}"))),
@@ -240,12 +277,71 @@ pub(crate) fn run(
             }
         }
         let Some(change) = change else { continue };
-        let attempt = builder.build(change == Change::Config, changed.into_iter().collect());
+        let attempt = builder.build(change, changed.into_iter().collect());
         publish(shared, attempt, report);
+        builder.retire();
         if change == Change::Config {
             for warning in watcher.set_roots(Roots::of(builder.config())) {
                 report(Event::Warning(warning));
             }
         }
+    }
+}
+
+/// `first` and the messages that follow it within `settle` of each other (for at most
+/// [`SETTLE_CAP`] in all, so that a file written without pause cannot hold the rebuild off).
+/// The watcher hands an event over once it is old enough, event by event, so the events of
+/// one save can come in two batches a tick apart when a tick falls between them: waiting
+/// longer than a tick merges them, instead of rebuilding on the first half (a file caught
+/// half written) and again on the second.
+fn settled(first: Message, messages: &Receiver<Message>, settle: Duration) -> Vec<Message> {
+    let until = Instant::now() + SETTLE_CAP;
+    let mut batch = vec![first];
+    while !matches!(batch.last(), Some(Message::Stop)) {
+        let wait = settle.min(until.saturating_duration_since(Instant::now()));
+        match messages.recv_timeout(wait) {
+            Ok(message) => batch.push(message),
+            Err(_) => break,
+        }
+    }
+    batch
+}
+
+/// The longest a rebuild waits for a save to settle.
+const SETTLE_CAP: Duration = Duration::from_millis(200);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files(name: &str) -> Message {
+        Message::Files(vec![PathBuf::from(name)])
+    }
+
+    #[test]
+    fn the_second_half_of_a_save_joins_the_first() {
+        let (send, receive) = std::sync::mpsc::channel();
+        let writer = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(2));
+            let _ = send.send(files("second"));
+        });
+        // Generous settling (the cap ends it): the second message is not missed however
+        // late the writer thread runs.
+        let batch = settled(files("first"), &receive, Duration::from_secs(10));
+        let _ = writer.join();
+        assert_eq!(batch.len(), 2, "{batch:?}");
+    }
+
+    #[test]
+    fn stop_ends_the_settling() {
+        let (send, receive) = std::sync::mpsc::channel();
+        for message in [Message::Stop, files("after")] {
+            send.send(message).expect("send");
+        }
+        let batch = settled(files("first"), &receive, Duration::from_secs(10));
+        assert!(
+            matches!(batch.as_slice(), [Message::Files(_), Message::Stop]),
+            "{batch:?}"
+        );
     }
 }

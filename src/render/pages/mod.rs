@@ -16,7 +16,7 @@ pub(super) mod urls;
 pub use templates::Templates;
 
 use std::collections::HashMap;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -84,7 +84,8 @@ pub struct Renderer<'a> {
     units: HashMap<&'a str, &'a Unit>,
     /// The checklist items' process references, resolved once (see `process_link`).
     process_refs: HashMap<(&'a str, &'a str), Option<process::ProcessTarget<'a>>>,
-    templates: Templates,
+    /// Shared: the preview server keeps them across rebuilds while the theme is unchanged.
+    templates: Arc<Templates>,
 }
 
 /// The files the site has exactly one of (the glance page and the highlight stylesheet
@@ -106,7 +107,7 @@ impl<'a> Renderer<'a> {
         Ok(Self::with_templates(
             analysis,
             theme,
-            Templates::compile(theme)?,
+            Arc::new(Templates::compile(theme)?),
             config,
         ))
     }
@@ -114,7 +115,7 @@ impl<'a> Renderer<'a> {
     pub fn with_templates(
         analysis: &'a Analysis,
         theme: &'a Theme,
-        templates: Templates,
+        templates: Arc<Templates>,
         config: &'a Config,
     ) -> Self {
         let site = &analysis.site;
