@@ -748,7 +748,7 @@ mod tests {
             assert!(store.take(doc, &Table(BTreeMap::new())).is_none());
             store.keep(doc, Vec::new());
         }
-        let results: Vec<RenderedDoc> = docs.iter().map(|d| rendered(&d.body)).collect();
+        let results: Vec<Arc<RenderedDoc>> = docs.iter().map(|d| Arc::new(rendered(&d.body))).collect();
         store.finish(docs, &results);
         store
     }
