@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use tempfile::TempDir;
 
-use crate::common::{Fixture, Site, assert_same_files};
+use crate::common::{Fixture, Site, assert_same_files, files_under};
 
 /// A fixture with a cache folder of its own.
 struct Cached {
@@ -92,7 +92,7 @@ impl Cached {
 
     /// Every file in the cache folder, recursively.
     fn cache_files(&self) -> Vec<PathBuf> {
-        walk(self.cache.path())
+        files_under(self.cache.path())
     }
 
     /// The one cache file called `name` (`pages.bin`, `findings.bin`).
@@ -110,20 +110,6 @@ impl Cached {
     fn inode(&self, name: &str) -> u64 {
         fs::metadata(self.file(name)).expect("cache file").ino()
     }
-}
-
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    for entry in fs::read_dir(dir).into_iter().flatten().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            files.extend(walk(&path));
-        } else {
-            files.push(path);
-        }
-    }
-    files.sort();
-    files
 }
 
 fn same(a: &Site, b: &Site, what: &str) {
@@ -309,7 +295,7 @@ fn the_cache_never_lands_in_the_output() {
     );
     same(&plain, &inside, "a cache dir inside the output");
     assert!(
-        walk(&out)
+        files_under(&out)
             .iter()
             .all(|f| f.extension() != Some(OsStr::new("bin")))
     );

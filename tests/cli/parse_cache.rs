@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use tempfile::TempDir;
 
-use crate::common::{Fixture, Site, assert_same_files};
+use crate::common::{Fixture, Site, assert_same_files, files_under};
 
 struct Cached {
     fx: Fixture,
@@ -84,11 +84,16 @@ impl Cached {
     }
 
     fn parse_file(&self) -> PathBuf {
-        let found: Vec<PathBuf> = walk(self.cache.path())
+        let found: Vec<PathBuf> = files_under(self.cache.path())
             .into_iter()
             .filter(|p| p.file_name() == Some(OsStr::new("parse.bin")))
             .collect();
-        assert_eq!(found.len(), 1, "one parse.bin in {:?}", walk(self.cache.path()));
+        assert_eq!(
+            found.len(),
+            1,
+            "one parse.bin in {:?}",
+            files_under(self.cache.path())
+        );
         found[0].clone()
     }
 
@@ -108,20 +113,6 @@ impl Cached {
     fn project(&self, path: &str) -> PathBuf {
         self.fx.project(path)
     }
-}
-
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    for entry in fs::read_dir(dir).into_iter().flatten().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            files.extend(walk(&path));
-        } else {
-            files.push(path);
-        }
-    }
-    files.sort();
-    files
 }
 
 /// Rewrites `path` with `from` replaced by `to`, keeping its modification time.
@@ -152,7 +143,7 @@ fn warm_cold_and_uncached_runs_agree_and_a_warm_run_leaves_the_parse_cache_alone
     assert_eq!(c.check(&[]), cold_check, "a warm check");
     assert_eq!(c.check(&["--no-cache"]), cold_check, "check --no-cache");
     assert!(
-        !walk(&c.fx.tmp().join("warm"))
+        !files_under(&c.fx.tmp().join("warm"))
             .iter()
             .any(|f| f.extension() == Some(OsStr::new("bin"))),
         "no cache file is published"

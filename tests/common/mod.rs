@@ -638,6 +638,22 @@ fn collect_files(dir: &Path, prefix: &str, found: &mut BTreeMap<String, Vec<u8>>
 }
 
 /// Panics with the first differences when two output folders are not byte-identical.
+/// Every file below `dir`, sorted, for tests that look for
+/// what a command left somewhere.
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(files_under(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files.sort();
+    files
+}
+
 pub fn assert_same_files(a: &BTreeMap<String, Vec<u8>>, b: &BTreeMap<String, Vec<u8>>, what: &str) {
     let only_a: Vec<&String> = a.keys().filter(|k| !b.contains_key(*k)).collect();
     let only_b: Vec<&String> = b.keys().filter(|k| !a.contains_key(*k)).collect();
