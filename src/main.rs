@@ -50,7 +50,6 @@ fn cache_dir(source: &SourceArgs, config: &Config) -> Option<std::path::PathBuf>
     tssa::analyse::store::locate(&config.root, &config.output)
 }
 
-/// `tssa new`: refusals (unsafe name, existing folder) are errors, so they exit with 2.
 /// Loads the site (through the parse cache) and, on a thread beside it, reads the document
 /// cache for a run at `depth`: the walk of the tree uses one core, so the other reads the file.
 fn load_and_prefetch(config: &Config, source: &SourceArgs, depth: Depth) -> (Site, Option<DocumentCache>) {
@@ -65,6 +64,7 @@ fn load_and_prefetch(config: &Config, source: &SourceArgs, depth: Depth) -> (Sit
     (site, cache)
 }
 
+/// `tssa new`: refusals (unsafe name, existing folder) are errors, so they exit with 2.
 fn new(args: NewArgs) -> anyhow::Result<ExitCode> {
     let config = Config::load(&Overrides {
         root: args.root.clone(),

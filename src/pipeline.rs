@@ -13,15 +13,11 @@ use crate::theme::Theme;
 
 /// Loads and analyses the site under `config`, without rendering a page.
 pub fn check(config: &Config) -> Analysis {
-    check_cached(config, None)
+    check_loaded(config, crate::load::load(config), None)
 }
 
-/// As [`check`], taking unchanged documents' findings from `cache`.
-pub fn check_cached(config: &Config, cache: Option<&DocumentCache>) -> Analysis {
-    check_loaded(config, crate::load::load(config), cache)
-}
-
-/// As [`check_cached`], on a site already loaded (through the parse cache).
+/// Analyses a site already loaded (through the parse cache), taking unchanged documents'
+/// findings from `cache`.
 pub fn check_loaded(config: &Config, site: Site, cache: Option<&DocumentCache>) -> Analysis {
     analyse::analyse(config, site, Depth::Findings, cache)
 }
