@@ -25,15 +25,16 @@ use crate::parse::{self, frontmatter};
 
 /// Loads the whole site. Never fails: every problem is a diagnostic in `Site::diagnostics`.
 pub fn load(config: &Config) -> Site {
-    load_with(config, None)
+    load_discovered(config, discover::discover(config), None)
 }
 
 /// Like [`load`], but reuses the parse of every file unchanged since the previous call with
 /// the same cache: the preview server reloads the site on each save and should only pay for
 /// the files that were edited.
 pub fn load_cached(config: &Config, cache: &mut ParseCache) -> Site {
-    cache.begin();
-    let site = load_with(config, Some(cache));
+    // The walk uses one core; the other reads the cache file meanwhile.
+    let (discovered, ()) = rayon::join(|| discover::discover(config), || cache.begin());
+    let site = load_discovered(config, discovered, Some(cache));
     cache.finish();
     site
 }
@@ -48,14 +49,14 @@ pub fn load_with_disk_cache(config: &Config, dir: Option<&Path>) -> Site {
     }
 }
 
-fn load_with(config: &Config, cache: Option<&ParseCache>) -> Site {
+fn load_discovered(config: &Config, discovered: Discovered, cache: Option<&ParseCache>) -> Site {
     let Discovered {
         units,
         process_docs,
         process_files,
         pages,
         mut diagnostics,
-    } = discover::discover(config);
+    } = discovered;
     let cap = config.limits.file_bytes;
     let (process_urls, mut taken) = process_urls(&process_docs, &mut diagnostics);
 

@@ -1,11 +1,13 @@
 //! The `tssa` binary: parses arguments, calls the library, prints, and picks the exit code.
 //! Exit codes: 0 success (warnings allowed), 1 content errors, 2 could not run.
 
+use std::collections::{BTreeSet, HashMap};
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::Parser;
+use rayon::prelude::*;
 
 use tssa::analyse::{Depth, DocumentCache};
 use tssa::cli::{
@@ -157,10 +159,23 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
         Format::Human => {
             let color =
                 std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-            let root = config.root.clone();
-            let cap = config.limits.file_bytes;
+            let (root, cap) = (&config.root, config.limits.file_bytes);
             // Capped as the build reads: a file refused as too large is named, not read here.
-            let sources = move |file: &str| tssa::fsread::read_capped_string(&root.join(file), cap).ok();
+            let read = |file: &str| tssa::fsread::read_capped_string(&root.join(file), cap).ok();
+            // The files whose lines the report quotes, read on every core up front rather
+            // than one after another while it is written.
+            let quoted: BTreeSet<&str> = diagnostics
+                .iter()
+                .chain(report.units.iter().flat_map(|unit| &unit.findings))
+                .filter(|d| d.line.is_some())
+                .filter_map(|d| d.file.as_ref().map(|f| f.as_str()))
+                .collect();
+            let texts: HashMap<&str, Option<String>> =
+                quoted.into_par_iter().map(|file| (file, read(file))).collect();
+            let sources = |file: &str| match texts.get(file) {
+                Some(text) => text.clone(),
+                None => read(file),
+            };
             tssa::check::format::human(&report, &diagnostics, &sources, color)
         }
         Format::Json => tssa::check::format::json(&analysis.site, &report, &diagnostics),
