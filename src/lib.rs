@@ -6,6 +6,7 @@
 //! `ARCHITECTURE.md`.
 
 pub mod analyse;
+pub mod blob;
 pub mod calendar;
 pub mod check;
 pub mod cli;

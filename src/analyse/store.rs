@@ -28,6 +28,7 @@ use super::Depth;
 use super::document::{PageTerms, RenderedDoc, SearchSection, TocEntry};
 use super::highlight::Highlighter;
 use super::links::{LinkResolver, Resolved};
+use crate::blob::Blob;
 use crate::diagnostic::{Diagnostic, Level};
 use crate::model::Document;
 
@@ -548,22 +549,6 @@ impl Store {
 /// One entry as the file lists it: its source path, its body's length, and its bytes (an
 /// encoded [`Entry`]), written as one run.
 type Listed<'a> = (Cow<'a, str>, u64, Blob<'a>);
-
-/// Bytes serialised as one run (bincode's sequence form goes byte by byte), borrowed from the
-/// file when read.
-struct Blob<'a>(Cow<'a, [u8]>);
-
-impl Serialize for Blob<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_bytes(&self.0)
-    }
-}
-
-impl<'de: 'a, 'a> Deserialize<'de> for Blob<'a> {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        <&'de [u8]>::deserialize(deserializer).map(|bytes| Blob(Cow::Borrowed(bytes)))
-    }
-}
 
 /// The bytes of `file` and where each entry lies in them, if it is a well-formed cache file
 /// made under `key`.

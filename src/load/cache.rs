@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use super::stored::Stored;
 use crate::analyse::store::{encoding, executable, read_framed, write_framed};
+use crate::blob::ByteBuf;
 use crate::discover::SourceFile;
 use crate::fsread::{ReadError, read_capped};
 
@@ -220,36 +221,7 @@ impl FileKey {
 struct DiskEntry {
     identity: String,
     digest: Digest,
-    payload: Payload,
-}
-
-/// Bytes serialised as one run (bincode's sequence form goes byte by byte).
-#[derive(Debug)]
-struct Payload(Vec<u8>);
-
-impl Serialize for Payload {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_bytes(&self.0)
-    }
-}
-
-impl<'de> Deserialize<'de> for Payload {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl serde::de::Visitor<'_> for Visitor {
-            type Value = Payload;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("bytes")
-            }
-            fn visit_bytes<E: serde::de::Error>(self, bytes: &[u8]) -> Result<Payload, E> {
-                Ok(Payload(bytes.to_vec()))
-            }
-            fn visit_byte_buf<E: serde::de::Error>(self, bytes: Vec<u8>) -> Result<Payload, E> {
-                Ok(Payload(bytes))
-            }
-        }
-        deserializer.deserialize_byte_buf(Visitor)
-    }
+    payload: ByteBuf,
 }
 
 impl Disk {
@@ -310,7 +282,7 @@ impl Disk {
             let entry = DiskEntry {
                 identity: identity.to_owned(),
                 digest,
-                payload: Payload(payload),
+                payload: ByteBuf(payload),
             };
             state.kept.insert(path.to_owned(), entry);
         }

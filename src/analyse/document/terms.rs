@@ -12,10 +12,11 @@ mod words;
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use serde::de::{Deserializer, Visitor};
+use serde::de::Deserializer;
 use serde::{Deserialize, Serialize, Serializer};
 
 use super::sections::{SearchSection, needs_opening};
+use crate::blob::{Blob, ByteBuf};
 use words::{Term, each_term};
 
 /// Terms are hashed once per word of a page: foldhash is several times faster than the
@@ -251,7 +252,13 @@ impl Serialize for PageTerms {
             pairs,
             sections,
         } = self;
-        (text, Bytes(lengths), Bytes(pairs), sections).serialize(s)
+        (
+            text,
+            Blob(Cow::Borrowed(lengths)),
+            Blob(Cow::Borrowed(pairs)),
+            sections,
+        )
+            .serialize(s)
     }
 }
 
@@ -265,41 +272,6 @@ impl<'de> Deserialize<'de> for PageTerms {
             pairs,
             sections,
         })
-    }
-}
-
-/// Bytes written as bytes (serde writes a `Vec<u8>` as a sequence, read back one by one).
-struct Bytes<'b>(&'b [u8]);
-
-impl Serialize for Bytes<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_bytes(self.0)
-    }
-}
-
-struct ByteBuf(Vec<u8>);
-
-impl<'de> Deserialize<'de> for ByteBuf {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_byte_buf(ByteBufVisitor)
-    }
-}
-
-struct ByteBufVisitor;
-
-impl<'de> Visitor<'de> for ByteBufVisitor {
-    type Value = ByteBuf;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("bytes")
-    }
-
-    fn visit_bytes<E>(self, v: &[u8]) -> Result<ByteBuf, E> {
-        Ok(ByteBuf(v.to_vec()))
-    }
-
-    fn visit_byte_buf<E>(self, v: Vec<u8>) -> Result<ByteBuf, E> {
-        Ok(ByteBuf(v))
     }
 }
 
