@@ -6,111 +6,10 @@
 
 use std::ffi::OsStr;
 use std::fs;
-use std::os::unix::fs::{MetadataExt, PermissionsExt};
-use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
 
-use tempfile::TempDir;
-
-use crate::common::{Fixture, Site, assert_same_files, files_under};
-
-/// A fixture with a cache folder of its own.
-struct Cached {
-    fx: Fixture,
-    cache: TempDir,
-}
-
-/// What a run printed, and its exit code.
-struct Ran {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-impl Cached {
-    fn new() -> Cached {
-        Cached {
-            fx: Fixture::new("good"),
-            cache: tempfile::tempdir().expect("a cache folder"),
-        }
-    }
-
-    /// Runs `bin` with this test's cache folder (and `env`, which may override it).
-    fn run(&self, bin: &Path, args: &[&OsStr], env: &[(&str, &OsStr)]) -> Ran {
-        let output = assert_cmd::Command::new(bin)
-            .current_dir(self.fx.tmp())
-            .args(args)
-            .env("TSSA_CACHE_DIR", self.cache.path())
-            .env_remove("TSSA_NO_CACHE")
-            .env("SOURCE_DATE_EPOCH", "1764547200")
-            .env("NO_COLOR", "1")
-            .envs(env.iter().copied())
-            .timeout(Duration::from_secs(60))
-            .output()
-            .expect("run tssa");
-        Ran {
-            code: output.status.code(),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        }
-    }
-
-    /// `tssa build` into `<tmp>/<out>`, returning the site's files.
-    fn build_with(&self, bin: &Path, out: &str, extra: &[&str], env: &[(&str, &OsStr)]) -> Site {
-        let out = self.fx.tmp().join(out);
-        let mut args = vec![
-            OsStr::new("build"),
-            OsStr::new("--root"),
-            self.fx.root.as_os_str(),
-            OsStr::new("--out"),
-            out.as_os_str(),
-        ];
-        args.extend(extra.iter().map(OsStr::new));
-        let ran = self.run(bin, &args, env);
-        assert_eq!(ran.code, Some(0), "build failed:\n{}", ran.stderr);
-        Site::at(&out)
-    }
-
-    fn build(&self, out: &str) -> Site {
-        self.build_with(Path::new(env!("CARGO_BIN_EXE_tssa")), out, &[], &[])
-    }
-
-    /// `tssa check --format json`: (stdout, stderr).
-    fn check(&self, extra: &[&str]) -> (String, String) {
-        let mut args = vec![
-            OsStr::new("check"),
-            OsStr::new("--root"),
-            self.fx.root.as_os_str(),
-            OsStr::new("--format"),
-            OsStr::new("json"),
-        ];
-        args.extend(extra.iter().map(OsStr::new));
-        let ran = self.run(Path::new(env!("CARGO_BIN_EXE_tssa")), &args, &[]);
-        assert!(matches!(ran.code, Some(0 | 1)), "check failed:\n{}", ran.stderr);
-        (ran.stdout, ran.stderr)
-    }
-
-    /// Every file in the cache folder, recursively.
-    fn cache_files(&self) -> Vec<PathBuf> {
-        files_under(self.cache.path())
-    }
-
-    /// The one cache file called `name` (`pages.bin`, `findings.bin`).
-    fn file(&self, name: &str) -> PathBuf {
-        let found: Vec<PathBuf> = self
-            .cache_files()
-            .into_iter()
-            .filter(|p| p.file_name() == Some(OsStr::new(name)))
-            .collect();
-        assert_eq!(found.len(), 1, "one {name} in {:?}", self.cache_files());
-        found[0].clone()
-    }
-
-    /// The inode of a cache file: a rewrite (temp file + rename) changes it.
-    fn inode(&self, name: &str) -> u64 {
-        fs::metadata(self.file(name)).expect("cache file").ino()
-    }
-}
+use crate::common::{Cached, Site, assert_same_files, files_under};
 
 fn same(a: &Site, b: &Site, what: &str) {
     assert_same_files(&a.files(), &b.files(), what);
@@ -119,12 +18,12 @@ fn same(a: &Site, b: &Site, what: &str) {
 #[test]
 fn a_warm_build_and_check_are_byte_identical_and_leave_the_cache_alone() {
     let c = Cached::new();
-    let cold = c.build("cold");
+    let cold = c.build("cold", &[]);
     let pages = c.inode("pages.bin");
     let dir = c.file("pages.bin").parent().expect("a folder").to_owned();
     let mode = fs::metadata(&dir).expect("cache folder").permissions().mode();
     assert_eq!(mode & 0o777, 0o700, "the cache folder is private");
-    let warm = c.build("warm");
+    let warm = c.build("warm", &[]);
     same(&cold, &warm, "a cold and a warm build");
     assert_eq!(
         c.inode("pages.bin"),
@@ -137,22 +36,22 @@ fn a_warm_build_and_check_are_byte_identical_and_leave_the_cache_alone() {
         "--no-cache",
     );
 
-    let cold = c.check(&[]);
+    let cold = c.check_json(&[]);
     let findings = c.inode("findings.bin");
-    assert_eq!(c.check(&[]), cold, "a warm check");
+    assert_eq!(c.check_json(&[]), cold, "a warm check");
     assert_eq!(
         c.inode("findings.bin"),
         findings,
         "an unchanged check does not rewrite the cache"
     );
-    assert_eq!(c.check(&["--no-cache"]), cold, "check --no-cache");
+    assert_eq!(c.check_json(&["--no-cache"]), cold, "check --no-cache");
 }
 
 #[test]
 fn a_changed_document_is_rendered_again() {
     let c = Cached::new();
     let page = "projects/brindle/self-assessment.html";
-    let before = c.build("one").page(page);
+    let before = c.build("one", &[]).page(page);
     assert!(before.contains("build caches close to"), "{before}");
     let pages = c.inode("pages.bin");
     let source = c.fx.project("brindle/self-assessment.md");
@@ -162,14 +61,14 @@ fn a_changed_document_is_rendered_again() {
         text.replace("build caches close to", "build caches right beside"),
     )
     .expect("write");
-    let after = c.build("two").page(page);
+    let after = c.build("two", &[]).page(page);
     assert!(
         after.contains("build caches right beside"),
         "the page shows the edit: {after}"
     );
     assert_ne!(c.inode("pages.bin"), pages, "the cache was brought up to date");
     same(
-        &c.build("three"),
+        &c.build("three", &[]),
         &c.build_with(
             Path::new(env!("CARGO_BIN_EXE_tssa")),
             "four",
@@ -189,9 +88,9 @@ fn a_heading_renamed_in_another_file_breaks_a_cached_link() {
     fs::write(&source, text).expect("write");
     let broken =
         |stderr: &str| stderr.contains("link/broken") && stderr.contains("brindle/self-assessment.md");
-    let (json, _) = c.check(&[]);
+    let (json, _) = c.check_json(&[]);
     assert!(!broken(&json), "the link resolves at first: {json}");
-    let first = c.build("one");
+    let first = c.build("one", &[]);
     let link = "../alderwick/self-assessment.html#security-functions-and-features";
     assert!(first.page("projects/brindle/self-assessment.html").contains(link));
 
@@ -202,7 +101,7 @@ fn a_heading_renamed_in_another_file_breaks_a_cached_link() {
         text.replace("## Security functions and features", "## Security features"),
     )
     .expect("write");
-    let (json, _) = c.check(&[]);
+    let (json, _) = c.check_json(&[]);
     assert!(broken(&json), "check sees the link break: {json}");
     let ran = c.run(
         Path::new(env!("CARGO_BIN_EXE_tssa")),
@@ -220,7 +119,7 @@ fn a_heading_renamed_in_another_file_breaks_a_cached_link() {
         "build sees the link break too: {}",
         ran.stderr
     );
-    let (uncached, _) = c.check(&["--no-cache"]);
+    let (uncached, _) = c.check_json(&["--no-cache"]);
     assert_eq!(json, uncached, "a warm check agrees with an uncached one");
 }
 
@@ -228,7 +127,7 @@ fn a_heading_renamed_in_another_file_breaks_a_cached_link() {
 fn another_executable_does_not_reuse_the_results() {
     let c = Cached::new();
     let bin = Path::new(env!("CARGO_BIN_EXE_tssa"));
-    let first = c.build("one");
+    let first = c.build("one", &[]);
     let pages = c.inode("pages.bin");
     // A copy is another file (another inode and time), as a rebuilt or upgraded tssa is.
     let other = c.fx.tmp().join("other-tssa");
@@ -247,7 +146,7 @@ fn another_executable_does_not_reuse_the_results() {
 #[test]
 fn a_damaged_cache_file_is_ignored() {
     let c = Cached::new();
-    let good = c.build("good");
+    let good = c.build("good", &[]);
     let file = c.file("pages.bin");
     let bytes = fs::read(&file).expect("read the cache");
     let mut flipped = bytes.clone();
@@ -265,9 +164,9 @@ fn a_damaged_cache_file_is_ignored() {
     ];
     for (what, damaged) in damages {
         fs::write(&file, damaged).expect("damage the cache");
-        same(&good, &c.build(what), what);
+        same(&good, &c.build(what, &[]), what);
         let repaired = c.inode("pages.bin");
-        c.build("again");
+        c.build("again", &[]);
         assert_eq!(
             c.inode("pages.bin"),
             repaired,
@@ -279,7 +178,7 @@ fn a_damaged_cache_file_is_ignored() {
 #[test]
 fn the_cache_never_lands_in_the_output() {
     let c = Cached::new();
-    let plain = c.build("plain");
+    let plain = c.build("plain", &[]);
     assert!(
         !plain.files().keys().any(|f| f.ends_with(".bin")),
         "no cache file is published"
@@ -306,7 +205,7 @@ fn the_cache_can_be_turned_off_and_its_absence_never_fails_a_build() {
     let c = Cached::new();
     let bin = Path::new(env!("CARGO_BIN_EXE_tssa"));
     let off = c.build_with(bin, "flag", &["--no-cache"], &[]);
-    c.check(&["--no-cache"]);
+    c.check_json(&["--no-cache"]);
     same(
         &off,
         &c.build_with(bin, "env", &[], &[("TSSA_NO_CACHE", OsStr::new("1"))]),

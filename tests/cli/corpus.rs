@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use crate::common::{
-    PROJECTS, Run, Site, assert_same_files, corpus, json_item, json_report, json_unit, text_of, tssa,
+    PROJECTS, Run, Site, assert_same_files, corpus, files_under, json_item, json_report, json_unit, text_of,
+    tssa,
 };
 
 /// Every project unit of the corpus: 49 project folders and fluentd's three sub-projects.
@@ -256,23 +257,6 @@ fn corpus_check_does_not_panic() {
         !corpus.join("public").exists(),
         "check writes nothing into the corpus"
     );
-}
-
-fn files_under(dir: &Path) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).expect("list corpus").flatten() {
-            let kind = entry.file_type().expect("file type");
-            if kind.is_dir() {
-                stack.push(entry.path());
-            } else if kind.is_file() {
-                found.push(entry.path());
-            }
-        }
-    }
-    found.sort();
-    found
 }
 
 /// `check --format json` on the corpus, once per test process.

@@ -6,100 +6,38 @@
 
 use std::ffi::OsStr;
 use std::fs;
-use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use tempfile::TempDir;
-
-use crate::common::{Fixture, Site, assert_same_files, files_under};
-
-struct Cached {
-    fx: Fixture,
-    cache: TempDir,
-}
+use crate::common::{Cached, assert_same_files, files_under};
 
 fn bin() -> &'static Path {
     Path::new(env!("CARGO_BIN_EXE_tssa"))
 }
 
-impl Cached {
-    fn new() -> Cached {
-        Cached {
-            fx: Fixture::new("good"),
-            cache: tempfile::tempdir().expect("a cache folder"),
-        }
-    }
+/// What these tests ask of a cached fixture besides building.
+trait ParseRuns {
+    fn check_all(&self, extra: &[&str]) -> String;
+    fn parse_inode(&self) -> u64;
+    fn assert_agrees(&self, what: &str);
+    fn project(&self, path: &str) -> PathBuf;
+}
 
-    /// Runs tssa with this test's cache folder: (exit code, stdout, stderr).
-    fn run(&self, args: &[&OsStr]) -> (Option<i32>, String, String) {
-        let output = assert_cmd::Command::new(bin())
-            .current_dir(self.fx.tmp())
-            .args(args)
-            .env("TSSA_CACHE_DIR", self.cache.path())
-            .env_remove("TSSA_NO_CACHE")
-            .env("SOURCE_DATE_EPOCH", "1764547200")
-            .env("NO_COLOR", "1")
-            .timeout(Duration::from_secs(60))
-            .output()
-            .expect("run tssa");
-        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-        (output.status.code(), text(&output.stdout), text(&output.stderr))
-    }
-
-    /// `tssa build` into `<tmp>/<out>`: the site's files.
-    fn build(&self, out: &str, extra: &[&str]) -> Site {
-        let out = self.fx.tmp().join(out);
-        let mut args = vec![
-            OsStr::new("build"),
-            OsStr::new("--root"),
-            self.fx.root.as_os_str(),
-            OsStr::new("--out"),
-            out.as_os_str(),
-        ];
-        args.extend(extra.iter().map(OsStr::new));
-        let (code, _, stderr) = self.run(&args);
-        assert_eq!(code, Some(0), "build failed:\n{stderr}");
-        Site::at(&out)
-    }
-
+impl ParseRuns for Cached {
     /// `tssa check` as JSON and as text: everything it printed.
-    fn check(&self, extra: &[&str]) -> String {
-        let mut printed = String::new();
-        for format in ["json", "human"] {
-            let mut args = vec![
-                OsStr::new("check"),
-                OsStr::new("--root"),
-                self.fx.root.as_os_str(),
-                OsStr::new("--format"),
-                OsStr::new(format),
-            ];
-            args.extend(extra.iter().map(OsStr::new));
-            let (code, stdout, stderr) = self.run(&args);
-            assert!(matches!(code, Some(0 | 1)), "check failed:\n{stderr}");
-            printed.push_str(&stdout);
-            printed.push_str(&stderr);
-        }
-        printed
-    }
-
-    fn parse_file(&self) -> PathBuf {
-        let found: Vec<PathBuf> = files_under(self.cache.path())
-            .into_iter()
-            .filter(|p| p.file_name() == Some(OsStr::new("parse.bin")))
-            .collect();
-        assert_eq!(
-            found.len(),
-            1,
-            "one parse.bin in {:?}",
-            files_under(self.cache.path())
-        );
-        found[0].clone()
+    fn check_all(&self, extra: &[&str]) -> String {
+        ["json", "human"]
+            .iter()
+            .map(|format| {
+                let (stdout, stderr) = self.check(format, extra);
+                stdout + &stderr
+            })
+            .collect()
     }
 
     /// The inode of `parse.bin`: a rewrite (temp file + rename) changes it.
-    fn inode(&self) -> u64 {
-        fs::metadata(self.parse_file()).expect("parse.bin").ino()
+    fn parse_inode(&self) -> u64 {
+        self.inode("parse.bin")
     }
 
     /// Both commands, cached and not, agree after whatever was changed.
@@ -107,7 +45,11 @@ impl Cached {
         let warm = self.build("warm", &[]);
         let off = self.build("off", &["--no-cache"]);
         assert_same_files(&warm.files(), &off.files(), what);
-        assert_eq!(self.check(&[]), self.check(&["--no-cache"]), "{what}: check");
+        assert_eq!(
+            self.check_all(&[]),
+            self.check_all(&["--no-cache"]),
+            "{what}: check"
+        );
     }
 
     fn project(&self, path: &str) -> PathBuf {
@@ -129,19 +71,23 @@ fn edit_keeping_time(path: &Path, from: &str, to: &str) {
 fn warm_cold_and_uncached_runs_agree_and_a_warm_run_leaves_the_parse_cache_alone() {
     let c = Cached::new();
     let cold = c.build("cold", &[]);
-    let inode = c.inode();
-    let cold_check = c.check(&[]);
-    assert_eq!(c.inode(), inode, "check reads the parses build left");
+    let inode = c.parse_inode();
+    let cold_check = c.check_all(&[]);
+    assert_eq!(c.parse_inode(), inode, "check reads the parses build left");
     let warm = c.build("warm", &[]);
     assert_same_files(&cold.files(), &warm.files(), "a cold and a warm build");
-    assert_eq!(c.inode(), inode, "an unchanged site does not rewrite parse.bin");
+    assert_eq!(
+        c.parse_inode(),
+        inode,
+        "an unchanged site does not rewrite parse.bin"
+    );
     assert_same_files(
         &cold.files(),
         &c.build("off", &["--no-cache"]).files(),
         "--no-cache",
     );
-    assert_eq!(c.check(&[]), cold_check, "a warm check");
-    assert_eq!(c.check(&["--no-cache"]), cold_check, "check --no-cache");
+    assert_eq!(c.check_all(&[]), cold_check, "a warm check");
+    assert_eq!(c.check_all(&["--no-cache"]), cold_check, "check --no-cache");
     assert!(
         !files_under(&c.fx.tmp().join("warm"))
             .iter()
@@ -153,16 +99,16 @@ fn warm_cold_and_uncached_runs_agree_and_a_warm_run_leaves_the_parse_cache_alone
 #[test]
 fn an_edit_of_the_same_size_and_time_is_parsed_again() {
     let c = Cached::new();
-    let before = c.check(&[]);
+    let before = c.check_all(&[]);
     assert!(before.contains("2025-02-26"), "{before}");
-    let inode = c.inode();
+    let inode = c.parse_inode();
     // The same length and the same modification time: only the content tells.
     let readme = c.project("copperline/copperline-relay/README.md");
     edit_keeping_time(&readme, "Completed: 26 Feb 2025", "Completed: 27 Feb 2025");
-    let after = c.check(&[]);
+    let after = c.check_all(&[]);
     assert!(after.contains("2025-02-27"), "the edit is seen: {after}");
     assert!(!after.contains("2025-02-26"), "the old date is gone: {after}");
-    assert_ne!(c.inode(), inode, "parse.bin was brought up to date");
+    assert_ne!(c.parse_inode(), inode, "parse.bin was brought up to date");
     c.assert_agrees("after an edit of the same size and time");
 }
 
@@ -171,9 +117,9 @@ fn a_sidecar_edit_is_parsed_again() {
     let c = Cached::new();
     let sidecar = c.project("brindle/tssa.yaml");
     fs::write(&sidecar, "version_covered: v1.0.0\n").expect("write tssa.yaml");
-    assert!(c.check(&[]).contains("v1.0.0"));
+    assert!(c.check_all(&[]).contains("v1.0.0"));
     edit_keeping_time(&sidecar, "v1.0.0", "v1.0.9");
-    let after = c.check(&[]);
+    let after = c.check_all(&[]);
     assert!(after.contains("v1.0.9") && !after.contains("v1.0.0"), "{after}");
     c.assert_agrees("after a sidecar edit");
 }
@@ -200,8 +146,8 @@ fn swapped_and_moved_files_are_parsed_at_their_new_place() {
 fn a_damaged_parse_cache_is_ignored_and_repaired() {
     let c = Cached::new();
     let good = c.build("good", &[]);
-    let checked = c.check(&[]);
-    let file = c.parse_file();
+    let checked = c.check_all(&[]);
+    let file = c.file("parse.bin");
     let bytes = fs::read(&file).expect("read parse.bin");
     let mut flipped = bytes.clone();
     let middle = flipped.len() / 2;
@@ -215,20 +161,20 @@ fn a_damaged_parse_cache_is_ignored_and_repaired() {
     for (what, damaged) in damages {
         fs::write(&file, &damaged).expect("damage parse.bin");
         assert_same_files(&good.files(), &c.build(what, &[]).files(), what);
-        assert_eq!(c.check(&[]), checked, "{what}: check");
+        assert_eq!(c.check_all(&[]), checked, "{what}: check");
         let repaired = fs::read(&file).expect("read parse.bin");
         assert_ne!(repaired, damaged, "{what}: parse.bin was written whole again");
-        let inode = c.inode();
-        c.check(&[]);
-        assert_eq!(c.inode(), inode, "{what}: and is used again");
+        let inode = c.parse_inode();
+        c.check_all(&[]);
+        assert_eq!(c.parse_inode(), inode, "{what}: and is used again");
     }
 }
 
 #[test]
 fn another_executable_parses_afresh() {
     let c = Cached::new();
-    let first = c.check(&[]);
-    let inode = c.inode();
+    let first = c.check_all(&[]);
+    let inode = c.parse_inode();
     let other = c.fx.tmp().join("other-tssa");
     fs::copy(bin(), &other).expect("copy the binary");
     let output = assert_cmd::Command::new(&other)
@@ -240,9 +186,9 @@ fn another_executable_parses_afresh() {
         .expect("run the copy");
     assert!(matches!(output.status.code(), Some(0 | 1)));
     assert_ne!(
-        c.inode(),
+        c.parse_inode(),
         inode,
         "another executable does not trust this one's parses"
     );
-    assert_eq!(c.check(&[]), first);
+    assert_eq!(c.check_all(&[]), first);
 }

@@ -638,20 +638,126 @@ fn collect_files(dir: &Path, prefix: &str, found: &mut BTreeMap<String, Vec<u8>>
 }
 
 /// Panics with the first differences when two output folders are not byte-identical.
-/// Every file below `dir`, sorted, for tests that look for
-/// what a command left somewhere.
+/// Every regular file below `dir`, sorted (links are neither followed nor listed).
 pub fn files_under(dir: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            files.extend(files_under(&path));
-        } else {
-            files.push(path);
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in fs::read_dir(&dir).expect("list a folder").flatten() {
+            let kind = entry.file_type().expect("file type");
+            if kind.is_dir() {
+                stack.push(entry.path());
+            } else if kind.is_file() {
+                found.push(entry.path());
+            }
         }
     }
-    files.sort();
-    files
+    found.sort();
+    found
+}
+
+/// The `good` fixture with a build-cache folder of its own, for the cache tests.
+pub struct Cached {
+    pub fx: Fixture,
+    pub cache: TempDir,
+}
+
+/// What a run printed, and its exit code.
+pub struct Ran {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Cached {
+    pub fn new() -> Cached {
+        Cached {
+            fx: Fixture::new("good"),
+            cache: tempfile::tempdir().expect("a cache folder"),
+        }
+    }
+
+    /// Runs `bin` with this test's cache folder (and `env`, which may override it).
+    pub fn run(&self, bin: &Path, args: &[&OsStr], env: &[(&str, &OsStr)]) -> Ran {
+        let output = assert_cmd::Command::new(bin)
+            .current_dir(self.fx.tmp())
+            .args(args)
+            .env("TSSA_CACHE_DIR", self.cache.path())
+            .env_remove("TSSA_NO_CACHE")
+            .env("SOURCE_DATE_EPOCH", "1764547200")
+            .env("NO_COLOR", "1")
+            .envs(env.iter().copied())
+            .timeout(Duration::from_secs(60))
+            .output()
+            .expect("run tssa");
+        Ran {
+            code: output.status.code(),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    /// `tssa build` into `<tmp>/<out>`, returning the site's files.
+    pub fn build_with(&self, bin: &Path, out: &str, extra: &[&str], env: &[(&str, &OsStr)]) -> Site {
+        let out = self.fx.tmp().join(out);
+        let mut args = vec![
+            OsStr::new("build"),
+            OsStr::new("--root"),
+            self.fx.root.as_os_str(),
+            OsStr::new("--out"),
+            out.as_os_str(),
+        ];
+        args.extend(extra.iter().map(OsStr::new));
+        let ran = self.run(bin, &args, env);
+        assert_eq!(ran.code, Some(0), "build failed:\n{}", ran.stderr);
+        Site::at(&out)
+    }
+
+    /// `tssa build` into `<tmp>/<out>` with `extra` arguments.
+    pub fn build(&self, out: &str, extra: &[&str]) -> Site {
+        self.build_with(Path::new(env!("CARGO_BIN_EXE_tssa")), out, extra, &[])
+    }
+
+    /// `tssa check --format FORMAT` with `extra` arguments: (stdout, stderr).
+    pub fn check(&self, format: &str, extra: &[&str]) -> (String, String) {
+        let mut args = vec![
+            OsStr::new("check"),
+            OsStr::new("--root"),
+            self.fx.root.as_os_str(),
+            OsStr::new("--format"),
+            OsStr::new(format),
+        ];
+        args.extend(extra.iter().map(OsStr::new));
+        let ran = self.run(Path::new(env!("CARGO_BIN_EXE_tssa")), &args, &[]);
+        assert!(matches!(ran.code, Some(0 | 1)), "check failed:\n{}", ran.stderr);
+        (ran.stdout, ran.stderr)
+    }
+
+    /// `tssa check --format json`: (stdout, stderr).
+    pub fn check_json(&self, extra: &[&str]) -> (String, String) {
+        self.check("json", extra)
+    }
+
+    /// Every file in the cache folder, recursively.
+    pub fn cache_files(&self) -> Vec<PathBuf> {
+        files_under(self.cache.path())
+    }
+
+    /// The one cache file called `name` (`pages.bin`, `findings.bin`).
+    pub fn file(&self, name: &str) -> PathBuf {
+        let found: Vec<PathBuf> = self
+            .cache_files()
+            .into_iter()
+            .filter(|p| p.file_name() == Some(OsStr::new(name)))
+            .collect();
+        assert_eq!(found.len(), 1, "one {name} in {:?}", self.cache_files());
+        found[0].clone()
+    }
+
+    /// The inode of a cache file: a rewrite (temp file + rename) changes it.
+    pub fn inode(&self, name: &str) -> u64 {
+        std::os::unix::fs::MetadataExt::ino(&fs::metadata(self.file(name)).expect("cache file"))
+    }
 }
 
 pub fn assert_same_files(a: &BTreeMap<String, Vec<u8>>, b: &BTreeMap<String, Vec<u8>>, what: &str) {
