@@ -305,19 +305,24 @@ impl<'a> Writer<'a> {
         } else {
             PageTerms::default()
         };
-        // Weighed: from here on a section's text is only its snippet.
+        // Weighed: from here on a section's text is only its snippet. Its capacity goes too:
+        // a whole site's documents are held until render, and each section grew to 16 KiB.
         for section in &mut sections {
             let kept = snippet(&section.text).len();
             section.text.truncate(kept);
+            section.text.shrink_to_fit();
         }
+        let mut html = if !(self.raw_html && self.publish) {
+            self.out
+        } else if self.whole {
+            sanitize(&self.out)
+        } else {
+            sanitize_spans(&self.out, &spans)
+        };
+        // Held with every other page's until render: the slack of a doubling buffer is not.
+        html.shrink_to_fit();
         RenderedDoc {
-            html: if !(self.raw_html && self.publish) {
-                self.out
-            } else if self.whole {
-                sanitize(&self.out)
-            } else {
-                sanitize_spans(&self.out, &spans)
-            },
+            html,
             toc: self.toc,
             diagnostics: self.diagnostics,
             has_code: self.has_code,

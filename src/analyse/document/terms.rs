@@ -128,6 +128,15 @@ impl PageTerms {
         self.pairs.truncate(count * 2);
     }
 
+    /// Gives back what the weigher reserved for a page of its size and what narrowing freed:
+    /// every page's terms are held until the index is made.
+    fn shrink_to_fit(&mut self) {
+        self.text.shrink_to_fit();
+        self.lengths.shrink_to_fit();
+        self.pairs.shrink_to_fit();
+        self.sections.shrink_to_fit();
+    }
+
     /// Roughly how many bytes they take in a file.
     pub fn bytes(&self) -> usize {
         self.text.len() + self.lengths.len() + self.pairs.len() + 4 * self.sections.len()
@@ -196,6 +205,7 @@ impl<'a> Weigher<'a> {
         self.weight.clear();
         let mut terms = std::mem::take(&mut self.terms);
         terms.narrow();
+        terms.shrink_to_fit();
         terms
     }
 
