@@ -202,7 +202,7 @@ pub fn start(options: ServeOptions, report: Reporter) -> Result<Running> {
     }
 
     // As after a configuration change: everything is read for the first time.
-    let first = builder.build(watch::Change::Config, Vec::new());
+    let first = builder.build(watch::Change::Config, Vec::new(), &[]);
     let shared = Arc::new(state::Shared::new(addr, options.heartbeat, options.max_streams));
     rebuild::publish(&shared, first, &report);
     builder.retire();
