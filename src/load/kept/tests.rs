@@ -214,7 +214,7 @@ fn edits_only_a_walk_can_judge_are_declined() {
     let mut s = Site1::new();
     let doc = s.path(&format!("{UNIT}/self-assessment.md"));
     let new = s.write(&format!("{UNIT}/threat-model.md"), b"# Threats\n");
-    s.expect_declined(&[new.clone()], "a new document");
+    s.expect_declined(std::slice::from_ref(&new), "a new document");
     // A new file beside an edited one in the same burst.
     let edited = s.write(&format!("{UNIT}/self-assessment.md"), b"# Alpha\n\nEdited.\n");
     let beside = s.write(&format!("{UNIT}/notes.txt"), b"notes");
@@ -240,7 +240,7 @@ fn edits_only_a_walk_can_judge_are_declined() {
     s.expect_declined(&[doc.clone(), renamed], "renamed back");
     fs::remove_file(&doc).expect("remove");
     std::os::unix::fs::symlink(s.path(&format!("{UNIT}/README.md")), &doc).expect("symlink");
-    s.expect_declined(&[doc.clone()], "a document replaced by a link");
+    s.expect_declined(std::slice::from_ref(&doc), "a document replaced by a link");
     let target = s.write(&format!("{UNIT}/README.md"), b"# Alpha summary\n\nLinked.\n");
     s.expect_declined(&[target], "a linked file's target edited");
 }
