@@ -498,7 +498,7 @@ fn asset_type(name: &str) -> AssetType {
 
 /// Why an asset must not be published, if it must not: the site promises that no script
 /// from the repository reaches a reader, and a file nobody can read cannot be copied.
-fn unpublishable(file: &SourceFile, asset_bytes: u64) -> Option<Diagnostic> {
+pub(crate) fn unpublishable(file: &SourceFile, asset_bytes: u64) -> Option<Diagnostic> {
     if file.size > asset_bytes {
         return Some(
             Diagnostic::warning(

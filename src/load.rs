@@ -2,6 +2,7 @@
 //! `Site`, merging each unit's facts by provenance.
 
 mod cache;
+mod kept;
 mod stored;
 
 use std::collections::BTreeSet;
@@ -11,6 +12,8 @@ use rayon::prelude::*;
 
 use cache::Parser;
 pub use cache::{CacheStats, ParseCache};
+pub use kept::Loaded;
+use kept::Reader;
 use stored::{Stored, StoredDocument, StoredMeta, StoredOutline};
 
 use crate::config::Config;
@@ -25,7 +28,7 @@ use crate::parse::{self, frontmatter};
 
 /// Loads the whole site. Never fails: every problem is a diagnostic in `Site::diagnostics`.
 pub fn load(config: &Config) -> Site {
-    load_discovered(config, discover::discover(config), None)
+    load_discovered(config, &discover::discover(config), &Reader::plain(config, None))
 }
 
 /// Like [`load`], but reuses the parse of every file unchanged since the previous call with
@@ -34,9 +37,24 @@ pub fn load(config: &Config) -> Site {
 pub fn load_cached(config: &Config, cache: &mut ParseCache) -> Site {
     // The walk uses one core; the other reads the cache file meanwhile.
     let (discovered, ()) = rayon::join(|| discover::discover(config), || cache.begin());
-    let site = load_discovered(config, discovered, Some(cache));
+    let site = load_discovered(config, &discovered, &Reader::plain(config, Some(cache)));
     cache.finish();
     site
+}
+
+/// Like [`load_cached`], and keeps what it found and read, so that the next load after an
+/// edit can read only the edited files ([`Loaded::refresh`]).
+pub fn load_kept(config: &Config, cache: &mut ParseCache) -> (Site, Loaded) {
+    let (discovered, ()) = rayon::join(|| discover::discover(config), || cache.begin());
+    let reader = Reader {
+        fresh: Some(std::sync::Mutex::default()),
+        ..Reader::plain(config, Some(cache))
+    };
+    let site = load_discovered(config, &discovered, &reader);
+    let parts = reader.into_parts();
+    cache.finish();
+    let loaded = Loaded::new(config, discovered, parts);
+    (site, loaded)
 }
 
 /// Like [`load`], with the parse cache on disk in `dir` (the build cache's folder, see
@@ -49,41 +67,36 @@ pub fn load_with_disk_cache(config: &Config, dir: Option<&Path>) -> Site {
     }
 }
 
-fn load_discovered(config: &Config, discovered: Discovered, cache: Option<&ParseCache>) -> Site {
+fn load_discovered(config: &Config, discovered: &Discovered, reader: &Reader) -> Site {
     let Discovered {
         units,
         process_docs,
         process_files,
         pages,
-        mut diagnostics,
+        diagnostics,
     } = discovered;
-    let cap = config.limits.file_bytes;
-    let (process_urls, mut taken) = process_urls(&process_docs, &mut diagnostics);
+    let mut diagnostics = diagnostics.clone();
+    let (process_urls, mut taken) = process_urls(process_docs, &mut diagnostics);
 
     // Units, process documents and pages in one parallel phase rather than three in a row,
     // so a core that finishes its share of one does not wait for the others' stragglers.
     type Loaded<T> = Vec<(T, Vec<Diagnostic>)>;
     let (units, (process, pages)): (Loaded<Unit>, (Loaded<Document>, Loaded<Document>)) = rayon::join(
-        || {
-            units
-                .into_par_iter()
-                .map(|unit| load_unit(unit, cap, cache))
-                .collect()
-        },
+        || units.par_iter().map(|unit| load_unit(unit, reader)).collect(),
         || {
             rayon::join(
                 || {
                     process_docs
                         .par_iter()
                         .zip(process_urls)
-                        .map(|(file, url)| load_document(file, DocKind::Process, url, cap, cache))
+                        .map(|(file, url)| load_document(file, DocKind::Process, url, reader))
                         .collect()
                 },
                 || {
                     pages
                         .par_iter()
                         .map(|file| {
-                            load_document(file, DocKind::Other, "projects/index.html".to_owned(), cap, cache)
+                            load_document(file, DocKind::Other, "projects/index.html".to_owned(), reader)
                         })
                         .collect()
                 },
@@ -100,9 +113,9 @@ fn load_discovered(config: &Config, discovered: Discovered, cache: Option<&Parse
         files: Vec::with_capacity(process_files.len()),
         diagnostics: Vec::new(),
     };
-    for file in &process_files {
+    for file in process_files {
         let url = asset_url("process", file, &mut taken, &mut diagnostics);
-        site.files.push(asset(file, url));
+        site.files.push(asset(file, url, reader));
     }
     for (unit, found) in units {
         site.units.push(unit);
@@ -224,12 +237,12 @@ fn html_name(name: &str) -> String {
     }
 }
 
-fn asset(file: &SourceFile, url: String) -> Asset {
+fn asset(file: &SourceFile, url: String, reader: &Reader) -> Asset {
     Asset {
         source: file.rel.clone(),
         url: url.into(),
         size: file.size,
-        dimensions: image_dimensions(file),
+        dimensions: reader.dimensions(file, || image_dimensions(file)),
     }
 }
 
@@ -247,28 +260,25 @@ fn load_document(
     file: &SourceFile,
     kind: DocKind,
     url: String,
-    cap: u64,
-    cache: Option<&ParseCache>,
+    reader: &Reader,
 ) -> (Document, Vec<Diagnostic>) {
-    let (document, _, diagnostics) = load_document_with_meta(file, kind, url, cap, cache);
+    let (document, _, diagnostics) = load_document_with_meta(file, kind, url, reader);
     (document, diagnostics)
 }
 
 type LoadedDocument = (Document, PackageMeta, Vec<Diagnostic>);
 
 /// Also returns the structured front matter (reviewers, exemptions) the document declares.
-fn load_document_with_meta(
-    file: &SourceFile,
-    kind: DocKind,
-    url: String,
-    cap: u64,
-    cache: Option<&ParseCache>,
-) -> LoadedDocument {
+fn load_document_with_meta(file: &SourceFile, kind: DocKind, url: String, reader: &Reader) -> LoadedDocument {
     let parser = DocumentParser { file, kind, url };
-    match cache {
-        Some(cache) => cache.get_or_parse(file, cap, &parser),
-        None => parser.parse(read_capped(&file.path, cap).as_deref()),
-    }
+    reader.document(
+        file,
+        || parser.identity(),
+        || match reader.cache {
+            Some(cache) => cache.get_or_parse(file, reader.cap, &parser),
+            None => parser.parse(read_capped(&file.path, reader.cap).as_deref()),
+        },
+    )
 }
 
 /// Parses a document of `kind` published at `url`.
@@ -401,7 +411,7 @@ fn title_from_name(within: &str) -> String {
     }
 }
 
-fn load_unit(files: UnitFiles, cap: u64, cache: Option<&ParseCache>) -> (Unit, Vec<Diagnostic>) {
+fn load_unit(files: &UnitFiles, reader: &Reader) -> (Unit, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let mut documents = Vec::with_capacity(files.documents.len());
     let mut front_meta: Vec<(RelPath, PackageMeta)> = Vec::new();
@@ -423,7 +433,7 @@ fn load_unit(files: UnitFiles, cap: u64, cache: Option<&ParseCache>) -> (Unit, V
         if url != wanted {
             diagnostics.push(collision(file, &url));
         }
-        let (doc, meta, found) = load_document_with_meta(file, *kind, url, cap, cache);
+        let (doc, meta, found) = load_document_with_meta(file, *kind, url, reader);
         diagnostics.extend(found);
         front_meta.push((file.rel.clone(), meta));
         documents.push(doc);
@@ -431,10 +441,10 @@ fn load_unit(files: UnitFiles, cap: u64, cache: Option<&ParseCache>) -> (Unit, V
     let mut sidecar_facts = Facts::new();
     if let Some(sidecar) = &files.sidecar {
         let parser = SidecarParser(sidecar);
-        let (facts, meta, found) = match cache {
-            Some(cache) => cache.get_or_parse(sidecar, cap, &parser),
-            None => parser.parse(read_capped(&sidecar.path, cap).as_deref()),
-        };
+        let (facts, meta, found) = reader.sidecar(sidecar, || match reader.cache {
+            Some(cache) => cache.get_or_parse(sidecar, reader.cap, &parser),
+            None => parser.parse(read_capped(&sidecar.path, reader.cap).as_deref()),
+        });
         diagnostics.extend(found);
         sidecar_facts = facts;
         if let Some(meta) = meta {
@@ -453,12 +463,18 @@ fn load_unit(files: UnitFiles, cap: u64, cache: Option<&ParseCache>) -> (Unit, V
     let assets = files
         .assets
         .iter()
-        .map(|file| asset(file, asset_url(&folder, file, &mut taken, &mut diagnostics)))
+        .map(|file| {
+            asset(
+                file,
+                asset_url(&folder, file, &mut taken, &mut diagnostics),
+                reader,
+            )
+        })
         .collect();
     let unit = Unit {
-        slug: files.slug,
+        slug: files.slug.clone(),
         name,
-        dir: files.dir,
+        dir: files.dir.clone(),
         documents,
         assets,
         facts,

@@ -1,6 +1,7 @@
 //! `tssa serve`: a live preview for people editing packages. The site is built into memory
-//! and served over HTTP on loopback; saving a file rebuilds it (re-parsing only what changed),
-//! swaps the new build in and only then tells the open tabs to reload. A rebuild that fails or
+//! and served over HTTP on loopback; saving a file rebuilds it (re-reading only the files the
+//! watcher named when nothing a walk must judge changed, see [`crate::load::Loaded`]), swaps
+//! the new build in and only then tells the open tabs to reload. A rebuild that fails or
 //! brings new errors keeps the last good pages up, with an overlay naming the problems.
 //!
 //! The server never writes to disk and never serves a path that is not in the current build,
@@ -202,7 +203,7 @@ pub fn start(options: ServeOptions, report: Reporter) -> Result<Running> {
     }
 
     // As after a configuration change: everything is read for the first time.
-    let first = builder.build(watch::Change::Config, Vec::new());
+    let first = builder.build(watch::Change::Config, Vec::new(), &[]);
     let shared = Arc::new(state::Shared::new(addr, options.heartbeat, options.max_streams));
     rebuild::publish(&shared, first, &report);
     builder.retire();

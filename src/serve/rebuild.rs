@@ -13,7 +13,8 @@ use crate::analyse::{Analysis, DocumentCache};
 use crate::config::{Config, Overrides};
 use crate::diagnostic::{Diagnostic, Level};
 use crate::error::{Error, Result};
-use crate::load::{CacheStats, ParseCache, load_cached};
+use crate::load::{CacheStats, Loaded, ParseCache, load_kept};
+use crate::model::Site;
 use crate::pipeline::{self, Themed};
 
 use super::state::{Collector, ErrorKey, Shared, Snapshot, error_keys};
@@ -25,6 +26,8 @@ use super::{Event, Reporter, display_path};
 pub(crate) enum Message {
     /// Paths the watcher saw change, after the debounce.
     Files(Vec<PathBuf>),
+    /// The watcher lost events (a queue overflowed): only a full load can tell what changed.
+    Rescan,
     WatchError(String),
     Stop,
 }
@@ -33,6 +36,11 @@ pub(crate) struct Builder {
     overrides: Overrides,
     config: Config,
     cache: ParseCache,
+    /// The last load, from which the next one re-reads only the files the watcher named;
+    /// `None` after a failed or panicked load, so the next one is full.
+    loaded: Option<Loaded>,
+    /// Events may have been lost since the last load (a watcher error): the next is full.
+    stale: bool,
     /// Documents rendered by earlier builds, reused when unchanged.
     rendered: DocumentCache,
     /// The theme as the last build compiled it; dropped when the theme or the configuration
@@ -75,6 +83,8 @@ impl Builder {
             overrides,
             config,
             cache: ParseCache::new(),
+            loaded: None,
+            stale: false,
             rendered: DocumentCache::new(),
             themed: None,
             baseline: None,
@@ -87,16 +97,23 @@ impl Builder {
         &self.config
     }
 
-    /// One build after `change`. A panic in the pipeline is caught and shown like any failed
-    /// build, so the server keeps serving and rebuilding after a bug in one stage.
-    pub fn build(&mut self, change: Change, changed: Vec<String>) -> Attempt {
+    /// Marks the last load as no longer trustworthy: the next build loads everything.
+    pub fn lost_events(&mut self) {
+        self.stale = true;
+    }
+
+    /// One build after `change` to the paths in `touched` (as the watcher reported them,
+    /// editors' temporary files in the content folders included). A panic in the pipeline is
+    /// caught and shown like any failed build, so the server keeps serving and rebuilding
+    /// after a bug in one stage.
+    pub fn build(&mut self, change: Change, changed: Vec<String>, touched: &[PathBuf]) -> Attempt {
         let started = Instant::now();
         let initial = self.baseline.is_none();
         if change >= Change::Theme {
             self.themed = None;
         }
-        let reload_config = change == Change::Config;
-        let outcome = match catch_unwind(AssertUnwindSafe(|| self.outcome(reload_config))) {
+        let mut kept = 0;
+        let outcome = match catch_unwind(AssertUnwindSafe(|| self.outcome(change, touched, &mut kept))) {
             Ok(outcome) => outcome,
             Err(panic) => {
                 let cause = panic
@@ -119,12 +136,36 @@ impl Builder {
             initial,
             changed,
             duration: started.elapsed(),
-            cache: self.cache.stats(),
+            cache: CacheStats {
+                reused: self.cache.stats().reused + kept,
+                ..self.cache.stats()
+            },
         }
     }
 
-    fn outcome(&mut self, reload_config: bool) -> Outcome {
-        if reload_config {
+    /// The site after `change`: refreshed from the last load when it was content only and the
+    /// refresh can tell (`kept`: files taken from the last load), else loaded in full.
+    fn load(&mut self, change: Change, touched: &[PathBuf], kept: &mut usize) -> Site {
+        // Taken out while in use: a panic halfway leaves no half-refreshed load behind.
+        let last = self
+            .loaded
+            .take()
+            .filter(|_| change == Change::Content && !self.stale);
+        if let Some(mut loaded) = last
+            && let Some((site, reused)) = loaded.refresh(&self.config, &mut self.cache, touched)
+        {
+            *kept = reused;
+            self.loaded = Some(loaded);
+            return site;
+        }
+        self.stale = false;
+        let (site, loaded) = load_kept(&self.config, &mut self.cache);
+        self.loaded = Some(loaded);
+        site
+    }
+
+    fn outcome(&mut self, change: Change, touched: &[PathBuf], kept: &mut usize) -> Outcome {
+        if change == Change::Config {
             match Config::load(&self.overrides) {
                 Ok(config) => self.config = config,
                 Err(err) => {
@@ -135,11 +176,12 @@ impl Builder {
             }
         }
         let (site, themed) = match self.themed.take() {
-            Some(themed) => (load_cached(&self.config, &mut self.cache), Ok(themed)),
+            Some(themed) => (self.load(change, touched, kept), Ok(themed)),
             // Compiled beside the load, which needs nothing of it.
             None => {
-                let (config, cache) = (&self.config, &mut self.cache);
-                let (site, themed) = rayon::join(|| load_cached(config, cache), || Themed::load(config));
+                let config = self.config.clone();
+                let (site, themed) =
+                    rayon::join(|| self.load(change, touched, kept), || Themed::load(&config));
                 (site, themed)
             }
         };
@@ -262,22 +304,34 @@ pub(crate) fn run(
     while let Ok(first) = messages.recv() {
         let mut change: Option<Change> = None;
         let mut changed = BTreeSet::new();
+        let mut touched = BTreeSet::new();
         for message in settled(first, &messages, settle) {
             match message {
                 Message::Stop => return,
-                Message::WatchError(err) => report(Event::Warning(format!("file watcher: {err}"))),
+                Message::WatchError(err) => {
+                    builder.lost_events();
+                    report(Event::Warning(format!("file watcher: {err}")));
+                }
+                Message::Rescan => {
+                    builder.lost_events();
+                    change = change.max(Some(Change::Content));
+                }
                 Message::Files(paths) => {
                     for path in paths {
                         if let Some(kind) = watcher.roots().classify(&path) {
                             change = change.max(Some(kind));
                             changed.insert(display_path(&watcher.roots().root, &path));
                         }
+                        if watcher.roots().holds(&path) {
+                            touched.insert(path);
+                        }
                     }
                 }
             }
         }
         let Some(change) = change else { continue };
-        let attempt = builder.build(change, changed.into_iter().collect());
+        let touched: Vec<PathBuf> = touched.into_iter().collect();
+        let attempt = builder.build(change, changed.into_iter().collect(), &touched);
         publish(shared, attempt, report);
         builder.retire();
         if change == Change::Config {

@@ -149,20 +149,23 @@ impl Shared {
     /// Swaps in a new view and only then tells the tabs, so that the reload they do finds the
     /// new pages.
     pub fn publish(&self, snapshot: Option<Arc<Snapshot>>, problems: Vec<Diagnostic>) {
-        let version = {
+        let (version, replaced) = {
             let mut current = self.view.write().unwrap_or_else(PoisonError::into_inner);
             let stale = snapshot.is_none();
             let snapshot = snapshot.unwrap_or_else(|| Arc::clone(&current.snapshot));
             let version = current.version + 1;
-            *current = Arc::new(View {
+            let view = Arc::new(View {
                 snapshot,
                 problems: problems.into(),
                 stale,
                 version,
             });
-            version
+            (version, std::mem::replace(&mut *current, view))
         };
         self.hub.broadcast(version);
+        // Usually the last hold on the previous build's files: freed once the tabs are told,
+        // not while they wait (nor under the lock every request takes).
+        drop(replaced);
     }
 }
 

@@ -93,6 +93,12 @@ impl Roots {
         watches
     }
 
+    /// Whether `path` is in a content folder, editors' temporary files included: a load
+    /// kept from before must know of them too (a backup beside a document is an asset).
+    pub fn holds(&self, path: &Path) -> bool {
+        !path.starts_with(&self.output) && self.content.iter().any(|c| path.starts_with(c))
+    }
+
     pub fn classify(&self, path: &Path) -> Option<Change> {
         if ignored(path) || path.starts_with(&self.output) {
             return None;
@@ -169,6 +175,7 @@ impl Watcher {
     pub fn start(options: &ServeOptions, sender: Sender<Message>) -> Result<Watcher> {
         let handler = move |result: DebounceEventResult| {
             let message = match result {
+                Ok(events) if events.iter().any(|e| e.event.need_rescan()) => Message::Rescan,
                 Ok(events) => {
                     let paths: Vec<PathBuf> = events
                         .into_iter()
