@@ -104,6 +104,10 @@ pub struct RenderedDoc {
     pub terms: PageTerms,
     /// The first paragraph of some length, as plain text: the page's description.
     pub lead: String,
+    /// The BLAKE3 digest of `html`, taken once when it is made and kept with it in both
+    /// caches: part of the key of the page it is spliced into (`render::memo`), so a page
+    /// is not rendered again while its body is the same, and its body not hashed on each build.
+    pub html_digest: [u8; 32],
 }
 
 /// The anchor (`L12`) of the block holding `line`, given a document's `line_anchors`: the
@@ -310,14 +314,16 @@ impl<'a> Writer<'a> {
             let kept = snippet(&section.text).len();
             section.text.truncate(kept);
         }
+        let html = if !(self.raw_html && self.publish) {
+            self.out
+        } else if self.whole {
+            sanitize(&self.out)
+        } else {
+            sanitize_spans(&self.out, &spans)
+        };
         RenderedDoc {
-            html: if !(self.raw_html && self.publish) {
-                self.out
-            } else if self.whole {
-                sanitize(&self.out)
-            } else {
-                sanitize_spans(&self.out, &spans)
-            },
+            html_digest: *blake3::hash(html.as_bytes()).as_bytes(),
+            html,
             toc: self.toc,
             diagnostics: self.diagnostics,
             has_code: self.has_code,
