@@ -28,7 +28,9 @@ fn warm(c: &Cached, env: &[(&str, &OsStr)]) -> (Site, usize) {
 
 /// The count in the summary line's `N kept`.
 fn kept(stderr: &str) -> usize {
-    let at = stderr.find(" kept,").unwrap_or_else(|| panic!("no kept count in {stderr}"));
+    let at = stderr
+        .find(" kept,")
+        .unwrap_or_else(|| panic!("no kept count in {stderr}"));
     let digits: String = stderr[..at]
         .chars()
         .rev()
@@ -71,7 +73,10 @@ fn after_every_kind_of_edit_a_warm_build_equals_an_uncached_one() {
         "Related packages:",
         "Brindle's [actors](../brindle/self-assessment.md#actors). Related packages:",
     );
-    c.fx.write("book.toml", "[site]\ntitle = \"First title\"\ntheme = \"theme\"\n");
+    c.fx.write(
+        "book.toml",
+        "[site]\ntitle = \"First title\"\ntheme = \"theme\"\n",
+    );
     c.fx.write("theme/static/extra.css", "p { margin: 0 }\n");
     let (_, kept) = step(&c, "the first build", &[]);
     assert_eq!(kept, 0, "nothing to keep at first");
@@ -81,8 +86,14 @@ fn after_every_kind_of_edit_a_warm_build_equals_an_uncached_one() {
 
     edit(&c, BRINDLE, "build caches close to", "build caches right beside");
     let (site, kept) = step(&c, "a document's text", &[]);
-    assert!(site.page("projects/brindle/self-assessment.html").contains("right beside"));
-    assert!(kept > 0 && kept < pages, "only what the edit touched is rendered: {kept} of {pages}");
+    assert!(
+        site.page("projects/brindle/self-assessment.html")
+            .contains("right beside")
+    );
+    assert!(
+        kept > 0 && kept < pages,
+        "only what the edit touched is rendered: {kept} of {pages}"
+    );
 
     edit(&c, BRINDLE, "### Actors", "### Participants");
     let (site, _) = step(&c, "a heading another unit links to", &[]);
@@ -109,7 +120,10 @@ fn after_every_kind_of_edit_a_warm_build_equals_an_uncached_one() {
     let (site, _) = step(&c, "a theme template", &[]);
     assert!(site.page("404.html").contains("THEMED-404"));
 
-    c.fx.write("book.toml", "[site]\ntitle = \"Second title\"\ntheme = \"theme\"\n");
+    c.fx.write(
+        "book.toml",
+        "[site]\ntitle = \"Second title\"\ntheme = \"theme\"\n",
+    );
     let (site, kept) = step(&c, "the site title in book.toml", &[]);
     assert_eq!(kept, 0, "every page shows the title");
     assert!(site.page("index.html").contains("Second title"));
@@ -145,7 +159,11 @@ fn a_page_edited_by_hand_in_the_output_is_rendered_again() {
         .expect("edit in place");
     let (site, kept) = warm(&c, &[]);
     assert_eq!(site.page(page), written, "the hand edit was kept");
-    assert_eq!(fs::read(&home).expect("home"), bytes, "the in-place edit was kept");
+    assert_eq!(
+        fs::read(&home).expect("home"),
+        bytes,
+        "the in-place edit was kept"
+    );
     assert_eq!(kept + 2, site.html_pages().len(), "the other pages are kept");
 }
 
