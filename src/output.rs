@@ -43,7 +43,8 @@ pub struct WriteStats {
     pub copied: usize,
     /// Assets reused from the previous build without copying.
     pub reused: usize,
-    /// Pages whose inputs did not change, linked from the previous build unrendered.
+    /// Pages (and search index files) whose inputs did not change, linked from the previous
+    /// build unrendered.
     pub kept: usize,
 }
 
@@ -57,6 +58,12 @@ pub trait Sink: Sync {
     /// and has made it part of the new site: then it is not rendered, and is handed over as
     /// [`Content::Kept`]. A sink that cannot tell says no.
     fn reuse(&self, _path: &str, _key: &RenderKey) -> bool {
+        false
+    }
+
+    /// Whether the sink still holds every file under `folder` (`search/`), all made together
+    /// from inputs with digest `key`, and has made them part of the new site; all or none.
+    fn reuse_all(&self, _folder: &str, _key: &RenderKey) -> bool {
         false
     }
 
@@ -338,10 +345,52 @@ impl Sink for Staging<'_> {
         self.memo.is_some()
     }
 
-    /// Links the previous build's page when it was made from `key` and its file is still the
-    /// one that build wrote (same inode, size and modification time): never from anywhere
-    /// but tssa's own output, and never a page edited since.
+    /// Links the previous build's page when it was made from `key` ([`Staging::link_previous`]).
     fn reuse(&self, path: &str, key: &RenderKey) -> bool {
+        let linked = self.link_previous(path, key);
+        if linked {
+            self.kept.fetch_add(1, Ordering::Relaxed);
+        }
+        linked
+    }
+
+    /// Links every file the previous build recorded under `folder`, when all were made from
+    /// `key`; if one cannot be linked, unlinks those that were, so none is half kept.
+    fn reuse_all(&self, folder: &str, key: &RenderKey) -> bool {
+        let Some(memo) = self.memo else {
+            return false;
+        };
+        let group: Vec<&String> = memo.previous.keys().filter(|p| p.starts_with(folder)).collect();
+        let same = memo
+            .previous
+            .iter()
+            .filter(|(p, _)| p.starts_with(folder))
+            .all(|(_, r)| r.key == *key);
+        if group.is_empty() || !same {
+            return false;
+        }
+        for (done, path) in group.iter().enumerate() {
+            if !self.link_previous(path, key) {
+                for linked in &group[..done] {
+                    let _ = fs::remove_file(self.dir.join(linked.as_str()));
+                    self.records
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .remove(linked.as_str());
+                }
+                return false;
+            }
+        }
+        self.kept.fetch_add(group.len(), Ordering::Relaxed);
+        true
+    }
+}
+
+impl Staging<'_> {
+    /// Links the previous build's file at `path` into the new site when it was made from
+    /// `key` and is still the file that build wrote (same inode, size and modification time):
+    /// never from anywhere but tssa's own output, and never a file edited since.
+    fn link_previous(&self, path: &str, key: &RenderKey) -> bool {
         if !cfg!(unix) {
             return false;
         }
@@ -362,7 +411,6 @@ impl Sink for Staging<'_> {
             return false;
         }
         self.record(path, record.clone());
-        self.kept.fetch_add(1, Ordering::Relaxed);
         true
     }
 }

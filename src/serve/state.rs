@@ -125,6 +125,34 @@ impl Sink for Collector<'_> {
         true
     }
 
+    /// The previous snapshot's files under `folder`, when every one was made from `key`.
+    fn reuse_all(&self, folder: &str, key: &RenderKey) -> bool {
+        let Some(previous) = self.previous else {
+            return false;
+        };
+        let group: Vec<(&String, &RenderKey)> = previous
+            .keys
+            .iter()
+            .filter(|(p, _)| p.starts_with(folder))
+            .collect();
+        if group.is_empty() || group.iter().any(|(_, k)| *k != key) {
+            return false;
+        }
+        let entries: Option<Vec<(&String, &Entry)>> = group
+            .iter()
+            .map(|(path, _)| previous.files.get(*path).map(|entry| (*path, entry)))
+            .collect();
+        let Some(entries) = entries else {
+            return false;
+        };
+        let mut made = self.lock();
+        for (path, entry) in entries {
+            made.keys.insert(path.clone(), *key);
+            made.files.insert(path.clone(), entry.clone());
+        }
+        true
+    }
+
     /// The previous snapshot's page at `path`, when it was made from `key`: shared, not
     /// rendered again.
     fn reuse(&self, path: &str, key: &RenderKey) -> bool {

@@ -245,7 +245,10 @@ impl<'a> Renderer<'a> {
     fn singles(&self) -> Singles {
         // The search index is the longest of these: started first, beside the others.
         let (search, mut singles) = rayon::join(
-            || crate::render::search::files(self.analysis),
+            || match self.memo {
+                Some(memo) => crate::render::search::files_remembered(self.analysis, memo),
+                None => crate::render::search::files(self.analysis),
+            },
             || Singles {
                 home: self.home_page(),
                 not_found: self.not_found(),
