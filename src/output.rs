@@ -435,12 +435,7 @@ fn write_one(staging: &Path, previous: &Path, file: &OutputFile) -> Result<Outco
             Ok(Outcome::Written(None))
         }
         Content::Page(bytes, key) => {
-            let meta = in_folder(&target, || {
-                let mut written = fs::File::create(&target)?;
-                written.write_all(bytes)?;
-                written.metadata()
-            })
-            .map_err(failed)?;
+            let meta = in_folder(&target, || write_new(&target, bytes)).map_err(failed)?;
             Ok(Outcome::Written(Some(PageRecord::of(*key, &meta))))
         }
         Content::Kept(_) => Ok(Outcome::Kept),
@@ -528,6 +523,21 @@ impl PageMemo {
             let _ = fs::remove_file(&self.file);
         }
     }
+}
+
+/// Writes `bytes` to a new file at `target`, and returns what the file is then. A file already
+/// there is removed first, never written through: it may be a link to the previous site's.
+fn write_new(target: &Path, bytes: &[u8]) -> std::io::Result<fs::Metadata> {
+    let create = || fs::OpenOptions::new().write(true).create_new(true).open(target);
+    let mut file = match create() {
+        Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {
+            fs::remove_file(target)?;
+            create()?
+        }
+        other => other?,
+    };
+    file.write_all(bytes)?;
+    file.metadata()
 }
 
 /// Runs `make`, which creates `target`; when its folder does not exist yet, makes the folder
@@ -630,6 +640,41 @@ mod tests {
             .filter_map(|e| e.ok())
             .collect();
         assert_eq!(leftovers.len(), 1, "staging folders must be cleaned up");
+    }
+
+    #[test]
+    fn a_failed_build_that_kept_pages_leaves_the_previous_site_as_it_was() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (out, cache) = (dir.path().join("site"), dir.path().join("cache"));
+        fs::create_dir_all(&cache).expect("cache folder");
+        let key = RenderKey([7; 32]);
+        let page = |text: &str| OutputFile {
+            path: "a/index.html".into(),
+            content: Content::Page(text.as_bytes().to_vec(), key),
+        };
+        let first = PageMemo::load(&cache, &out).expect("a memo");
+        write_site_remembering(&out, Some(&first), |staging| staging.put(page("one"))).expect("first build");
+        let memo = PageMemo::load(&cache, &out).expect("a memo");
+        assert!(
+            memo.previous.contains_key("a/index.html"),
+            "the page was recorded"
+        );
+        let failed = write_site_remembering(&out, Some(&memo), |staging| {
+            assert!(staging.reuse("a/index.html", &key), "the unchanged page is kept");
+            // The same path again (a collision) must not write through the link.
+            staging.put(page("two"))?;
+            Err::<(), _>(Error::Template("a page failed".to_owned()))
+        });
+        assert!(failed.is_err());
+        assert_eq!(fs::read(out.join("a/index.html")).ok(), Some(b"one".to_vec()));
+        let (kept, stats) = write_site_remembering(&out, Some(&memo), |staging| {
+            Ok(staging.reuse("a/index.html", &key))
+        })
+        .expect("third build");
+        assert!(
+            kept && stats.kept == 1,
+            "the page is still the one written, so it is kept"
+        );
     }
 
     #[test]

@@ -253,6 +253,40 @@ mod tests {
         collector.finish()
     }
 
+    fn keyed(path: &str, text: &str, key: u8) -> OutputFile {
+        OutputFile {
+            path: path.to_owned().into(),
+            content: Content::Page(text.as_bytes().to_vec(), RenderKey([key; 32])),
+        }
+    }
+
+    #[test]
+    fn a_page_or_folder_made_from_the_same_key_is_kept_and_not_counted() {
+        let (first, _) = collect(
+            None,
+            vec![
+                keyed("a.html", "one", 1),
+                keyed("search/x.json", "x", 9),
+                keyed("search/y.json", "y", 9),
+            ],
+        );
+        let collector = Collector::new(Some(&first));
+        assert!(collector.reuse("a.html", &RenderKey([1; 32])));
+        assert!(!collector.reuse("a.html", &RenderKey([2; 32])), "another key");
+        assert!(!collector.reuse("b.html", &RenderKey([1; 32])), "no such page");
+        assert!(
+            !collector.reuse_all("search/", &RenderKey([8; 32])),
+            "another key"
+        );
+        assert!(collector.reuse_all("search/", &RenderKey([9; 32])));
+        let (second, changed) = collector.finish();
+        assert_eq!(changed, 0, "kept files are not changes");
+        let mut paths: Vec<&String> = second.files.keys().collect();
+        paths.sort();
+        assert_eq!(paths, ["a.html", "search/x.json", "search/y.json"]);
+        assert_eq!(second.keys.get("a.html"), Some(&RenderKey([1; 32])));
+    }
+
     #[test]
     fn a_rebuild_shares_unchanged_files_and_counts_the_rest() {
         let (first, changed) = collect(None, vec![page("a.html", "one"), page("b.html", "two")]);
