@@ -108,8 +108,12 @@ fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
     };
     let config = Config::load(&overrides)?;
     let (site, cache) = load_and_prefetch(&config, &args.source, Depth::Pages);
+    // What the previous build recorded of its pages, so those whose inputs are unchanged are
+    // linked from it rather than rendered; beside the document cache, and off with it.
+    let memo =
+        cache_dir(&args.source, &config).and_then(|dir| tssa::output::PageMemo::load(&dir, &config.output));
     // Pages go to disk as they are rendered, so the build never holds the whole site.
-    let (analysis, stats) = tssa::output::write_site_with(&config.output, |staging| {
+    let (analysis, stats) = tssa::output::write_site_remembering(&config.output, memo.as_ref(), |staging| {
         tssa::pipeline::build_into(&config, site, cache.as_ref(), staging)
     })?;
     let analysis = &analysis;
@@ -122,13 +126,14 @@ fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
         site.units.iter().map(|u| u.documents.len()).sum::<usize>() + site.process.len() + site.pages.len();
     let assets: usize = site.units.iter().map(|u| u.assets.len()).sum::<usize>() + site.files.len();
     eprintln!(
-        "built {} project units, {} documents, {} assets into {} in {} ms ({} pages written, {} files copied, {} reused); {}",
+        "built {} project units, {} documents, {} assets into {} in {} ms ({} pages written, {} kept, {} files copied, {} reused); {}",
         site.units.len(),
         documents,
         assets,
         config.output.display(),
         started.elapsed().as_millis(),
         stats.written,
+        stats.kept,
         stats.copied,
         stats.reused,
         analysis.counts()

@@ -1,15 +1,19 @@
 //! Writing the site: everything goes to a staging folder beside the output, which is then
 //! swapped in, so a failed or interrupted build leaves the previous site intact.
 
+use std::collections::HashMap;
 use std::fs;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
 
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::model::RelPath;
+use crate::render::memo::RenderKey;
 
 /// A marker in every output folder: tssa only ever replaces folders it made itself.
 pub const MARKER: &str = ".tssa-output";
@@ -19,6 +23,11 @@ pub enum Content {
     Bytes(Vec<u8>),
     /// Copy this source file (assets are not read into memory).
     Copy(PathBuf),
+    /// A page, made from inputs whose digest is the key (see [`RenderKey`]).
+    Page(Vec<u8>, RenderKey),
+    /// A page the sink said it still holds, made from the same key ([`Sink::reuse`]): it
+    /// has it already, and this only tells that the page is part of the site.
+    Kept(RenderKey),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,6 +43,9 @@ pub struct WriteStats {
     pub copied: usize,
     /// Assets reused from the previous build without copying.
     pub reused: usize,
+    /// Pages (and search index files) whose inputs did not change, linked from the previous
+    /// build unrendered.
+    pub kept: usize,
 }
 
 /// Where rendered files go as they are made. Render hands each file over and keeps nothing,
@@ -41,6 +53,24 @@ pub struct WriteStats {
 /// the staging folder, or kept in memory for the preview server).
 pub trait Sink: Sync {
     fn put(&self, file: OutputFile) -> Result<()>;
+
+    /// Whether the sink still holds the page at `path` made from inputs with digest `key`,
+    /// and has made it part of the new site: then it is not rendered, and is handed over as
+    /// [`Content::Kept`]. A sink that cannot tell says no.
+    fn reuse(&self, _path: &str, _key: &RenderKey) -> bool {
+        false
+    }
+
+    /// Whether the sink still holds every file under `folder` (`search/`), all made together
+    /// from inputs with digest `key`, and has made them part of the new site; all or none.
+    fn reuse_all(&self, _folder: &str, _key: &RenderKey) -> bool {
+        false
+    }
+
+    /// Whether it may ever keep a page ([`Self::reuse`]); if not, pages are not keyed at all.
+    fn remembers(&self) -> bool {
+        false
+    }
 }
 
 /// A sink that keeps every file, for the preview server and for tests.
@@ -57,7 +87,11 @@ impl Collect {
 }
 
 impl Sink for Collect {
-    fn put(&self, file: OutputFile) -> Result<()> {
+    fn put(&self, mut file: OutputFile) -> Result<()> {
+        // It keeps bytes only: a page's key is of no use to its readers.
+        if let Content::Page(bytes, _) = file.content {
+            file.content = Content::Bytes(bytes);
+        }
         self.0.lock().unwrap_or_else(PoisonError::into_inner).push(file);
         Ok(())
     }
@@ -76,6 +110,17 @@ pub fn write_site(out: &Path, files: &[OutputFile]) -> Result<WriteStats> {
 /// build leaves the previous site as it was.
 pub fn write_site_with<T>(
     out: &Path,
+    fill: impl FnOnce(&Staging<'_>) -> Result<T>,
+) -> Result<(T, WriteStats)> {
+    write_site_remembering(out, None, fill)
+}
+
+/// As [`write_site_with`], and with `memo` (what the previous build wrote, see [`PageMemo`])
+/// a page whose key is unchanged is linked from the previous site instead of rendered; what
+/// this build wrote is then recorded in its place.
+pub fn write_site_remembering<T>(
+    out: &Path,
+    memo: Option<&PageMemo>,
     fill: impl FnOnce(&Staging<'_>) -> Result<T>,
 ) -> Result<(T, WriteStats)> {
     let parent = match out.parent() {
@@ -98,11 +143,11 @@ pub fn write_site_with<T>(
     let staging = parent.join(format!(".{name}.tssa-staging-{pid}"));
     let old = parent.join(format!(".{name}.tssa-old-{pid}"));
     remove_if_exists(&staging)?;
-    let result = Staging::create(&staging, out).and_then(|sink| {
+    let result = Staging::create(&staging, out, memo).and_then(|sink| {
         let value = fill(&sink)?;
-        Ok((value, sink.stats()))
+        Ok((value, sink.stats(), sink.records))
     });
-    let (value, stats) = match result {
+    let (value, stats, records) = match result {
         Ok(done) => done,
         Err(err) => {
             let _ = fs::remove_dir_all(&staging);
@@ -110,6 +155,9 @@ pub fn write_site_with<T>(
         }
     };
     swap_in(out, &staging, &old)?;
+    if let Some(memo) = memo {
+        memo.save(records.into_inner().unwrap_or_else(PoisonError::into_inner));
+    }
     Ok((value, stats))
 }
 
@@ -217,13 +265,18 @@ pub struct Staging<'a> {
     dir: PathBuf,
     /// The site being replaced, whose unchanged assets are linked rather than copied.
     previous: &'a Path,
+    /// What the previous build recorded of its pages, when pages are remembered.
+    memo: Option<&'a PageMemo>,
+    /// This build's pages, as they are written or linked: the next build's memo.
+    records: Mutex<HashMap<String, PageRecord>>,
     written: AtomicUsize,
     copied: AtomicUsize,
     reused: AtomicUsize,
+    kept: AtomicUsize,
 }
 
 impl<'a> Staging<'a> {
-    fn create(dir: &Path, previous: &'a Path) -> Result<Self> {
+    fn create(dir: &Path, previous: &'a Path, memo: Option<&'a PageMemo>) -> Result<Self> {
         fs::create_dir_all(dir).map_err(|source| Error::Write {
             path: dir.to_path_buf(),
             source,
@@ -238,21 +291,39 @@ impl<'a> Staging<'a> {
         Ok(Staging {
             dir: dir.to_path_buf(),
             previous,
+            memo,
+            records: Mutex::new(HashMap::new()),
             written: AtomicUsize::new(0),
             copied: AtomicUsize::new(0),
             reused: AtomicUsize::new(0),
+            kept: AtomicUsize::new(0),
         })
     }
 
     /// Writes one file of the new site.
     pub fn write(&self, file: &OutputFile) -> Result<()> {
         let counter = match write_one(&self.dir, self.previous, file)? {
-            Outcome::Written => &self.written,
+            Outcome::Written(None) => &self.written,
+            Outcome::Written(Some(record)) => {
+                self.record(&file.path, record);
+                &self.written
+            }
             Outcome::Copied => &self.copied,
             Outcome::Reused => &self.reused,
+            // Linked and counted when it was asked for.
+            Outcome::Kept => return Ok(()),
         };
         counter.fetch_add(1, Ordering::Relaxed);
         Ok(())
+    }
+
+    fn record(&self, path: &str, record: PageRecord) {
+        if self.memo.is_some() {
+            self.records
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(path.to_owned(), record);
+        }
     }
 
     fn stats(&self) -> WriteStats {
@@ -260,6 +331,7 @@ impl<'a> Staging<'a> {
             written: self.written.load(Ordering::Relaxed),
             copied: self.copied.load(Ordering::Relaxed),
             reused: self.reused.load(Ordering::Relaxed),
+            kept: self.kept.load(Ordering::Relaxed),
         }
     }
 }
@@ -268,12 +340,87 @@ impl Sink for Staging<'_> {
     fn put(&self, file: OutputFile) -> Result<()> {
         self.write(&file)
     }
+
+    fn remembers(&self) -> bool {
+        self.memo.is_some()
+    }
+
+    /// Links the previous build's page when it was made from `key` ([`Staging::link_previous`]).
+    fn reuse(&self, path: &str, key: &RenderKey) -> bool {
+        let linked = self.link_previous(path, key);
+        if linked {
+            self.kept.fetch_add(1, Ordering::Relaxed);
+        }
+        linked
+    }
+
+    /// Links every file the previous build recorded under `folder`, when all were made from
+    /// `key`; if one cannot be linked, unlinks those that were, so none is half kept.
+    fn reuse_all(&self, folder: &str, key: &RenderKey) -> bool {
+        let Some(memo) = self.memo else {
+            return false;
+        };
+        let group: Vec<&String> = memo.previous.keys().filter(|p| p.starts_with(folder)).collect();
+        let same = memo
+            .previous
+            .iter()
+            .filter(|(p, _)| p.starts_with(folder))
+            .all(|(_, r)| r.key == *key);
+        if group.is_empty() || !same {
+            return false;
+        }
+        for (done, path) in group.iter().enumerate() {
+            if !self.link_previous(path, key) {
+                for linked in &group[..done] {
+                    let _ = fs::remove_file(self.dir.join(linked.as_str()));
+                    self.records
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .remove(linked.as_str());
+                }
+                return false;
+            }
+        }
+        self.kept.fetch_add(group.len(), Ordering::Relaxed);
+        true
+    }
+}
+
+impl Staging<'_> {
+    /// Links the previous build's file at `path` into the new site when it was made from
+    /// `key` and is still the file that build wrote (same inode, size and modification time):
+    /// never from anywhere but tssa's own output, and never a file edited since.
+    fn link_previous(&self, path: &str, key: &RenderKey) -> bool {
+        if !cfg!(unix) {
+            return false;
+        }
+        let Some(record) = self.memo.and_then(|memo| memo.previous.get(path)) else {
+            return false;
+        };
+        if record.key != *key {
+            return false;
+        }
+        let (earlier, target) = (self.previous.join(path), self.dir.join(path));
+        if in_folder(&target, || fs::hard_link(&earlier, &target)).is_err() {
+            return false;
+        }
+        // Checked on the link, so a change made to the file before it cannot slip in between.
+        let same = fs::symlink_metadata(&target).is_ok_and(|meta| PageRecord::of(*key, &meta) == *record);
+        if !same {
+            let _ = fs::remove_file(&target);
+            return false;
+        }
+        self.record(path, record.clone());
+        true
+    }
 }
 
 enum Outcome {
-    Written,
+    /// With what the file is, for a page made from a key.
+    Written(Option<PageRecord>),
     Copied,
     Reused,
+    Kept,
 }
 
 fn write_one(staging: &Path, previous: &Path, file: &OutputFile) -> Result<Outcome> {
@@ -285,8 +432,13 @@ fn write_one(staging: &Path, previous: &Path, file: &OutputFile) -> Result<Outco
     match &file.content {
         Content::Bytes(bytes) => {
             in_folder(&target, || fs::write(&target, bytes)).map_err(failed)?;
-            Ok(Outcome::Written)
+            Ok(Outcome::Written(None))
         }
+        Content::Page(bytes, key) => {
+            let meta = in_folder(&target, || write_new(&target, bytes)).map_err(failed)?;
+            Ok(Outcome::Written(Some(PageRecord::of(*key, &meta))))
+        }
+        Content::Kept(_) => Ok(Outcome::Kept),
         Content::Copy(source_path) => {
             let earlier = previous.join(&file.path);
             if unchanged(source_path, &earlier)
@@ -298,6 +450,94 @@ fn write_one(staging: &Path, previous: &Path, file: &OutputFile) -> Result<Outco
             Ok(Outcome::Copied)
         }
     }
+}
+
+/// A page as a build left it: the key it was made from, and what its file was just after
+/// being written, so that a later build can tell the file is still that page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageRecord {
+    key: RenderKey,
+    len: u64,
+    inode: u64,
+    modified: (i64, i64),
+}
+
+impl PageRecord {
+    fn of(key: RenderKey, meta: &fs::Metadata) -> PageRecord {
+        #[cfg(unix)]
+        let (inode, modified) = {
+            use std::os::unix::fs::MetadataExt;
+            (meta.ino(), (meta.mtime(), meta.mtime_nsec()))
+        };
+        // Without an inode to tell a file from its replacement no page is kept (`reuse`).
+        #[cfg(not(unix))]
+        let (inode, modified) = (0, (0, 0));
+        PageRecord {
+            key,
+            len: meta.len(),
+            inode,
+            modified,
+        }
+    }
+}
+
+/// Where a build records the pages it wrote (`render.bin` in the build cache's folder), and
+/// what the previous build recorded there for the same output folder.
+#[derive(Debug)]
+pub struct PageMemo {
+    file: PathBuf,
+    key: MemoKey,
+    previous: HashMap<String, PageRecord>,
+}
+
+/// What a page record depends on besides the page: the executable that wrote it, and the
+/// output folder its files are in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct MemoKey {
+    version: String,
+    executable: (u64, u64, u32, u64),
+    output: PathBuf,
+}
+
+impl PageMemo {
+    /// The records of the previous build into `out` kept in the cache folder `dir`; `None`
+    /// when this executable cannot be identified (then nothing is remembered).
+    pub fn load(dir: &Path, out: &Path) -> Option<PageMemo> {
+        let key = MemoKey {
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            executable: crate::analyse::store::executable()?,
+            output: std::path::absolute(out).ok()?,
+        };
+        let file = dir.join("render.bin");
+        let previous = crate::analyse::store::read_framed(&file, &key).unwrap_or_default();
+        Some(PageMemo { file, key, previous })
+    }
+
+    /// Records this build's pages for the next one. A record that cannot be written is
+    /// removed, so the next build renders every page rather than trust an older one.
+    fn save(&self, records: HashMap<String, PageRecord>) {
+        if records == self.previous {
+            return;
+        }
+        if crate::analyse::store::write_framed(&self.file, &self.key, &records).is_err() {
+            let _ = fs::remove_file(&self.file);
+        }
+    }
+}
+
+/// Writes `bytes` to a new file at `target`, and returns what the file is then. A file already
+/// there is removed first, never written through: it may be a link to the previous site's.
+fn write_new(target: &Path, bytes: &[u8]) -> std::io::Result<fs::Metadata> {
+    let create = || fs::OpenOptions::new().write(true).create_new(true).open(target);
+    let mut file = match create() {
+        Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {
+            fs::remove_file(target)?;
+            create()?
+        }
+        other => other?,
+    };
+    file.write_all(bytes)?;
+    file.metadata()
 }
 
 /// Runs `make`, which creates `target`; when its folder does not exist yet, makes the folder
@@ -400,6 +640,41 @@ mod tests {
             .filter_map(|e| e.ok())
             .collect();
         assert_eq!(leftovers.len(), 1, "staging folders must be cleaned up");
+    }
+
+    #[test]
+    fn a_failed_build_that_kept_pages_leaves_the_previous_site_as_it_was() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (out, cache) = (dir.path().join("site"), dir.path().join("cache"));
+        fs::create_dir_all(&cache).expect("cache folder");
+        let key = RenderKey([7; 32]);
+        let page = |text: &str| OutputFile {
+            path: "a/index.html".into(),
+            content: Content::Page(text.as_bytes().to_vec(), key),
+        };
+        let first = PageMemo::load(&cache, &out).expect("a memo");
+        write_site_remembering(&out, Some(&first), |staging| staging.put(page("one"))).expect("first build");
+        let memo = PageMemo::load(&cache, &out).expect("a memo");
+        assert!(
+            memo.previous.contains_key("a/index.html"),
+            "the page was recorded"
+        );
+        let failed = write_site_remembering(&out, Some(&memo), |staging| {
+            assert!(staging.reuse("a/index.html", &key), "the unchanged page is kept");
+            // The same path again (a collision) must not write through the link.
+            staging.put(page("two"))?;
+            Err::<(), _>(Error::Template("a page failed".to_owned()))
+        });
+        assert!(failed.is_err());
+        assert_eq!(fs::read(out.join("a/index.html")).ok(), Some(b"one".to_vec()));
+        let (kept, stats) = write_site_remembering(&out, Some(&memo), |staging| {
+            Ok(staging.reuse("a/index.html", &key))
+        })
+        .expect("third build");
+        assert!(
+            kept && stats.kept == 1,
+            "the page is still the one written, so it is kept"
+        );
     }
 
     #[test]

@@ -91,5 +91,12 @@ pub fn build_themed(
 }
 
 fn render_into(config: &Config, analysis: &Analysis, themed: &Themed, sink: &dyn Sink) -> Result<()> {
-    Renderer::with_templates(analysis, &themed.theme, Arc::clone(&themed.templates), config).render_to(sink)
+    let renderer = Renderer::with_templates(analysis, &themed.theme, Arc::clone(&themed.templates), config);
+    // Pages are keyed only for a sink that may hold them from before (a warm build, serve).
+    let renderer = if sink.remembers() {
+        renderer.remembering(sink)
+    } else {
+        renderer
+    };
+    renderer.render_to(sink)
 }

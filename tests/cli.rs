@@ -35,6 +35,7 @@ mod cli {
     mod pairing;
     mod parse_cache;
     mod prose_facts;
+    mod render_memo;
     mod renewal;
     mod sample;
     mod search;

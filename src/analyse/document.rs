@@ -104,6 +104,10 @@ pub struct RenderedDoc {
     pub terms: PageTerms,
     /// The first paragraph of some length, as plain text: the page's description.
     pub lead: String,
+    /// The BLAKE3 digest of `html`, taken once when it is made and kept with it in both
+    /// caches: part of the key of the page it is spliced into (`render::memo`), so a page
+    /// is not rendered again while its body is the same, and its body not hashed on each build.
+    pub html_digest: [u8; 32],
 }
 
 /// The anchor (`L12`) of the block holding `line`, given a document's `line_anchors`: the
@@ -322,6 +326,7 @@ impl<'a> Writer<'a> {
         // Held with every other page's until render: the slack of a doubling buffer is not.
         html.shrink_to_fit();
         RenderedDoc {
+            html_digest: *blake3::hash(html.as_bytes()).as_bytes(),
             html,
             toc: self.toc,
             diagnostics: self.diagnostics,

@@ -280,6 +280,7 @@ struct Page<'a> {
     terms: Cow<'a, PageTerms>,
     #[serde(borrow)]
     lead: Cow<'a, str>,
+    html_digest: [u8; 32],
 }
 
 impl<'a> Page<'a> {
@@ -293,6 +294,7 @@ impl<'a> Page<'a> {
             sections,
             terms,
             lead,
+            html_digest,
         } = doc;
         Page {
             html: Cow::Borrowed(html),
@@ -306,6 +308,7 @@ impl<'a> Page<'a> {
                 .collect(),
             terms: Cow::Borrowed(terms),
             lead: Cow::Borrowed(lead),
+            html_digest: *html_digest,
         }
     }
 
@@ -331,6 +334,7 @@ impl<'a> Page<'a> {
                 .collect(),
             terms: self.terms.into_owned(),
             lead: self.lead.into_owned(),
+            html_digest: self.html_digest,
         }
     }
 
@@ -699,6 +703,7 @@ mod tests {
                 sections: Vec::new(),
                 terms: Cow::Owned(PageTerms::default()),
                 lead: Cow::Borrowed(""),
+                html_digest: [0; 32],
             },
         }
     }

@@ -6,6 +6,7 @@
 //! once by `analyse`, so a page can never say something `tssa check` does not.
 
 pub mod badge;
+pub mod memo;
 pub mod pages;
 pub mod search;
 pub mod svg;

@@ -26,7 +26,8 @@ use crate::analyse::document::terms::{BODY, FACTS, Weigher};
 use crate::analyse::document::{PageTerms, SNIPPET_CAP, SearchSection, needs_opening, snippet};
 use crate::analyse::links::encode_fragment;
 use crate::model::{Document, FactKey, Unit};
-use crate::output::{Content, OutputFile};
+use crate::output::{Content, OutputFile, Sink};
+use crate::render::memo::RenderKey;
 
 /// Terms are hashed once per term of a page: foldhash is several times faster than the
 /// standard SipHash on short keys and still seeded per run, so a document cannot be written
@@ -59,12 +60,60 @@ struct Section<'a> {
     text_weight: u8,
 }
 
+/// Where the index's files are, and nothing else is.
+const FOLDER: &str = "search/";
+
 /// The search index's files for `analysis`'s site.
 pub fn files(analysis: &Analysis) -> Vec<OutputFile> {
+    index_files(collect(analysis))
+}
+
+/// As [`files`], each file keyed by the digest of everything the index is made from (every
+/// page, section and weighed term the index lists, see [`listed_key`]); no files at all when
+/// `memo` still holds the ones made from that key (then it has put them in the new site).
+pub fn files_remembered(analysis: &Analysis, memo: &dyn Sink) -> Vec<OutputFile> {
+    let listed = collect(analysis);
+    let Some(key) = listed_key(&listed) else {
+        return index_files(listed);
+    };
+    if memo.reuse_all(FOLDER, &key) {
+        return Vec::new();
+    }
+    let mut out = index_files(listed);
+    for file in &mut out {
+        if let Content::Bytes(bytes) = &mut file.content {
+            file.content = Content::Page(std::mem::take(bytes), key);
+        }
+    }
+    out
+}
+
+/// The digest of the pages, sections and terms listed: the index's files are made from these
+/// alone, so equal digests mean equal files. `None` if one cannot be encoded.
+fn listed_key(listed: &[Listed<'_>]) -> Option<RenderKey> {
+    let mut noted = Vec::with_capacity(1 << 20);
+    for item in listed {
+        let page = &item.page;
+        let sections: Vec<(&str, &str, &str, u8)> = item
+            .sections
+            .iter()
+            .map(|s| (&*s.heading, &*s.anchor, &*s.text, s.text_weight))
+            .collect();
+        let entry = (&page.u, &page.t, &page.g, page.k, sections, item.terms);
+        bincode::serialize_into(&mut noted, &entry).ok()?;
+    }
+    let mut digest = blake3::Hasher::new();
+    digest.update(FOLDER.as_bytes());
+    digest.update(&noted);
+    Some(RenderKey(*digest.finalize().as_bytes()))
+}
+
+/// The index's files made from what [`collect`] listed.
+fn index_files(listed: Vec<Listed<'_>>) -> Vec<OutputFile> {
     let mut pages = Vec::new();
     let mut sections = Vec::new();
     let mut cached = Vec::new();
-    for listed in collect(analysis) {
+    for listed in listed {
         pages.push(listed.page);
         sections.push(listed.sections);
         cached.push(listed.terms);

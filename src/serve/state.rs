@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use crate::diagnostic::{Diagnostic, Level};
 use crate::output::{Content, OutputFile, Sink};
+use crate::render::memo::RenderKey;
 
 use super::reload::Hub;
 
@@ -26,6 +27,9 @@ pub(crate) enum Entry {
 pub(crate) struct Snapshot {
     /// By path within the site (`projects/x/index.html`).
     pub files: HashMap<String, Entry>,
+    /// The key each page was made from, so the next rebuild keeps those whose key is the same
+    /// without rendering them.
+    pub keys: HashMap<String, RenderKey>,
 }
 
 /// An error, without its line, for telling whether a rebuild brought new errors: moving an existing error down a few lines by editing above it
@@ -51,9 +55,11 @@ pub(crate) fn error_keys(diagnostics: &[Diagnostic]) -> BTreeSet<ErrorKey> {
 
 /// Makes a snapshot as the pages are rendered (a [`Sink`]), keeping the bytes the previous
 /// snapshot already holds for every file that did not change, and counting those that did.
+/// A page whose key is the one the previous snapshot's page was made from is not rendered at
+/// all ([`Sink::reuse`]).
 pub(crate) struct Collector<'p> {
     previous: Option<&'p Snapshot>,
-    files: Mutex<HashMap<String, Entry>>,
+    made: Mutex<Snapshot>,
     changed: AtomicUsize,
 }
 
@@ -61,15 +67,19 @@ impl<'p> Collector<'p> {
     pub fn new(previous: Option<&'p Snapshot>) -> Self {
         Collector {
             previous,
-            files: Mutex::new(HashMap::new()),
+            made: Mutex::new(Snapshot::default()),
             changed: AtomicUsize::new(0),
         }
     }
 
     /// The snapshot, and how many of its files are new or differ from the previous one's.
     pub fn finish(self) -> (Snapshot, usize) {
-        let files = self.files.into_inner().unwrap_or_else(PoisonError::into_inner);
-        (Snapshot { files }, self.changed.into_inner())
+        let made = self.made.into_inner().unwrap_or_else(PoisonError::into_inner);
+        (made, self.changed.into_inner())
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Snapshot> {
+        self.made.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     fn entry(&self, path: &str, content: Content) -> Entry {
@@ -82,8 +92,10 @@ impl<'p> Collector<'p> {
             (content, _) => {
                 self.changed.fetch_add(1, Ordering::Relaxed);
                 match content {
-                    Content::Bytes(bytes) => Entry::Bytes(bytes.into()),
                     Content::Copy(source) => Entry::File(source),
+                    Content::Bytes(bytes) | Content::Page(bytes, _) => Entry::Bytes(bytes.into()),
+                    // Never without `reuse` having put the entry in already.
+                    Content::Kept(_) => Entry::Bytes(Arc::from(&[][..])),
                 }
             }
         }
@@ -93,12 +105,68 @@ impl<'p> Collector<'p> {
 impl Sink for Collector<'_> {
     fn put(&self, file: OutputFile) -> crate::error::Result<()> {
         let path: String = file.path.into();
-        let entry = self.entry(&path, file.content);
-        self.files
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(path, entry);
+        let (content, key) = match file.content {
+            // `reuse` put it in already.
+            Content::Kept(_) => return Ok(()),
+            Content::Page(bytes, key) => (Content::Bytes(bytes), Some(key)),
+            other => (other, None),
+        };
+        let entry = self.entry(&path, content);
+        let mut made = self.lock();
+        if let Some(key) = key {
+            made.keys.insert(path.clone(), key);
+        }
+        made.files.insert(path, entry);
         Ok(())
+    }
+
+    /// The next rebuild keeps what this one made.
+    fn remembers(&self) -> bool {
+        true
+    }
+
+    /// The previous snapshot's files under `folder`, when every one was made from `key`.
+    fn reuse_all(&self, folder: &str, key: &RenderKey) -> bool {
+        let Some(previous) = self.previous else {
+            return false;
+        };
+        let group: Vec<(&String, &RenderKey)> = previous
+            .keys
+            .iter()
+            .filter(|(p, _)| p.starts_with(folder))
+            .collect();
+        if group.is_empty() || group.iter().any(|(_, k)| *k != key) {
+            return false;
+        }
+        let entries: Option<Vec<(&String, &Entry)>> = group
+            .iter()
+            .map(|(path, _)| previous.files.get(*path).map(|entry| (*path, entry)))
+            .collect();
+        let Some(entries) = entries else {
+            return false;
+        };
+        let mut made = self.lock();
+        for (path, entry) in entries {
+            made.keys.insert(path.clone(), *key);
+            made.files.insert(path.clone(), entry.clone());
+        }
+        true
+    }
+
+    /// The previous snapshot's page at `path`, when it was made from `key`: shared, not
+    /// rendered again.
+    fn reuse(&self, path: &str, key: &RenderKey) -> bool {
+        let Some(previous) = self.previous else {
+            return false;
+        };
+        let kept = previous.keys.get(path) == Some(key);
+        let Some(entry) = previous.files.get(path).filter(|_| kept) else {
+            return false;
+        };
+        let mut made = self.lock();
+        made.keys.insert(path.to_owned(), *key);
+        made.files.insert(path.to_owned(), entry.clone());
+        true
     }
 }
 
@@ -186,6 +254,40 @@ mod tests {
             collector.put(file).expect("a collector never fails");
         }
         collector.finish()
+    }
+
+    fn keyed(path: &str, text: &str, key: u8) -> OutputFile {
+        OutputFile {
+            path: path.to_owned().into(),
+            content: Content::Page(text.as_bytes().to_vec(), RenderKey([key; 32])),
+        }
+    }
+
+    #[test]
+    fn a_page_or_folder_made_from_the_same_key_is_kept_and_not_counted() {
+        let (first, _) = collect(
+            None,
+            vec![
+                keyed("a.html", "one", 1),
+                keyed("search/x.json", "x", 9),
+                keyed("search/y.json", "y", 9),
+            ],
+        );
+        let collector = Collector::new(Some(&first));
+        assert!(collector.reuse("a.html", &RenderKey([1; 32])));
+        assert!(!collector.reuse("a.html", &RenderKey([2; 32])), "another key");
+        assert!(!collector.reuse("b.html", &RenderKey([1; 32])), "no such page");
+        assert!(
+            !collector.reuse_all("search/", &RenderKey([8; 32])),
+            "another key"
+        );
+        assert!(collector.reuse_all("search/", &RenderKey([9; 32])));
+        let (second, changed) = collector.finish();
+        assert_eq!(changed, 0, "kept files are not changes");
+        let mut paths: Vec<&String> = second.files.keys().collect();
+        paths.sort();
+        assert_eq!(paths, ["a.html", "search/x.json", "search/y.json"]);
+        assert_eq!(second.keys.get("a.html"), Some(&RenderKey([1; 32])));
     }
 
     #[test]

@@ -33,7 +33,7 @@ fn text<'f>(files: &'f [OutputFile], path: &str) -> &'f str {
     let file = files.iter().find(|f| f.path == path).expect(path);
     match &file.content {
         Content::Bytes(bytes) => std::str::from_utf8(bytes).expect("UTF-8 page"),
-        Content::Copy(_) => panic!("{path} is a copied file"),
+        other => panic!("{path} is not bytes: {other:?}"),
     }
 }
 

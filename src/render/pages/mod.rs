@@ -30,6 +30,7 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::model::{Document, Site, Unit};
 use crate::output::{Collect, Content, OutputFile, Sink};
+use crate::render::memo::{PageContext, RenderKey};
 use crate::theme::Theme;
 
 #[derive(Serialize)]
@@ -86,6 +87,9 @@ pub struct Renderer<'a> {
     process_refs: HashMap<(&'a str, &'a str), Option<process::ProcessTarget<'a>>>,
     /// Shared: the preview server keeps them across rebuilds while the theme is unchanged.
     templates: Arc<Templates>,
+    /// Where pages made before may still be held: asked for each page by its key, so that
+    /// one whose inputs did not change is not rendered again. Without it no key is made.
+    memo: Option<&'a dyn Sink>,
 }
 
 /// The files the site has exactly one of (the glance page and the highlight stylesheet
@@ -141,6 +145,16 @@ impl<'a> Renderer<'a> {
             units,
             process_refs: process::process_targets(&site.process, &analysis.report),
             templates,
+            memo: None,
+        }
+    }
+
+    /// Asks `memo` for each page made from the same inputs as before (see [`RenderKey`]),
+    /// rendering only the others.
+    pub fn remembering(self, memo: &'a dyn Sink) -> Self {
+        Renderer {
+            memo: Some(memo),
+            ..self
         }
     }
 
@@ -231,7 +245,10 @@ impl<'a> Renderer<'a> {
     fn singles(&self) -> Singles {
         // The search index is the longest of these: started first, beside the others.
         let (search, mut singles) = rayon::join(
-            || crate::render::search::files(self.analysis),
+            || match self.memo {
+                Some(memo) => crate::render::search::files_remembered(self.analysis, memo),
+                None => crate::render::search::files(self.analysis),
+            },
             || Singles {
                 home: self.home_page(),
                 not_found: self.not_found(),
@@ -265,6 +282,7 @@ impl<'a> Renderer<'a> {
             sections: Vec::new(),
             terms: PageTerms::EMPTY,
             lead: String::new(),
+            html_digest: [0; 32],
         };
         self.analysis.document(doc).unwrap_or(&EMPTY)
     }
@@ -304,17 +322,32 @@ impl<'a> Renderer<'a> {
     }
 
     /// A context holding the values every template relies on.
-    fn context(&self, page_url: &str, title: &str, section: &'static str) -> tera::Context {
-        let mut context = tera::Context::new();
+    fn context(&self, page_url: &str, title: &str, section: &'static str) -> PageContext {
+        let mut context = self.empty_context();
         insert_common(&mut context, &self.common(page_url, title, section));
         context
     }
 
-    fn page(&self, path: &str, template: &str, context: tera::Context) -> Result<OutputFile> {
-        let html = self.render_bytes(path, template, &context, 0)?;
-        Ok(OutputFile {
+    /// A context with nothing in it, digesting what is put in it when pages are remembered.
+    fn empty_context(&self) -> PageContext {
+        PageContext::new(self.memo.is_some())
+    }
+
+    fn page(&self, path: &str, template: &str, context: PageContext) -> Result<OutputFile> {
+        let key = context.key(&self.templates.digest, template, path, None);
+        if let Some(kept) = self.kept(path, key) {
+            return Ok(kept);
+        }
+        let html = self.render_bytes(path, template, context.tera(), 0)?;
+        Ok(made(path, html, key))
+    }
+
+    /// The page at `path` as the memo still holds it from the same `key`, if it does.
+    fn kept(&self, path: &str, key: Option<RenderKey>) -> Option<OutputFile> {
+        let key = key?;
+        self.memo?.reuse(path, &key).then(|| OutputFile {
             path: path.into(),
-            content: Content::Bytes(html),
+            content: Content::Kept(key),
         })
     }
 
@@ -332,7 +365,7 @@ impl<'a> Renderer<'a> {
 
     /// Puts a document's body in the context: the mark it is spliced at, when the theme
     /// allows (see [`templates::BODY_MARK`]), else the body itself.
-    fn insert_body(&self, context: &mut tera::Context, body: &str) {
+    fn insert_body(&self, context: &mut PageContext, body: &str) {
         let shown = if self.templates.splice_body {
             templates::BODY_MARK
         } else {
@@ -348,28 +381,32 @@ impl<'a> Renderer<'a> {
         &self,
         path: &str,
         template: &str,
-        mut context: tera::Context,
-        body: &str,
+        mut context: PageContext,
+        rendered: &RenderedDoc,
     ) -> Result<OutputFile> {
+        let body = rendered.html.as_str();
+        let key = context.key(
+            &self.templates.digest,
+            template,
+            path,
+            Some(&rendered.html_digest),
+        );
+        if let Some(kept) = self.kept(path, key) {
+            return Ok(kept);
+        }
         if self.templates.splice_body {
-            let around = self.render_bytes(path, template, &context, 0)?;
+            let around = self.render_bytes(path, template, context.tera(), 0)?;
             if let Some(html) = templates::splice(&around, body) {
-                return Ok(OutputFile {
-                    path: path.into(),
-                    content: Content::Bytes(html),
-                });
+                return Ok(made(path, html, key));
             }
             context.insert("content", body);
         }
-        let html = self.render_bytes(path, template, &context, body.len())?;
-        Ok(OutputFile {
-            path: path.into(),
-            content: Content::Bytes(html),
-        })
+        let html = self.render_bytes(path, template, context.tera(), body.len())?;
+        Ok(made(path, html, key))
     }
 
     /// A document's rendered body and the metadata `document.html` shows beside it.
-    fn document_context(&self, doc: &Document, section: &'static str) -> tera::Context {
+    fn document_context(&self, doc: &Document, section: &'static str) -> PageContext {
         let rendered = self.body(doc);
         let mut context = self.context(&doc.url, &doc.title, section);
         self.insert_body(&mut context, &rendered.html);
@@ -509,6 +546,17 @@ impl Paths<'_> {
     }
 }
 
+/// A page just rendered, with the key it was made from when it has one.
+fn made(path: &str, html: Vec<u8>, key: Option<RenderKey>) -> OutputFile {
+    OutputFile {
+        path: path.into(),
+        content: match key {
+            Some(key) => Content::Page(html, key),
+            None => Content::Bytes(html),
+        },
+    }
+}
+
 fn bytes_file(path: String, bytes: Vec<u8>) -> OutputFile {
     OutputFile {
         path: path.into(),
@@ -541,7 +589,7 @@ struct Nav {
 }
 
 impl Nav {
-    fn insert_into(self, context: &mut tera::Context) {
+    fn insert_into(self, context: &mut PageContext) {
         context.insert("nav", &self.links);
         context.insert("nav_before", &self.before);
         context.insert("nav_after", &self.after);
@@ -549,7 +597,7 @@ impl Nav {
     }
 }
 
-fn insert_common(context: &mut tera::Context, common: &Common<'_>) {
+fn insert_common(context: &mut PageContext, common: &Common<'_>) {
     context.insert("site", &common.site);
     context.insert("root", &common.root);
     context.insert("page_title", &common.page_title);

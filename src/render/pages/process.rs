@@ -65,7 +65,7 @@ impl Renderer<'_> {
         };
         context.insert("prev", &index.checked_sub(1).and_then(|i| nav.get(i)).map(link));
         context.insert("next", &nav.get(index + 1).map(link));
-        self.body_page(&doc.url, "document.html", context, &self.body(doc).html)
+        self.body_page(&doc.url, "document.html", context, self.body(doc))
     }
 
     pub(super) fn glance_page(&self) -> Result<OutputFile> {

@@ -71,7 +71,7 @@ impl Renderer<'_> {
         context.insert("crumbs", &crumbs);
         context.insert("prev", &Option::<Link>::None);
         context.insert("next", &Option::<Link>::None);
-        self.body_page(&doc.url, "document.html", context, &self.body(doc).html)
+        self.body_page(&doc.url, "document.html", context, self.body(doc))
     }
 
     /// A page for every folder that holds units without being one (`projects/fluentd/`
@@ -161,7 +161,7 @@ impl Renderer<'_> {
         report: Option<&UnitReport>,
         diagnostics: &[&Diagnostic],
         page_url: &str,
-    ) -> tera::Context {
+    ) -> super::PageContext {
         let mut context = self.context(page_url, &unit.name, "projects");
         context.insert("unit", &UnitView::new(unit, report));
         context.insert("crumbs", &self.crumbs(page_url, &unit.slug, false));

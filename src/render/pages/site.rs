@@ -12,11 +12,11 @@ impl Renderer<'_> {
         let rendered = self.body(doc);
         let mut context = self.context(&doc.url, &doc.title, "projects");
         self.insert_body(&mut context, &rendered.html);
-        self.body_page(&doc.url, "page.html", context, &rendered.html)
+        self.body_page(&doc.url, "page.html", context, rendered)
     }
 
     pub(super) fn not_found(&self) -> Result<OutputFile> {
-        let mut context = tera::Context::new();
+        let mut context = self.empty_context();
         let mut common = self.common("404.html", "Page not found", "");
         // Served for any missing path, so relative links would break: use the base path.
         common.root = base_path(&self.config.base_url);

@@ -27,6 +27,8 @@ pub struct Templates {
     /// Whether some template names `toc`, the TOC as data; the default theme writes the
     /// TOC Rust made (`toc_html`) instead, and a context without `toc` costs a fifth less.
     pub(super) uses_toc: bool,
+    /// The templates' names and sources, digested: part of every page's key.
+    pub(super) digest: [u8; 32],
 }
 
 impl Templates {
@@ -49,6 +51,7 @@ impl Templates {
             tera,
             splice_body,
             uses_toc,
+            digest: crate::render::memo::templates_digest(theme.templates.iter()),
         })
     }
 
