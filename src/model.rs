@@ -448,7 +448,16 @@ pub struct Visibility {
     pub hidden: Vec<std::ops::Range<usize>>,
     /// File line and text of every line with visible text.
     lines: Vec<(usize, VisibleText)>,
+    /// The template text in those lines, for the documents `check` reads it from (see
+    /// `parse/template.rs`): it depends on the text alone, so it is found with the rest.
+    pub template: Option<TemplateHits>,
 }
+
+/// Where leftover template text shows in a document's visible lines: for each pattern of
+/// `parse/template.rs`, in its order, the file line of the first occurrence (0 if none) and
+/// how many times it occurs.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct TemplateHits(pub Vec<(usize, usize)>);
 
 /// A visible line: a span of the body, or the text left when a comment is cut out of it.
 #[derive(Debug, Clone, Serialize, serde::Deserialize)]
@@ -477,7 +486,11 @@ impl Visibility {
                 (line, text)
             })
             .collect();
-        Visibility { hidden, lines }
+        Visibility {
+            hidden,
+            lines,
+            template: None,
+        }
     }
 
     /// The visible lines of `body` (the body this was made from).

@@ -44,4 +44,5 @@ mod cli {
     mod theme;
     mod toc_layout;
     mod verdicts;
+    mod walk;
 }

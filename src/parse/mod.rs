@@ -5,6 +5,7 @@ pub mod dates;
 pub mod facts;
 pub mod frontmatter;
 pub mod outline;
+pub mod template;
 
 use crate::diagnostic::Diagnostic;
 use crate::model::{DocKind, Facts, Outline, PackageMeta, Provenance, Visibility};
@@ -109,7 +110,11 @@ pub fn parse_document(file: &str, bytes: &[u8], kind: DocKind) -> ParsedFile {
     // Once per document: facts, checks and coverage all read the text outside these.
     let hidden = crate::markdown::visible::hidden_ranges(&body);
     let (doc_facts, diagnostics) = facts::extract_in(kind, &body, &hidden, file, body_line);
-    parsed.hidden = Some(Visibility::new(&body, body_line, hidden));
+    let mut visibility = Visibility::new(&body, body_line, hidden);
+    if template::is_scanned(kind) {
+        visibility.template = Some(template::find(visibility.lines(&body)));
+    }
+    parsed.hidden = Some(visibility);
     parsed.diagnostics.extend(diagnostics);
     for (key, fact) in doc_facts {
         // Front matter wins over what the prose says.
