@@ -451,6 +451,28 @@ pub struct Visibility {
     /// The template text in those lines, for the documents `check` reads it from (see
     /// `parse/template.rs`): it depends on the text alone, so it is found with the rest.
     pub template: Option<TemplateHits>,
+    /// The headings as `check` compares them, for the same documents (`parse/heads.rs`).
+    pub heads: Option<Heads>,
+}
+
+/// A document's headings in `check`'s comparison form (`parse/heads.rs`).
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
+pub struct Heads {
+    /// Real headings in document order.
+    pub headings: Vec<Head>,
+    /// Bold lines and bold-led bullets standing in for sub-sections, at level 7.
+    pub pseudo: Vec<Head>,
+}
+
+/// A heading, or bold text used as one.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub struct Head {
+    pub level: u8,
+    /// Lowercase, marks dropped, numbering and trailing punctuation removed
+    /// (`parse::heads::normalise`).
+    pub norm: String,
+    pub text: String,
+    pub line: usize,
 }
 
 /// Where leftover template text shows in a document's visible lines: for each pattern of
@@ -490,6 +512,7 @@ impl Visibility {
             hidden,
             lines,
             template: None,
+            heads: None,
         }
     }
 
