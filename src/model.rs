@@ -453,7 +453,14 @@ pub struct Visibility {
     pub template: Option<TemplateHits>,
     /// The headings as `check` compares them, for the same documents (`parse/heads.rs`).
     pub heads: Option<Heads>,
+    /// The first version line, for the same documents (`parse/labels.rs`).
+    pub version_line: Option<VersionLine>,
 }
+
+/// A document's first visible `Version covered: …` line or row (`parse/labels.rs`): file
+/// line and value as written, or `None` when it has none.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct VersionLine(pub Option<(usize, String)>);
 
 /// A document's headings in `check`'s comparison form (`parse/heads.rs`).
 #[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
@@ -513,6 +520,7 @@ impl Visibility {
             lines,
             template: None,
             heads: None,
+            version_line: None,
         }
     }
 

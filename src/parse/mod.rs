@@ -5,6 +5,7 @@ pub mod dates;
 pub mod facts;
 pub mod frontmatter;
 pub mod heads;
+pub mod labels;
 pub mod outline;
 pub mod template;
 
@@ -121,6 +122,7 @@ pub fn parse_document(file: &str, bytes: &[u8], kind: DocKind) -> ParsedFile {
         visibility.template = Some(template::find(visibility.lines(&body)));
         let visible = visibility.lines(&body);
         visibility.heads = Some(heads::find(&parsed.outline.headings, &body, body_line, visible));
+        visibility.version_line = Some(labels::version_line(visibility.lines(&body)));
     }
     parsed.hidden = Some(visibility);
     parsed.diagnostics.extend(diagnostics);
