@@ -1,10 +1,10 @@
 //! Which folders are project units and which files are documents or assets. No parsing:
 //! just a sorted walk that never follows a link out of the root and never loops.
 
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Mutex, PoisonError};
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 use rayon::prelude::*;
 use walkdir::WalkDir;
@@ -1011,7 +1011,9 @@ impl Walker {
         let budget = AtomicUsize::new(0);
         let found: Vec<(PathBuf, Listed)> = dirs
             .par_iter()
-            .flat_map_iter(|(dir, rel)| self.prefetch_below(dir.to_path_buf(), (*rel).to_owned(), skip, &budget))
+            .flat_map_iter(|(dir, rel)| {
+                self.prefetch_below(dir.to_path_buf(), (*rel).to_owned(), skip, &budget)
+            })
             .collect();
         let mut listed = self.lock_listed();
         for (dir, entry) in found {
@@ -1019,7 +1021,13 @@ impl Walker {
         }
     }
 
-    fn prefetch_below(&self, dir: PathBuf, rel_dir: String, skip: &[&str], budget: &AtomicUsize) -> Vec<(PathBuf, Listed)> {
+    fn prefetch_below(
+        &self,
+        dir: PathBuf,
+        rel_dir: String,
+        skip: &[&str],
+        budget: &AtomicUsize,
+    ) -> Vec<(PathBuf, Listed)> {
         if depth(&rel_dir) > self.limits.depth {
             return Vec::new();
         }

@@ -149,8 +149,8 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     let restricted = if args.projects.is_empty() {
         None
     } else {
-        let restricted =
-            tssa::check::restrict(&analysis.report, &analysis.findings, &args.projects).map_err(|unmatched| {
+        let restricted = tssa::check::restrict(&analysis.report, &analysis.findings, &args.projects)
+            .map_err(|unmatched| {
                 anyhow::anyhow!(
                     "no project unit named {}; see `tssa check` for the list",
                     unmatched.join(", ")

@@ -8,8 +8,7 @@ use super::ItemId;
 use super::findings::Ctx;
 use super::outlines::{
     ADDITIONAL_RECS, CNCF_RECS, COMPLETED_LABELS, JOINT, JOINT_ROWS, JOINT_SIGNATURE, LEAD_LABELS,
-    PROJECT_RECS, REVIEWERS_LABELS, Row, SELF_2019, SELF_CURRENT, SELF_ROWS, Section,
-    VERSION_LABELS,
+    PROJECT_RECS, REVIEWERS_LABELS, Row, SELF_2019, SELF_CURRENT, SELF_ROWS, Section, VERSION_LABELS,
 };
 use super::ruleset::{Need, Ruleset, need};
 use super::view::{Found, View, glob, normalise};
@@ -679,5 +678,4 @@ mod tests {
         assert_eq!(row_key("| |"), None);
         assert_eq!(row_key("<td"), None);
     }
-
 }

@@ -490,7 +490,6 @@ pub(crate) const ADDITIONAL_RECS: (&[&str], &[&str]) = (
 /// A security-pals programme issue that documents link but that is not a tracking issue.
 pub(crate) const NOT_TRACKING: &str = "tag-security/issues/1102";
 
-
 #[cfg(test)]
 mod tests {
     use super::super::view::normalise;

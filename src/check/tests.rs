@@ -1748,7 +1748,11 @@ fn template_text_found_at_parse_time_is_used() {
         "This self-assessment is created by the Example team.",
         "This self-assessment is created by the [project] team.",
     );
-    let parsed = crate::parse::parse_document("projects/solo/self-assessment.md", body.as_bytes(), DocKind::SelfAssessment);
+    let parsed = crate::parse::parse_document(
+        "projects/solo/self-assessment.md",
+        body.as_bytes(),
+        DocKind::SelfAssessment,
+    );
     let visibility = parsed.hidden.expect("a parsed document has its visibility");
     let stored = visibility.template.clone().expect("found for a self-assessment");
     let mut u = self_unit(&body);

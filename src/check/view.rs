@@ -5,10 +5,10 @@
 use std::borrow::Cow;
 use std::cell::OnceCell;
 
-pub(crate) use crate::model::Head;
 use crate::model::Document;
-pub(crate) use crate::parse::heads::normalise;
+pub(crate) use crate::model::Head;
 use crate::parse::heads;
+pub(crate) use crate::parse::heads::normalise;
 
 pub(crate) struct View<'a> {
     pub doc: &'a Document,
@@ -34,7 +34,10 @@ impl<'a> View<'a> {
         // Found when the document was parsed (and kept in the parse cache); found here only
         // for a document made without them, or parsed as another kind.
         let (headings, pseudo) = match doc.hidden.as_ref().and_then(|v| v.heads.as_ref()) {
-            Some(heads) => (Cow::Borrowed(&heads.headings[..]), Cow::Borrowed(&heads.pseudo[..])),
+            Some(heads) => (
+                Cow::Borrowed(&heads.headings[..]),
+                Cow::Borrowed(&heads.pseudo[..]),
+            ),
             None => {
                 let visible = lines.iter().map(|(line, text)| (*line, text.as_ref()));
                 let heads = heads::find(&doc.outline.headings, &doc.body, doc.body_line, visible);

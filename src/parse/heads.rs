@@ -187,7 +187,6 @@ fn strip_numbering(s: &str) -> &str {
     s
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -23,7 +23,10 @@ pub fn version_line<'t>(visible: impl Iterator<Item = (usize, &'t str)>) -> Vers
 /// The first visible line (outside fenced code and HTML comments) labelled with one of
 /// `labels`, as `Label: value`, `* Label: value` or a `| Label | value |` table row. Returns the
 /// file line and the value as written.
-pub fn first<S: AsRef<str>>(visible: impl Iterator<Item = (usize, S)>, labels: &[&str]) -> Option<(usize, String)> {
+pub fn first<S: AsRef<str>>(
+    visible: impl Iterator<Item = (usize, S)>,
+    labels: &[&str],
+) -> Option<(usize, String)> {
     // A label is what is left after whitespace, `*` and `_` are trimmed off its start, so its
     // first letter is the line's (or first cell's) first other character: most lines are
     // passed over on that one byte, without a search for `:` through the whole line.
@@ -65,4 +68,3 @@ pub fn first<S: AsRef<str>>(visible: impl Iterator<Item = (usize, S)>, labels: &
     }
     None
 }
-

@@ -58,7 +58,6 @@ pub const GUIDANCE: &[&str] = &[
     "refer to the existing readmes for other projects",
 ];
 
-
 /// Whether leftover template text is looked for in a document of this kind: the documents
 /// `check` reads it from (the package's self-assessment, joint assessment and summary).
 pub fn is_scanned(kind: DocKind) -> bool {
@@ -289,7 +288,6 @@ fn scan_template_text<'t>(lines: impl Iterator<Item = (usize, &'t str)>) -> Vec<
     hits
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -399,7 +397,11 @@ mod parsed {
     #[test]
     fn found_once_for_the_documents_check_reads() {
         let body = b"# Title\n\nThe [project] team.\n\n| [project] | x |\n";
-        for kind in [DocKind::SelfAssessment, DocKind::JointAssessment, DocKind::Summary] {
+        for kind in [
+            DocKind::SelfAssessment,
+            DocKind::JointAssessment,
+            DocKind::Summary,
+        ] {
             let parsed = crate::parse::parse_document("p/x.md", body, kind);
             let hits = parsed.hidden.and_then(|v| v.template).expect("found");
             assert_eq!(hits.0.len(), super::pattern_count());

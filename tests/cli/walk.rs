@@ -14,9 +14,19 @@ const UNIT: &str = "alderwick";
 fn with_tree(book: &str) -> Fixture {
     let fx = Fixture::new("good");
     fx.write("book.toml", book);
-    for dir in ["tree/a", "tree/a/b", "tree/a/b/c", "tree/a/d", "tree/e", "tree/e/f"] {
+    for dir in [
+        "tree/a",
+        "tree/a/b",
+        "tree/a/b/c",
+        "tree/a/d",
+        "tree/e",
+        "tree/e/f",
+    ] {
         for n in 1..=3 {
-            fx.write(&format!("{PROJECTS}/{UNIT}/{dir}/p{n}.md"), format!("# Page {n}\n"));
+            fx.write(
+                &format!("{PROJECTS}/{UNIT}/{dir}/p{n}.md"),
+                format!("# Page {n}\n"),
+            );
         }
     }
     fx
@@ -55,7 +65,11 @@ fn a_file_limit_cuts_the_tree_after_the_same_file_as_a_one_threaded_walk() {
     built.assert_code(0);
     let cut = built.with_code("discover/limit");
     assert_eq!(cut.len(), 1, "{cut:?}");
-    assert_eq!(cut[0].file.as_deref(), Some(format!("{PROJECTS}/{UNIT}/tree/a/b/p3.md").as_str()), "{cut:?}");
+    assert_eq!(
+        cut[0].file.as_deref(),
+        Some(format!("{PROJECTS}/{UNIT}/tree/a/b/p3.md").as_str()),
+        "{cut:?}"
+    );
     assert!(cut[0].message.contains("more than 12 files"), "{cut:?}");
     assert_eq!(tree_pages(&fx), ["a/b/p1", "a/b/p2", "a/p1", "a/p2", "a/p3"]);
     // Later units lost every document: the walk stopped everywhere.
@@ -72,14 +86,24 @@ fn a_byte_limit_cuts_the_tree_at_the_first_file_over_it() {
     built.assert_code(0);
     let cut = built.with_code("discover/limit");
     assert_eq!(cut.len(), 1, "{cut:?}");
-    assert_eq!(cut[0].file.as_deref(), Some(format!("{PROJECTS}/{UNIT}/tree/a/b/p1.md").as_str()), "{cut:?}");
-    assert!(cut[0].help.as_deref().unwrap_or("").contains("total_bytes"), "{cut:?}");
+    assert_eq!(
+        cut[0].file.as_deref(),
+        Some(format!("{PROJECTS}/{UNIT}/tree/a/b/p1.md").as_str()),
+        "{cut:?}"
+    );
+    assert!(
+        cut[0].help.as_deref().unwrap_or("").contains("total_bytes"),
+        "{cut:?}"
+    );
     assert_eq!(tree_pages(&fx), ["a/p1", "a/p2", "a/p3"]);
 }
 
 /// A path in the `good` fixture's projects folder (before any test changes it).
 fn fx_path(rel: &str) -> std::path::PathBuf {
-    crate::common::fixtures_dir().join("good").join(PROJECTS).join(rel)
+    crate::common::fixtures_dir()
+        .join("good")
+        .join(PROJECTS)
+        .join(rel)
 }
 
 #[test]
@@ -90,7 +114,11 @@ fn a_depth_limit_leaves_out_only_the_folders_below_it() {
     built.assert_code(0);
     let cut = built.with_code("discover/limit");
     assert_eq!(cut.len(), 1, "{cut:?}");
-    assert_eq!(cut[0].file.as_deref(), Some(format!("{PROJECTS}/{UNIT}/tree/a/b/c").as_str()), "{cut:?}");
+    assert_eq!(
+        cut[0].file.as_deref(),
+        Some(format!("{PROJECTS}/{UNIT}/tree/a/b/c").as_str()),
+        "{cut:?}"
+    );
     let mut expected = Vec::new();
     for dir in ["a", "a/b", "a/d", "e", "e/f"] {
         for n in 1..=3 {
