@@ -425,7 +425,12 @@ fn claim_from_fact(fact: &Fact) -> Claim {
 /// whose facts do not already carry one.
 fn version_line(doc: &Document) -> Option<Claim> {
     // Found when the document was parsed (and kept in the parse cache), when it was.
-    let (line, raw) = match doc.hidden.as_ref().and_then(|v| v.version_line.as_ref()) {
+    let (line, raw) = match doc
+        .hidden
+        .as_ref()
+        .and_then(|v| v.readings.as_ref())
+        .map(|r| &r.version_line)
+    {
         Some(VersionLine(found)) => found.clone()?,
         None => labelled(doc, VERSION_LABELS)?,
     };
@@ -905,8 +910,8 @@ mod tests {
         let parsed = crate::parse::parse_document(source, body.as_bytes(), DocKind::Summary);
         let visibility = parsed.hidden.expect("visibility");
         assert_eq!(
-            visibility.version_line,
-            Some(VersionLine(Some((4, "v10.0.2".to_owned()))))
+            visibility.readings.as_ref().map(|r| &r.version_line),
+            Some(&VersionLine(Some((4, "v10.0.2".to_owned()))))
         );
         let shown = |hidden: Option<crate::model::Visibility>| {
             let mut readme = doc(DocKind::Summary, source, body);
@@ -919,7 +924,9 @@ mod tests {
         assert_eq!(shown(None), expected);
         assert_eq!(shown(Some(visibility.clone())), expected);
         let mut moved = visibility;
-        moved.version_line = Some(VersionLine(Some((2, "v7".to_owned()))));
+        if let Some(readings) = moved.readings.as_mut() {
+            readings.version_line = VersionLine(Some((2, "v7".to_owned())));
+        }
         assert_eq!(shown(Some(moved)), Some(("v7".to_owned(), format!("{source}:2"))));
     }
 

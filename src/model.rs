@@ -448,19 +448,29 @@ pub struct Visibility {
     pub hidden: Vec<std::ops::Range<usize>>,
     /// File line and text of every line with visible text.
     lines: Vec<(usize, VisibleText)>,
-    /// The template text in those lines, for the documents `check` reads it from (see
-    /// `parse/template.rs`): it depends on the text alone, so it is found with the rest.
-    pub template: Option<TemplateHits>,
-    /// The headings as `check` compares them, for the same documents (`parse/heads.rs`).
-    pub heads: Option<Heads>,
-    /// The first version line, for the same documents (`parse/labels.rs`).
-    pub version_line: Option<VersionLine>,
+    /// What `check` and coverage read from these lines alone, for the documents they read
+    /// it from (see [`Readings`]); boxed, so a document without it costs one pointer.
+    pub readings: Option<Box<Readings>>,
 }
 
 /// A document's first visible `Version covered: …` line or row (`parse/labels.rs`): file
 /// line and value as written, or `None` when it has none.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct VersionLine(pub Option<(usize, String)>);
+
+/// What `check` and coverage read from an assessment's visible text alone (self-assessments,
+/// joint assessments and summaries): found once, when the document is parsed, and kept with
+/// the parse (in the parse cache), so a warm run only reads the answers. Nothing here
+/// depends on another file or on the configuration.
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
+pub struct Readings {
+    /// Leftover template text (`parse/template.rs`).
+    pub template: TemplateHits,
+    /// The headings as `check` compares them (`parse/heads.rs`).
+    pub heads: Heads,
+    /// The first version line (`parse/labels.rs`).
+    pub version_line: VersionLine,
+}
 
 /// A document's headings in `check`'s comparison form (`parse/heads.rs`).
 #[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
@@ -518,9 +528,7 @@ impl Visibility {
         Visibility {
             hidden,
             lines,
-            template: None,
-            heads: None,
-            version_line: None,
+            readings: None,
         }
     }
 

@@ -593,7 +593,13 @@ pub(crate) fn check_template_text(ctx: &mut Ctx<'_>, view: &View<'_>, item: Opti
     // Found when the document was parsed (and kept in the parse cache); looked for here only
     // in a document made without its visibility, or parsed for another kind.
     let found;
-    let hits = match view.doc.hidden.as_ref().and_then(|v| v.template.as_ref()) {
+    let hits = match view
+        .doc
+        .hidden
+        .as_ref()
+        .and_then(|v| v.readings.as_ref())
+        .map(|r| &r.template)
+    {
         Some(hits) if hits.0.len() == template::pattern_count() => &hits.0,
         _ => {
             found = template::find(view.lines.iter().map(|(line, text)| (*line, text.as_ref())));

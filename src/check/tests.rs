@@ -1754,7 +1754,12 @@ fn template_text_found_at_parse_time_is_used() {
         DocKind::SelfAssessment,
     );
     let visibility = parsed.hidden.expect("a parsed document has its visibility");
-    let stored = visibility.template.clone().expect("found for a self-assessment");
+    let stored = visibility
+        .readings
+        .as_ref()
+        .expect("found for a self-assessment")
+        .template
+        .clone();
     let mut u = self_unit(&body);
     let on_demand = run(&u);
     u.documents[0].hidden = Some(visibility.clone());
@@ -1766,7 +1771,9 @@ fn template_text_found_at_parse_time_is_used() {
     let mut moved = visibility;
     let mut hits = stored;
     hits.0[0] = (3, 5);
-    moved.template = Some(hits);
+    if let Some(readings) = moved.readings.as_mut() {
+        readings.template = hits;
+    }
     u.documents[0].hidden = Some(moved);
     let r = run(&u);
     let p = with_code(&r, "template/placeholder");

@@ -33,7 +33,12 @@ impl<'a> View<'a> {
         let lines = doc.visible_lines();
         // Found when the document was parsed (and kept in the parse cache); found here only
         // for a document made without them, or parsed as another kind.
-        let (headings, pseudo) = match doc.hidden.as_ref().and_then(|v| v.heads.as_ref()) {
+        let (headings, pseudo) = match doc
+            .hidden
+            .as_ref()
+            .and_then(|v| v.readings.as_ref())
+            .map(|r| &r.heads)
+        {
             Some(heads) => (
                 Cow::Borrowed(&heads.headings[..]),
                 Cow::Borrowed(&heads.pseudo[..]),

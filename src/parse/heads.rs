@@ -208,12 +208,12 @@ mod tests {
     fn found_with_the_parse_for_assessments_only() {
         let body = b"# Title\n\n##\n\n**Real Title**\n\n* **Background.** text\n";
         let parsed = crate::parse::parse_document("p/x.md", body, crate::model::DocKind::SelfAssessment);
-        let heads = parsed.hidden.and_then(|v| v.heads).expect("found");
+        let heads = parsed.hidden.and_then(|v| v.readings).expect("found").heads;
         let norms: Vec<&str> = heads.headings.iter().map(|h| h.norm.as_str()).collect();
         assert_eq!(norms, ["title", "real title"]);
         let pseudo: Vec<(&str, usize)> = heads.pseudo.iter().map(|h| (h.norm.as_str(), h.line)).collect();
         assert_eq!(pseudo, [("real title", 5), ("background", 7)]);
         let other = crate::parse::parse_document("p/x.md", body, crate::model::DocKind::Other);
-        assert!(other.hidden.expect("visibility").heads.is_none());
+        assert!(other.hidden.expect("visibility").readings.is_none());
     }
 }

@@ -10,7 +10,7 @@ pub mod outline;
 pub mod template;
 
 use crate::diagnostic::Diagnostic;
-use crate::model::{DocKind, Facts, Outline, PackageMeta, Provenance, Visibility};
+use crate::model::{DocKind, Facts, Outline, PackageMeta, Provenance, Readings, Visibility};
 
 /// A document after parsing, before it is placed in the model.
 #[derive(Debug, Default)]
@@ -119,10 +119,18 @@ pub fn parse_document(file: &str, bytes: &[u8], kind: DocKind) -> ParsedFile {
     let (doc_facts, diagnostics) = facts::extract_in(kind, &body, &hidden, file, body_line);
     let mut visibility = Visibility::new(&body, body_line, hidden);
     if template::is_scanned(kind) {
-        visibility.template = Some(template::find(visibility.lines(&body)));
-        let visible = visibility.lines(&body);
-        visibility.heads = Some(heads::find(&parsed.outline.headings, &body, body_line, visible));
-        visibility.version_line = Some(labels::version_line(visibility.lines(&body)));
+        // What check and coverage would read from these lines themselves, read once here.
+        let readings = Readings {
+            template: template::find(visibility.lines(&body)),
+            heads: heads::find(
+                &parsed.outline.headings,
+                &body,
+                body_line,
+                visibility.lines(&body),
+            ),
+            version_line: labels::version_line(visibility.lines(&body)),
+        };
+        visibility.readings = Some(Box::new(readings));
     }
     parsed.hidden = Some(visibility);
     parsed.diagnostics.extend(diagnostics);

@@ -403,14 +403,14 @@ mod parsed {
             DocKind::Summary,
         ] {
             let parsed = crate::parse::parse_document("p/x.md", body, kind);
-            let hits = parsed.hidden.and_then(|v| v.template).expect("found");
+            let hits = parsed.hidden.and_then(|v| v.readings).expect("found").template;
             assert_eq!(hits.0.len(), super::pattern_count());
             // The table row is left out.
             assert_eq!(hits.0[0], (3, 1));
         }
         for kind in [DocKind::Process, DocKind::Other, DocKind::ThreatModel] {
             let parsed = crate::parse::parse_document("p/x.md", body, kind);
-            assert!(parsed.hidden.expect("visibility").template.is_none());
+            assert!(parsed.hidden.expect("visibility").readings.is_none());
         }
     }
 }
