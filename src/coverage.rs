@@ -17,18 +17,10 @@ use serde::Serialize;
 use crate::calendar::Date;
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
-use crate::model::{DocKind, Document, Fact, FactKey, Provenance, RelPath, Site, Unit};
+use crate::model::{DocKind, Document, Fact, FactKey, Provenance, RelPath, Site, Unit, VersionLine};
 use crate::parse::dates;
+use crate::parse::labels::{self, VERSION_LABELS};
 
-/// Line labels that name the version an assessment covered (keycloak writes
-/// `Project version reviewed: v10.0.2`; the checker proposes `Version covered:`).
-const VERSION_LABELS: &[&str] = &[
-    "version covered",
-    "project version reviewed",
-    "version reviewed",
-    "release covered",
-    "versions covered",
-];
 const COMPLETED_LABELS: &[&str] = &["completed", "date completed"];
 
 /// How much a version claim can be trusted.
@@ -432,7 +424,16 @@ fn claim_from_fact(fact: &Fact) -> Claim {
 /// A `Version covered: …` line (or table row) in the document's visible text, for documents
 /// whose facts do not already carry one.
 fn version_line(doc: &Document) -> Option<Claim> {
-    let (line, raw) = labelled(doc, VERSION_LABELS)?;
+    // Found when the document was parsed (and kept in the parse cache), when it was.
+    let (line, raw) = match doc
+        .hidden
+        .as_ref()
+        .and_then(|v| v.readings.as_ref())
+        .map(|r| &r.version_line)
+    {
+        Some(VersionLine(found)) => found.clone()?,
+        None => labelled(doc, VERSION_LABELS)?,
+    };
     let value = clean_value(&raw);
     if value.is_empty() || is_placeholder(&value) {
         return None;
@@ -472,45 +473,7 @@ fn clean_value(raw: &str) -> String {
 /// `labels`, as `Label: value`, `* Label: value` or a `| Label | value |` table row. Returns the
 /// file line and the value as written.
 fn labelled(doc: &Document, labels: &[&str]) -> Option<(usize, String)> {
-    // A label is what is left after whitespace, `*` and `_` are trimmed off its start, so its
-    // first letter is the line's (or first cell's) first other character: most lines are
-    // passed over on that one byte, without a search for `:` through the whole line.
-    let firsts: Vec<u8> = labels.iter().filter_map(|l| l.bytes().next()).collect();
-    for (line, text) in doc.visible() {
-        // Trimming the end waits until the line has passed the first-letter test.
-        let start = text.trim_start().trim_start_matches(['*', '-', '+']).trim_start();
-        let head = start.strip_prefix('|').unwrap_or(start);
-        let first = head
-            .trim_start_matches(|c: char| c.is_whitespace() || c == '*' || c == '_')
-            .bytes()
-            .next();
-        if !first.is_some_and(|b| firsts.iter().any(|f| f.eq_ignore_ascii_case(&b))) {
-            continue;
-        }
-        let t = start.trim_end();
-        let (label, value) = if let Some(row) = t.strip_prefix('|') {
-            let mut cells = row.split('|');
-            (cells.next().unwrap_or_default(), cells.next().unwrap_or_default())
-        } else {
-            match t.split_once(':') {
-                Some((label, value)) => (label, value),
-                None => continue,
-            }
-        };
-        let label = label
-            .trim()
-            .trim_matches(|c: char| c == '*' || c == '_')
-            .trim()
-            .trim_end_matches(':')
-            .trim();
-        // `**Completed:** 2020-05` puts the colon inside the emphasis.
-        let value = value.trim().trim_start_matches(['*', '_']).trim();
-        // The labels are lowercase: compared without lowercasing every line's label.
-        if labels.iter().any(|l| l.eq_ignore_ascii_case(label)) && !value.is_empty() {
-            return Some((line, value.to_owned()));
-        }
-    }
-    None
+    labels::first(doc.visible(), labels)
 }
 
 /// A release pinned in the SBOM metadata row's links: `…/releases/tag/v1.2.3`,
@@ -936,6 +899,35 @@ mod tests {
                 reason: "latest release not known"
             }
         );
+    }
+
+    /// The version line found when a document was parsed is the one coverage shows: the
+    /// same as its own scan finds, and read rather than found again.
+    #[test]
+    fn version_line_found_at_parse_time_is_used() {
+        let body = "# Keycloak\n\n<!-- Version covered: v1 -->\nProject version reviewed: v10.0.2\n";
+        let source = "projects/keycloak/README.md";
+        let parsed = crate::parse::parse_document(source, body.as_bytes(), DocKind::Summary);
+        let visibility = parsed.hidden.expect("visibility");
+        assert_eq!(
+            visibility.readings.as_ref().map(|r| &r.version_line),
+            Some(&VersionLine(Some((4, "v10.0.2".to_owned()))))
+        );
+        let shown = |hidden: Option<crate::model::Visibility>| {
+            let mut readme = doc(DocKind::Summary, source, body);
+            readme.hidden = hidden;
+            let u = unit("keycloak", vec![readme]);
+            let row = row(&u, None, 12, &BTreeMap::new(), "x");
+            row.joint_version.map(|c| (c.value, c.describe))
+        };
+        let expected = Some(("v10.0.2".to_owned(), format!("{source}:4")));
+        assert_eq!(shown(None), expected);
+        assert_eq!(shown(Some(visibility.clone())), expected);
+        let mut moved = visibility;
+        if let Some(readings) = moved.readings.as_mut() {
+            readings.version_line = VersionLine(Some((2, "v7".to_owned())));
+        }
+        assert_eq!(shown(Some(moved)), Some(("v7".to_owned(), format!("{source}:2"))));
     }
 
     #[test]

@@ -1,10 +1,12 @@
 //! Which folders are project units and which files are documents or assets. No parsing:
 //! just a sorted walk that never follows a link out of the root and never loops.
 
-use std::cell::{Cell, RefCell};
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
 
+use rayon::prelude::*;
 use walkdir::WalkDir;
 
 use crate::config::{Config, Limits};
@@ -55,6 +57,10 @@ pub fn discover(config: &Config) -> Discovered {
     let mut found = Discovered::default();
     let walker = Walker::new(config);
     let projects_dir = config.root.join(&config.projects);
+    let process_dir = config.process.as_ref().map(|process| config.root.join(process));
+    let mut starts = vec![(projects_dir.as_path(), config.projects.as_str())];
+    starts.extend(process_dir.as_deref().zip(config.process.as_deref()));
+    walker.prefetch(&starts, &[config.projects.as_str()]);
 
     let top = walker.list(&projects_dir, &config.projects, &mut found.diagnostics);
     for file in top.files {
@@ -747,14 +753,14 @@ struct Walker {
     root_dev: Option<u64>,
     limits: Limits,
     /// What the walks found so far, against `limits`.
-    found_files: Cell<usize>,
-    found_bytes: Cell<u64>,
+    found_files: AtomicUsize,
+    found_bytes: AtomicU64,
     /// Set once a limit is hit: the walk then stops everywhere, reported once.
-    stopped: Cell<bool>,
+    stopped: AtomicBool,
     /// Every folder listed so far (by path: its root-relative name, the listing and what
     /// listing it reported). Unit detection, the stray-package scan and the units' own walks
     /// each list the project folders; the file system is asked once.
-    listed: RefCell<HashMap<PathBuf, Listed>>,
+    listed: Mutex<HashMap<PathBuf, Listed>>,
 }
 
 impl Walker {
@@ -766,10 +772,10 @@ impl Walker {
             output_id: std::fs::metadata(&config.output).ok().as_ref().and_then(file_id),
             root_dev: std::fs::metadata(&config.root).ok().map(|m| device(&m)),
             limits: config.limits,
-            found_files: Cell::new(0),
-            found_bytes: Cell::new(0),
-            stopped: Cell::new(false),
-            listed: RefCell::new(HashMap::new()),
+            found_files: AtomicUsize::new(0),
+            found_bytes: AtomicU64::new(0),
+            stopped: AtomicBool::new(false),
+            listed: Mutex::new(HashMap::new()),
         }
     }
 
@@ -887,13 +893,13 @@ impl Walker {
 
     /// Counts one file against `[limits]`; false once a limit is reached (reported once).
     fn count(&self, file: &SourceFile, diagnostics: &mut Vec<Diagnostic>) -> bool {
-        if self.stopped.get() {
+        if self.stopped.load(Ordering::Relaxed) {
             return false;
         }
-        let files = self.found_files.get() + 1;
-        let bytes = self.found_bytes.get().saturating_add(file.size);
-        self.found_files.set(files);
-        self.found_bytes.set(bytes);
+        let files = self.found_files.load(Ordering::Relaxed) + 1;
+        let bytes = self.found_bytes.load(Ordering::Relaxed).saturating_add(file.size);
+        self.found_files.store(files, Ordering::Relaxed);
+        self.found_bytes.store(bytes, Ordering::Relaxed);
         let over = if files > self.limits.files {
             Some(format!("more than {} files", self.limits.files))
         } else if bytes > self.limits.total_bytes {
@@ -907,7 +913,7 @@ impl Walker {
         let Some(over) = over else {
             return true;
         };
-        self.stopped.set(true);
+        self.stopped.store(true, Ordering::Relaxed);
         let key = if files > self.limits.files {
             "files"
         } else {
@@ -928,7 +934,7 @@ impl Walker {
 
     /// Whether a folder is within `[limits] depth` of the root (reported when it is not).
     fn within_depth(&self, rel_dir: &str, diagnostics: &mut Vec<Diagnostic>) -> bool {
-        let depth = rel_dir.split('/').filter(|s| !s.is_empty()).count();
+        let depth = depth(rel_dir);
         if depth <= self.limits.depth {
             return true;
         }
@@ -969,13 +975,13 @@ impl Walker {
     /// One level: files and folders directly in `dir`, read once and then repeated (with
     /// the findings its reading gave) for each caller.
     fn list(&self, dir: &Path, rel_dir: &str, diagnostics: &mut Vec<Diagnostic>) -> Listing {
-        if self.stopped.get() || !self.within_depth(rel_dir, diagnostics) {
+        if self.stopped.load(Ordering::Relaxed) || !self.within_depth(rel_dir, diagnostics) {
             return Listing {
                 files: Vec::new(),
                 dirs: Vec::new(),
             };
         }
-        if let Some((rel, listing, found)) = self.listed.borrow().get(dir)
+        if let Some((rel, listing, found)) = self.lock_listed().get(dir)
             && rel == rel_dir
         {
             diagnostics.extend(found.iter().cloned());
@@ -984,10 +990,62 @@ impl Walker {
         let mut found = Vec::new();
         let listing = self.read_listing(dir, rel_dir, &mut found);
         diagnostics.extend(found.iter().cloned());
-        self.listed
-            .borrow_mut()
+        self.lock_listed()
             .insert(dir.to_path_buf(), (rel_dir.to_owned(), listing.clone(), found));
         listing
+    }
+
+    fn lock_listed(&self) -> std::sync::MutexGuard<'_, HashMap<PathBuf, Listed>> {
+        self.listed.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Lists `dir` and the folders below it (within `[limits] depth`, leaving out the
+    /// root-relative folders in `skip`) on every core, so the walks that follow, one
+    /// folder after another in their own order, find each listing already read. Only the
+    /// reading is done here: limits are still counted, and findings still reported, by those
+    /// walks as they take each listing, so both are what a one-threaded walk gives. A
+    /// folder this misses (past the budget, or named differently) is read when asked for.
+    fn prefetch(&self, dirs: &[(&Path, &str)], skip: &[&str]) {
+        // Entries listed so far: a tree far over `[limits] files` is not read to the end
+        // just because the walks would stop early in it.
+        let budget = AtomicUsize::new(0);
+        let found: Vec<(PathBuf, Listed)> = dirs
+            .par_iter()
+            .flat_map_iter(|(dir, rel)| {
+                self.prefetch_below(dir.to_path_buf(), (*rel).to_owned(), skip, &budget)
+            })
+            .collect();
+        let mut listed = self.lock_listed();
+        for (dir, entry) in found {
+            listed.entry(dir).or_insert(entry);
+        }
+    }
+
+    fn prefetch_below(
+        &self,
+        dir: PathBuf,
+        rel_dir: String,
+        skip: &[&str],
+        budget: &AtomicUsize,
+    ) -> Vec<(PathBuf, Listed)> {
+        if depth(&rel_dir) > self.limits.depth {
+            return Vec::new();
+        }
+        let mut found = Vec::new();
+        let listing = self.read_listing(&dir, &rel_dir, &mut found);
+        let entries = listing.files.len() + listing.dirs.len();
+        let mut below = Vec::new();
+        if budget.fetch_add(entries, Ordering::Relaxed) + entries <= self.limits.files {
+            below = listing
+                .dirs
+                .par_iter()
+                .map(|(path, name)| (path, join(&rel_dir, name)))
+                .filter(|(_, rel)| !skip.contains(&rel.as_str()))
+                .flat_map_iter(|(path, rel)| self.prefetch_below(path.clone(), rel, skip, budget))
+                .collect();
+        }
+        below.push((dir, (rel_dir, listing, found)));
+        below
     }
 
     fn read_listing(&self, dir: &Path, rel_dir: &str, diagnostics: &mut Vec<Diagnostic>) -> Listing {
@@ -1259,6 +1317,11 @@ fn device(meta: &std::fs::Metadata) -> u64 {
 #[cfg(not(unix))]
 fn device(_meta: &std::fs::Metadata) -> u64 {
     0
+}
+
+/// How many folders below the root a root-relative folder is.
+fn depth(rel_dir: &str) -> usize {
+    rel_dir.split('/').filter(|s| !s.is_empty()).count()
 }
 
 fn strip_dir(rel: &str, dir: &str) -> String {

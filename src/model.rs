@@ -448,7 +448,55 @@ pub struct Visibility {
     pub hidden: Vec<std::ops::Range<usize>>,
     /// File line and text of every line with visible text.
     lines: Vec<(usize, VisibleText)>,
+    /// What `check` and coverage read from these lines alone, for the documents they read
+    /// it from (see [`Readings`]); boxed, so a document without it costs one pointer.
+    pub readings: Option<Box<Readings>>,
 }
+
+/// A document's first visible `Version covered: …` line or row (`parse/labels.rs`): file
+/// line and value as written, or `None` when it has none.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct VersionLine(pub Option<(usize, String)>);
+
+/// What `check` and coverage read from an assessment's visible text alone (self-assessments,
+/// joint assessments and summaries): found once, when the document is parsed, and kept with
+/// the parse (in the parse cache), so a warm run only reads the answers. Nothing here
+/// depends on another file or on the configuration.
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
+pub struct Readings {
+    /// Leftover template text (`parse/template.rs`).
+    pub template: TemplateHits,
+    /// The headings as `check` compares them (`parse/heads.rs`).
+    pub heads: Heads,
+    /// The first version line (`parse/labels.rs`).
+    pub version_line: VersionLine,
+}
+
+/// A document's headings in `check`'s comparison form (`parse/heads.rs`).
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
+pub struct Heads {
+    /// Real headings in document order.
+    pub headings: Vec<Head>,
+    /// Bold lines and bold-led bullets standing in for sub-sections, at level 7.
+    pub pseudo: Vec<Head>,
+}
+
+/// A heading, or bold text used as one.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub struct Head {
+    pub level: u8,
+    /// Lowercase, marks dropped, numbering and trailing punctuation removed
+    /// (`parse::heads::normalise`).
+    pub norm: String,
+    pub text: String,
+    pub line: usize,
+}
+
+/// Where leftover template text shows in a document's visible lines: for each pattern of
+/// `parse/template.rs`, in its order, the file line of the first occurrence (0 if none) and
+/// how many times it occurs.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct TemplateHits(pub Vec<(usize, usize)>);
 
 /// A visible line: a span of the body, or the text left when a comment is cut out of it.
 #[derive(Debug, Clone, Serialize, serde::Deserialize)]
@@ -477,7 +525,11 @@ impl Visibility {
                 (line, text)
             })
             .collect();
-        Visibility { hidden, lines }
+        Visibility {
+            hidden,
+            lines,
+            readings: None,
+        }
     }
 
     /// The visible lines of `body` (the body this was made from).

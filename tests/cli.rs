@@ -45,4 +45,5 @@ mod cli {
     mod theme;
     mod toc_layout;
     mod verdicts;
+    mod walk;
 }

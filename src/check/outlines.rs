@@ -490,56 +490,6 @@ pub(crate) const ADDITIONAL_RECS: (&[&str], &[&str]) = (
 /// A security-pals programme issue that documents link but that is not a tracking issue.
 pub(crate) const NOT_TRACKING: &str = "tag-security/issues/1102";
 
-/// Template placeholders in running text. Matched in lowercase with `*`/`_` removed and
-/// typographic apostrophes made plain, outside HTML comments, code and tables.
-///
-/// The placeholders of labelled lines (`Project team: _list name and github handle as
-/// appropriate_`, `Completed: dd MMM yyyy`, `_url to repo_`) and of metadata cells are the
-/// fact parser's (`facts/placeholder`); they are not repeated here.
-pub(crate) const PLACEHOLDERS: &[&str] = &["[project]", "[project name]", "did/did not receive"];
-
-/// What `tssa new` writes where a part is still to be written (`TODO(tssa): …`), lowercase.
-pub(crate) const TODO_MARK: &str = "todo(tssa)";
-
-/// Template guidance sentences (from `guide/*.md`) that should not survive into a package.
-pub(crate) const GUIDANCE: &[&str] = &[
-    // self-assessment.md
-    "one or two sentences describing the project",
-    "provide information for reviewers who may not be familiar",
-    "these are the individual parts of your system that interact",
-    "these are the steps that a project performs in order to provide",
-    "the intended goals of the projects including the security guarantees",
-    "that a reasonable reader of the project's literature could believe",
-    "a listing critical security components of the project",
-    "a listing of security relevant components of the project",
-    "list any security standards or sub-sections the project is",
-    "a description of the testing and assessment processes that",
-    "reference where you document how to reach your team",
-    "how does your software fit into the cloud native ecosystem",
-    "a outline of the project's responsible",
-    "who is responsible for responding to a report",
-    "a description of the defined procedures for triage",
-    "list or summarize statistics of past vulnerabilities",
-    "provide context for reviewers by detailing 2-3 scenarios",
-    "reflect on times prospective users have asked",
-    "provide the list of links to existing security documentation",
-    // joint-assessment.md
-    "the burden is primarily on the proposing project to demonstrate",
-    "projects are encouraged to cross link additional supporting documents",
-    "this section can be pulled from the",
-    "this should be pulled in from the self-assessment",
-    "in the initial draft, please include whatever you believe",
-    "use previous table outline",
-    "below is an example threat model table",
-    "a description of the system design that discusses how it works",
-    "provide a mapping from [standard",
-    "a discussion about the likely goals of an attacker",
-    // joint-readme-template.md
-    "brief synopsys of the project",
-    "use cases, integrations, etc. bulleted",
-    "refer to the existing readmes for other projects",
-];
-
 #[cfg(test)]
 mod tests {
     use super::super::view::normalise;
@@ -572,13 +522,6 @@ mod tests {
             for label in labels {
                 assert_eq!(&normalise(label), label);
             }
-        }
-    }
-
-    #[test]
-    fn template_patterns_are_long_enough_for_the_prefilter() {
-        for p in PLACEHOLDERS.iter().chain(GUIDANCE).chain([&TODO_MARK]) {
-            assert!(p.len() >= 8, "{p}");
         }
     }
 

@@ -1738,3 +1738,46 @@ fn corpus_smoke() {
         assert!(found, "{} → {}#{}", item.id, r.doc, r.heading);
     }
 }
+
+/// The template text found when a document was parsed is what check reports: a parsed
+/// document gives the same findings as one whose visible lines are found on demand, and a
+/// stored answer is read, not found again.
+#[test]
+fn template_text_found_at_parse_time_is_used() {
+    let body = SELF_FULL.replace(
+        "This self-assessment is created by the Example team.",
+        "This self-assessment is created by the [project] team.",
+    );
+    let parsed = crate::parse::parse_document(
+        "projects/solo/self-assessment.md",
+        body.as_bytes(),
+        DocKind::SelfAssessment,
+    );
+    let visibility = parsed.hidden.expect("a parsed document has its visibility");
+    let stored = visibility
+        .readings
+        .as_ref()
+        .expect("found for a self-assessment")
+        .template
+        .clone();
+    let mut u = self_unit(&body);
+    let on_demand = run(&u);
+    u.documents[0].hidden = Some(visibility.clone());
+    let from_parse = run(&u);
+    assert_eq!(codes(&on_demand), codes(&from_parse));
+    assert_eq!(with_code(&from_parse, "template/placeholder").len(), 1);
+
+    // An answer that differs from the text shows that the stored one is read.
+    let mut moved = visibility;
+    let mut hits = stored;
+    hits.0[0] = (3, 5);
+    if let Some(readings) = moved.readings.as_mut() {
+        readings.template = hits;
+    }
+    u.documents[0].hidden = Some(moved);
+    let r = run(&u);
+    let p = with_code(&r, "template/placeholder");
+    assert_eq!(p.len(), 1, "{:?}", codes(&r));
+    assert_eq!(p[0].line, Some(3));
+    assert!(p[0].message.contains("5 times"), "{}", p[0].message);
+}

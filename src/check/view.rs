@@ -6,25 +6,18 @@ use std::borrow::Cow;
 use std::cell::OnceCell;
 
 use crate::model::Document;
-
-/// A heading, or bold text used as one.
-#[derive(Debug, Clone)]
-pub(crate) struct Head {
-    pub level: u8,
-    /// See [`normalise`].
-    pub norm: String,
-    pub text: String,
-    pub line: usize,
-}
+pub(crate) use crate::model::Head;
+use crate::parse::heads;
+pub(crate) use crate::parse::heads::normalise;
 
 pub(crate) struct View<'a> {
     pub doc: &'a Document,
     /// Real headings in document order (an empty heading followed by a bold line, the Google
     /// Docs export pattern, takes the bold line's text).
-    pub headings: Vec<Head>,
+    pub headings: Cow<'a, [Head]>,
     /// Bold lines and bold-led bullets (`* **Background.**`), the 2019 outline's way of
     /// writing sub-sections. `level` is 7, deeper than any heading.
-    pub pseudo: Vec<Head>,
+    pub pseudo: Cow<'a, [Head]>,
     /// File line and text of every line outside HTML comments and fenced code.
     pub lines: Vec<(usize, Cow<'a, str>)>,
     /// `Label: value` lines, read on first use: (index in `lines`, normalised label, byte
@@ -37,64 +30,25 @@ pub(crate) struct View<'a> {
 
 impl<'a> View<'a> {
     pub fn new(doc: &'a Document) -> Self {
-        // Split only for an empty heading (rare): splitting every body was a third of this.
-        let mut raw: Option<Vec<&str>> = None;
         let lines = doc.visible_lines();
-        let mut headings = Vec::with_capacity(doc.outline.headings.len());
-        for h in &doc.outline.headings {
-            let norm = normalise(&h.text);
-            if !norm.is_empty() {
-                headings.push(Head {
-                    level: h.level,
-                    norm,
-                    text: h.text.trim().to_owned(),
-                    line: h.line,
-                });
-                continue;
+        // Found when the document was parsed (and kept in the parse cache); found here only
+        // for a document made without them, or parsed as another kind.
+        let (headings, pseudo) = match doc
+            .hidden
+            .as_ref()
+            .and_then(|v| v.readings.as_ref())
+            .map(|r| &r.heads)
+        {
+            Some(heads) => (
+                Cow::Borrowed(&heads.headings[..]),
+                Cow::Borrowed(&heads.pseudo[..]),
+            ),
+            None => {
+                let visible = lines.iter().map(|(line, text)| (*line, text.as_ref()));
+                let heads = heads::find(&doc.outline.headings, &doc.body, doc.body_line, visible);
+                (Cow::Owned(heads.headings), Cow::Owned(heads.pseudo))
             }
-            // An empty heading whose real title is the bold line right after it (keycloak).
-            let start = h.line.saturating_sub(doc.body_line) + 1;
-            let next = raw
-                .get_or_insert_with(|| doc.body.split('\n').collect())
-                .iter()
-                .enumerate()
-                .skip(start)
-                .find(|(_, l)| !l.trim().is_empty());
-            if let Some((i, line)) = next
-                && let Some(inner) = bold_line(line)
-            {
-                let norm = normalise(inner);
-                if !norm.is_empty() {
-                    headings.push(Head {
-                        level: h.level,
-                        norm,
-                        text: inner.trim().to_owned(),
-                        line: doc.body_line + i,
-                    });
-                }
-            }
-        }
-        let mut pseudo = Vec::new();
-        for (line_no, text) in &lines {
-            let t = text.trim_start();
-            if t.starts_with('#') {
-                continue;
-            }
-            let inner = bold_line(t).or_else(|| bold_bullet(t));
-            if let Some(inner) = inner {
-                let label = label_part(inner);
-                let norm = normalise(label);
-                if !norm.is_empty() && norm.len() <= 80 {
-                    let text = label.trim().trim_matches(['_', '*']).to_owned();
-                    pseudo.push(Head {
-                        level: 7,
-                        norm,
-                        text,
-                        line: *line_no,
-                    });
-                }
-            }
-        }
+        };
         View {
             doc,
             headings,
@@ -132,105 +86,6 @@ impl<'a> View<'a> {
             .map_or(usize::MAX, |n| n.line);
         (h.line, end)
     }
-}
-
-/// `**Metadata**` or `__Metadata__` alone on a line → `Metadata`.
-fn bold_line(line: &str) -> Option<&str> {
-    // Most lines are prose: answered on their first two bytes, before the end is trimmed.
-    let start = line.trim_start();
-    if !(start.starts_with("**") || start.starts_with("__")) {
-        return None;
-    }
-    let t = start.trim_end().trim_end_matches(':').trim_end();
-    for mark in ["**", "__"] {
-        if let Some(inner) = t.strip_prefix(mark).and_then(|r| r.strip_suffix(mark))
-            && !inner.is_empty()
-            && !inner.contains(mark)
-        {
-            return Some(inner);
-        }
-    }
-    None
-}
-
-/// `* **Background.** text` → `Background.`.
-fn bold_bullet(line: &str) -> Option<&str> {
-    let rest = line
-        .strip_prefix("* ")
-        .or_else(|| line.strip_prefix("- "))
-        .or_else(|| line.strip_prefix("+ "))?;
-    let rest = rest.trim_start().strip_prefix("**")?;
-    let end = rest.find("**").unwrap_or(rest.len());
-    Some(&rest[..end])
-}
-
-/// The label at the start of a bold bullet: `_Non-goals. Non-goals that …` → `_Non-goals`.
-fn label_part(text: &str) -> &str {
-    let cut = [". ", ": "]
-        .iter()
-        .filter_map(|s| text.find(s))
-        .min()
-        .unwrap_or(text.len());
-    &text[..cut]
-}
-
-/// The form headings are compared in: lowercase, emphasis and code marks dropped, typographic
-/// punctuation made plain, `&` spelled `and`, hyphens as spaces, leading numbering (`1.`,
-/// `2.3)`) and trailing `:`/`.`/`?` removed, whitespace collapsed.
-pub(crate) fn normalise(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut space = false;
-    for c in text.chars() {
-        let c = match c {
-            '*' | '_' | '`' => continue,
-            '\u{2018}' | '\u{2019}' => '\'',
-            '\u{201c}' | '\u{201d}' => '"',
-            '-' | '\u{2010}' | '\u{2011}' | '\u{2013}' | '\u{2014}' => ' ',
-            c if c.is_whitespace() => ' ',
-            c => c,
-        };
-        if c == '&' {
-            if !out.is_empty() {
-                out.push(' ');
-            }
-            out.push_str("and");
-            space = true;
-            continue;
-        }
-        if c == ' ' {
-            space = true;
-            continue;
-        }
-        if space && !out.is_empty() {
-            out.push(' ');
-        }
-        space = false;
-        if c.is_ascii() {
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.extend(c.to_lowercase());
-        }
-    }
-    let trimmed = strip_numbering(&out);
-    let trimmed = trimmed.trim_end_matches([':', '.', '?', '!', ' ']);
-    trimmed.to_owned()
-}
-
-/// `1. ` / `2.3 ` / `4) ` at the start. A bare number (`2019 outline`) is kept.
-fn strip_numbering(s: &str) -> &str {
-    let digits = s.bytes().take_while(|b| b.is_ascii_digit() || *b == b'.').count();
-    let head = &s[..digits];
-    if digits == 0 || !head.bytes().next().is_some_and(|b| b.is_ascii_digit()) {
-        return s;
-    }
-    let rest = &s[digits..];
-    if head.ends_with('.') {
-        return rest.trim_start();
-    }
-    if let Some(r) = rest.strip_prefix(')') {
-        return r.trim_start();
-    }
-    s
 }
 
 /// Matches a normalised text against a pattern where `*` stands for any text.
@@ -368,16 +223,5 @@ mod tests {
         assert!(glob("a*b*c", "axxbyyc"));
         assert!(!glob("a*b*c", "axxc"));
         assert!(glob("exact", "exact"));
-    }
-
-    #[test]
-    fn bold_forms() {
-        assert_eq!(bold_line("**Metadata**"), Some("Metadata"));
-        assert_eq!(bold_line("**Design**:"), Some("Design"));
-        assert_eq!(bold_line("**a** and **b**"), None);
-        assert_eq!(bold_bullet("* **Background.** Some text"), Some("Background."));
-        assert_eq!(label_part("_Non-goals. Non-goals that"), "_Non-goals");
-        assert_eq!(bold_bullet("* plain"), None);
-        assert_eq!(bold_bullet("* **unclosed"), Some("unclosed"));
     }
 }

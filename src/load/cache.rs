@@ -208,7 +208,7 @@ struct FileKey {
 impl FileKey {
     fn new() -> Option<FileKey> {
         Some(FileKey {
-            format: "parse 1".to_owned(),
+            format: "parse 5".to_owned(),
             version: env!("CARGO_PKG_VERSION").to_owned(),
             executable: executable()?,
         })

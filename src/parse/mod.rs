@@ -4,10 +4,13 @@
 pub mod dates;
 pub mod facts;
 pub mod frontmatter;
+pub mod heads;
+pub mod labels;
 pub mod outline;
+pub mod template;
 
 use crate::diagnostic::Diagnostic;
-use crate::model::{DocKind, Facts, Outline, PackageMeta, Provenance, Visibility};
+use crate::model::{DocKind, Facts, Outline, PackageMeta, Provenance, Readings, Visibility};
 
 /// A document after parsing, before it is placed in the model.
 #[derive(Debug, Default)]
@@ -52,6 +55,11 @@ pub fn decode(file: &str, bytes: &[u8], diagnostics: &mut Vec<Diagnostic>) -> Op
             String::from_utf8_lossy(bytes).into_owned()
         }
     };
+    // One search for either byte: nearly every file has neither, and two searches were a
+    // fifth of decoding (which a warm run does for every document, to take its body again).
+    if memchr::memchr2(b'\r', 0, text.as_bytes()).is_none() {
+        return Some(text);
+    }
     let text = if text.contains('\r') {
         text.replace("\r\n", "\n").replace('\r', "\n")
     } else {
@@ -109,7 +117,22 @@ pub fn parse_document(file: &str, bytes: &[u8], kind: DocKind) -> ParsedFile {
     // Once per document: facts, checks and coverage all read the text outside these.
     let hidden = crate::markdown::visible::hidden_ranges(&body);
     let (doc_facts, diagnostics) = facts::extract_in(kind, &body, &hidden, file, body_line);
-    parsed.hidden = Some(Visibility::new(&body, body_line, hidden));
+    let mut visibility = Visibility::new(&body, body_line, hidden);
+    if template::is_scanned(kind) {
+        // What check and coverage would read from these lines themselves, read once here.
+        let readings = Readings {
+            template: template::find(visibility.lines(&body)),
+            heads: heads::find(
+                &parsed.outline.headings,
+                &body,
+                body_line,
+                visibility.lines(&body),
+            ),
+            version_line: labels::version_line(visibility.lines(&body)),
+        };
+        visibility.readings = Some(Box::new(readings));
+    }
+    parsed.hidden = Some(visibility);
     parsed.diagnostics.extend(diagnostics);
     for (key, fact) in doc_facts {
         // Front matter wins over what the prose says.
