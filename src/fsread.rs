@@ -78,8 +78,11 @@ pub fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, ReadError> {
 pub fn read_head(path: &Path, n: u64) -> Result<Vec<u8>, ReadError> {
     check_meta(&std::fs::metadata(path)?, u64::MAX)?;
     let file = File::open(path)?;
-    check_meta(&file.metadata()?, u64::MAX)?;
-    let mut bytes = Vec::new();
+    let meta = file.metadata()?;
+    check_meta(&meta, u64::MAX)?;
+    // Room for what there is, so the read is one call rather than a growing buffer's several.
+    let expected = meta.len().min(n) + 1;
+    let mut bytes = Vec::with_capacity(usize::try_from(expected).unwrap_or(0));
     file.take(n).read_to_end(&mut bytes)?;
     Ok(bytes)
 }

@@ -5,13 +5,32 @@
 /// How much of a file [`size`] needs at most: a JPEG's size can follow a large EXIF block.
 pub const HEAD_BYTES: u64 = 64 * 1024;
 
+/// How much of a file is read first: PNG, GIF and WebP give their size in their first 30
+/// bytes and most JPEGs well within this; only an SVG, or a JPEG behind a large EXIF block,
+/// needs up to [`HEAD_BYTES`].
+pub const FIRST_BYTES: u64 = 4096;
+
 /// Width and height in CSS pixels, when `head` (the start of the file) says.
 pub fn size(head: &[u8]) -> Option<(u32, u32)> {
-    let found = png(head)
+    binary(head).or_else(|| svg(head)).and_then(positive)
+}
+
+/// [`size`]'s answer when the first bytes of a longer file settle it: a binary format found
+/// there gives what any longer head gives (each reads at fixed places, or walks segments from
+/// the start and gives up where the bytes end). `None`: read more. An SVG is never settled
+/// early, since the bytes of a binary file cut short can hold text that reads as one.
+pub fn size_from_start(head: &[u8]) -> Option<Option<(u32, u32)>> {
+    binary(head).map(positive)
+}
+
+fn binary(head: &[u8]) -> Option<(u32, u32)> {
+    png(head)
         .or_else(|| gif(head))
         .or_else(|| jpeg(head))
         .or_else(|| webp(head))
-        .or_else(|| svg(head))?;
+}
+
+fn positive(found: (u32, u32)) -> Option<(u32, u32)> {
     (found.0 > 0 && found.1 > 0).then_some(found)
 }
 
@@ -132,6 +151,29 @@ mod tests {
         jpeg.extend([0xff, 0xc2, 0x00, 0x11, 0x08, 0x01, 0x2c, 0x02, 0x58]);
         assert_eq!(size(&jpeg), Some((600, 300)));
         assert_eq!(size(&[0xff, 0xd8, 0xff, 0xe0, 0xff, 0xff]), None);
+    }
+
+    #[test]
+    fn a_settled_start_gives_the_answer_of_the_whole_head() {
+        let mut jpeg = vec![0xff, 0xd8, 0xff, 0xe1, 0x10, 0x00];
+        jpeg.extend(b"<svg width=\"9\" height=\"9\">");
+        jpeg.resize(0x1004, 0);
+        jpeg.extend([0xff, 0xc0, 0x00, 0x11, 0x08, 0x01, 0x2c, 0x02, 0x58]);
+        let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+        png.extend(0u32.to_be_bytes());
+        png.extend(23u32.to_be_bytes());
+        let svg = br#"<svg width="12" height="34">"#.to_vec();
+        for file in [jpeg, png, svg] {
+            for cut in 0..=file.len() {
+                if let Some(answer) = size_from_start(&file[..cut]) {
+                    assert_eq!(answer, size(&file), "cut at {cut}");
+                }
+            }
+        }
+        // The JPEG's size lies past its text, which a head cut short would take for an SVG.
+        let mut jpeg = vec![0xff, 0xd8, 0xff, 0xe1, 0x10, 0x00];
+        jpeg.extend(b"<svg width=\"9\" height=\"9\">");
+        assert_eq!(size_from_start(&jpeg), None);
     }
 
     #[test]

@@ -252,8 +252,16 @@ fn image_dimensions(file: &SourceFile) -> Option<(u32, u32)> {
     if !matches!(ext.as_str(), "png" | "jpg" | "jpeg" | "gif" | "webp" | "svg") {
         return None;
     }
-    let head = crate::fsread::read_head(&file.path, crate::imagehead::HEAD_BYTES).ok()?;
-    crate::imagehead::size(&head)
+    use crate::imagehead::{FIRST_BYTES, HEAD_BYTES, size, size_from_start};
+    // Most images say their size in their first bytes: read more only when they did not.
+    let head = crate::fsread::read_head(&file.path, FIRST_BYTES).ok()?;
+    if let Some(answer) = size_from_start(&head) {
+        return answer;
+    }
+    if (head.len() as u64) < FIRST_BYTES {
+        return size(&head);
+    }
+    size(&crate::fsread::read_head(&file.path, HEAD_BYTES).ok()?)
 }
 
 fn load_document(
