@@ -175,11 +175,11 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
             // Capped as the build reads: a file refused as too large is named, not read here.
             let read = |file: &str| tssa::fsread::read_capped_string(&root.join(file), cap).ok();
             // The files whose lines the report quotes, read on every core up front rather
-            // than one after another while it is written.
+            // than one after another while it is written (an info finding quotes none).
             let quoted: BTreeSet<&str> = diagnostics
                 .iter()
                 .chain(report.units.iter().flat_map(|unit| &unit.findings))
-                .filter(|d| d.line.is_some())
+                .filter(|d| d.line.is_some() && d.level != tssa::diagnostic::Level::Info)
                 .filter_map(|d| d.file.as_ref().map(|f| f.as_str()))
                 .collect();
             let texts: HashMap<&str, Option<String>> =

@@ -161,7 +161,8 @@ fn render_diagnostic(
         out.push('\n');
         return;
     };
-    let source_line = d.line.and_then(|line| {
+    // Only a warning or an error quotes its line: an info finding reads no file.
+    let source_line = d.line.filter(|_| d.level != Level::Info).and_then(|line| {
         let source = cache
             .entry(file.to_string())
             .or_insert_with(|| sources(file).map(Source::new));
