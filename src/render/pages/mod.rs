@@ -100,9 +100,10 @@ struct Singles {
     coverage: Result<OutputFile>,
     glance: Option<Result<OutputFile>>,
     css: Option<String>,
-    api: String,
-    /// The search index's files, built beside the pages.
-    search: Vec<OutputFile>,
+    /// Handing over `api/projects.json`, and the search index's files, as soon as each was
+    /// made: at scale they are the largest files of the site, and the pages take longer.
+    api: Result<()>,
+    search: Result<()>,
 }
 
 impl<'a> Renderer<'a> {
@@ -174,7 +175,7 @@ impl<'a> Renderer<'a> {
             sink,
             seen: Mutex::new(Vec::new()),
         };
-        let (pages, singles) = rayon::join(|| self.stream_pages(&paths), || self.singles());
+        let (pages, singles) = rayon::join(|| self.stream_pages(&paths), || self.singles(&paths));
         // Errors still surface in page order: home, units, process, pages, 404, coverage, glance.
         paths.put_rendered(singles.home)?;
         pages?;
@@ -189,14 +190,8 @@ impl<'a> Renderer<'a> {
         if let Some(css) = singles.css {
             paths.put(bytes_file("static/highlight.css".to_owned(), css.into_bytes()))?;
         }
-        paths.put(bytes_file(
-            "api/projects.json".to_owned(),
-            singles.api.into_bytes(),
-        ))?;
-        singles
-            .search
-            .into_par_iter()
-            .try_for_each(|file| paths.put(file))?;
+        singles.api?;
+        singles.search?;
         let seen = paths.seen.into_inner().unwrap_or_else(PoisonError::into_inner);
         match self.sitemap(&seen) {
             Some(sitemap) => sink.put(sitemap),
@@ -242,22 +237,31 @@ impl<'a> Renderer<'a> {
         })
     }
 
-    fn singles(&self) -> Singles {
+    /// The site-wide pages, rendered beside the units' (their errors are reported in page
+    /// order by [`Self::render_to`]); the API file and the search index are handed to `paths`
+    /// as soon as they are made.
+    fn singles(&self, paths: &Paths<'_>) -> Singles {
         // The search index is the longest of these: started first, beside the others.
         let (search, mut singles) = rayon::join(
-            || match self.memo {
-                Some(memo) => crate::render::search::files_remembered(self.analysis, memo),
-                None => crate::render::search::files(self.analysis),
+            || {
+                let files = match self.memo {
+                    Some(memo) => crate::render::search::files_remembered(self.analysis, memo),
+                    None => crate::render::search::files(self.analysis),
+                };
+                files.into_par_iter().try_for_each(|file| paths.put(file))
             },
-            || Singles {
-                home: self.home_page(),
-                not_found: self.not_found(),
-                coverage: self.coverage_page(),
-                glance: (!self.site.process.is_empty()).then(|| self.glance_page()),
-                css: (!self.theme.statics.contains_key("highlight.css"))
-                    .then(|| Highlighter::stylesheet().to_owned()),
-                api: check::format::json(self.site, self.report, &self.analysis.findings),
-                search: Vec::new(),
+            || {
+                let api = check::format::json(self.site, self.report, &self.analysis.findings);
+                Singles {
+                    api: paths.put(bytes_file("api/projects.json".to_owned(), api.into_bytes())),
+                    home: self.home_page(),
+                    not_found: self.not_found(),
+                    coverage: self.coverage_page(),
+                    glance: (!self.site.process.is_empty()).then(|| self.glance_page()),
+                    css: (!self.theme.statics.contains_key("highlight.css"))
+                        .then(|| Highlighter::stylesheet().to_owned()),
+                    search: Ok(()),
+                }
             },
         );
         singles.search = search;
