@@ -7,10 +7,8 @@ mod serve_support;
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
 use serve_support::*;
@@ -18,49 +16,9 @@ use serve_support::*;
 const EPOCH: &str = "1764547200";
 const UNIT: &str = "community/assessments/projects/alpha";
 
-/// The server, started as `Serve::start` does but with the date fixed like the builds'.
+/// The server, with the date fixed like the builds'.
 fn start(root: &Path) -> Serve {
-    let mut child = Command::new(BIN)
-        .args(["serve", "--port", "0", "--root"])
-        .arg(root)
-        .env("SOURCE_DATE_EPOCH", EPOCH)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn tssa serve");
-    let stderr = Arc::new(Mutex::new(String::new()));
-    let err = child.stderr.take().expect("stderr");
-    let sink = Arc::clone(&stderr);
-    std::thread::spawn(move || {
-        for line in BufReader::new(err).lines().map_while(Result::ok) {
-            if let Ok(mut text) = sink.lock() {
-                text.push_str(&line);
-                text.push('\n');
-            }
-        }
-    });
-    let (lines, first) = mpsc::channel();
-    let out = child.stdout.take().expect("stdout");
-    std::thread::spawn(move || {
-        for line in BufReader::new(out).lines().map_while(Result::ok) {
-            let _ = lines.send(line);
-        }
-    });
-    let mut serve = Serve {
-        child,
-        addr: ([127, 0, 0, 1], 0).into(),
-        stderr,
-    };
-    let line = first
-        .recv_timeout(STARTUP)
-        .unwrap_or_else(|_| panic!("no URL on stdout; stderr:\n{}", serve.stderr()));
-    let authority = line
-        .strip_prefix("Serving http://")
-        .and_then(|rest| rest.strip_suffix('/'))
-        .unwrap_or_else(|| panic!("unexpected first line {line:?}"));
-    serve.addr = authority.parse().expect("socket address");
-    serve
+    Serve::start_with(root, &[], &[("SOURCE_DATE_EPOCH", EPOCH)])
 }
 
 fn png(width: u32, height: u32) -> Vec<u8> {

@@ -61,16 +61,8 @@ const BEFORE_TREE: [&str; 7] = [
 fn a_file_limit_cuts_the_tree_after_the_same_file_as_a_one_threaded_walk() {
     // 7 files before the tree, then a/p1–p3, then a/b/p1–p2: the 13th, a/b/p3, is over.
     let fx = with_tree("[limits]\nfiles = 12\n");
-    let built = fx.build();
-    built.assert_code(0);
-    let cut = built.with_code("discover/limit");
-    assert_eq!(cut.len(), 1, "{cut:?}");
-    assert_eq!(
-        cut[0].file.as_deref(),
-        Some(format!("{PROJECTS}/{UNIT}/tree/a/b/p3.md").as_str()),
-        "{cut:?}"
-    );
-    assert!(cut[0].message.contains("more than 12 files"), "{cut:?}");
+    let cut = the_one_cut(&fx, "a/b/p3.md");
+    assert!(cut.message.contains("more than 12 files"), "{cut:?}");
     assert_eq!(tree_pages(&fx), ["a/b/p1", "a/b/p2", "a/p1", "a/p2", "a/p3"]);
     // Later units lost every document: the walk stopped everywhere.
     assert!(!fx.site().exists("projects/brindle/self-assessment.html"));
@@ -82,20 +74,27 @@ fn a_byte_limit_cuts_the_tree_at_the_first_file_over_it() {
     // Room for everything before the tree and a/p1–p3 (9 bytes each), not for a/b/p1.
     let before: u64 = BEFORE_TREE.iter().map(|rel| size(rel)).sum();
     let fx = with_tree(&format!("[limits]\ntotal_bytes = {}\n", before + 3 * 9 + 8));
-    let built = fx.build();
-    built.assert_code(0);
-    let cut = built.with_code("discover/limit");
-    assert_eq!(cut.len(), 1, "{cut:?}");
-    assert_eq!(
-        cut[0].file.as_deref(),
-        Some(format!("{PROJECTS}/{UNIT}/tree/a/b/p1.md").as_str()),
-        "{cut:?}"
-    );
+    let cut = the_one_cut(&fx, "a/b/p1.md");
     assert!(
-        cut[0].help.as_deref().unwrap_or("").contains("total_bytes"),
+        cut.help.as_deref().unwrap_or("").contains("total_bytes"),
         "{cut:?}"
     );
     assert_eq!(tree_pages(&fx), ["a/p1", "a/p2", "a/p3"]);
+}
+
+/// The build of `fx` succeeds with exactly one `discover/limit` finding, at `tree/<at>`.
+fn the_one_cut(fx: &crate::common::Fixture, at: &str) -> crate::common::Diag {
+    let built = fx.build();
+    built.assert_code(0);
+    let mut cut = built.with_code("discover/limit");
+    assert_eq!(cut.len(), 1, "{cut:?}");
+    let cut = cut.remove(0);
+    assert_eq!(
+        cut.file.as_deref(),
+        Some(format!("{PROJECTS}/{UNIT}/tree/{at}").as_str()),
+        "{cut:?}"
+    );
+    cut
 }
 
 /// A path in the `good` fixture's projects folder (before any test changes it).
@@ -110,15 +109,7 @@ fn fx_path(rel: &str) -> std::path::PathBuf {
 fn a_depth_limit_leaves_out_only_the_folders_below_it() {
     // `…/alderwick/tree/a/b` is 7 levels below the root; `c` inside it is the only deeper one.
     let fx = with_tree("[limits]\ndepth = 7\n");
-    let built = fx.build();
-    built.assert_code(0);
-    let cut = built.with_code("discover/limit");
-    assert_eq!(cut.len(), 1, "{cut:?}");
-    assert_eq!(
-        cut[0].file.as_deref(),
-        Some(format!("{PROJECTS}/{UNIT}/tree/a/b/c").as_str()),
-        "{cut:?}"
-    );
+    the_one_cut(&fx, "a/b/c");
     let mut expected = Vec::new();
     for dir in ["a", "a/b", "a/d", "e", "e/f"] {
         for n in 1..=3 {

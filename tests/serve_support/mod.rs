@@ -74,12 +74,19 @@ pub struct Serve {
 
 impl Serve {
     pub fn start(root: &Path, extra: &[&str]) -> Serve {
+        Serve::start_with(root, extra, &[])
+    }
+
+    /// As [`Serve::start`], with environment variables set (`SOURCE_DATE_EPOCH` for a test
+    /// that compares the pages with a build's).
+    pub fn start_with(root: &Path, extra: &[&str], env: &[(&str, &str)]) -> Serve {
         let mut child = Command::new(BIN)
             .arg("serve")
             .arg("--root")
             .arg(root)
             .args(["--port", "0"])
             .args(extra)
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
