@@ -114,10 +114,10 @@ fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
     let memo =
         cache_dir(&args.source, &config).and_then(|dir| tssa::output::PageMemo::load(&dir, &config.output));
     // Pages go to disk as they are rendered, so the build never holds the whole site.
-    let (analysis, stats) = tssa::output::write_site_remembering(&config.output, memo.as_ref(), |staging| {
+    let (built, stats) = tssa::output::write_site_remembering(&config.output, memo.as_ref(), |staging| {
         tssa::pipeline::build_into(&config, site, cache.as_ref(), staging)
     })?;
-    let analysis = &analysis;
+    let analysis = &built;
     let site = &analysis.site;
     // Everything `check` reports, in file order.
     let mut shown: Vec<&Diagnostic> = analysis.all_findings().collect();
@@ -140,6 +140,9 @@ fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
         analysis.counts()
     );
     let failed = args.deny.is_some() && analysis.fails(Deny::warnings(args.deny));
+    // As `check`: the OS frees the model and every rendered document at exit faster than
+    // dropping them one by one (the document cache is dropped as usual).
+    std::mem::forget(built);
     Ok(if failed {
         ExitCode::from(1)
     } else {
