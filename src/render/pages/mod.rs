@@ -100,10 +100,9 @@ struct Singles {
     coverage: Result<OutputFile>,
     glance: Option<Result<OutputFile>>,
     css: Option<String>,
-    /// Handing over `api/projects.json`, and the search index's files, as soon as each was
-    /// made: at scale they are the largest files of the site, and the pages take longer.
+    /// Handing over `api/projects.json` as soon as it was made (with the search index, the
+    /// largest files of the site at scale; the pages take longer).
     api: Result<()>,
-    search: Result<()>,
 }
 
 impl<'a> Renderer<'a> {
@@ -175,7 +174,7 @@ impl<'a> Renderer<'a> {
             sink,
             seen: Mutex::new(Vec::new()),
         };
-        let (pages, singles) = rayon::join(|| self.stream_pages(&paths), || self.singles(&paths));
+        let (pages, (search, singles)) = rayon::join(|| self.stream_pages(&paths), || self.singles(&paths));
         // Errors still surface in page order: home, units, process, pages, 404, coverage, glance.
         paths.put_rendered(singles.home)?;
         pages?;
@@ -191,7 +190,7 @@ impl<'a> Renderer<'a> {
             paths.put(bytes_file("static/highlight.css".to_owned(), css.into_bytes()))?;
         }
         singles.api?;
-        singles.search?;
+        search?;
         let seen = paths.seen.into_inner().unwrap_or_else(PoisonError::into_inner);
         match self.sitemap(&seen) {
             Some(sitemap) => sink.put(sitemap),
@@ -238,11 +237,11 @@ impl<'a> Renderer<'a> {
     }
 
     /// The site-wide pages, rendered beside the units' (their errors are reported in page
-    /// order by [`Self::render_to`]); the API file and the search index are handed to `paths`
-    /// as soon as they are made.
-    fn singles(&self, paths: &Paths<'_>) -> Singles {
+    /// order by [`Self::render_to`]), and handing over the search index's files; the API file
+    /// and the index are handed to `paths` as soon as they are made.
+    fn singles(&self, paths: &Paths<'_>) -> (Result<()>, Singles) {
         // The search index is the longest of these: started first, beside the others.
-        let (search, mut singles) = rayon::join(
+        rayon::join(
             || {
                 let files = match self.memo {
                     Some(memo) => crate::render::search::files_remembered(self.analysis, memo),
@@ -260,12 +259,9 @@ impl<'a> Renderer<'a> {
                     glance: (!self.site.process.is_empty()).then(|| self.glance_page()),
                     css: (!self.theme.statics.contains_key("highlight.css"))
                         .then(|| Highlighter::stylesheet().to_owned()),
-                    search: Ok(()),
                 }
             },
-        );
-        singles.search = search;
-        singles
+        )
     }
 
     /// The checker's verdict on a unit; `None` when the analysis did not judge it.
