@@ -130,15 +130,15 @@ impl DocumentCache {
             self.lock().docs.insert(doc.source.clone(), Arc::new(kept));
         }
         if let Some(disk) = &self.disk {
-            disk.keep(doc, asked);
+            disk.put(doc, &asked, &rendered);
         }
         rendered
     }
 
     /// Ends a run: the disk cache keeps exactly these results.
-    pub(super) fn finish(&self, docs: &[&Document], results: &[Arc<RenderedDoc>]) {
+    pub(super) fn finish(&self, docs: &[&Document]) {
         if let Some(disk) = &self.disk {
-            disk.finish(docs, results);
+            disk.finish(docs);
         }
     }
 }

@@ -212,7 +212,7 @@ fn documents(
     rendered.sort_unstable_by_key(|(at, _)| *at);
     let rendered: Vec<Arc<RenderedDoc>> = rendered.into_iter().map(|(_, doc)| doc).collect();
     if let Some(cache) = cache {
-        cache.finish(&all, &rendered);
+        cache.finish(&all);
     }
     let mut findings = Vec::new();
     let mut documents = HashMap::with_capacity(if depth == Depth::Pages { rendered.len() } else { 0 });

@@ -5,9 +5,11 @@
 //! `~/.cache/tssa`, a folder per repository root. `--no-cache` or `TSSA_NO_CACHE=1` turn it
 //! off.
 //!
-//! A file is trusted only as far as it is checked: read size-capped, its length and checksum
-//! verified, decoded with a byte limit, and used only when its key (the format, tssa's version,
-//! the running executable's identity, the highlighter's limits) matches this run. An entry is
+//! A file is trusted only as far as it is checked: its index read size-capped and checksummed,
+//! each entry read by position on the worker that needs it, size-capped and checked against
+//! its own checksum (a damaged entry is one miss), decoded with a byte limit, and used only when
+//! the key (the format, tssa's version, the running executable's identity, the highlighter's
+//! limits) matches this run (`store/indexed.rs` has the layout). An entry is
 //! used only when the document's path, URL, first body line, title and body are exactly those
 //! it was made from, and every link and image size it asked the site about gets the same
 //! answer today (so renaming a heading re-renders the pages that link to it, not every page).
@@ -17,25 +19,26 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::Write;
-use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use bincode::Options;
 use serde::{Deserialize, Serialize};
 
+mod indexed;
+
 use super::Depth;
 use super::document::{PageTerms, RenderedDoc, SearchSection, TocEntry};
 use super::highlight::Highlighter;
 use super::links::{LinkResolver, Resolved};
-use crate::blob::Blob;
 use crate::diagnostic::{Diagnostic, Level};
 use crate::model::Document;
+use indexed::{Indexed, Limits, Slot, Writer};
 
 /// The first bytes of every cache file; the digit is the format's version.
 const MAGIC: &[u8; 8] = b"tssa\0db3";
-/// A cache file is never larger: a site whose cached pages would not fit goes uncached
-/// (reading and decoding it would cost more memory than it saves time).
+/// A file read whole (`read_framed`: the parse cache, the render records) is never larger.
+/// The document cache is read entry by entry instead, under its own limits (`indexed::Limits`).
 pub const MAX_FILE_BYTES: u64 = 256 << 20;
 
 /// The cache folder of one repository, created (0700) if need be. `None` when the cache is
@@ -337,12 +340,6 @@ impl<'a> Page<'a> {
             html_digest: self.html_digest,
         }
     }
-
-    /// Roughly how many bytes it takes in a file.
-    fn weight(doc: &RenderedDoc) -> u64 {
-        let sections: usize = doc.sections.iter().map(|s| s.text.len() + s.heading.len()).sum();
-        (doc.html.len() + sections + doc.terms.bytes() + doc.lead.len() + 64 * doc.diagnostics.len()) as u64
-    }
 }
 
 /// A [`Diagnostic`] as stored: `Diagnostic`'s own serde form skips an absent help, which a
@@ -400,15 +397,8 @@ fn checksum(bytes: &[u8]) -> u64 {
 #[derive(Debug)]
 pub struct Store {
     dir: PathBuf,
+    limits: Limits,
     state: Mutex<State>,
-}
-
-/// Where one entry's bytes lie in the file, and how long its document's body was (enough to
-/// guess, without decoding it, whether the entry will serve).
-#[derive(Debug, Clone)]
-struct Slot {
-    body_len: u64,
-    bytes: Range<usize>,
 }
 
 #[derive(Default)]
@@ -417,12 +407,16 @@ struct State {
     prepared: Option<Depth>,
     /// The file and key of this run.
     file: Option<(PathBuf, Key)>,
-    /// The file as read: entries are decoded from it one by one, when taken.
-    bytes: Arc<Vec<u8>>,
-    /// Entries of the file not yet used by this run, by source path.
+    /// The file as it was, opened: entries are read from it one by one, when taken.
+    old: Option<Arc<Indexed>>,
+    /// Entries of the old file not yet used by this run, by source path.
     index: HashMap<String, Slot>,
-    /// What each document of this run asked the site, by source path.
-    asked: HashMap<String, Vec<Asked>>,
+    /// Entries of the old file this run used: copied into the new file if one is written.
+    taken: HashMap<String, Slot>,
+    /// The new file, made at the first result the old one did not have.
+    writer: Option<Arc<Writer>>,
+    /// Entries this run wrote into the new file.
+    written: HashMap<String, Slot>,
     /// Whether the file must be written again: an entry was missing or stale.
     dirty: bool,
 }
@@ -439,8 +433,14 @@ impl std::fmt::Debug for State {
 impl Store {
     /// The cache in `dir` (see [`locate`]).
     pub fn new(dir: PathBuf) -> Store {
+        Store::with_limits(dir, Limits::DEFAULT)
+    }
+
+    /// The cache in `dir`, with other limits on its file (tests make them small).
+    pub(super) fn with_limits(dir: PathBuf, limits: Limits) -> Store {
         Store {
             dir,
+            limits,
             state: Mutex::default(),
         }
     }
@@ -449,9 +449,9 @@ impl Store {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Reads and indexes what the last run at this depth left, if it was made under the same
+    /// Opens and indexes what the last run at this depth left, if it was made under the same
     /// key; once per run (a prefetch beside the load, then the analysis, ask for it).
-    /// Entries are not decoded here but when taken, on the thread that needs them.
+    /// Entries are not read here but when taken, on the thread that needs them.
     pub(super) fn prepare(&self, depth: Depth) {
         if self.lock().prepared == Some(depth) {
             return;
@@ -462,14 +462,20 @@ impl Store {
         };
         let file = self.dir.join(name);
         let key = Key::new(depth);
-        let (bytes, index) = key.as_ref().and_then(|key| read(&file, key)).unwrap_or_default();
+        let opened = key
+            .as_ref()
+            .and_then(|key| Indexed::open(&file, key, self.limits));
+        let (old, index) = match opened {
+            Some((old, index)) => (Some(Arc::new(old)), index),
+            None => (None, HashMap::new()),
+        };
         *self.lock() = State {
             prepared: Some(depth),
             dirty: index.is_empty(),
             file: key.map(|key| (file, key)),
-            bytes: Arc::new(bytes),
+            old,
             index,
-            asked: HashMap::new(),
+            ..State::default()
         };
     }
 
@@ -483,20 +489,21 @@ impl Store {
     }
 
     /// `doc`'s result from the cache, if it was made from this very document and its links
-    /// resolve as they did. The entry is decoded here, on the caller's thread; one that does
-    /// not decode is as good as missing.
+    /// resolve as they did. The entry is read and decoded here, on the caller's thread; one
+    /// that does not match its checksum or decode is as good as missing.
     pub(super) fn take(&self, doc: &Document, links: &dyn LinkResolver) -> Option<RenderedDoc> {
         let found = {
             let mut state = self.lock();
             let slot = state.index.remove(doc.source.as_str());
-            slot.map(|slot| (Arc::clone(&state.bytes), slot.bytes))
+            slot.zip(state.old.clone())
         };
-        let taken = found.and_then(|(bytes, range)| {
-            let entry: Entry<'_> = encoding().deserialize(bytes.get(range)?).ok()?;
+        let taken = found.and_then(|(slot, old)| {
+            let bytes = old.read(&slot)?;
+            let entry: Entry<'_> = encoding().deserialize(&bytes).ok()?;
             if !(entry.made_from(doc) && entry.links_hold(doc, links)) {
                 return None;
             }
-            self.keep(doc, entry.asked.into_owned());
+            self.lock().taken.insert(doc.source.to_string(), slot);
             Some(entry.page.into_rendered())
         });
         if taken.is_none() {
@@ -505,75 +512,72 @@ impl Store {
         taken
     }
 
-    /// Notes what `doc`'s pass asked the site, for the file this run writes.
-    pub(super) fn keep(&self, doc: &Document, asked: Vec<Asked>) {
-        self.lock().asked.insert(doc.source.to_string(), asked);
-    }
-
-    /// Writes this run's results when they differ from the file's: something was missing or
-    /// stale, or the file holds documents this run did not have (which are dropped, so the
-    /// file holds only what the last run used).
-    pub(super) fn finish(&self, docs: &[&Document], results: &[Arc<RenderedDoc>]) {
-        let mut state = self.lock();
-        let changed = state.dirty || !state.index.is_empty();
-        let asked = std::mem::take(&mut state.asked);
-        let file = state.file.take().filter(|_| changed);
-        *state = State::default();
-        drop(state);
-        let Some((file, key)) = file else {
+    /// Writes `doc`'s fresh result, with what its pass asked the site, into this run's new
+    /// file (made now if need be), from the caller's thread. A result that cannot be written
+    /// is left out: its document is made again next time.
+    pub(super) fn put(&self, doc: &Document, asked: &[Asked], result: &RenderedDoc) {
+        let Some(writer) = self.writer() else {
             return;
         };
-        let weight: u64 = docs.iter().map(|d| d.body.len() as u64).sum::<u64>()
-            + results.iter().map(|r| Page::weight(r)).sum::<u64>();
-        if weight > MAX_FILE_BYTES {
-            let _ = std::fs::remove_file(&file);
+        let entry = Entry {
+            source: Cow::Borrowed(doc.source.as_str()),
+            url: Cow::Borrowed(doc.url.as_str()),
+            body_line: doc.body_line as u64,
+            title: Cow::Borrowed(&doc.title),
+            body: Cow::Borrowed(&doc.body),
+            asked: Cow::Borrowed(asked),
+            page: Page::of(result),
+        };
+        let Ok(bytes) = encoding().serialize(&entry) else {
             return;
+        };
+        if let Some(slot) = writer.append(&bytes, doc.body.len() as u64) {
+            self.lock().written.insert(doc.source.to_string(), slot);
         }
-        // A result whose questions were not noted cannot be checked later, so is not kept.
-        let entries: Vec<Entry<'_>> = docs
+    }
+
+    /// This run's new file, made on first need; `None` when the cache is off or it cannot be.
+    fn writer(&self) -> Option<Arc<Writer>> {
+        let mut state = self.lock();
+        state.dirty = true;
+        if state.writer.is_none() {
+            let path = &state.file.as_ref()?.0;
+            state.writer = Writer::create(path, self.limits).map(Arc::new);
+        }
+        state.writer.clone()
+    }
+
+    /// Writes this run's file when it differs from the old one: something was missing or
+    /// stale, or the old file holds documents this run did not have (which are dropped, so the
+    /// file holds only what the last run used). The results this run took from the old file
+    /// are copied over; those it made are in the new one already.
+    pub(super) fn finish(&self, docs: &[&Document]) {
+        let mut state = std::mem::take(&mut *self.lock());
+        let changed = state.dirty || !state.index.is_empty();
+        // Every worker is done with the writer: the pass is over.
+        let writer = state.writer.take().and_then(Arc::into_inner);
+        let Some((file, key)) = state.file.take().filter(|_| changed) else {
+            writer.map(Writer::abandon);
+            return;
+        };
+        let Some(writer) = writer.or_else(|| Writer::create(&file, self.limits)) else {
+            return;
+        };
+        let entries: Vec<(&str, Slot)> = docs
             .iter()
-            .zip(results)
-            .filter_map(|(doc, result)| {
-                Some(Entry {
-                    source: Cow::Borrowed(doc.source.as_str()),
-                    url: Cow::Borrowed(doc.url.as_str()),
-                    body_line: doc.body_line as u64,
-                    title: Cow::Borrowed(&doc.title),
-                    body: Cow::Borrowed(&doc.body),
-                    asked: Cow::Borrowed(asked.get(doc.source.as_str())?),
-                    page: Page::of(result),
-                })
+            .filter_map(|doc| {
+                let source = doc.source.as_str();
+                let slot = match (state.written.get(source), state.taken.get(source)) {
+                    (Some(slot), _) => *slot,
+                    (None, Some(slot)) => writer.copy(state.old.as_deref()?, slot)?,
+                    (None, None) => return None,
+                };
+                Some((source, slot))
             })
             .collect();
         // The cache is only ever an optimisation: a failure to write it is not the build's.
-        let _ = write(&file, &key, &entries);
+        let _ = writer.commit(&file, &key, &entries);
     }
-}
-
-/// One entry as the file lists it: its source path, its body's length, and its bytes (an
-/// encoded [`Entry`]), written as one run.
-type Listed<'a> = (Cow<'a, str>, u64, Blob<'a>);
-
-/// The bytes of `file` and where each entry lies in them, if it is a well-formed cache file
-/// made under `key`.
-fn read(file: &Path, key: &Key) -> Option<(Vec<u8>, HashMap<String, Slot>)> {
-    let bytes = read_checked(file)?;
-    let payload = keyed_payload(&bytes, key)?;
-    let listed: Vec<Listed<'_>> = encoding().deserialize(payload).ok()?;
-    let base = bytes.as_ptr() as usize;
-    let index = listed
-        .into_iter()
-        .map(|(source, body_len, Blob(entry))| {
-            // The entry borrows from `bytes`: its place in them, to slice them again later.
-            let start = (entry.as_ptr() as usize).checked_sub(base)?;
-            let slot = Slot {
-                body_len,
-                bytes: start..start.checked_add(entry.len())?,
-            };
-            Some((source.into_owned(), slot))
-        })
-        .collect::<Option<HashMap<_, _>>>()?;
-    Some((bytes, index))
 }
 
 /// The bytes of `file` if it is framed as a cache file (magic, length, checksum).
@@ -608,24 +612,6 @@ where
     let bytes = read_checked(file)?;
     // From the slice itself, which is faster than through `Read`; bytes left over are an error.
     encoding().deserialize(keyed_payload(&bytes, key)?).ok()
-}
-
-/// Writes the file whole under a temporary name, then renames it over the old one, so a
-/// reader sees the old file or the new one, never a part. Each entry is encoded on its own,
-/// so a reader can find it without decoding the others.
-fn write(file: &Path, key: &Key, entries: &[Entry<'_>]) -> std::io::Result<()> {
-    let listed = entries
-        .iter()
-        .map(|entry| {
-            let bytes = encoding().serialize(entry).map_err(std::io::Error::other)?;
-            Ok((
-                entry.source.clone(),
-                entry.body.len() as u64,
-                Blob(Cow::Owned(bytes)),
-            ))
-        })
-        .collect::<std::io::Result<Vec<Listed<'_>>>>()?;
-    write_framed(file, key, &listed)
 }
 
 /// Writes `key` and `payload` behind the magic, length and checksum [`read_framed`] checks,
@@ -730,21 +716,37 @@ mod tests {
         }
     }
 
-    /// Writes a cache file of `a.md` and `b.md` through a first run, and returns the store.
-    fn stored(dir: &Path, docs: &[&Document]) -> Store {
-        let store = Store::new(dir.to_owned());
+    /// Runs `docs` through a store in `dir` with `limits`: each taken from the file when it
+    /// serves, else "rendered" (its HTML is its body) and put; then the file is written.
+    /// Returns how many were taken.
+    fn run(dir: &Path, docs: &[&Document], limits: Limits) -> usize {
+        let store = Store::with_limits(dir.to_owned(), limits);
         store.prepare(Depth::Pages);
+        let links = Table(BTreeMap::new());
+        let mut taken = 0;
         for doc in docs {
-            assert!(store.take(doc, &Table(BTreeMap::new())).is_none());
-            store.keep(doc, Vec::new());
+            match store.take(doc, &links) {
+                Some(result) => {
+                    assert_eq!(result.html, doc.body, "a taken result is the one put");
+                    taken += 1;
+                }
+                None => store.put(doc, &[], &rendered(&doc.body)),
+            }
         }
-        let results: Vec<Arc<RenderedDoc>> = docs.iter().map(|d| Arc::new(rendered(&d.body))).collect();
-        store.finish(docs, &results);
-        store
+        store.finish(docs);
+        taken
+    }
+
+    fn stored(dir: &Path, docs: &[&Document]) {
+        assert_eq!(run(dir, docs, Limits::DEFAULT), 0, "a first run takes nothing");
+    }
+
+    fn pages_bin(dir: &Path) -> PathBuf {
+        dir.join("pages.bin")
     }
 
     #[test]
-    fn entries_are_taken_from_a_file_read_once() {
+    fn entries_are_taken_from_a_file_read_by_position() {
         let dir = tempfile::tempdir().expect("a folder");
         let (a, b) = (document("a.md", "alpha"), document("b.md", "beta"));
         stored(dir.path(), &[&a, &b]);
@@ -764,22 +766,39 @@ mod tests {
     }
 
     #[test]
-    fn a_damaged_entry_in_a_good_file_is_recomputed_not_trusted() {
+    fn a_rewritten_file_keeps_the_taken_entries_beside_the_new_ones() {
         let dir = tempfile::tempdir().expect("a folder");
         let (a, b) = (document("a.md", "alpha"), document("b.md", "beta"));
         stored(dir.path(), &[&a, &b]);
-        // Damage a's entry (its body), then frame the file again, so that only the entry,
-        // decoded late, can tell.
-        let file = dir.path().join("pages.bin");
-        let bytes = std::fs::read(&file).expect("the file");
-        let key = Key::new(Depth::Pages).expect("a key");
-        let payload = keyed_payload(&bytes, &key).expect("a good file");
-        let mut listed: Vec<Listed<'_>> = encoding().deserialize(payload).expect("an index");
-        let mut damaged = listed[0].2.0.to_vec();
-        let at = damaged.windows(5).position(|w| w == b"alpha").expect("the body");
-        damaged[at] = 0xff; // no longer UTF-8
-        listed[0].2 = Blob(Cow::Owned(damaged));
-        write_framed(&file, &key, &listed).expect("written");
+        let edited = document("b.md", "beta, edited");
+        assert_eq!(
+            run(dir.path(), &[&a, &edited], Limits::DEFAULT),
+            1,
+            "a taken, b made"
+        );
+        // a's entry was copied from the old file, b's written afresh: both serve now.
+        assert_eq!(run(dir.path(), &[&a, &edited], Limits::DEFAULT), 2);
+        // A document gone from the site is gone from the file.
+        assert_eq!(run(dir.path(), &[&a], Limits::DEFAULT), 1);
+        assert_eq!(
+            run(dir.path(), &[&a, &edited], Limits::DEFAULT),
+            1,
+            "b was dropped"
+        );
+    }
+
+    #[test]
+    fn a_damaged_entry_is_one_miss_not_a_lost_file() {
+        let dir = tempfile::tempdir().expect("a folder");
+        let (a, b) = (document("a.md", "alpha"), document("b.md", "beta"));
+        stored(dir.path(), &[&a, &b]);
+        // Damage a's HTML (its last "alpha": the body comes first) so that it still decodes
+        // and its document still matches: only the entry's checksum can tell.
+        let file = pages_bin(dir.path());
+        let mut bytes = std::fs::read(&file).expect("the file");
+        let at = bytes.windows(5).rposition(|w| w == b"alpha").expect("the HTML");
+        bytes[at] = b'A';
+        std::fs::write(&file, &bytes).expect("damaged");
 
         let store = Store::new(dir.path().to_owned());
         store.prepare(Depth::Pages);
@@ -788,6 +807,75 @@ mod tests {
         assert!(store.take(&a, &links).is_none(), "a damaged entry is not used");
         assert_eq!(store.take(&b, &links).map(|r| r.html).as_deref(), Some("beta"));
         assert!(store.lock().dirty, "the file is written again");
+    }
+
+    #[test]
+    fn a_truncated_or_foreign_file_is_an_empty_cache() {
+        let dir = tempfile::tempdir().expect("a folder");
+        let (a, b) = (document("a.md", "alpha"), document("b.md", "beta"));
+        stored(dir.path(), &[&a, &b]);
+        let file = pages_bin(dir.path());
+        let bytes = std::fs::read(&file).expect("the file");
+        for (what, damaged) in [
+            ("truncated", bytes[..bytes.len() - 1].to_vec()),
+            ("its head only", bytes[..32].to_vec()),
+            ("grown", [bytes.as_slice(), b"x"].concat()),
+            ("empty", Vec::new()),
+        ] {
+            std::fs::write(&file, &damaged).expect("damaged");
+            let store = Store::new(dir.path().to_owned());
+            store.prepare(Depth::Pages);
+            assert!(!store.has(&a) && !store.has(&b), "{what}: nothing listed");
+            assert!(store.lock().dirty, "{what}: written again");
+        }
+        assert_eq!(run(dir.path(), &[&a, &b], Limits::DEFAULT), 0);
+        assert_eq!(
+            run(dir.path(), &[&a, &b], Limits::DEFAULT),
+            2,
+            "and then good again"
+        );
+    }
+
+    #[test]
+    fn an_entry_over_the_cap_is_left_out_and_the_others_kept() {
+        let dir = tempfile::tempdir().expect("a folder");
+        let long = "long ".repeat(400);
+        let (a, b) = (document("a.md", &long), document("b.md", "beta"));
+        let limits = Limits {
+            entry: 1000,
+            ..Limits::DEFAULT
+        };
+        assert_eq!(run(dir.path(), &[&a, &b], limits), 0);
+        let store = Store::with_limits(dir.path().to_owned(), limits);
+        store.prepare(Depth::Pages);
+        assert!(!store.has(&a), "over the cap: not written");
+        assert!(store.has(&b), "the others are kept");
+        assert_eq!(run(dir.path(), &[&a, &b], limits), 1);
+    }
+
+    #[test]
+    fn a_file_over_the_total_is_not_written_at_all() {
+        let dir = tempfile::tempdir().expect("a folder");
+        let (a, b) = (document("a.md", &"long ".repeat(400)), document("b.md", "beta"));
+        stored(dir.path(), &[&a, &b]);
+        let limits = Limits {
+            total: 1000,
+            ..Limits::DEFAULT
+        };
+        let edited = document("b.md", "beta, edited");
+        assert_eq!(run(dir.path(), &[&a, &edited], limits), 1);
+        assert!(
+            !pages_bin(dir.path()).exists(),
+            "no file rather than a part of one"
+        );
+        assert!(
+            std::fs::read_dir(dir.path())
+                .expect("the folder")
+                .next()
+                .is_none(),
+            "no temporary file left"
+        );
+        assert_eq!(run(dir.path(), &[&a, &edited], Limits::DEFAULT), 0);
     }
 
     #[test]
