@@ -57,7 +57,8 @@ pub fn build_into(
         theme,
         templates: Arc::new(templates?),
     };
-    render_into(config, &analysis, &themed, sink)?;
+    let mut analysis = analysis;
+    render_into(config, &mut analysis, &themed, sink)?;
     Ok(analysis)
 }
 
@@ -85,12 +86,18 @@ pub fn build_themed(
     themed: &Themed,
     sink: &dyn Sink,
 ) -> Result<Analysis> {
-    let analysis = analyse::analyse(config, site, Depth::Pages, cache);
-    render_into(config, &analysis, themed, sink)?;
+    let mut analysis = analyse::analyse(config, site, Depth::Pages, cache);
+    render_into(config, &mut analysis, themed, sink)?;
     Ok(analysis)
 }
 
-fn render_into(config: &Config, analysis: &Analysis, themed: &Themed, sink: &dyn Sink) -> Result<()> {
+fn render_into(config: &Config, analysis: &mut Analysis, themed: &Themed, sink: &dyn Sink) -> Result<()> {
+    // Bodies the analysis left in the build cache are read as their pages are rendered; a
+    // theme that puts the body into the page's context needs them all first.
+    if !themed.templates.splices_body() {
+        analysis.load_bodies()?;
+    }
+    let analysis = &*analysis;
     let renderer = Renderer::with_templates(analysis, &themed.theme, Arc::clone(&themed.templates), config);
     // Pages are keyed only for a sink that may hold them from before (a warm build, serve).
     let renderer = if sink.remembers() {

@@ -135,6 +135,11 @@ impl DocumentCache {
         rendered
     }
 
+    /// The page bodies the disk cache left in its file this run (see [`super::store::Deferred`]).
+    pub(super) fn deferred(&self) -> super::Bodies {
+        super::Bodies(self.disk.as_ref().map(Store::take_deferred).unwrap_or_default())
+    }
+
     /// Ends a run: the disk cache keeps exactly these results.
     pub(super) fn finish(&self, docs: &[&Document]) {
         if let Some(disk) = &self.disk {

@@ -13,6 +13,7 @@ pub mod links;
 pub mod sanitize;
 pub mod store;
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
@@ -52,6 +53,35 @@ pub struct Analysis {
     pub coverage: Coverage,
     /// Source path → the date git last changed it, when git dates are on and available.
     pub changed: Option<BTreeMap<String, String>>,
+    /// The bodies of `documents` taken from the disk cache and left there until a page needs
+    /// them (their `html` is empty until then): see [`Analysis::html`].
+    pub bodies: Bodies,
+}
+
+/// Page bodies left in the disk cache's file, by the digest of the HTML (`html_digest`).
+#[derive(Debug, Default)]
+pub struct Bodies(HashMap<[u8; 32], store::Deferred>);
+
+impl Bodies {
+    /// Whether every body is in memory.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// A body left in the cache file could not be read back as it was (the file was changed
+/// under the build): the build stops rather than show a wrong page.
+#[derive(Debug)]
+pub struct BodyLost;
+
+impl From<BodyLost> for crate::error::Error {
+    fn from(_: BodyLost) -> Self {
+        crate::error::Error::Setup(
+            "the build cache changed during the build (a page body could not be read back); \
+             build again, or with --no-cache"
+                .to_owned(),
+        )
+    }
 }
 
 impl Analysis {
@@ -75,6 +105,33 @@ impl Analysis {
         check::has_errors(&self.report, &self.findings, deny_warnings)
     }
 
+    /// The HTML body of `rendered`: its own, or read back from the cache file where the
+    /// analysis left it (only a page that is rendered again needs it).
+    pub fn html<'r>(&self, rendered: &'r RenderedDoc) -> Result<Cow<'r, str>, BodyLost> {
+        match self.bodies.0.get(&rendered.html_digest) {
+            Some(deferred) if rendered.html.is_empty() => deferred
+                .html(&rendered.html_digest)
+                .map(Cow::Owned)
+                .ok_or(BodyLost),
+            _ => Ok(Cow::Borrowed(&rendered.html)),
+        }
+    }
+
+    /// Reads every body left in the cache file into its document, for a theme that shows a
+    /// body other than by splicing it into the rendered page (it goes into the page's key).
+    pub fn load_bodies(&mut self) -> Result<(), BodyLost> {
+        let bodies = std::mem::take(&mut self.bodies);
+        for rendered in self.documents.values_mut() {
+            if let Some(deferred) = bodies.0.get(&rendered.html_digest) {
+                if rendered.html.is_empty() {
+                    let html = deferred.html(&rendered.html_digest).ok_or(BodyLost)?;
+                    Arc::make_mut(rendered).html = html;
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// The rendered body of a document, found by its source path.
     pub fn document(&self, doc: &Document) -> Option<&RenderedDoc> {
         self.documents.get(&doc.source).map(|rendered| &**rendered)
@@ -96,7 +153,7 @@ pub fn check_config(config: &Config, today: Option<Date>) -> CheckConfig {
 pub fn analyse(config: &Config, mut site: Site, depth: Depth, cache: Option<&DocumentCache>) -> Analysis {
     let today = crate::calendar::today();
     let check_config = check_config(config, today);
-    let ((report, surroundings), (documents, document_findings)) = rayon::join(
+    let ((report, surroundings), (documents, document_findings, bodies)) = rayon::join(
         || {
             rayon::join(
                 || check::check(&site, &check_config),
@@ -119,6 +176,7 @@ pub fn analyse(config: &Config, mut site: Site, depth: Depth, cache: Option<&Doc
         documents,
         coverage: surroundings.coverage,
         changed: surroundings.changed,
+        bodies,
     }
 }
 
@@ -177,7 +235,7 @@ fn documents(
     site: &Site,
     depth: Depth,
     cache: Option<&DocumentCache>,
-) -> (HashMap<RelPath, Arc<RenderedDoc>>, Vec<Diagnostic>) {
+) -> (HashMap<RelPath, Arc<RenderedDoc>>, Vec<Diagnostic>, Bodies) {
     let links = SiteLinks::new(site);
     let all: Vec<&Document> = site.documents().collect();
     if let Some(cache) = cache {
@@ -211,6 +269,7 @@ fn documents(
         .collect();
     rendered.sort_unstable_by_key(|(at, _)| *at);
     let rendered: Vec<Arc<RenderedDoc>> = rendered.into_iter().map(|(_, doc)| doc).collect();
+    let bodies = cache.map(DocumentCache::deferred).unwrap_or_default();
     if let Some(cache) = cache {
         cache.finish(&all);
     }
@@ -226,5 +285,5 @@ fn documents(
             documents.insert(doc.source.clone(), rendered);
         }
     }
-    (documents, findings)
+    (documents, findings, bodies)
 }

@@ -393,12 +393,34 @@ fn checksum(bytes: &[u8]) -> u64 {
     foldhash::fast::FixedState::with_seed(0x7473_7361).hash_one(bytes)
 }
 
+/// A page body left in the cache file when its entry was taken (a warm build hard-links most
+/// pages and never needs their bodies, so they are not held in memory): where it lies, read
+/// back only if its page is rendered. The file stays open, so a later rename over it does
+/// not move what this points at.
+#[derive(Debug, Clone)]
+pub struct Deferred {
+    file: Arc<Indexed>,
+    slot: Slot,
+}
+
+impl Deferred {
+    /// The body, read and decoded again, if it is still the one whose digest is `digest`.
+    pub fn html(&self, digest: &[u8; 32]) -> Option<String> {
+        let bytes = self.file.read(&self.slot)?;
+        let entry: Entry<'_> = encoding().deserialize(&bytes).ok()?;
+        let html = entry.page.html;
+        (blake3::hash(html.as_bytes()).as_bytes() == digest).then(|| html.into_owned())
+    }
+}
+
 /// The persistent cache of one repository, for one run.
 #[derive(Debug)]
 pub struct Store {
     dir: PathBuf,
     limits: Limits,
     state: Mutex<State>,
+    /// Bodies left in the file by [`Store::take`] at [`Depth::Pages`], by their digest.
+    deferred: Mutex<HashMap<[u8; 32], Deferred>>,
 }
 
 #[derive(Default)]
@@ -442,6 +464,7 @@ impl Store {
             dir,
             limits,
             state: Mutex::default(),
+            deferred: Mutex::default(),
         }
     }
 
@@ -499,9 +522,15 @@ impl Store {
         };
         let taken = found.and_then(|(slot, old)| {
             let bytes = old.read(&slot)?;
-            let entry: Entry<'_> = encoding().deserialize(&bytes).ok()?;
+            let mut entry: Entry<'_> = encoding().deserialize(&bytes).ok()?;
             if !(entry.made_from(doc) && entry.links_hold(doc, links)) {
                 return None;
+            }
+            let pages = self.lock().prepared == Some(Depth::Pages);
+            if pages && !entry.page.html.is_empty() {
+                entry.page.html = Cow::Borrowed("");
+                let deferred = Deferred { file: old, slot };
+                self.defer(entry.page.html_digest, deferred);
             }
             self.lock().taken.insert(doc.source.to_string(), slot);
             Some(entry.page.into_rendered())
@@ -510,6 +539,16 @@ impl Store {
             self.lock().dirty = true;
         }
         taken
+    }
+
+    fn defer(&self, digest: [u8; 32], deferred: Deferred) {
+        let mut map = self.deferred.lock().unwrap_or_else(PoisonError::into_inner);
+        map.insert(digest, deferred);
+    }
+
+    /// The bodies this run left in the file, by digest (taken: a second call has none).
+    pub(super) fn take_deferred(&self) -> HashMap<[u8; 32], Deferred> {
+        std::mem::take(&mut *self.deferred.lock().unwrap_or_else(PoisonError::into_inner))
     }
 
     /// Writes `doc`'s fresh result, with what its pass asked the site, into this run's new
@@ -712,6 +751,7 @@ mod tests {
     fn rendered(html: &str) -> RenderedDoc {
         RenderedDoc {
             html: html.to_owned(),
+            html_digest: *blake3::hash(html.as_bytes()).as_bytes(),
             ..RenderedDoc::default()
         }
     }
@@ -725,9 +765,9 @@ mod tests {
         let links = Table(BTreeMap::new());
         let mut taken = 0;
         for doc in docs {
-            match store.take(doc, &links) {
-                Some(result) => {
-                    assert_eq!(result.html, doc.body, "a taken result is the one put");
+            match taken_html(&store, doc, &links) {
+                Some(html) => {
+                    assert_eq!(html, doc.body, "a taken result is the one put");
                     taken += 1;
                 }
                 None => store.put(doc, &[], &rendered(&doc.body)),
@@ -735,6 +775,43 @@ mod tests {
         }
         store.finish(docs);
         taken
+    }
+
+    /// The HTML of `doc`'s result taken from `store`, read back from the file where the take
+    /// left it.
+    fn taken_html(store: &Store, doc: &Document, links: &dyn LinkResolver) -> Option<String> {
+        let result = store.take(doc, links)?;
+        let deferred = store.take_deferred();
+        match deferred.get(&result.html_digest) {
+            Some(body) => {
+                assert!(
+                    result.html.is_empty(),
+                    "a body left in the file is not also in memory"
+                );
+                body.html(&result.html_digest)
+            }
+            None => Some(result.html),
+        }
+    }
+
+    #[test]
+    fn a_taken_body_stays_in_the_file_until_read_and_is_checked_then() {
+        let dir = tempfile::tempdir().expect("a folder");
+        let a = document("a.md", "alpha");
+        let store = Store::new(dir.path().to_owned());
+        store.prepare(Depth::Pages);
+        let made = rendered("alpha");
+        store.put(&a, &[], &made);
+        store.finish(&[&a]);
+        let store = Store::new(dir.path().to_owned());
+        store.prepare(Depth::Pages);
+        let result = store.take(&a, &Table(BTreeMap::new())).expect("taken");
+        assert_eq!(result.html, "", "not read into memory");
+        let deferred = store.take_deferred();
+        let body = deferred.get(&made.html_digest).expect("left in the file");
+        assert_eq!(body.html(&made.html_digest).as_deref(), Some("alpha"));
+        assert_eq!(body.html(&[1; 32]), None, "read back only as the body it was");
+        assert!(store.take_deferred().is_empty(), "handed over once");
     }
 
     fn stored(dir: &Path, docs: &[&Document]) {
@@ -754,15 +831,15 @@ mod tests {
         store.prepare(Depth::Pages);
         assert!(store.has(&a) && store.has(&b));
         let links = Table(BTreeMap::new());
-        assert_eq!(store.take(&b, &links).map(|r| r.html).as_deref(), Some("beta"));
-        assert_eq!(store.take(&a, &links).map(|r| r.html).as_deref(), Some("alpha"));
+        assert_eq!(taken_html(&store, &b, &links).as_deref(), Some("beta"));
+        assert_eq!(taken_html(&store, &a, &links).as_deref(), Some("alpha"));
         // An edited document is not served the old result.
         let edited = document("a.md", "alpha, edited");
         let again = Store::new(dir.path().to_owned());
         again.prepare(Depth::Pages);
         assert!(!again.has(&edited), "another body length");
         assert!(again.take(&edited, &links).is_none());
-        assert_eq!(again.take(&b, &links).map(|r| r.html).as_deref(), Some("beta"));
+        assert_eq!(taken_html(&again, &b, &links).as_deref(), Some("beta"));
     }
 
     #[test]
@@ -805,7 +882,7 @@ mod tests {
         let links = Table(BTreeMap::new());
         assert!(store.has(&a), "the index still lists it");
         assert!(store.take(&a, &links).is_none(), "a damaged entry is not used");
-        assert_eq!(store.take(&b, &links).map(|r| r.html).as_deref(), Some("beta"));
+        assert_eq!(taken_html(&store, &b, &links).as_deref(), Some("beta"));
         assert!(store.lock().dirty, "the file is written again");
     }
 

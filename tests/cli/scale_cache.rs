@@ -64,3 +64,20 @@ fn a_truncated_cache_file_is_ignored() {
     );
     assert_eq!(c.check_json(&[]), checked, "check with a truncated findings.bin");
 }
+
+#[test]
+fn a_warm_build_into_a_new_folder_reads_every_body_back_from_the_cache() {
+    let c = Cached::new();
+    c.build("cold", &[]);
+    let pages = c.inode("pages.bin");
+    // Nothing to hard-link from: every page is rendered, each body read back from the file.
+    let fresh = c.build("fresh", &[]);
+    assert_eq!(c.inode("pages.bin"), pages, "every result came from the cache");
+    assert!(
+        fresh
+            .page("projects/brindle/self-assessment.html")
+            .contains("build caches close to"),
+        "the body is on its page"
+    );
+    assert_same_files(&fresh.files(), &uncached(&c, "off").files(), "a fresh folder");
+}

@@ -384,7 +384,6 @@ impl<'a> Renderer<'a> {
         mut context: PageContext,
         rendered: &RenderedDoc,
     ) -> Result<OutputFile> {
-        let body = rendered.html.as_str();
         let key = context.key(
             &self.templates.digest,
             template,
@@ -394,6 +393,9 @@ impl<'a> Renderer<'a> {
         if let Some(kept) = self.kept(path, key) {
             return Ok(kept);
         }
+        // Read back from the build cache only now, for a page that is rendered again.
+        let body = self.analysis.html(rendered)?;
+        let body = body.as_ref();
         if self.templates.splice_body {
             let around = self.render_bytes(path, template, context.tera(), 0)?;
             if let Some(html) = templates::splice(&around, body) {

@@ -32,6 +32,12 @@ pub struct Templates {
 }
 
 impl Templates {
+    /// Whether a document's body is spliced into its rendered page rather than put into the
+    /// page's context (then the body must be in memory before its page is keyed).
+    pub fn splices_body(&self) -> bool {
+        self.splice_body
+    }
+
     /// Fails only on a template error.
     pub fn compile(theme: &Theme) -> Result<Templates> {
         let mut tera = tera::Tera::new();
