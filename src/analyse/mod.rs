@@ -122,11 +122,11 @@ impl Analysis {
     pub fn load_bodies(&mut self) -> Result<(), BodyLost> {
         let bodies = std::mem::take(&mut self.bodies);
         for rendered in self.documents.values_mut() {
-            if let Some(deferred) = bodies.0.get(&rendered.html_digest) {
-                if rendered.html.is_empty() {
-                    let html = deferred.html(&rendered.html_digest).ok_or(BodyLost)?;
-                    Arc::make_mut(rendered).html = html;
-                }
+            if let Some(deferred) = bodies.0.get(&rendered.html_digest)
+                && rendered.html.is_empty()
+            {
+                let html = deferred.html(&rendered.html_digest).ok_or(BodyLost)?;
+                Arc::make_mut(rendered).html = html;
             }
         }
         Ok(())

@@ -596,7 +596,9 @@ impl Store {
         // Every worker is done with the writer: the pass is over.
         let writer = state.writer.take().and_then(Arc::into_inner);
         let Some((file, key)) = state.file.take().filter(|_| changed) else {
-            writer.map(Writer::abandon);
+            if let Some(writer) = writer {
+                writer.abandon();
+            }
             return;
         };
         let Some(writer) = writer.or_else(|| Writer::create(&file, self.limits)) else {
