@@ -71,6 +71,13 @@ pub trait Sink: Sync {
     fn remembers(&self) -> bool {
         false
     }
+
+    /// Whether it may hold some page at `path` ([`Self::reuse`] may say yes to some key):
+    /// when it surely does not, a page is keyed while its context is made, in one run,
+    /// rather than keyed first and made only if it was not kept.
+    fn may_reuse(&self, _path: &str) -> bool {
+        self.remembers()
+    }
 }
 
 /// A sink that keeps every file, for the preview server and for tests.
@@ -343,6 +350,11 @@ impl Sink for Staging<'_> {
 
     fn remembers(&self) -> bool {
         self.memo.is_some()
+    }
+
+    /// Whether the previous build recorded a page at `path`.
+    fn may_reuse(&self, path: &str) -> bool {
+        self.memo.is_some_and(|memo| memo.previous.contains_key(path))
     }
 
     /// Links the previous build's page when it was made from `key` ([`Staging::link_previous`]).
