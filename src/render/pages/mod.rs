@@ -249,19 +249,28 @@ impl<'a> Renderer<'a> {
                 };
                 files.into_par_iter().try_for_each(|file| paths.put(file))
             },
-            || {
-                let api = check::format::json(self.site, self.report, &self.analysis.findings);
-                Singles {
-                    api: paths.put(bytes_file("api/projects.json".to_owned(), api.into_bytes())),
-                    home: self.home_page(),
-                    not_found: self.not_found(),
-                    coverage: self.coverage_page(),
-                    glance: (!self.site.process.is_empty()).then(|| self.glance_page()),
-                    css: (!self.theme.statics.contains_key("highlight.css"))
-                        .then(|| Highlighter::stylesheet().to_owned()),
-                }
+            || Singles {
+                api: paths.put(self.api()),
+                home: self.home_page(),
+                not_found: self.not_found(),
+                coverage: self.coverage_page(),
+                glance: (!self.site.process.is_empty()).then(|| self.glance_page()),
+                css: (!self.theme.statics.contains_key("highlight.css"))
+                    .then(|| Highlighter::stylesheet().to_owned()),
             },
         )
+    }
+
+    /// `api/projects.json`, `check --format json`'s report: kept when the memo holds the file
+    /// made from the same values, as a page is.
+    fn api(&self) -> OutputFile {
+        const PATH: &str = "api/projects.json";
+        let report = check::format::json_report(self.site, self.report, &self.analysis.findings);
+        let key = self.memo.and(report.digest()).map(RenderKey);
+        if let Some(kept) = self.kept(PATH, key) {
+            return kept;
+        }
+        made(PATH, report.text().into_bytes(), key)
     }
 
     /// The checker's verdict on a unit; `None` when the analysis did not judge it.
