@@ -46,4 +46,5 @@ mod cli {
     mod toc_layout;
     mod verdicts;
     mod walk;
+    mod warm;
 }
