@@ -113,10 +113,12 @@ fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
     // linked from it rather than rendered; beside the document cache, and off with it.
     let memo =
         cache_dir(&args.source, &config).and_then(|dir| tssa::output::PageMemo::load(&dir, &config.output));
-    // Pages go to disk as they are rendered, so the build never holds the whole site.
-    let (built, stats) = tssa::output::write_site_remembering(&config.output, memo.as_ref(), |staging| {
-        tssa::pipeline::build_into(&config, site, cache.as_ref(), staging)
-    })?;
+    // Pages go to disk as they are rendered, so the build never holds the whole site. The
+    // previous site is removed while the report is printed (`removal`, waited for at the end).
+    let (built, stats, removal) =
+        tssa::output::write_site_deferred(&config.output, memo.as_ref(), |staging| {
+            tssa::pipeline::build_into(&config, site, cache.as_ref(), staging)
+        })?;
     let analysis = &built;
     let site = &analysis.site;
     // Everything `check` reports, in file order.
@@ -143,6 +145,7 @@ fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
     // As `check`: the OS frees the model and every rendered document at exit faster than
     // dropping them one by one (the document cache is dropped as usual).
     std::mem::forget(built);
+    drop(removal);
     Ok(if failed {
         ExitCode::from(1)
     } else {

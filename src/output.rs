@@ -71,6 +71,13 @@ pub trait Sink: Sync {
     fn remembers(&self) -> bool {
         false
     }
+
+    /// Whether it may hold some page at `path` ([`Self::reuse`] may say yes to some key):
+    /// when it surely does not, a page is keyed while its context is made, in one run,
+    /// rather than keyed first and made only if it was not kept.
+    fn may_reuse(&self, _path: &str) -> bool {
+        self.remembers()
+    }
 }
 
 /// A sink that keeps every file, for the preview server and for tests.
@@ -123,6 +130,18 @@ pub fn write_site_remembering<T>(
     memo: Option<&PageMemo>,
     fill: impl FnOnce(&Staging<'_>) -> Result<T>,
 ) -> Result<(T, WriteStats)> {
+    let (value, stats, _previous) = write_site_deferred(out, memo, fill)?;
+    Ok((value, stats))
+}
+
+/// As [`write_site_remembering`], leaving the previous site to be removed on a thread while
+/// the caller finishes (prints its report): the returned [`Removal`] waits for it when it is
+/// dropped, so nothing is left behind at exit.
+pub fn write_site_deferred<T>(
+    out: &Path,
+    memo: Option<&PageMemo>,
+    fill: impl FnOnce(&Staging<'_>) -> Result<T>,
+) -> Result<(T, WriteStats, Removal)> {
     let parent = match out.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -154,22 +173,65 @@ pub fn write_site_remembering<T>(
             return Err(err);
         }
     };
-    swap_in(out, &staging, &old)?;
+    let removal = swap_in(out, &staging, &old)?;
     if let Some(memo) = memo {
         memo.save(records.into_inner().unwrap_or_else(PoisonError::into_inner));
     }
-    Ok((value, stats))
+    Ok((value, stats, removal))
 }
 
-/// Moves the previous site aside, the new one in its place, and removes the previous one.
-fn swap_in(out: &Path, staging: &Path, old: &Path) -> Result<()> {
-    if out.exists() {
-        remove_if_exists(old)?;
-        fs::rename(out, old).map_err(|source| Error::Write {
-            path: out.to_path_buf(),
-            source,
-        })?;
+/// The previous site's removal, under way on its own thread; dropping this waits for it.
+#[derive(Debug, Default)]
+pub struct Removal(Option<std::thread::JoinHandle<()>>);
+
+impl Removal {
+    /// Removes `folder` (the previous site, already moved aside) on a thread, or here when no
+    /// thread can be started.
+    fn start(folder: PathBuf) -> Removal {
+        let remove = move || {
+            let _ = fs::remove_dir_all(&folder);
+        };
+        let spawned = std::thread::Builder::new()
+            .name("tssa-remove-old".into())
+            .spawn(remove.clone());
+        match spawned {
+            Ok(handle) => Removal(Some(handle)),
+            Err(_) => {
+                remove();
+                Removal(None)
+            }
+        }
     }
+}
+
+impl Drop for Removal {
+    fn drop(&mut self) {
+        if let Some(handle) = self.0.take() {
+            let _ = handle.join();
+        }
+    }
+}
+
+/// Moves the previous site aside and the new one in its place, and starts removing the
+/// previous one: removing a site of thousands of files is not on the path to the new one.
+fn swap_in(out: &Path, staging: &Path, old: &Path) -> Result<Removal> {
+    if !out.exists() {
+        return match fs::rename(staging, out) {
+            Ok(()) => Ok(Removal::default()),
+            Err(source) => {
+                let _ = fs::remove_dir_all(staging);
+                Err(Error::Write {
+                    path: out.to_path_buf(),
+                    source,
+                })
+            }
+        };
+    }
+    remove_if_exists(old)?;
+    fs::rename(out, old).map_err(|source| Error::Write {
+        path: out.to_path_buf(),
+        source,
+    })?;
     if let Err(source) = fs::rename(staging, out) {
         // Put the previous site back before reporting.
         let _ = fs::rename(old, out);
@@ -179,8 +241,7 @@ fn swap_in(out: &Path, staging: &Path, old: &Path) -> Result<()> {
             source,
         });
     }
-    let _ = fs::remove_dir_all(old);
-    Ok(())
+    Ok(Removal::start(old.to_path_buf()))
 }
 
 /// What a build leaves beside the output while it runs: `.NAME.tssa-staging-PID` (the new
@@ -343,6 +404,11 @@ impl Sink for Staging<'_> {
 
     fn remembers(&self) -> bool {
         self.memo.is_some()
+    }
+
+    /// Whether the previous build recorded a page at `path`.
+    fn may_reuse(&self, path: &str) -> bool {
+        self.memo.is_some_and(|memo| memo.previous.contains_key(path))
     }
 
     /// Links the previous build's page when it was made from `key` ([`Staging::link_previous`]).

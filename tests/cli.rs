@@ -47,4 +47,5 @@ mod cli {
     mod toc_layout;
     mod verdicts;
     mod walk;
+    mod warm;
 }

@@ -379,8 +379,10 @@ fn state_key(state: ItemState) -> &'static str {
 // ---------------------------------------------------------------------------------------
 // json
 
+/// The JSON report's values, made once and then written ([`JsonReport::text`]) or digested
+/// ([`JsonReport::digest`]).
 #[derive(Serialize)]
-struct JsonReport<'a> {
+pub(crate) struct JsonReport<'a> {
     schema_version: u32,
     tool: &'static str,
     tool_version: &'static str,
@@ -437,6 +439,15 @@ fn json_document(d: &Document) -> JsonDocument<'_> {
 
 /// The whole report as one pretty-printed JSON document (see the module docs for the schema).
 pub fn json(site: &Site, report: &Report, site_diagnostics: &[Diagnostic]) -> String {
+    json_report(site, report, site_diagnostics).text()
+}
+
+/// The values of [`json`]'s document.
+pub(crate) fn json_report<'a>(
+    site: &'a Site,
+    report: &'a Report,
+    site_diagnostics: &'a [Diagnostic],
+) -> JsonReport<'a> {
     let by_slug: HashMap<&str, &crate::model::Unit> =
         site.units.iter().map(|u| (u.slug.as_str(), u)).collect();
     let units = report
@@ -467,24 +478,49 @@ pub fn json(site: &Site, report: &Report, site_diagnostics: &[Diagnostic]) -> St
         .collect();
     let mut diagnostics: Vec<&Diagnostic> = site_diagnostics.iter().collect();
     diagnostics.sort();
-    let doc = JsonReport {
+    JsonReport {
         schema_version: SCHEMA_VERSION,
         tool: "tssa",
         tool_version: env!("CARGO_PKG_VERSION"),
         units,
         diagnostics,
         summary: Totals::new(report, site_diagnostics),
-    };
-    // Serialising plain structs, string-keyed maps and strings cannot fail; the fallback keeps
-    // the function total all the same.
-    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_else(|e| {
-        format!(
-            "{{\"schema_version\": {SCHEMA_VERSION}, \"error\": {:?}}}",
-            e.to_string()
-        )
-    });
-    text.push('\n');
-    text
+    }
+}
+
+impl JsonReport<'_> {
+    /// The report as one pretty-printed JSON document.
+    pub(crate) fn text(&self) -> String {
+        // Serialising plain structs, string-keyed maps and strings cannot fail; the fallback
+        // keeps the function total all the same.
+        let mut text = serde_json::to_string_pretty(self).unwrap_or_else(|e| {
+            format!(
+                "{{\"schema_version\": {SCHEMA_VERSION}, \"error\": {:?}}}",
+                e.to_string()
+            )
+        });
+        text.push('\n');
+        text
+    }
+
+    /// The BLAKE3 digest of every value [`Self::text`] writes, a fraction of the cost of
+    /// writing them (bincode, no escaping); `None` if one cannot be encoded. The summary, whose
+    /// flattened counts bincode cannot encode, is small and digested as JSON. Every field is
+    /// named here, so a field added to the report cannot be left out.
+    pub(crate) fn digest(&self) -> Option<[u8; 32]> {
+        let JsonReport {
+            schema_version,
+            tool,
+            tool_version,
+            units,
+            diagnostics,
+            summary,
+        } = self;
+        let mut encoded =
+            bincode::serialize(&(schema_version, tool, tool_version, units, diagnostics)).ok()?;
+        serde_json::to_writer(&mut encoded, summary).ok()?;
+        Some(*blake3::hash(&encoded).as_bytes())
+    }
 }
 
 // ---------------------------------------------------------------------------------------

@@ -15,19 +15,36 @@ pub struct RenderKey(pub [u8; 32]);
 /// A Tera context that notes each value as it is put in it, to digest them all at once (many
 /// small updates cost BLAKE3 more than one long one). A value that cannot be encoded (a
 /// sequence of unknown length) leaves the page without a key, so it is always rendered.
+///
+/// A page's context is put together by one function run against a `PageContext`; run first
+/// against one that only notes ([`Self::for_key`]), it gives the key without building Tera's
+/// values, which only a page that must be rendered then needs. Both runs are the same code, so
+/// the key holds whatever the page shows by construction.
 pub(crate) struct PageContext {
     context: tera::Context,
+    /// Whether values go into `context` (not when only the key is wanted).
+    fill: bool,
     /// The names and values put in, encoded; `None` when the page is not to be keyed.
     noted: Option<Vec<u8>>,
 }
 
 impl PageContext {
-    /// A context that notes what is put in it only when `keyed` (pages that are not
-    /// remembered need no key).
+    /// A context to render from, noting what is put in it only when `keyed` (pages that are
+    /// not remembered need no key).
     pub(crate) fn new(keyed: bool) -> Self {
         PageContext {
             context: tera::Context::new(),
+            fill: true,
             noted: keyed.then(|| Vec::with_capacity(4096)),
+        }
+    }
+
+    /// A context that only notes what is put in it, for the page's key: nothing can be
+    /// rendered from it.
+    pub(crate) fn for_key() -> Self {
+        PageContext {
+            fill: false,
+            ..Self::new(true)
         }
     }
 
@@ -41,7 +58,9 @@ impl PageContext {
                 self.noted = None;
             }
         }
-        self.context.insert(name, value);
+        if self.fill {
+            self.context.insert(name, value);
+        }
     }
 
     pub(crate) fn tera(&self) -> &tera::Context {
@@ -105,6 +124,26 @@ mod tests {
         assert_ne!(one, key(&[("title", "A"), ("texts", "b")]));
         // Moving a byte from one value to the next is a different page.
         assert_ne!(key(&[("a", "xy"), ("b", "")]), key(&[("a", "x"), ("b", "y")]));
+    }
+
+    #[test]
+    fn a_context_for_the_key_alone_keys_alike_and_holds_no_values() {
+        let fill = |context: &mut PageContext| {
+            context.insert("title", "A");
+            context.insert("count", &3);
+        };
+        let (mut keying, mut both) = (PageContext::for_key(), PageContext::new(true));
+        fill(&mut keying);
+        fill(&mut both);
+        let key = |c: &PageContext| c.key(&[0; 32], "page.html", "a.html", None);
+        assert!(key(&keying).is_some());
+        assert_eq!(key(&keying), key(&both));
+        assert!(keying.tera().get("title").is_none());
+        assert!(both.tera().get("title").is_some());
+        // A context made only to render has no key.
+        let mut plain = PageContext::new(false);
+        fill(&mut plain);
+        assert_eq!(key(&plain), None);
     }
 
     #[test]

@@ -21,47 +21,50 @@ pub(super) fn coverage_anchor(slug: &str) -> String {
 
 impl Renderer<'_> {
     pub(super) fn coverage_page(&self) -> Result<OutputFile> {
-        let mut context = self.context(COVERAGE_URL, "Version coverage", "coverage");
-        let cov = &self.analysis.coverage;
-        let rows: Vec<CoverageRowView> = cov
-            .rows
-            .iter()
-            .map(|row| self.coverage_row(row, self.units.get(row.slug.as_str()).copied()))
-            .collect();
-        let marks: Vec<svg::Mark> = cov
-            .rows
-            .iter()
-            .filter_map(|row| {
-                Some(svg::Mark {
-                    label: row.name.clone(),
-                    date: row.completed.as_ref()?.value.clone(),
-                    path: row.path.to_owned(),
-                    stale: row.renewal.due == Some(true),
+        self.page(COVERAGE_URL, "coverage.html", |context| {
+            self.fill_common(context, COVERAGE_URL, "Version coverage", "coverage");
+            let cov = &self.analysis.coverage;
+            let rows: Vec<CoverageRowView> = cov
+                .rows
+                .iter()
+                .map(|row| self.coverage_row(row, self.units.get(row.slug.as_str()).copied()))
+                .collect();
+            let marks: Vec<svg::Mark> = cov
+                .rows
+                .iter()
+                .filter_map(|row| {
+                    Some(svg::Mark {
+                        label: row.name.clone(),
+                        date: row.completed.as_ref()?.value.clone(),
+                        path: row.path.to_owned(),
+                        stale: row.renewal.due == Some(true),
+                    })
                 })
-            })
-            .collect();
-        context.insert("rows", &rows);
-        context.insert("totals", &cov.totals);
-        context.insert("today", &cov.today);
-        context.insert("renewal_months", &cov.renewal_months);
-        context.insert("has_git", &self.analysis.changed.is_some());
-        context.insert(
-            "releases_source",
-            &self
-                .config
-                .releases
-                .as_ref()
-                .map(|_| "releases data file named in book.toml"),
-        );
-        context.insert(
-            "coverage_svg",
-            &svg::responsive(|fit| svg::coverage_bar("coverage-bars", &cov.totals, cov.renewal_months, fit)),
-        );
-        context.insert(
-            "timeline_svg",
-            &svg::responsive(|fit| svg::timeline("coverage-timeline", &marks, cov.today.as_deref(), fit)),
-        );
-        self.page(COVERAGE_URL, "coverage.html", context)
+                .collect();
+            context.insert("rows", &rows);
+            context.insert("totals", &cov.totals);
+            context.insert("today", &cov.today);
+            context.insert("renewal_months", &cov.renewal_months);
+            context.insert("has_git", &self.analysis.changed.is_some());
+            context.insert(
+                "releases_source",
+                &self
+                    .config
+                    .releases
+                    .as_ref()
+                    .map(|_| "releases data file named in book.toml"),
+            );
+            context.insert(
+                "coverage_svg",
+                &svg::responsive(|fit| {
+                    svg::coverage_bar("coverage-bars", &cov.totals, cov.renewal_months, fit)
+                }),
+            );
+            context.insert(
+                "timeline_svg",
+                &svg::responsive(|fit| svg::timeline("coverage-timeline", &marks, cov.today.as_deref(), fit)),
+            );
+        })
     }
 
     /// One table row. `unit` is the row's unit, looked up by slug; without it sources keep

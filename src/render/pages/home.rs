@@ -19,26 +19,27 @@ const COLUMN_MIN_PERCENT: usize = 20;
 
 impl Renderer<'_> {
     pub(super) fn home_page(&self) -> Result<OutputFile> {
-        let mut context = self.context("index.html", &self.site.title, "projects");
-        let mut rows: Vec<HomeRow> = self
-            .site
-            .units
-            .iter()
-            .map(|unit| HomeRow::new(unit, self.unit_report(unit)))
-            .collect();
-        let show = Shown {
-            maturity: worth_a_column(&rows, |r| r.maturity.is_some()),
-            version: worth_a_column(&rows, |r| r.version.is_some()),
-        };
-        for row in &mut rows {
-            row.details = show.details(row);
-        }
-        context.insert("summary", &HomeSummary::of(&rows));
-        context.insert("filters", &Filters::of(&rows));
-        context.insert("show", &show);
-        context.insert("rows", &rows);
-        context.insert("intro_html", &Option::<String>::None);
-        self.page("index.html", "index.html", context)
+        self.page("index.html", "index.html", |context| {
+            self.fill_common(context, "index.html", &self.site.title, "projects");
+            let mut rows: Vec<HomeRow> = self
+                .site
+                .units
+                .iter()
+                .map(|unit| HomeRow::new(unit, self.unit_report(unit)))
+                .collect();
+            let show = Shown {
+                maturity: worth_a_column(&rows, |r| r.maturity.is_some()),
+                version: worth_a_column(&rows, |r| r.version.is_some()),
+            };
+            for row in &mut rows {
+                row.details = show.details(row);
+            }
+            context.insert("summary", &HomeSummary::of(&rows));
+            context.insert("filters", &Filters::of(&rows));
+            context.insert("show", &show);
+            context.insert("rows", &rows);
+            context.insert("intro_html", &Option::<String>::None);
+        })
     }
 }
 

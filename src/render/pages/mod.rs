@@ -249,19 +249,28 @@ impl<'a> Renderer<'a> {
                 };
                 files.into_par_iter().try_for_each(|file| paths.put(file))
             },
-            || {
-                let api = check::format::json(self.site, self.report, &self.analysis.findings);
-                Singles {
-                    api: paths.put(bytes_file("api/projects.json".to_owned(), api.into_bytes())),
-                    home: self.home_page(),
-                    not_found: self.not_found(),
-                    coverage: self.coverage_page(),
-                    glance: (!self.site.process.is_empty()).then(|| self.glance_page()),
-                    css: (!self.theme.statics.contains_key("highlight.css"))
-                        .then(|| Highlighter::stylesheet().to_owned()),
-                }
+            || Singles {
+                api: paths.put(self.api()),
+                home: self.home_page(),
+                not_found: self.not_found(),
+                coverage: self.coverage_page(),
+                glance: (!self.site.process.is_empty()).then(|| self.glance_page()),
+                css: (!self.theme.statics.contains_key("highlight.css"))
+                    .then(|| Highlighter::stylesheet().to_owned()),
             },
         )
+    }
+
+    /// `api/projects.json`, `check --format json`'s report: kept when the memo holds the file
+    /// made from the same values, as a page is.
+    fn api(&self) -> OutputFile {
+        const PATH: &str = "api/projects.json";
+        let report = check::format::json_report(self.site, self.report, &self.analysis.findings);
+        let key = self.memo.and(report.digest()).map(RenderKey);
+        if let Some(kept) = self.kept(PATH, key) {
+            return kept;
+        }
+        made(PATH, report.text().into_bytes(), key)
     }
 
     /// The checker's verdict on a unit; `None` when the analysis did not judge it.
@@ -321,25 +330,50 @@ impl<'a> Renderer<'a> {
         )
     }
 
-    /// A context holding the values every template relies on.
-    fn context(&self, page_url: &str, title: &str, section: &'static str) -> PageContext {
-        let mut context = self.empty_context();
-        insert_common(&mut context, &self.common(page_url, title, section));
-        context
+    /// Puts in `context` the values every template relies on.
+    fn fill_common(&self, context: &mut PageContext, page_url: &str, title: &str, section: &'static str) {
+        insert_common(context, &self.common(page_url, title, section));
     }
 
-    /// A context with nothing in it, digesting what is put in it when pages are remembered.
-    fn empty_context(&self) -> PageContext {
-        PageContext::new(self.memo.is_some())
-    }
-
-    fn page(&self, path: &str, template: &str, context: PageContext) -> Result<OutputFile> {
-        let key = context.key(&self.templates.digest, template, path, None);
-        if let Some(kept) = self.kept(path, key) {
-            return Ok(kept);
-        }
+    /// The page at `path`, rendered with `template` from the context `fill` puts together.
+    fn page(&self, path: &str, template: &str, fill: impl Fn(&mut PageContext)) -> Result<OutputFile> {
+        let (key, context) = match self.prepare(path, template, None, &fill) {
+            Prepared::Kept(kept) => return Ok(kept),
+            Prepared::Render(key, context) => (key, context),
+        };
         let html = self.render_bytes(path, template, context.tera(), 0)?;
         Ok(made(path, html, key))
+    }
+
+    /// The page at `path` as the memo still holds it, or its key (when pages are remembered)
+    /// and the context to render it from. When the memo may hold the page, `fill` is run first
+    /// for the key alone, so that a kept page costs its key and not its Tera context; it is run
+    /// again to render only when the page changed. A page the memo has no record of is keyed
+    /// and filled in one run.
+    fn prepare(
+        &self,
+        path: &str,
+        template: &str,
+        body: Option<&[u8; 32]>,
+        fill: &dyn Fn(&mut PageContext),
+    ) -> Prepared {
+        let key_of = |context: &PageContext| context.key(&self.templates.digest, template, path, body);
+        let filled = |mut context: PageContext| {
+            fill(&mut context);
+            context
+        };
+        let Some(memo) = self.memo else {
+            return Prepared::Render(None, filled(PageContext::new(false)));
+        };
+        if !memo.may_reuse(path) {
+            let context = filled(PageContext::new(true));
+            return Prepared::Render(key_of(&context), context);
+        }
+        let key = key_of(&filled(PageContext::for_key()));
+        match self.kept(path, key) {
+            Some(kept) => Prepared::Kept(kept),
+            None => Prepared::Render(key, filled(PageContext::new(false))),
+        }
     }
 
     /// The page at `path` as the memo still holds it from the same `key`, if it does.
@@ -374,25 +408,21 @@ impl<'a> Renderer<'a> {
         context.insert("content", shown);
     }
 
-    /// A page showing `body`, whose context came through [`Self::insert_body`]: rendered
-    /// around the mark and the body spliced in, so it is never copied into Tera's values;
-    /// rendered the plain way when the mark did not come out exactly once.
+    /// A page showing `rendered`, whose context `fill` puts together through
+    /// [`Self::insert_body`]: rendered around the mark and the body spliced in, so it is never
+    /// copied into Tera's values; rendered the plain way when the mark did not come out
+    /// exactly once.
     fn body_page(
         &self,
         path: &str,
         template: &str,
-        mut context: PageContext,
         rendered: &RenderedDoc,
+        fill: impl Fn(&mut PageContext),
     ) -> Result<OutputFile> {
-        let key = context.key(
-            &self.templates.digest,
-            template,
-            path,
-            Some(&rendered.html_digest),
-        );
-        if let Some(kept) = self.kept(path, key) {
-            return Ok(kept);
-        }
+        let (key, mut context) = match self.prepare(path, template, Some(&rendered.html_digest), &fill) {
+            Prepared::Kept(kept) => return Ok(kept),
+            Prepared::Render(key, context) => (key, context),
+        };
         // Read back from the build cache only now, for a page that is rendered again.
         let body = self.analysis.html(rendered)?;
         let body = body.as_ref();
@@ -407,11 +437,12 @@ impl<'a> Renderer<'a> {
         Ok(made(path, html, key))
     }
 
-    /// A document's rendered body and the metadata `document.html` shows beside it.
-    fn document_context(&self, doc: &Document, section: &'static str) -> PageContext {
+    /// Puts in `context` a document's rendered body and the metadata `document.html` shows
+    /// beside it.
+    fn fill_document(&self, context: &mut PageContext, doc: &Document, section: &'static str) {
         let rendered = self.body(doc);
-        let mut context = self.context(&doc.url, &doc.title, section);
-        self.insert_body(&mut context, &rendered.html);
+        self.fill_common(context, &doc.url, &doc.title, section);
+        self.insert_body(context, &rendered.html);
         context.insert("toc_html", &toc_html(&rendered.toc));
         if self.templates.uses_toc {
             context.insert("toc", &rendered.toc);
@@ -440,7 +471,6 @@ impl<'a> Renderer<'a> {
         if doc.body.is_empty() {
             context.insert("unread", &self.why_unread(doc));
         }
-        context
     }
 
     /// Why a document has no text to show, when the analysis says it could not be read (too
@@ -546,6 +576,12 @@ impl Paths<'_> {
     fn put_rendered(&self, file: Result<OutputFile>) -> Result<()> {
         self.put(file?)
     }
+}
+
+/// What [`Renderer::prepare`] found: the page kept, or what to render it from.
+enum Prepared {
+    Kept(OutputFile),
+    Render(Option<RenderKey>, PageContext),
 }
 
 /// A page just rendered, with the key it was made from when it has one.

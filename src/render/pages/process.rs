@@ -40,72 +40,74 @@ const STEP_TITLES: [(&str, &str); 17] = [
 impl Renderer<'_> {
     /// The process document at `index` of `nav`, with previous and next links along it.
     pub(super) fn process_page(&self, doc: &Document, nav: &[&Document], index: usize) -> Result<OutputFile> {
-        let mut context = self.document_context(doc, "process");
-        let title = process_title(doc);
-        context.insert("page_title", &title);
-        context.insert("nav_label", "Process");
-        let mut process_nav = self.nav(&doc.url, nav, Some(index), relative_url(&doc.url, GLANCE_URL));
-        for (link, shown) in process_nav.links.iter_mut().zip(&nav[process_nav.before..]) {
-            link.title = process_title(shown);
-        }
-        process_nav.links.insert(0, glance_link(&doc.url, false));
-        process_nav.insert_into(&mut context);
-        let crumbs = vec![
-            Crumb {
-                title: "Process".into(),
-                url: Some(relative_url(&doc.url, &urls::pretty(&self.site.process[0].url))),
-            },
-            Crumb { title, url: None },
-        ];
-        context.insert("crumbs", &crumbs);
-        let link = |d: &&Document| Link {
-            title: process_title(d),
-            url: relative_url(&doc.url, &d.url),
-            current: false,
-        };
-        context.insert("prev", &index.checked_sub(1).and_then(|i| nav.get(i)).map(link));
-        context.insert("next", &nav.get(index + 1).map(link));
-        self.body_page(&doc.url, "document.html", context, self.body(doc))
+        self.body_page(&doc.url, "document.html", self.body(doc), |context| {
+            self.fill_document(context, doc, "process");
+            let title = process_title(doc);
+            context.insert("page_title", &title);
+            context.insert("nav_label", "Process");
+            let mut process_nav = self.nav(&doc.url, nav, Some(index), relative_url(&doc.url, GLANCE_URL));
+            for (link, shown) in process_nav.links.iter_mut().zip(&nav[process_nav.before..]) {
+                link.title = process_title(shown);
+            }
+            process_nav.links.insert(0, glance_link(&doc.url, false));
+            process_nav.insert_into(context);
+            let crumbs = vec![
+                Crumb {
+                    title: "Process".into(),
+                    url: Some(relative_url(&doc.url, &urls::pretty(&self.site.process[0].url))),
+                },
+                Crumb { title, url: None },
+            ];
+            context.insert("crumbs", &crumbs);
+            let link = |d: &&Document| Link {
+                title: process_title(d),
+                url: relative_url(&doc.url, &d.url),
+                current: false,
+            };
+            context.insert("prev", &index.checked_sub(1).and_then(|i| nav.get(i)).map(link));
+            context.insert("next", &nav.get(index + 1).map(link));
+        })
     }
 
     pub(super) fn glance_page(&self) -> Result<OutputFile> {
-        let mut context = self.context(GLANCE_URL, "The process at a glance", "process");
-        let lanes = self.glance_lanes();
-        let svg_lanes: Vec<svg::Lane> = lanes
-            .iter()
-            .map(|lane| svg::Lane {
-                title: lane.title.to_owned(),
-                steps: lane
-                    .steps
-                    .iter()
-                    .map(|s| svg::Step {
-                        id: s.id.clone(),
-                        title: s.title.clone(),
-                        passed: s.passed,
-                        total: s.total,
-                    })
-                    .collect(),
-            })
-            .collect();
-        // The one page that lists every process document: the others' sidebars link here.
-        let nav: Vec<Link> = std::iter::once(glance_link(GLANCE_URL, true))
-            .chain(process_order(&self.site.process).into_iter().map(|d| Link {
-                title: process_title(d),
-                url: relative_url(GLANCE_URL, &d.url),
-                current: false,
-            }))
-            .collect();
-        context.insert("nav", &nav);
-        context.insert("nav_before", &0);
-        context.insert("nav_after", &0);
-        context.insert("nav_all", "");
-        context.insert("units", &self.site.units.len());
-        context.insert("lanes", &lanes);
-        context.insert(
-            "diagram_svg",
-            &svg::responsive(|fit| svg::process_diagram("process-steps", &svg_lanes, fit)),
-        );
-        self.page(GLANCE_URL, "glance.html", context)
+        self.page(GLANCE_URL, "glance.html", |context| {
+            self.fill_common(context, GLANCE_URL, "The process at a glance", "process");
+            let lanes = self.glance_lanes();
+            let svg_lanes: Vec<svg::Lane> = lanes
+                .iter()
+                .map(|lane| svg::Lane {
+                    title: lane.title.to_owned(),
+                    steps: lane
+                        .steps
+                        .iter()
+                        .map(|s| svg::Step {
+                            id: s.id.clone(),
+                            title: s.title.clone(),
+                            passed: s.passed,
+                            total: s.total,
+                        })
+                        .collect(),
+                })
+                .collect();
+            // The one page that lists every process document: the others' sidebars link here.
+            let nav: Vec<Link> = std::iter::once(glance_link(GLANCE_URL, true))
+                .chain(process_order(&self.site.process).into_iter().map(|d| Link {
+                    title: process_title(d),
+                    url: relative_url(GLANCE_URL, &d.url),
+                    current: false,
+                }))
+                .collect();
+            context.insert("nav", &nav);
+            context.insert("nav_before", &0);
+            context.insert("nav_after", &0);
+            context.insert("nav_all", "");
+            context.insert("units", &self.site.units.len());
+            context.insert("lanes", &lanes);
+            context.insert(
+                "diagram_svg",
+                &svg::responsive(|fit| svg::process_diagram("process-steps", &svg_lanes, fit)),
+            );
+        })
     }
 
     /// Path A's steps, then path B's, each with how many units pass it of those it applies

@@ -40,8 +40,9 @@ impl Renderer<'_> {
         }
         let page_url = format!("projects/{}/index.html", unit.slug);
         let diagnostics = self.unit_diagnostics(unit, report);
-        let context = self.unit_context(unit, report, &diagnostics, &page_url);
-        files.push(self.page(&page_url, "project.html", context)?);
+        files.push(self.page(&page_url, "project.html", |context| {
+            self.fill_unit(context, unit, report, &diagnostics, &page_url);
+        })?);
         Ok(files)
     }
 
@@ -52,26 +53,26 @@ impl Renderer<'_> {
         nav: &[&Document],
         index: usize,
     ) -> Result<OutputFile> {
-        let mut context = self.document_context(doc, "projects");
-        context.insert("nav_label", &unit.name);
-        let all = format!(
-            "{}#documents",
-            relative_url(&doc.url, &format!("projects/{}/", unit.slug))
-        );
-        self.nav(&doc.url, nav, Some(index), all)
-            .insert_into(&mut context);
-        let mut crumbs = self.crumbs(&doc.url, &unit.slug, true);
-        if let Some(last) = crumbs.last_mut() {
-            last.title = unit.name.clone();
-        }
-        crumbs.push(Crumb {
-            title: doc.title.clone(),
-            url: None,
-        });
-        context.insert("crumbs", &crumbs);
-        context.insert("prev", &Option::<Link>::None);
-        context.insert("next", &Option::<Link>::None);
-        self.body_page(&doc.url, "document.html", context, self.body(doc))
+        self.body_page(&doc.url, "document.html", self.body(doc), |context| {
+            self.fill_document(context, doc, "projects");
+            context.insert("nav_label", &unit.name);
+            let all = format!(
+                "{}#documents",
+                relative_url(&doc.url, &format!("projects/{}/", unit.slug))
+            );
+            self.nav(&doc.url, nav, Some(index), all).insert_into(context);
+            let mut crumbs = self.crumbs(&doc.url, &unit.slug, true);
+            if let Some(last) = crumbs.last_mut() {
+                last.title = unit.name.clone();
+            }
+            crumbs.push(Crumb {
+                title: doc.title.clone(),
+                url: None,
+            });
+            context.insert("crumbs", &crumbs);
+            context.insert("prev", &Option::<Link>::None);
+            context.insert("next", &Option::<Link>::None);
+        })
     }
 
     /// A page for every folder that holds units without being one (`projects/fluentd/`
@@ -93,26 +94,27 @@ impl Renderer<'_> {
     fn group_page(&self, group: &str) -> Result<OutputFile> {
         let page_url = format!("projects/{group}/index.html");
         let name = group.rsplit('/').next().unwrap_or(group);
-        let mut context = self.context(&page_url, name, "projects");
-        let prefix = format!("{group}/");
-        let units: Vec<GroupUnitView> = self
-            .site
-            .units
-            .iter()
-            .filter(|u| u.slug.starts_with(&prefix))
-            .map(|u| GroupUnitView {
-                name: u.name.clone(),
-                url: relative_url(&page_url, &format!("projects/{}/", u.slug)),
-                status: self.unit_report(u).map_or_else(
-                    || "not judged".to_owned(),
-                    |r| format!("{} of {} items passed", r.passed, r.required),
-                ),
-            })
-            .collect();
-        context.insert("name", name);
-        context.insert("units", &units);
-        context.insert("crumbs", &self.crumbs(&page_url, group, false));
-        self.page(&page_url, "group.html", context)
+        self.page(&page_url, "group.html", |context| {
+            self.fill_common(context, &page_url, name, "projects");
+            let prefix = format!("{group}/");
+            let units: Vec<GroupUnitView> = self
+                .site
+                .units
+                .iter()
+                .filter(|u| u.slug.starts_with(&prefix))
+                .map(|u| GroupUnitView {
+                    name: u.name.clone(),
+                    url: relative_url(&page_url, &format!("projects/{}/", u.slug)),
+                    status: self.unit_report(u).map_or_else(
+                        || "not judged".to_owned(),
+                        |r| format!("{} of {} items passed", r.passed, r.required),
+                    ),
+                })
+                .collect();
+            context.insert("name", name);
+            context.insert("units", &units);
+            context.insert("crumbs", &self.crumbs(&page_url, group, false));
+        })
     }
 
     /// Breadcrumbs from `page_url` to the unit or group `slug`: Projects, then each folder
@@ -155,14 +157,15 @@ impl Renderer<'_> {
         diagnostics
     }
 
-    fn unit_context(
+    fn fill_unit(
         &self,
+        context: &mut super::PageContext,
         unit: &Unit,
         report: Option<&UnitReport>,
         diagnostics: &[&Diagnostic],
         page_url: &str,
-    ) -> super::PageContext {
-        let mut context = self.context(page_url, &unit.name, "projects");
+    ) {
+        self.fill_common(context, page_url, &unit.name, "projects");
         context.insert("unit", &UnitView::new(unit, report));
         context.insert("crumbs", &self.crumbs(page_url, &unit.slug, false));
         context.insert("badge_url", &report.map(|_| "badge.svg"));
@@ -203,7 +206,6 @@ impl Renderer<'_> {
             })
             .collect();
         context.insert("assets", &assets);
-        context
     }
 
     /// The unit's facts, led by its version coverage when the coverage page has a row for it.

@@ -10,18 +10,19 @@ use crate::output::{Content, OutputFile};
 impl Renderer<'_> {
     pub(super) fn plain_page(&self, doc: &Document) -> Result<OutputFile> {
         let rendered = self.body(doc);
-        let mut context = self.context(&doc.url, &doc.title, "projects");
-        self.insert_body(&mut context, &rendered.html);
-        self.body_page(&doc.url, "page.html", context, rendered)
+        self.body_page(&doc.url, "page.html", rendered, |context| {
+            self.fill_common(context, &doc.url, &doc.title, "projects");
+            self.insert_body(context, &rendered.html);
+        })
     }
 
     pub(super) fn not_found(&self) -> Result<OutputFile> {
-        let mut context = self.empty_context();
-        let mut common = self.common("404.html", "Page not found", "");
-        // Served for any missing path, so relative links would break: use the base path.
-        common.root = base_path(&self.config.base_url);
-        super::insert_common(&mut context, &common);
-        self.page("404.html", "404.html", context)
+        self.page("404.html", "404.html", |context| {
+            let mut common = self.common("404.html", "Page not found", "");
+            // Served for any missing path, so relative links would break: use the base path.
+            common.root = base_path(&self.config.base_url);
+            super::insert_common(context, &common);
+        })
     }
 
     /// Every HTML page of `files` but the 404 page, by its absolute pretty URL; `None`
