@@ -11,6 +11,7 @@ use walkdir::WalkDir;
 
 use crate::config::{Config, Limits};
 use crate::diagnostic::Diagnostic;
+use crate::fsread::Stamp;
 use crate::markdown::slug::slugify;
 use crate::model::{DocKind, RelPath};
 use crate::outname;
@@ -25,6 +26,9 @@ pub struct SourceFile {
     /// Path within its unit (or process) folder.
     pub within: RelPath,
     pub size: u64,
+    /// What the listing's `lstat` said of the file (`None` for a link, whose target's stamp
+    /// the listing did not take): lets a cache trust a result recorded for the same stamp.
+    pub stamp: Option<Stamp>,
 }
 
 #[derive(Debug, Clone)]
@@ -795,7 +799,7 @@ impl Walker {
             return self.admit_dir(path, rel, &meta, diagnostics);
         }
         if meta.is_file() {
-            return Some(Kind::File(meta.len()));
+            return Some(Kind::File(meta.len(), Stamp::of(&meta)));
         }
         // Pipes, sockets and devices: reading one could block the build forever.
         diagnostics.push(
@@ -848,7 +852,7 @@ impl Walker {
             );
             return None;
         }
-        meta.is_file().then_some(Kind::File(meta.len()))
+        meta.is_file().then_some(Kind::File(meta.len(), None))
     }
 
     /// A folder is walked unless it is a site tssa wrote (the configured output, or any
@@ -969,6 +973,7 @@ impl Walker {
             rel: rel.into(),
             within: within.into(),
             size,
+            stamp: None,
         }
     }
 
@@ -1072,10 +1077,10 @@ impl Walker {
             let rel = join(rel_dir, &name);
             match self.admit(entry.path(), &rel, entry.path_is_symlink(), diagnostics) {
                 Some(Kind::Dir) => listing.dirs.push((entry.path().to_path_buf(), name)),
-                Some(Kind::File(size)) => {
-                    listing
-                        .files
-                        .push(Self::source_file(entry.path().to_path_buf(), rel, name, size))
+                Some(Kind::File(size, stamp)) => {
+                    let mut file = Self::source_file(entry.path().to_path_buf(), rel, name, size);
+                    file.stamp = stamp;
+                    listing.files.push(file);
                 }
                 None => {}
             }
@@ -1291,8 +1296,9 @@ fn segment_matches(pattern: &str, name: &str) -> bool {
 }
 
 enum Kind {
-    /// A regular file (or a link to one inside the root), with its size in bytes.
-    File(u64),
+    /// A regular file (or a link to one inside the root), with its size in bytes and, when
+    /// not a link, its stamp.
+    File(u64, Option<Stamp>),
     Dir,
 }
 
