@@ -198,22 +198,30 @@ impl ParseCache {
             return read();
         };
         let path = file.rel.as_str();
-        let kept = disk.take_stamped(path, IMAGE, stamp, |stored| match stored {
+        let stored = |stored: Stored<'_>| match stored {
             Stored::Dimensions(size) => Some(size),
             _ => None,
-        });
-        if let Some(size) = kept {
+        };
+        if let Some(size) = disk.take_stamped(path, IMAGE, stamp, stored) {
             self.trusted.fetch_add(1, Ordering::Relaxed);
             return size;
         }
         let size = read();
-        disk.put(
-            path,
-            IMAGE,
-            NO_DIGEST,
-            Some(stamp),
-            Some(Stored::Dimensions(size)),
-        );
+        // An entry whose stamp could not be trusted (one changed too recently when it was
+        // written, or since) stays as it is when the header still gives its size, as a
+        // document's does when its bytes still have its digest.
+        let confirmed = disk.take(path, IMAGE, &NO_DIGEST, Some(stamp), |s| {
+            stored(s).filter(|old| *old == size)
+        });
+        if confirmed.is_none() {
+            disk.put(
+                path,
+                IMAGE,
+                NO_DIGEST,
+                Some(stamp),
+                Some(Stored::Dimensions(size)),
+            );
+        }
         size
     }
 
@@ -257,7 +265,7 @@ struct FileKey {
 impl FileKey {
     fn new() -> Option<FileKey> {
         Some(FileKey {
-            format: "parse 6".to_owned(),
+            format: "parse 7".to_owned(),
             version: env!("CARGO_PKG_VERSION").to_owned(),
             executable: executable()?,
         })
@@ -327,8 +335,10 @@ impl Disk {
             .and_then(restore);
         let mut state = self.lock();
         if restored.is_some() {
-            // A touched file keeps its parse; its new stamp spares the next run the hashing.
-            state.dirty |= entry.stamp != stamp;
+            // A touched file keeps its parse, and its new stamp spares the next run the
+            // hashing. A stamp that has only settled since (none was recorded) is not worth
+            // writing the file for: it is recorded with the next change.
+            state.dirty |= entry.stamp.is_some() && entry.stamp != stamp;
             entry.stamp = stamp;
             state.kept.insert(path.to_owned(), entry);
         } else {

@@ -155,6 +155,7 @@ pub fn parse_document(file: &str, bytes: &[u8], kind: DocKind) -> ParsedFile {
                 visibility.lines(&body),
             ),
             version_line: labels::version_line(visibility.lines(&body)),
+            sbom_rows: labels::sbom_rows(visibility.lines(&body)),
         };
         visibility.readings = Some(Box::new(readings));
     }
