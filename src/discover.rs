@@ -551,7 +551,7 @@ pub(crate) fn unpublishable(file: &SourceFile, asset_bytes: u64) -> Option<Diagn
     } else {
         SNIFF_LEN
     };
-    let bytes = match read_head(&file.path, cap) {
+    let bytes = match read_head(&file.path, cap, file.size) {
         Ok(bytes) => bytes,
         Err(err) => {
             return Some(
@@ -594,9 +594,12 @@ const SNIFF_LEN: u64 = 1445;
 const MARKUP_CAP: u64 = 16 << 20;
 
 /// Up to `cap + 1` bytes of the file (one more than allowed shows that it is too large).
-fn read_head(path: &Path, cap: u64) -> std::io::Result<Vec<u8>> {
+fn read_head(path: &Path, cap: u64, size: u64) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
-    let mut bytes = Vec::new();
+    // Room for all that may be read, so the read is one system call, not a growing buffer's
+    // several (`size` is the listing's: a file grown since is still cut at the cap).
+    let room = size.min(cap) + 1;
+    let mut bytes = Vec::with_capacity(usize::try_from(room).unwrap_or(0));
     std::fs::File::open(path)?.take(cap + 1).read_to_end(&mut bytes)?;
     Ok(bytes)
 }

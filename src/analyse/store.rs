@@ -610,6 +610,17 @@ where
     encoding().deserialize(keyed_payload(&bytes, key)?).ok()
 }
 
+/// The bytes of `file` and where its payload starts in them, if it is a well-formed cache file
+/// made under `key`: for a reader whose entries borrow from the bytes (the parse cache).
+pub(crate) fn read_framed_bytes<K>(file: &Path, key: &K) -> Option<(Vec<u8>, usize)>
+where
+    K: serde::de::DeserializeOwned + PartialEq,
+{
+    let bytes = read_checked(file)?;
+    let at = bytes.len() - keyed_payload(&bytes, key)?.len();
+    Some((bytes, at))
+}
+
 /// Writes the file whole under a temporary name, then renames it over the old one, so a
 /// reader sees the old file or the new one, never a part. Each entry is encoded on its own,
 /// so a reader can find it without decoding the others.

@@ -20,8 +20,8 @@ use bincode::Options;
 use serde::{Deserialize, Serialize};
 
 use super::stored::Stored;
-use crate::analyse::store::{encoding, executable, read_framed, write_framed};
-use crate::blob::ByteBuf;
+use crate::analyse::store::{encoding, executable, read_framed_bytes, write_framed};
+use crate::blob::Blob;
 use crate::discover::SourceFile;
 use crate::fsread::{ReadError, Stamp, read_listed};
 
@@ -240,6 +240,9 @@ impl ParseCache {
 #[derive(Debug)]
 struct Disk {
     file: PathBuf,
+    /// The file as read: the entries' payloads are decoded from it where they lie (one
+    /// allocation for the file rather than one per entry).
+    bytes: Vec<u8>,
     state: Mutex<DiskState>,
 }
 
@@ -274,19 +277,40 @@ impl FileKey {
 
 /// One file's stored parse: its payload is decoded only when the file is loaded, on the
 /// thread that loads it.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug)]
 struct DiskEntry {
     identity: String,
     digest: Digest,
     /// The file's stamp when `digest` was taken, if it was settled when the cache was written.
     stamp: Option<Stamp>,
-    payload: ByteBuf,
+    payload: Payload,
 }
+
+#[derive(Debug)]
+enum Payload {
+    /// Where it lies in the file read ([`Disk::bytes`]).
+    Read(std::ops::Range<usize>),
+    Made(Vec<u8>),
+}
+
+/// A [`DiskEntry`] as the file holds it, read borrowed from the file's bytes.
+#[derive(Serialize, Deserialize)]
+struct Written<'a> {
+    #[serde(borrow)]
+    identity: std::borrow::Cow<'a, str>,
+    digest: Digest,
+    stamp: Option<Stamp>,
+    #[serde(borrow)]
+    payload: Blob<'a>,
+}
+
+type Listed<'a> = Vec<(std::borrow::Cow<'a, str>, Written<'a>)>;
 
 impl Disk {
     fn new(file: PathBuf) -> Disk {
         Disk {
             file,
+            bytes: Vec::new(),
             state: Mutex::default(),
         }
     }
@@ -298,9 +322,12 @@ impl Disk {
     /// Reads what the last run left, if the same executable made it.
     fn read(&mut self) {
         let key = FileKey::new();
-        let stored: Option<Vec<(String, DiskEntry)>> =
-            key.as_ref().and_then(|key| read_framed(&self.file, key));
-        let old: HashMap<String, DiskEntry> = stored.unwrap_or_default().into_iter().collect();
+        let (bytes, at) = key
+            .as_ref()
+            .and_then(|key| read_framed_bytes(&self.file, key))
+            .unwrap_or_default();
+        let old = index(&bytes, at).unwrap_or_default();
+        self.bytes = bytes;
         *self.state.get_mut().unwrap_or_else(PoisonError::into_inner) = DiskState {
             dirty: old.is_empty(),
             key,
@@ -329,8 +356,12 @@ impl Disk {
         restore: impl FnOnce(Stored<'_>) -> Option<T>,
     ) -> Option<T> {
         let mut entry = self.lock().old.remove(path)?;
+        let payload = match &entry.payload {
+            Payload::Read(range) => self.bytes.get(range.clone()).unwrap_or_default(),
+            Payload::Made(bytes) => bytes,
+        };
         let restored = (entry.identity == identity && entry.digest == *digest)
-            .then(|| encoding().deserialize::<Stored<'_>>(&entry.payload.0).ok())
+            .then(|| encoding().deserialize::<Stored<'_>>(payload).ok())
             .flatten()
             .and_then(restore);
         let mut state = self.lock();
@@ -377,7 +408,7 @@ impl Disk {
                 identity: identity.to_owned(),
                 digest,
                 stamp,
-                payload: ByteBuf(payload),
+                payload: Payload::Made(payload),
             };
             state.kept.insert(path.to_owned(), entry);
         }
@@ -394,18 +425,49 @@ impl Disk {
         // Stamps of files changed too recently to be told from a change still to come in the
         // same tick are not recorded (their files are hashed next time).
         let now = std::time::SystemTime::now();
-        let mut entries: Vec<(String, DiskEntry)> = state
+        let mut entries: Listed<'_> = state
             .kept
-            .into_iter()
-            .map(|(path, mut entry)| {
-                entry.stamp = entry.stamp.filter(|stamp| stamp.settled_before(now));
-                (path, entry)
+            .iter()
+            .map(|(path, entry)| {
+                let payload = match &entry.payload {
+                    Payload::Read(range) => self.bytes.get(range.clone()).unwrap_or_default(),
+                    Payload::Made(bytes) => bytes,
+                };
+                let written = Written {
+                    identity: entry.identity.as_str().into(),
+                    digest: entry.digest,
+                    stamp: entry.stamp.filter(|stamp| stamp.settled_before(now)),
+                    payload: Blob(payload.into()),
+                };
+                (path.as_str().into(), written)
             })
             .collect();
         entries.sort_by(|a, b| a.0.cmp(&b.0));
         // The cache is only ever an optimisation: a failure to write it is not the run's.
         let _ = write_framed(&self.file, &key, &entries);
     }
+}
+
+/// The entries of a parse cache file's `bytes` (its payload from `at`), each payload left
+/// where it lies.
+fn index(bytes: &[u8], at: usize) -> Option<HashMap<String, DiskEntry>> {
+    let listed: Listed<'_> = encoding().deserialize(bytes.get(at..)?).ok()?;
+    let base = bytes.as_ptr() as usize;
+    listed
+        .into_iter()
+        .map(|(path, written)| {
+            // The payload borrows from `bytes`: its place in them, to slice them again later.
+            let Blob(payload) = written.payload;
+            let start = (payload.as_ptr() as usize).checked_sub(base)?;
+            let entry = DiskEntry {
+                identity: written.identity.into_owned(),
+                digest: written.digest,
+                stamp: written.stamp,
+                payload: Payload::Read(start..start.checked_add(payload.len())?),
+            };
+            Some((path.into_owned(), entry))
+        })
+        .collect()
 }
 
 #[cfg(test)]
