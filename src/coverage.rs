@@ -484,25 +484,10 @@ fn pinned_release(doc: &Document) -> Option<Claim> {
         let line = fact.source.line().unwrap_or(doc.body_line);
         candidates.push((line, format!("{} {}", fact.raw, fact.value)));
     }
-    for (line, text) in doc.visible() {
-        // Only a table row can hold the SBOM row.
-        let Some(row) = text.trim_start().strip_prefix('|') else {
-            continue;
-        };
-        let t = text.trim();
-        let first_cell = row.split('|').next().unwrap_or_default();
-        let key = first_cell
-            .trim()
-            .trim_matches(|c: char| c == '*' || c == '_')
-            .trim()
-            .as_bytes();
-        let starts = |prefix: &str| {
-            key.get(..prefix.len())
-                .is_some_and(|k| k.eq_ignore_ascii_case(prefix.as_bytes()))
-        };
-        if starts("sbom") || starts("software bill of materials") {
-            candidates.push((line, t.to_owned()));
-        }
+    // Found when the document was parsed (and kept in the parse cache), when it was.
+    match doc.hidden.as_ref().and_then(|v| v.readings.as_ref()) {
+        Some(readings) => candidates.extend(readings.sbom_rows.iter().cloned()),
+        None => candidates.extend(labels::sbom_rows(doc.visible())),
     }
     for (line, text) in candidates {
         for url in urls(&text) {

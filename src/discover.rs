@@ -11,6 +11,7 @@ use walkdir::WalkDir;
 
 use crate::config::{Config, Limits};
 use crate::diagnostic::Diagnostic;
+use crate::fsread::Stamp;
 use crate::markdown::slug::slugify;
 use crate::model::{DocKind, RelPath};
 use crate::outname;
@@ -25,6 +26,9 @@ pub struct SourceFile {
     /// Path within its unit (or process) folder.
     pub within: RelPath,
     pub size: u64,
+    /// What the listing's `lstat` said of the file (`None` for a link, whose target's stamp
+    /// the listing did not take): lets a cache trust a result recorded for the same stamp.
+    pub stamp: Option<Stamp>,
 }
 
 #[derive(Debug, Clone)]
@@ -404,10 +408,13 @@ fn warn_unmatched(
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     let mut stray = Vec::new();
+    // A folder is covered when it or one of its parents is a unit: looked up by each of its
+    // few ancestors rather than compared with every unit (quadratic at 50 times the corpus).
+    let unit_dirs: std::collections::HashSet<&str> = units.iter().map(|(unit, _)| unit.as_str()).collect();
     let covered = |dir: &str| {
-        units
-            .iter()
-            .any(|(unit, _)| dir == unit.as_str() || dir.starts_with(&format!("{unit}/")))
+        let mut ancestors = dir.match_indices('/').map(|(at, _)| &dir[..at]);
+        unit_dirs.contains(dir)
+            || ancestors.any(|parent| unit_dirs.contains(parent))
             || is_excluded(&strip_dir(dir, projects), excludes)
     };
     walker.stray_packages(&walker.root.join(projects), projects, &covered, &mut stray);
@@ -544,7 +551,7 @@ pub(crate) fn unpublishable(file: &SourceFile, asset_bytes: u64) -> Option<Diagn
     } else {
         SNIFF_LEN
     };
-    let bytes = match read_head(&file.path, cap) {
+    let bytes = match read_head(&file.path, cap, file.size) {
         Ok(bytes) => bytes,
         Err(err) => {
             return Some(
@@ -587,9 +594,12 @@ const SNIFF_LEN: u64 = 1445;
 const MARKUP_CAP: u64 = 16 << 20;
 
 /// Up to `cap + 1` bytes of the file (one more than allowed shows that it is too large).
-fn read_head(path: &Path, cap: u64) -> std::io::Result<Vec<u8>> {
+fn read_head(path: &Path, cap: u64, size: u64) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
-    let mut bytes = Vec::new();
+    // Room for all that may be read, so the read is one system call, not a growing buffer's
+    // several (`size` is the listing's: a file grown since is still cut at the cap).
+    let room = size.min(cap) + 1;
+    let mut bytes = Vec::with_capacity(usize::try_from(room).unwrap_or(0));
     std::fs::File::open(path)?.take(cap + 1).read_to_end(&mut bytes)?;
     Ok(bytes)
 }
@@ -795,7 +805,7 @@ impl Walker {
             return self.admit_dir(path, rel, &meta, diagnostics);
         }
         if meta.is_file() {
-            return Some(Kind::File(meta.len()));
+            return Some(Kind::File(meta.len(), Stamp::of(&meta)));
         }
         // Pipes, sockets and devices: reading one could block the build forever.
         diagnostics.push(
@@ -848,7 +858,7 @@ impl Walker {
             );
             return None;
         }
-        meta.is_file().then_some(Kind::File(meta.len()))
+        meta.is_file().then_some(Kind::File(meta.len(), None))
     }
 
     /// A folder is walked unless it is a site tssa wrote (the configured output, or any
@@ -969,6 +979,7 @@ impl Walker {
             rel: rel.into(),
             within: within.into(),
             size,
+            stamp: None,
         }
     }
 
@@ -1072,10 +1083,10 @@ impl Walker {
             let rel = join(rel_dir, &name);
             match self.admit(entry.path(), &rel, entry.path_is_symlink(), diagnostics) {
                 Some(Kind::Dir) => listing.dirs.push((entry.path().to_path_buf(), name)),
-                Some(Kind::File(size)) => {
-                    listing
-                        .files
-                        .push(Self::source_file(entry.path().to_path_buf(), rel, name, size))
+                Some(Kind::File(size, stamp)) => {
+                    let mut file = Self::source_file(entry.path().to_path_buf(), rel, name, size);
+                    file.stamp = stamp;
+                    listing.files.push(file);
                 }
                 None => {}
             }
@@ -1291,8 +1302,9 @@ fn segment_matches(pattern: &str, name: &str) -> bool {
 }
 
 enum Kind {
-    /// A regular file (or a link to one inside the root), with its size in bytes.
-    File(u64),
+    /// A regular file (or a link to one inside the root), with its size in bytes and, when
+    /// not a link, its stamp.
+    File(u64, Option<Stamp>),
     Dir,
 }
 

@@ -64,6 +64,102 @@ pub fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, ReadError> {
     // The path may have been replaced between the two looks; trust the open file.
     let meta = file.metadata()?;
     check_meta(&meta, cap)?;
+    read_within(file, &meta, cap)
+}
+
+/// A file's identity and last change as the file system reports them, compared as git's index
+/// compares them: a file whose stamp equals the one recorded when its bytes were hashed is
+/// taken to hold those bytes still. The change time cannot be set from outside the kernel, so
+/// a rewrite that restores the size and the modification time still changes the stamp.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Stamp {
+    len: u64,
+    /// Seconds and nanoseconds since the epoch.
+    mtime: (i64, i64),
+    ctime: (i64, i64),
+    ino: u64,
+    dev: u64,
+}
+
+impl Stamp {
+    #[cfg(unix)]
+    pub fn of(meta: &std::fs::Metadata) -> Option<Stamp> {
+        use std::os::unix::fs::MetadataExt;
+        Some(Stamp {
+            len: meta.len(),
+            mtime: (meta.mtime(), meta.mtime_nsec()),
+            ctime: (meta.ctime(), meta.ctime_nsec()),
+            ino: meta.ino(),
+            dev: meta.dev(),
+        })
+    }
+
+    /// Without inode and change time a stamp would not be safe: never trusted.
+    #[cfg(not(unix))]
+    pub fn of(_meta: &std::fs::Metadata) -> Option<Stamp> {
+        None
+    }
+
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    /// A stamp as a file system could report it (times in whole seconds).
+    #[cfg(test)]
+    pub(crate) fn for_test(len: u64, mtime: i64, ctime: i64, ino: u64) -> Stamp {
+        Stamp {
+            len,
+            mtime: (mtime, 0),
+            ctime: (ctime, 0),
+            ino,
+            dev: 1,
+        }
+    }
+
+    /// Whether the file last changed well before `now` (two seconds, more than any file
+    /// system's timestamp tick). A file changed in the same tick as its stamp was recorded
+    /// could change again within that tick and keep the very same stamp ("racy git"), so
+    /// only a settled stamp may be recorded.
+    pub fn settled_before(&self, now: std::time::SystemTime) -> bool {
+        let Ok(now) = now.duration_since(std::time::UNIX_EPOCH) else {
+            return false;
+        };
+        let now = i64::try_from(now.as_secs()).unwrap_or(i64::MAX);
+        self.mtime.0.max(self.ctime.0).saturating_add(2) <= now
+    }
+}
+
+/// [`read_capped`] for a file its folder's listing found to be a regular file: opened without
+/// looking at the path first (one system call fewer per file). The open does not block and
+/// takes no terminal even if the path was replaced by a pipe or device since the listing, and
+/// the open file's type and size are checked before a byte is read. Also returns the open
+/// file's stamp, taken before reading.
+pub fn read_listed(path: &Path, cap: u64) -> Result<(Vec<u8>, Option<Stamp>), ReadError> {
+    let file = open_listed(path)?;
+    let meta = file.metadata()?;
+    check_meta(&meta, cap)?;
+    let bytes = read_within(file, &meta, cap)?;
+    Ok((bytes, Stamp::of(&meta)))
+}
+
+#[cfg(unix)]
+fn open_listed(path: &Path) -> Result<File, ReadError> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)
+        .map_err(ReadError::Io)
+}
+
+#[cfg(not(unix))]
+fn open_listed(path: &Path) -> Result<File, ReadError> {
+    check_meta(&std::fs::metadata(path)?, u64::MAX)?;
+    Ok(File::open(path)?)
+}
+
+/// The whole of an open regular file whose metadata passed [`check_meta`], bounded by `cap`.
+fn read_within(file: File, meta: &std::fs::Metadata, cap: u64) -> Result<Vec<u8>, ReadError> {
     let expected = usize::try_from(meta.len().min(cap)).unwrap_or(0);
     let mut bytes = Vec::with_capacity(expected);
     file.take(cap.saturating_add(1)).read_to_end(&mut bytes)?;
@@ -174,6 +270,37 @@ mod tests {
         ));
         let dir = tempfile::tempdir().expect("tempdir");
         assert!(matches!(read_capped(dir.path(), 1024), Err(ReadError::NotAFile)));
+    }
+
+    /// A listed file replaced by a pipe before it is read: refused, not waited on.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_listed_file_that_became_a_pipe_is_refused_without_blocking() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("a.md");
+        let made = std::process::Command::new("mkfifo").arg(&path).status();
+        if !made.is_ok_and(|s| s.success()) {
+            eprintln!("skipped: no mkfifo");
+            return;
+        }
+        let (send, receive) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = send.send(matches!(read_listed(&path, 1024), Err(ReadError::NotAFile)));
+        });
+        // A hang guard, not a timing: opening a pipe without O_NONBLOCK waits forever.
+        let refused = receive.recv_timeout(std::time::Duration::from_secs(20));
+        assert_eq!(refused, Ok(true));
+    }
+
+    #[test]
+    fn a_listed_file_is_read_with_its_stamp() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("a.md");
+        std::fs::write(&path, b"hello").expect("write");
+        let (bytes, stamp) = read_listed(&path, 5).expect("read");
+        assert_eq!(bytes, b"hello");
+        assert_eq!(stamp.map(|s| s.len()), Some(5));
+        assert!(matches!(read_listed(&path, 4), Err(ReadError::TooLarge { .. })));
     }
 
     #[test]

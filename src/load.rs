@@ -19,7 +19,7 @@ use stored::{Stored, StoredDocument, StoredMeta, StoredOutline};
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::discover::{self, Discovered, SourceFile, UnitFiles};
-use crate::fsread::{ReadError, read_capped};
+use crate::fsread::{ReadError, read_listed};
 use crate::model::{
     Asset, DocKind, Document, Fact, FactKey, FactValue, Facts, PackageMeta, Provenance, RelPath, Site, Unit,
 };
@@ -242,7 +242,10 @@ fn asset(file: &SourceFile, url: String, reader: &Reader) -> Asset {
         source: file.rel.clone(),
         url: url.into(),
         size: file.size,
-        dimensions: reader.dimensions(file, || image_dimensions(file)),
+        dimensions: reader.dimensions(file, || match reader.cache {
+            Some(cache) => cache.dimensions(file, || image_dimensions(file)),
+            None => image_dimensions(file),
+        }),
     }
 }
 
@@ -284,7 +287,11 @@ fn load_document_with_meta(file: &SourceFile, kind: DocKind, url: String, reader
         || parser.identity(),
         || match reader.cache {
             Some(cache) => cache.get_or_parse(file, reader.cap, &parser),
-            None => parser.parse(read_capped(&file.path, reader.cap).as_deref()),
+            None => parser.parse(
+                read_listed(&file.path, reader.cap)
+                    .map(|(bytes, _)| bytes)
+                    .as_deref(),
+            ),
         },
     )
 }
@@ -332,19 +339,14 @@ impl Parser for DocumentParser<'_> {
         }))
     }
 
-    fn restore(&self, stored: Stored<'_>, bytes: &[u8]) -> Option<LoadedDocument> {
+    fn restore(&self, stored: Stored<'_>, bytes: &mut Vec<u8>) -> Option<LoadedDocument> {
         let Stored::Document(stored) = stored else {
             return None;
         };
+        let body_line = usize::try_from(stored.body_line).ok()?;
+        // Last, as it may take the bytes: nothing after it fails.
         let body = match stored.body_start {
-            Some(start) => {
-                let mut text = parse::decode(&self.file.rel, bytes, &mut Vec::new())?;
-                let start = usize::try_from(start)
-                    .ok()
-                    .filter(|&s| text.is_char_boundary(s))?;
-                text.drain(..start);
-                text
-            }
+            Some(start) => parse::text_from(&self.file.rel, bytes, usize::try_from(start).ok()?)?,
             None => String::new(),
         };
         let document = Document {
@@ -354,7 +356,7 @@ impl Parser for DocumentParser<'_> {
             url: self.url.clone().into(),
             title: stored.title,
             body,
-            body_line: usize::try_from(stored.body_line).ok()?,
+            body_line,
             outline: stored.outline.into_outline(),
             hidden: stored.hidden,
             facts: stored::restore_facts(stored.facts),
@@ -451,7 +453,11 @@ fn load_unit(files: &UnitFiles, reader: &Reader) -> (Unit, Vec<Diagnostic>) {
         let parser = SidecarParser(sidecar);
         let (facts, meta, found) = reader.sidecar(sidecar, || match reader.cache {
             Some(cache) => cache.get_or_parse(sidecar, reader.cap, &parser),
-            None => parser.parse(read_capped(&sidecar.path, reader.cap).as_deref()),
+            None => parser.parse(
+                read_listed(&sidecar.path, reader.cap)
+                    .map(|(bytes, _)| bytes)
+                    .as_deref(),
+            ),
         });
         diagnostics.extend(found);
         sidecar_facts = facts;
@@ -516,7 +522,7 @@ impl Parser for SidecarParser<'_> {
         })
     }
 
-    fn restore(&self, stored: Stored<'_>, _bytes: &[u8]) -> Option<LoadedSidecar> {
+    fn restore(&self, stored: Stored<'_>, _bytes: &mut Vec<u8>) -> Option<LoadedSidecar> {
         let Stored::Sidecar {
             facts,
             meta,
@@ -960,6 +966,66 @@ mod cache_tests {
                 reused: files - 1
             }
         );
+    }
+
+    fn png(width: u32, height: u32) -> Vec<u8> {
+        let mut bytes = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+        bytes.extend(width.to_be_bytes());
+        bytes.extend(height.to_be_bytes());
+        bytes.extend([8, 2, 0, 0, 0, 0, 0, 0, 0]);
+        bytes
+    }
+
+    fn image_size(site: &Site) -> Option<(u32, u32)> {
+        site.units
+            .iter()
+            .flat_map(|u| &u.assets)
+            .find_map(|a| a.dimensions)
+    }
+
+    /// Files unchanged since the cache was written are taken by their stamp (not hashed);
+    /// a touched file, or one rewritten with its size and modification time kept, is read
+    /// and hashed again, and an image rewritten so is measured again.
+    #[test]
+    fn settled_files_are_taken_by_their_stamp_and_changed_ones_read_again() {
+        let (dir, config) = fixture();
+        let unit = dir.path().join("community/assessments/projects/alpha");
+        std::fs::write(unit.join("diagram.png"), png(3, 4)).expect("write");
+        // Stamps are recorded only for files still for two seconds when the cache is written.
+        std::thread::sleep(std::time::Duration::from_millis(3100));
+        let cache_dir = tempfile::tempdir().expect("tempdir");
+        let load_warm = || {
+            let mut cache = ParseCache::on_disk(cache_dir.path());
+            let site = load_cached(&config, &mut cache);
+            (site, cache.stats(), cache.trusted())
+        };
+        let (cold, _, trusted) = load_warm();
+        assert_eq!(trusted, 0);
+        assert_eq!(image_size(&cold), Some((3, 4)));
+        let (warm, stats, trusted) = load_warm();
+        assert_eq!((stats.parsed, trusted), (0, stats.reused + 1), "{stats:?}");
+        assert_eq!(everything(&warm), everything(&cold));
+
+        let doc = unit.join("self-assessment.md");
+        std::fs::write(&doc, "# Alpha\n\nFirst text.\n").expect("touch");
+        let (touched, stats_touched, trusted) = load_warm();
+        assert_eq!(
+            (stats_touched.parsed, trusted),
+            (0, stats.reused),
+            "{stats_touched:?}"
+        );
+        assert_eq!(everything(&touched), everything(&cold));
+
+        let modified = std::fs::metadata(&doc).and_then(|m| m.modified()).expect("mtime");
+        let _ = load_warm(); // the touched file's stamp recorded (or not: it is not settled)
+        std::fs::write(&doc, "# Alpha\n\nFirst tExt.\n").expect("rewrite");
+        let file = std::fs::File::options().write(true).open(&doc).expect("open");
+        file.set_modified(modified).expect("set mtime");
+        std::fs::write(unit.join("diagram.png"), png(5, 6)).expect("write");
+        let (edited, stats_edited, _) = load_warm();
+        assert_eq!(stats_edited.parsed, 1, "{stats_edited:?}");
+        assert_eq!(everything(&edited), everything(&load(&config)));
+        assert_eq!(image_size(&edited), Some((5, 6)));
     }
 
     /// The corpus restored from the disk cache is the corpus parsed (`TSSA_CORPUS`).

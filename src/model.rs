@@ -447,6 +447,7 @@ pub struct Visibility {
     /// Byte ranges of the body that are no one's text, in order.
     pub hidden: Vec<std::ops::Range<usize>>,
     /// File line and text of every line with visible text.
+    #[serde(with = "packed_lines")]
     lines: Vec<(usize, VisibleText)>,
     /// What `check` and coverage read from these lines alone, for the documents they read
     /// it from (see [`Readings`]); boxed, so a document without it costs one pointer.
@@ -470,6 +471,8 @@ pub struct Readings {
     pub heads: Heads,
     /// The first version line (`parse/labels.rs`).
     pub version_line: VersionLine,
+    /// The SBOM table rows, where coverage looks for a pinned release (`parse/labels.rs`).
+    pub sbom_rows: Vec<(usize, String)>,
 }
 
 /// A document's headings in `check`'s comparison form (`parse/heads.rs`).
@@ -503,6 +506,144 @@ pub struct TemplateHits(pub Vec<(usize, usize)>);
 enum VisibleText {
     Span(std::ops::Range<usize>),
     Cut(Box<str>),
+}
+
+/// Visible lines as the parse cache stores them: one run of bytes, each line a few varints
+/// (line and start as differences from the line before, then length; a cut line's text after
+/// its length), rather than serde's enum and range per line, which were most of the time a
+/// warm run spent decoding a document's parse.
+mod packed_lines {
+    use serde::de::{Deserializer, Error, Visitor};
+    use serde::{Serializer, ser::Error as _};
+
+    use super::VisibleText;
+
+    type Lines = Vec<(usize, VisibleText)>;
+
+    pub fn serialize<S: Serializer>(lines: &Lines, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut out = Vec::with_capacity(lines.len() * 4);
+        let (mut line_before, mut end_before) = (0usize, 0usize);
+        for (line, text) in lines {
+            let step = line
+                .checked_sub(line_before)
+                .ok_or_else(|| S::Error::custom("lines out of order"))?;
+            line_before = *line;
+            match text {
+                VisibleText::Span(range) => {
+                    put(&mut out, (step as u64) << 1);
+                    put(&mut out, zigzag(range.start as i64 - end_before as i64));
+                    put(&mut out, (range.end - range.start) as u64);
+                    end_before = range.end;
+                }
+                VisibleText::Cut(kept) => {
+                    put(&mut out, (step as u64) << 1 | 1);
+                    put(&mut out, kept.len() as u64);
+                    out.extend_from_slice(kept.as_bytes());
+                }
+            }
+        }
+        serializer.serialize_bytes(&out)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Lines, D::Error> {
+        deserializer.deserialize_bytes(Packed)
+    }
+
+    struct Packed;
+
+    impl Visitor<'_> for Packed {
+        type Value = Lines;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("packed visible lines")
+        }
+
+        fn visit_bytes<E: Error>(self, bytes: &[u8]) -> Result<Lines, E> {
+            unpack(bytes).ok_or_else(|| E::custom("damaged visible lines"))
+        }
+    }
+
+    fn unpack(mut bytes: &[u8]) -> Option<Lines> {
+        let mut lines = Vec::with_capacity(bytes.len() / 4);
+        let (mut line, mut end) = (0usize, 0usize);
+        while !bytes.is_empty() {
+            let head = take(&mut bytes)?;
+            line = line.checked_add(usize::try_from(head >> 1).ok()?)?;
+            let text = if head & 1 == 0 {
+                let start = usize::try_from(
+                    i64::try_from(end)
+                        .ok()?
+                        .checked_add(unzigzag(take(&mut bytes)?))?,
+                )
+                .ok()?;
+                end = start.checked_add(usize::try_from(take(&mut bytes)?).ok()?)?;
+                VisibleText::Span(start..end)
+            } else {
+                let len = usize::try_from(take(&mut bytes)?).ok()?;
+                let kept = bytes.get(..len)?;
+                bytes = &bytes[len..];
+                VisibleText::Cut(std::str::from_utf8(kept).ok()?.into())
+            };
+            lines.push((line, text));
+        }
+        Some(lines)
+    }
+
+    fn put(out: &mut Vec<u8>, mut n: u64) {
+        while n >= 0x80 {
+            out.push((n as u8) | 0x80);
+            n >>= 7;
+        }
+        out.push(n as u8);
+    }
+
+    fn take(bytes: &mut &[u8]) -> Option<u64> {
+        let mut n = 0u64;
+        for shift in (0..64).step_by(7) {
+            let (&b, rest) = bytes.split_first()?;
+            *bytes = rest;
+            n |= u64::from(b & 0x7f) << shift;
+            if b < 0x80 {
+                return Some(n);
+            }
+        }
+        None
+    }
+
+    fn zigzag(n: i64) -> u64 {
+        ((n << 1) ^ (n >> 63)) as u64
+    }
+
+    fn unzigzag(n: u64) -> i64 {
+        ((n >> 1) as i64) ^ -((n & 1) as i64)
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn lines_come_back_as_they_were_packed_and_damage_is_refused() {
+            let lines: Lines = vec![
+                (1, VisibleText::Span(0..5)),
+                (2, VisibleText::Cut("a é b".into())),
+                (2, VisibleText::Span(9..9)),
+                (300, VisibleText::Span(4..70_000)),
+                (301, VisibleText::Cut("".into())),
+            ];
+            let encoded = bincode::serialize(&Wrapper(lines.clone())).expect("encode");
+            let decoded: Wrapper = bincode::deserialize(&encoded).expect("decode");
+            assert_eq!(format!("{:?}", decoded.0), format!("{lines:?}"));
+            assert!(bincode::deserialize::<Wrapper>(&encoded[..encoded.len() - 1]).is_err());
+            let mut bad = encoded.clone();
+            let at = bad.len() - 2;
+            bad[at] = 0xff;
+            assert!(bincode::deserialize::<Wrapper>(&bad).is_err());
+        }
+
+        #[derive(serde::Serialize, serde::Deserialize)]
+        struct Wrapper(#[serde(with = "super")] Lines);
+    }
 }
 
 impl Visibility {

@@ -655,6 +655,17 @@ where
     encoding().deserialize(keyed_payload(&bytes, key)?).ok()
 }
 
+/// The bytes of `file` and where its payload starts in them, if it is a well-formed cache file
+/// made under `key`: for a reader whose entries borrow from the bytes (the parse cache).
+pub(crate) fn read_framed_bytes<K>(file: &Path, key: &K) -> Option<(Vec<u8>, usize)>
+where
+    K: serde::de::DeserializeOwned + PartialEq,
+{
+    let bytes = read_checked(file)?;
+    let at = bytes.len() - keyed_payload(&bytes, key)?.len();
+    Some((bytes, at))
+}
+
 /// Writes `key` and `payload` behind the magic, length and checksum [`read_framed`] checks,
 /// atomically (a temporary file renamed over the old one).
 pub(crate) fn write_framed<K: Serialize, T: Serialize + ?Sized>(

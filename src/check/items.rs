@@ -26,6 +26,9 @@ enum Path {
 /// steps differently.
 pub(crate) struct ProcessIndex<'s> {
     docs: Vec<(&'s str, Vec<(String, &'s str)>)>,
+    /// Each candidate heading in comparison form: the same few dozen are asked for every
+    /// item of every unit, and normalising them again was a twentieth of a warm `check`.
+    wanted: std::sync::Mutex<std::collections::HashMap<String, String>>,
 }
 
 impl<'s> ProcessIndex<'s> {
@@ -42,20 +45,30 @@ impl<'s> ProcessIndex<'s> {
                 (d.rel.as_str(), headings)
             })
             .collect();
-        ProcessIndex { docs }
+        ProcessIndex {
+            docs,
+            wanted: std::sync::Mutex::default(),
+        }
     }
 
     /// The first candidate whose heading exists, with the heading as the document writes it;
     /// else the first candidate as given.
     fn resolve(&self, candidates: &[(&str, &str)]) -> ProcessRef {
+        let mut wanted = self
+            .wanted
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         for (doc, heading) in candidates {
-            let want = normalise(heading);
+            if !wanted.contains_key(*heading) {
+                wanted.insert((*heading).to_owned(), normalise(heading));
+            }
+            let want = wanted.get(*heading).map_or("", String::as_str);
             let found = self
                 .docs
                 .iter()
                 .filter(|(rel, _)| rel == doc)
                 .flat_map(|(_, hs)| hs)
-                .find(|(norm, _)| *norm == want);
+                .find(|(norm, _)| norm == want);
             if let Some((_, text)) = found {
                 return ProcessRef {
                     doc: (*doc).to_owned(),

@@ -278,6 +278,8 @@ impl Loaded {
             // (`changes` found every place.)
             if let Some(file) = self.file_mut(place) {
                 let old = std::mem::replace(&mut file.size, size);
+                // (Unknown until read again: no cache may trust the listing's stamp now.)
+                file.stamp = None;
                 let path = file.path.clone();
                 self.total = self.total.saturating_sub(old).saturating_add(size);
                 self.parts.forget(&path);

@@ -21,6 +21,8 @@ pub(super) enum Stored<'a> {
         meta: Option<StoredMeta>,
         diagnostics: Vec<Finding<'a>>,
     },
+    /// An image's width and height (`None`: its header does not say).
+    Dimensions(Option<(u32, u32)>),
 }
 
 /// A document's parse result without its body.

@@ -20,6 +20,34 @@ pub fn version_line<'t>(visible: impl Iterator<Item = (usize, &'t str)>) -> Vers
     VersionLine(first(visible, VERSION_LABELS))
 }
 
+/// The visible table rows whose first cell starts with `SBOM` or `Software bill of materials`
+/// (file line and the row trimmed): where coverage looks for a pinned release. Found once,
+/// when the document is parsed, like the version line.
+pub fn sbom_rows<S: AsRef<str>>(visible: impl Iterator<Item = (usize, S)>) -> Vec<(usize, String)> {
+    let mut rows = Vec::new();
+    for (line, text) in visible {
+        let text = text.as_ref();
+        // Only a table row can hold the SBOM row.
+        let Some(row) = text.trim_start().strip_prefix('|') else {
+            continue;
+        };
+        let first_cell = row.split('|').next().unwrap_or_default();
+        let key = first_cell
+            .trim()
+            .trim_matches(|c: char| c == '*' || c == '_')
+            .trim()
+            .as_bytes();
+        let starts = |prefix: &str| {
+            key.get(..prefix.len())
+                .is_some_and(|k| k.eq_ignore_ascii_case(prefix.as_bytes()))
+        };
+        if starts("sbom") || starts("software bill of materials") {
+            rows.push((line, text.trim().to_owned()));
+        }
+    }
+    rows
+}
+
 /// The first visible line (outside fenced code and HTML comments) labelled with one of
 /// `labels`, as `Label: value`, `* Label: value` or a `| Label | value |` table row. Returns the
 /// file line and the value as written.

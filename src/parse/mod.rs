@@ -81,6 +81,32 @@ pub fn decode(file: &str, bytes: &[u8], diagnostics: &mut Vec<Diagnostic>) -> Op
     })
 }
 
+/// The text [`decode`] makes of `bytes`, from byte `start` of it on (`None` when `start` is not
+/// a character boundary there). Text that decoding would leave as it is (no BOM, carriage
+/// return or NUL, valid UTF-8: nearly every file) is taken from `bytes` without a copy,
+/// leaving them empty; otherwise, and on `None`, `bytes` are left as they were.
+pub fn text_from(file: &str, bytes: &mut Vec<u8>, start: usize) -> Option<String> {
+    let plain = !bytes.starts_with(b"\xEF\xBB\xBF") && memchr::memchr2(b'\r', 0, bytes).is_none();
+    if plain {
+        match String::from_utf8(std::mem::take(bytes)) {
+            Ok(mut text) if text.is_char_boundary(start) => {
+                text.drain(..start);
+                return Some(text);
+            }
+            Ok(text) => {
+                *bytes = text.into_bytes();
+                return None;
+            }
+            Err(err) => *bytes = err.into_bytes(),
+        }
+    }
+    let mut text = decode(file, bytes, &mut Vec::new())?;
+    text.is_char_boundary(start).then(|| {
+        text.drain(..start);
+        text
+    })
+}
+
 /// git and GitHub call a file binary when a NUL byte is in its first 8,000 bytes; a NUL later
 /// on is a stray character in a text file, and the rest of the file is still shown.
 const BINARY_SNIFF: usize = 8000;
@@ -129,6 +155,7 @@ pub fn parse_document(file: &str, bytes: &[u8], kind: DocKind) -> ParsedFile {
                 visibility.lines(&body),
             ),
             version_line: labels::version_line(visibility.lines(&body)),
+            sbom_rows: labels::sbom_rows(visibility.lines(&body)),
         };
         visibility.readings = Some(Box::new(readings));
     }
