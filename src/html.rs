@@ -10,28 +10,30 @@ pub fn escape(text: &str) -> String {
 
 /// [`escape`], appending to `out`: the document writer escapes straight into its page.
 pub fn escape_into(text: &str, out: &mut String) {
-    // Copy runs of ordinary text whole; this runs over every byte of every page. Bytes, not
-    // chars: every character it changes is ASCII, or a C1 control (0xC2 0x80–0x9F).
+    // Copy runs of ordinary text whole; this runs over every byte of every page, so a run is
+    // found by one table look-up a byte (a `match` per byte cost ~20 instructions a byte).
+    // Bytes, not chars: every character it changes is ASCII, or a C1 control (0xC2 0x80–0x9F).
     let bytes = text.as_bytes();
     let mut start = 0;
     let mut i = 0;
-    while i < bytes.len() {
+    loop {
+        match bytes[i..].iter().position(|&b| ACTION[usize::from(b)] != KEEP) {
+            Some(run) => i += run,
+            None => break,
+        }
         let (len, replacement) = match bytes[i] {
             b'&' => (1, "&amp;"),
             b'<' => (1, "&lt;"),
             b'>' => (1, "&gt;"),
             b'"' => (1, "&quot;"),
             b'\'' => (1, "&#39;"),
-            b'\n' | b'\t' => {
+            0xC2 if !matches!(bytes.get(i + 1), Some(0x80..=0x9F)) => {
                 i += 1;
                 continue;
             }
-            0..=0x1F | 0x7F => (1, ""),
-            0xC2 if matches!(bytes.get(i + 1), Some(0x80..=0x9F)) => (2, ""),
-            _ => {
-                i += 1;
-                continue;
-            }
+            0xC2 => (2, ""),
+            // The table marks nothing else: the controls but newline and tab, and DEL.
+            _ => (1, ""),
         };
         out.push_str(&text[start..i]);
         out.push_str(replacement);
@@ -40,6 +42,24 @@ pub fn escape_into(text: &str, out: &mut String) {
     }
     out.push_str(&text[start..]);
 }
+
+const KEEP: u8 = 0;
+
+/// Which bytes [`escape_into`] stops at: markup, controls (not newline or tab), DEL, and the
+/// lead byte of the C1 controls.
+const ACTION: [u8; 256] = {
+    let mut action = [KEEP; 256];
+    let mut b = 0;
+    while b < 256 {
+        action[b] = match b as u8 {
+            b'\n' | b'\t' => KEEP,
+            b'&' | b'<' | b'>' | b'"' | b'\'' | 0..=0x1F | 0x7F | 0xC2 => 1,
+            _ => KEEP,
+        };
+        b += 1;
+    }
+    action
+};
 
 #[cfg(test)]
 mod tests {
