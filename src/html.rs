@@ -90,6 +90,39 @@ mod tests {
         out
     }
 
+    /// Long runs between the bytes it stops at, and those bytes at the start, the end and
+    /// side by side: the run finder must neither skip one nor copy a byte twice.
+    #[test]
+    fn long_runs_and_neighbouring_stops_agree_with_the_character_definition() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+        let pieces = [
+            "&",
+            "<",
+            "'",
+            "\u{1}",
+            "\u{85}",
+            "\u{a0}",
+            "é",
+            "\n",
+            "plain text run ",
+        ];
+        for len in [0, 1, 2, 7, 64, 500] {
+            for _ in 0..50 {
+                let text: String = (0..len)
+                    .map(|_| {
+                        seed ^= seed << 13;
+                        seed ^= seed >> 7;
+                        seed ^= seed << 17;
+                        pieces[(seed % pieces.len() as u64) as usize]
+                    })
+                    .collect();
+                let mut out = String::from("kept:");
+                super::escape_into(&text, &mut out);
+                assert_eq!(out, format!("kept:{}", by_chars(&text)), "{text:?}");
+            }
+        }
+    }
+
     #[test]
     fn the_byte_scan_agrees_with_the_character_definition() {
         let alphabet = [

@@ -10,8 +10,8 @@
 //! goes through the highlighter, and raw HTML is looked at tag by tag. The result then goes
 //! through the sanitizer as a whole: whatever this writer gets wrong, the allow list still holds.
 
-use std::fmt::Write as _;
 use std::collections::{HashMap, HashSet};
+use std::fmt::Write as _;
 
 use pulldown_cmark::{Alignment, CodeBlockKind, Event, LinkType, Parser, Tag, TagEnd};
 

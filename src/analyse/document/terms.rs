@@ -249,7 +249,9 @@ impl Weigher {
         }
         let length = u8::try_from(term.len()).ok()?;
         let start = u32::try_from(terms.text.len()).ok()?;
-        let id = u32::try_from(weight.len()).ok().filter(|_| weight.len() < MAX_TERMS)?;
+        let id = u32::try_from(weight.len())
+            .ok()
+            .filter(|_| weight.len() < MAX_TERMS)?;
         ids.insert_unique(hash, id, |&id| {
             let from = starts[id as usize] as usize;
             hasher.hash_one(&terms.text[from..from + usize::from(terms.lengths[id as usize])])
@@ -343,6 +345,21 @@ mod tests {
                 vec![(3, BODY), (0, HEADING)]
             ]
         );
+    }
+
+    /// A word met lowercase and capitalised, and met again after many others (past the
+    /// table's first size), is one term with one number.
+    #[test]
+    fn a_term_is_numbered_once_however_it_is_written() {
+        let others: String = (0..5_000).map(|i| format!("w{i} ")).collect();
+        let text = format!("Kubernetes kubernetes {others} KUBERNETES Kubernetes");
+        let page = Weigher::for_bytes(16).weigh("", [("", &*text, BODY), ("", "kubernetes w7", BODY)]);
+        let terms: Vec<&str> = page.terms().collect();
+        assert_eq!(terms.len(), 5_001);
+        assert_eq!(terms.iter().filter(|t| **t == "kubernetes").count(), 1);
+        let secs: Vec<Vec<(u32, u8)>> = page.sections().map(Iterator::collect).collect();
+        assert_eq!(secs[0][0], (0, BODY + BODY_REPEATS));
+        assert_eq!(secs[1], [(0, BODY), (8, BODY)]);
     }
 
     #[test]
