@@ -16,11 +16,8 @@ pub fn escape_into(text: &str, out: &mut String) {
     let bytes = text.as_bytes();
     let mut start = 0;
     let mut i = 0;
-    loop {
-        match bytes[i..].iter().position(|&b| ACTION[usize::from(b)] != KEEP) {
-            Some(run) => i += run,
-            None => break,
-        }
+    while let Some(run) = bytes[i..].iter().position(|&b| ACTION[usize::from(b)] != KEEP) {
+        i += run;
         let (len, replacement) = match bytes[i] {
             b'&' => (1, "&amp;"),
             b'<' => (1, "&lt;"),
