@@ -11,6 +11,7 @@
 //! through the sanitizer as a whole: whatever this writer gets wrong, the allow list still holds.
 
 use std::collections::{HashMap, HashSet};
+use std::fmt::Write as _;
 
 use pulldown_cmark::{Alignment, CodeBlockKind, Event, LinkType, Parser, Tag, TagEnd};
 
@@ -350,12 +351,21 @@ impl<'a> Writer<'a> {
     /// line (a list and its first item, a quote and its paragraph share one); else nothing.
     /// Events come in source order, so the anchors stay unique and sorted.
     fn anchor_attr(&mut self, offset: usize) -> String {
+        match self.anchor_line(offset) {
+            Some(line) => format!(" id=\"L{line}\""),
+            None => String::new(),
+        }
+    }
+
+    /// The line whose anchor the block starting at `offset` carries, noted as given; `None`
+    /// where it carries none (see [`Writer::anchor_attr`]).
+    fn anchor_line(&mut self, offset: usize) -> Option<u32> {
         let line = u32::try_from(self.lines.line(offset)).unwrap_or(u32::MAX);
         if !self.publish || self.line_anchors.last().is_some_and(|&last| last >= line) {
-            return String::new();
+            return None;
         }
         self.line_anchors.push(line);
-        format!(" id=\"L{line}\"")
+        Some(line)
     }
 
     /// Whether the innermost open raw element takes only particular children (`li`, rows…).
@@ -369,11 +379,16 @@ impl<'a> Writer<'a> {
     /// Writes the opening tag `html` (`<li>`, `<ol start="3">` …) with the line anchor of the
     /// block starting at `offset`.
     fn write_block(&mut self, html: &str, offset: usize) {
-        let attr = self.anchor_attr(offset);
-        match html.find('>') {
-            Some(at) if !attr.is_empty() => {
-                let tagged = format!("{}{attr}{}", &html[..at], &html[at..]);
-                self.write(&tagged);
+        // Written in place: a block starts on most lines, and a formatted copy of each tag
+        // cost an allocation and a copy. An anchor is given only when publishing, so the tag
+        // is written wherever it is.
+        match (self.anchor_line(offset), html.find('>')) {
+            (Some(line), Some(at)) => {
+                let buf = self.buf();
+                buf.push_str(&html[..at]);
+                // Writing into a String cannot fail.
+                let _ = write!(buf, " id=\"L{line}\"");
+                buf.push_str(&html[at..]);
             }
             _ => self.write(html),
         }
@@ -453,10 +468,14 @@ impl<'a> Writer<'a> {
             Event::End(tag) => self.end(tag),
             Event::Text(text) if self.publish => self.pending_text.push_str(&text),
             Event::Text(_) => {}
-            Event::Code(text) => {
-                let html = format!("<code>{}</code>", escape(&text));
-                self.write(&html);
+            Event::Code(text) if self.publish || self.heading.is_some() => {
+                // Escaped straight into the page (as `write` would, only when kept).
+                let buf = self.buf();
+                buf.push_str("<code>");
+                escape_into(&text, buf);
+                buf.push_str("</code>");
             }
+            Event::Code(_) => {}
             Event::InlineMath(text) | Event::DisplayMath(text) => {
                 let escaped = escape(&text);
                 self.write(&escaped);
@@ -1277,7 +1296,8 @@ fn broken_image(alt: &str, dest: &str, reason: &str) -> String {
 
 /// Escapes text for a double-quoted attribute value.
 fn escape_attr(text: &str) -> String {
-    escape(text).replace('\'', "&#39;")
+    // `escape` writes `'` as `&#39;` already: a `replace` after it only scanned and copied.
+    escape(text)
 }
 
 /// Makes a URL written by an author safe to put in an attribute without changing what it

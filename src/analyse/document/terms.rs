@@ -10,7 +10,7 @@
 mod words;
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::hash::BuildHasher;
 
 use serde::de::Deserializer;
 use serde::{Deserialize, Serialize, Serializer};
@@ -22,7 +22,7 @@ use words::{Term, each_term};
 /// Terms are hashed once per word of a page: foldhash is several times faster than the
 /// standard SipHash on short keys and still seeded per run, so a document cannot be written
 /// to make its words collide.
-type TermMap<'a, V> = HashMap<Cow<'a, str>, V, foldhash::fast::RandomState>;
+type TermHasher = foldhash::fast::RandomState;
 
 /// Weights by where a term was found; the browser multiplies them by rarity.
 pub const TITLE: u8 = 8;
@@ -154,8 +154,14 @@ pub fn of_document(title: &str, sections: &[SearchSection]) -> PageTerms {
 
 /// Each term of a section with its weight: the best place it was found, plus repeats.
 #[derive(Default)]
-pub struct Weigher<'a> {
-    ids: TermMap<'a, u32>,
+pub struct Weigher {
+    /// Each term's number, found by the term's hash and compared with its text in `terms`:
+    /// one hash a word, and no key of its own (a map keyed by the term hashed a new term
+    /// twice and copied every folded one).
+    ids: hashbrown::HashTable<u32>,
+    hasher: TermHasher,
+    /// Where each term starts in `terms.text`.
+    starts: Vec<u32>,
     terms: PageTerms,
     /// The open section's weight of each of the page's terms, 0 where it has none.
     weight: Vec<u8>,
@@ -164,14 +170,15 @@ pub struct Weigher<'a> {
     scratch: String,
 }
 
-impl<'a> Weigher<'a> {
+impl Weigher {
     /// A weigher sized for a page of about `bytes` of text, so its tables do not grow and
     /// rehash as terms come: the corpus's densest documents have a distinct term per 11–13
     /// bytes of Markdown (the median one, per 24), and their plain text is shorter still.
     fn for_bytes(bytes: usize) -> Self {
         let terms = (bytes / 12).min(MAX_PRESIZED);
         Weigher {
-            ids: TermMap::with_capacity_and_hasher(terms, Default::default()),
+            ids: hashbrown::HashTable::with_capacity(terms),
+            starts: Vec::with_capacity(terms),
             weight: Vec::with_capacity(terms),
             ..Weigher::default()
         }
@@ -180,7 +187,7 @@ impl<'a> Weigher<'a> {
     /// Weighs a page's sections, each `(heading, text, weight of the text's words)`; the first
     /// section holds the title's words too. The weigher is left empty, its storage kept for
     /// the next page.
-    pub fn weigh(
+    pub fn weigh<'a>(
         &mut self,
         title: &'a str,
         secs: impl IntoIterator<Item = (&'a str, &'a str, u8)>,
@@ -202,6 +209,7 @@ impl<'a> Weigher<'a> {
         }
         self.scratch = scratch;
         self.ids.clear();
+        self.starts.clear();
         self.weight.clear();
         let mut terms = std::mem::take(&mut self.terms);
         terms.narrow();
@@ -209,8 +217,10 @@ impl<'a> Weigher<'a> {
         terms
     }
 
-    fn add(&mut self, term: Term<'a, '_>, weigh: impl Fn(u8) -> u8) {
-        let Some(id) = self.id(term) else { return };
+    fn add(&mut self, term: Term<'_, '_>, weigh: impl Fn(u8) -> u8) {
+        let Some(id) = self.id(term.as_str()) else {
+            return;
+        };
         let w = &mut self.weight[id as usize];
         if *w == 0 {
             self.found.push(id);
@@ -218,26 +228,38 @@ impl<'a> Weigher<'a> {
         *w = weigh(*w);
     }
 
-    /// The term's number within the page, `None` past [`MAX_TERMS`]; a folded term is copied
-    /// the first time only. A new term is written to the page's terms as it is numbered, so
-    /// they are in number order.
-    fn id(&mut self, term: Term<'a, '_>) -> Option<u32> {
-        if let Some(&id) = self.ids.get(term.as_str()) {
+    /// The term's number within the page, `None` past [`MAX_TERMS`]. A new term is written
+    /// to the page's terms as it is numbered, so they are in number order.
+    fn id(&mut self, term: &str) -> Option<u32> {
+        let Weigher {
+            ids,
+            hasher,
+            starts,
+            terms,
+            weight,
+            ..
+        } = self;
+        let text_of = |id: u32| {
+            let from = starts[id as usize] as usize;
+            &terms.text[from..from + usize::from(terms.lengths[id as usize])]
+        };
+        let hash = hasher.hash_one(term);
+        if let Some(&id) = ids.find(hash, |&id| text_of(id) == term) {
             return Some(id);
         }
-        let length = u8::try_from(term.as_str().len()).ok();
-        let (true, Some(length)) = (self.weight.len() < MAX_TERMS, length) else {
-            return None;
-        };
-        let key = match term {
-            Term::Text(s) => Cow::Borrowed(s),
-            Term::Folded(s) => Cow::Owned(s.to_owned()),
-        };
-        self.terms.text.push_str(&key);
-        self.terms.lengths.push(length);
-        let id = u32::try_from(self.weight.len()).ok()?;
-        self.ids.insert(key, id);
-        self.weight.push(0);
+        let length = u8::try_from(term.len()).ok()?;
+        let start = u32::try_from(terms.text.len()).ok()?;
+        let id = u32::try_from(weight.len())
+            .ok()
+            .filter(|_| weight.len() < MAX_TERMS)?;
+        ids.insert_unique(hash, id, |&id| {
+            let from = starts[id as usize] as usize;
+            hasher.hash_one(&terms.text[from..from + usize::from(terms.lengths[id as usize])])
+        });
+        terms.text.push_str(term);
+        terms.lengths.push(length);
+        starts.push(start);
+        weight.push(0);
         Some(id)
     }
 
@@ -288,6 +310,7 @@ impl<'de> Deserialize<'de> for PageTerms {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::HashMap;
 
     fn weights(title: &str, heading: &str, text: &str, found: u8) -> HashMap<String, u8> {
         let page = Weigher::default().weigh(title, [(heading, text, found)]);
@@ -322,6 +345,21 @@ mod tests {
                 vec![(3, BODY), (0, HEADING)]
             ]
         );
+    }
+
+    /// A word met lowercase and capitalised, and met again after many others (past the
+    /// table's first size), is one term with one number.
+    #[test]
+    fn a_term_is_numbered_once_however_it_is_written() {
+        let others: String = (0..5_000).map(|i| format!("w{i} ")).collect();
+        let text = format!("Kubernetes kubernetes {others} KUBERNETES Kubernetes");
+        let page = Weigher::for_bytes(16).weigh("", [("", &*text, BODY), ("", "kubernetes w7", BODY)]);
+        let terms: Vec<&str> = page.terms().collect();
+        assert_eq!(terms.len(), 5_001);
+        assert_eq!(terms.iter().filter(|t| **t == "kubernetes").count(), 1);
+        let secs: Vec<Vec<(u32, u8)>> = page.sections().map(Iterator::collect).collect();
+        assert_eq!(secs[0][0], (0, BODY + BODY_REPEATS));
+        assert_eq!(secs[1], [(0, BODY), (8, BODY)]);
     }
 
     #[test]
