@@ -100,7 +100,8 @@ impl Stamp {
         None
     }
 
-    pub fn len(&self) -> u64 {
+    /// The file's size in bytes.
+    pub fn size(&self) -> u64 {
         self.len
     }
 
@@ -299,7 +300,7 @@ mod tests {
         std::fs::write(&path, b"hello").expect("write");
         let (bytes, stamp) = read_listed(&path, 5).expect("read");
         assert_eq!(bytes, b"hello");
-        assert_eq!(stamp.map(|s| s.len()), Some(5));
+        assert_eq!(stamp.map(|s| s.size()), Some(5));
         assert!(matches!(read_listed(&path, 4), Err(ReadError::TooLarge { .. })));
     }
 

@@ -339,7 +339,7 @@ impl Disk {
     /// The digest recorded for `path` under this identity, when `stamp` (of the `len` bytes
     /// just read) is the one recorded with it: those bytes need not be hashed again.
     fn trusted_digest(&self, path: &str, identity: &str, stamp: Option<Stamp>, len: usize) -> Option<Digest> {
-        let stamp = stamp.filter(|s| s.len() == len as u64)?;
+        let stamp = stamp.filter(|s| s.size() == len as u64)?;
         let state = self.lock();
         let entry = state.old.get(path)?;
         (entry.stamp == Some(stamp) && entry.identity == identity).then_some(entry.digest)
@@ -386,7 +386,7 @@ impl Disk {
         stamp: Stamp,
         restore: impl FnOnce(Stored<'_>) -> Option<T>,
     ) -> Option<T> {
-        let len = usize::try_from(stamp.len()).ok()?;
+        let len = usize::try_from(stamp.size()).ok()?;
         let digest = self.trusted_digest(path, identity, Some(stamp), len)?;
         self.take(path, identity, &digest, Some(stamp), restore)
     }
@@ -495,7 +495,7 @@ mod tests {
     }
 
     fn trusted(disk: &Disk, stamp: Stamp) -> Option<Digest> {
-        disk.trusted_digest("a.md", "id", Some(stamp), stamp.len() as usize)
+        disk.trusted_digest("a.md", "id", Some(stamp), stamp.size() as usize)
     }
 
     #[test]

@@ -153,6 +153,12 @@ impl Sink for Collector<'_> {
         true
     }
 
+    /// Whether the previous snapshot has a page at `path` (else it is keyed as it is made).
+    fn may_reuse(&self, path: &str) -> bool {
+        self.previous
+            .is_some_and(|previous| previous.keys.contains_key(path))
+    }
+
     /// The previous snapshot's page at `path`, when it was made from `key`: shared, not
     /// rendered again.
     fn reuse(&self, path: &str, key: &RenderKey) -> bool {
