@@ -406,10 +406,11 @@ pub struct Deferred {
 impl Deferred {
     /// The body, read and decoded again, if it is still the one whose digest is `digest`.
     pub fn html(&self, digest: &[u8; 32]) -> Option<String> {
-        let bytes = self.file.read(&self.slot)?;
-        let entry: Entry<'_> = encoding().deserialize(&bytes).ok()?;
-        let html = entry.page.html;
-        (blake3::hash(html.as_bytes()).as_bytes() == digest).then(|| html.into_owned())
+        self.file.read(&self.slot, |bytes| {
+            let entry: Entry<'_> = encoding().deserialize(bytes).ok()?;
+            let html = entry.page.html;
+            (blake3::hash(html.as_bytes()).as_bytes() == digest).then(|| html.into_owned())
+        })
     }
 }
 
@@ -520,20 +521,26 @@ impl Store {
             let slot = state.index.remove(doc.source.as_str());
             slot.zip(state.old.clone())
         };
+        let pages = self.lock().prepared == Some(Depth::Pages);
         let taken = found.and_then(|(slot, old)| {
-            let bytes = old.read(&slot)?;
-            let mut entry: Entry<'_> = encoding().deserialize(&bytes).ok()?;
-            if !(entry.made_from(doc) && entry.links_hold(doc, links)) {
-                return None;
-            }
-            let pages = self.lock().prepared == Some(Depth::Pages);
-            if pages && !entry.page.html.is_empty() {
-                entry.page.html = Cow::Borrowed("");
-                let deferred = Deferred { file: old, slot };
-                self.defer(entry.page.html_digest, deferred);
+            let taken = old.read(&slot, |bytes| {
+                let mut entry: Entry<'_> = encoding().deserialize(bytes).ok()?;
+                if !(entry.made_from(doc) && entry.links_hold(doc, links)) {
+                    return None;
+                }
+                // Left in the file: read again only if its page is rendered again.
+                let deferred = pages && !entry.page.html.is_empty();
+                if deferred {
+                    entry.page.html = Cow::Borrowed("");
+                }
+                Some((entry.page.into_rendered(), deferred))
+            });
+            let (rendered, deferred) = taken?;
+            if deferred {
+                self.defer(rendered.html_digest, Deferred { file: old, slot });
             }
             self.lock().taken.insert(doc.source.to_string(), slot);
-            Some(entry.page.into_rendered())
+            Some(rendered)
         });
         if taken.is_none() {
             self.lock().dirty = true;

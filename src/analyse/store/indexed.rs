@@ -109,14 +109,30 @@ impl Indexed {
         Some((Indexed { file, limits }, slots))
     }
 
-    /// The bytes of the entry at `slot`, if they are there and match their checksum.
-    pub fn read(&self, slot: &Slot) -> Option<Vec<u8>> {
+    /// `with` the bytes of the entry at `slot`, if they are there and match their checksum.
+    /// They are read into a buffer the thread keeps, so that an entry's read does not first
+    /// zero a fresh allocation (at 50 times the corpus, 300 MB of zeroing); `with` must not
+    /// read another entry.
+    pub fn read<R>(&self, slot: &Slot, with: impl FnOnce(&[u8]) -> Option<R>) -> Option<R> {
+        thread_local! {
+            static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
         if slot.len > self.limits.entry {
             return None;
         }
-        let mut bytes = vec![0u8; usize::try_from(slot.len).ok()?];
-        self.file.read_exact_at(&mut bytes, slot.at).ok()?;
-        (checksum(&bytes) == slot.sum).then_some(bytes)
+        let len = usize::try_from(slot.len).ok()?;
+        BUFFER.with(|buffer| {
+            let mut buffer = buffer.try_borrow_mut().ok()?;
+            if buffer.len() < len {
+                buffer.resize(len, 0);
+            }
+            let bytes = &mut buffer[..len];
+            self.file.read_exact_at(bytes, slot.at).ok()?;
+            if checksum(bytes) != slot.sum {
+                return None;
+            }
+            with(bytes)
+        })
     }
 }
 
