@@ -1,7 +1,8 @@
 //! The parse cache on disk (`parse.bin` beside the build cache): a warm `build` or `check`
 //! takes each unchanged file's parse from it, and gives the same bytes as a cold run and as
 //! `--no-cache`. An entry is used only for the very bytes it was made from (a content digest,
-//! never timestamps), at the same path, kind and URL. Whether a run reused the cache is seen
+//! not taken again only while the file's whole stamp is the one recorded with it), at the same
+//! path, kind and URL. Whether a run reused the cache is seen
 //! in the file itself: it is rewritten (a new inode, by rename) only when something changed.
 
 use std::ffi::OsStr;
