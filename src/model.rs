@@ -842,6 +842,15 @@ impl Site {
             .chain(&self.process)
             .chain(&self.pages)
     }
+
+    /// [`Site::documents`], to change them.
+    pub fn documents_mut(&mut self) -> impl Iterator<Item = &mut Document> {
+        self.units
+            .iter_mut()
+            .flat_map(|u| u.documents.iter_mut())
+            .chain(&mut self.process)
+            .chain(&mut self.pages)
+    }
 }
 
 #[cfg(test)]

@@ -90,6 +90,31 @@ pub struct Renderer<'a> {
     /// Where pages made before may still be held: asked for each page by its key, so that
     /// one whose inputs did not change is not rendered again. Without it no key is made.
     memo: Option<&'a dyn Sink>,
+    /// Source path → why the document could not be read, from its finding: its page says so
+    /// instead of being silently blank (the Markdown itself is gone by render time).
+    unread: HashMap<&'a str, String>,
+}
+
+/// Why each document the analysis could not read (too large, unreadable, binary) has no
+/// text, by source path: the first such finding's message, capitalised.
+fn unread(findings: &[crate::diagnostic::Diagnostic]) -> HashMap<&str, String> {
+    let mut unread = HashMap::new();
+    for d in findings {
+        let Some(file) = &d.file else { continue };
+        if matches!(
+            d.code.as_str(),
+            "input/too-large" | "input/unreadable" | "input/binary"
+        ) {
+            unread.entry(file.as_str()).or_insert_with(|| {
+                let mut chars = d.message.chars();
+                chars
+                    .next()
+                    .map(|first| first.to_uppercase().chain(chars).collect())
+                    .unwrap_or_default()
+            });
+        }
+    }
+    unread
 }
 
 /// The files the site has exactly one of (the glance page and the highlight stylesheet
@@ -146,6 +171,7 @@ impl<'a> Renderer<'a> {
             process_refs: process::process_targets(&site.process, &analysis.report),
             templates,
             memo: None,
+            unread: unread(&analysis.findings),
         }
     }
 
@@ -468,31 +494,9 @@ impl<'a> Renderer<'a> {
             })
         });
         context.insert("repo_links", &repo_links);
-        if doc.body.is_empty() {
-            context.insert("unread", &self.why_unread(doc));
+        if let Some(why) = self.unread.get(doc.source.as_str()) {
+            context.insert("unread", &Some(why));
         }
-    }
-
-    /// Why a document has no text to show, when the analysis says it could not be read (too
-    /// large, unreadable, binary): its page says so instead of being silently blank.
-    fn why_unread(&self, doc: &Document) -> Option<String> {
-        self.analysis
-            .findings
-            .iter()
-            .find(|d| {
-                d.file.as_ref() == Some(&doc.source)
-                    && matches!(
-                        d.code.as_str(),
-                        "input/too-large" | "input/unreadable" | "input/binary"
-                    )
-            })
-            .map(|d| {
-                let mut chars = d.message.chars();
-                chars
-                    .next()
-                    .map(|first| first.to_uppercase().chain(chars).collect())
-                    .unwrap_or_default()
-            })
     }
 
     /// The page of the document at `source`, as a path from the site root.
