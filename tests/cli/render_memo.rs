@@ -22,14 +22,7 @@ fn keepable(site: &Site) -> usize {
 /// A warm build into the same output each time (`site`), and how many pages it kept.
 fn warm(c: &Cached, env: &[(&str, &OsStr)]) -> (Site, usize) {
     let out = c.fx.tmp().join("kept");
-    let args = [
-        OsStr::new("build"),
-        OsStr::new("--root"),
-        c.fx.root.as_os_str(),
-        OsStr::new("--out"),
-        out.as_os_str(),
-    ];
-    let ran = c.run(std::path::Path::new(env!("CARGO_BIN_EXE_tssa")), &args, env);
+    let ran = c.try_build("kept", env);
     assert_eq!(ran.code, Some(0), "build failed:\n{}", ran.stderr);
     (Site::at(&out), kept(&ran.stderr))
 }

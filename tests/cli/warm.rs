@@ -2,9 +2,7 @@
 //! unchanged, so the key must hold every value the page shows; the API file is kept the same
 //! way; the previous site is removed beside the report, never left behind.
 
-use std::ffi::OsStr;
 use std::fs;
-use std::path::Path;
 
 use crate::common::{Cached, Site, assert_same_files};
 
@@ -14,14 +12,7 @@ const DESIGN_NOTES: &str = "alderwick/docs/design notes.md";
 /// returns the warm site and its summary line.
 fn warm_equals_uncached(c: &Cached, what: &str) -> (Site, String) {
     let out = c.fx.tmp().join("kept");
-    let args = [
-        OsStr::new("build"),
-        OsStr::new("--root"),
-        c.fx.root.as_os_str(),
-        OsStr::new("--out"),
-        out.as_os_str(),
-    ];
-    let ran = c.run(Path::new(env!("CARGO_BIN_EXE_tssa")), &args, &[]);
+    let ran = c.try_build("kept", &[]);
     assert_eq!(ran.code, Some(0), "build failed:\n{}", ran.stderr);
     let off = c.build("reference", &["--no-cache"]);
     let site = Site::at(&out);
@@ -143,14 +134,7 @@ fn the_previous_site_is_gone_when_a_build_exits() {
     c.fx.write("theme/templates/404.html", "{% if %}\n");
     book(&c, "theme = \"theme\"\n");
     let out = c.fx.tmp().join("kept");
-    let args = [
-        OsStr::new("build"),
-        OsStr::new("--root"),
-        c.fx.root.as_os_str(),
-        OsStr::new("--out"),
-        out.as_os_str(),
-    ];
-    let ran = c.run(Path::new(env!("CARGO_BIN_EXE_tssa")), &args, &[]);
+    let ran = c.try_build("kept", &[]);
     assert_ne!(ran.code, Some(0), "a broken template fails the build");
     assert_same_files(&Site::at(&out).files(), &before, "the site after a failed build");
     assert_eq!(leftovers(), Vec::<String>::new(), "after a failed build");

@@ -713,6 +713,19 @@ impl Cached {
         Site::at(&out)
     }
 
+    /// `tssa build` (this binary) into `<tmp>/<out>`, whatever its outcome.
+    pub fn try_build(&self, out: &str, env: &[(&str, &OsStr)]) -> Ran {
+        let out = self.fx.tmp().join(out);
+        let args = [
+            OsStr::new("build"),
+            OsStr::new("--root"),
+            self.fx.root.as_os_str(),
+            OsStr::new("--out"),
+            out.as_os_str(),
+        ];
+        self.run(Path::new(env!("CARGO_BIN_EXE_tssa")), &args, env)
+    }
+
     /// `tssa build` into `<tmp>/<out>` with `extra` arguments.
     pub fn build(&self, out: &str, extra: &[&str]) -> Site {
         self.build_with(Path::new(env!("CARGO_BIN_EXE_tssa")), out, extra, &[])
