@@ -67,6 +67,16 @@ impl Bodies {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+
+    /// The body of `rendered` read back from the cache file and checked against its digest,
+    /// if the analysis left it there (`None`: the body is in `rendered` itself).
+    fn read_back(&self, rendered: &RenderedDoc) -> Option<Result<String, BodyLost>> {
+        let deferred = self
+            .0
+            .get(&rendered.html_digest)
+            .filter(|_| rendered.html.is_empty())?;
+        Some(deferred.html(&rendered.html_digest).ok_or(BodyLost))
+    }
 }
 
 /// A body left in the cache file could not be read back as it was (the file was changed
@@ -108,12 +118,9 @@ impl Analysis {
     /// The HTML body of `rendered`: its own, or read back from the cache file where the
     /// analysis left it (only a page that is rendered again needs it).
     pub fn html<'r>(&self, rendered: &'r RenderedDoc) -> Result<Cow<'r, str>, BodyLost> {
-        match self.bodies.0.get(&rendered.html_digest) {
-            Some(deferred) if rendered.html.is_empty() => deferred
-                .html(&rendered.html_digest)
-                .map(Cow::Owned)
-                .ok_or(BodyLost),
-            _ => Ok(Cow::Borrowed(&rendered.html)),
+        match self.bodies.read_back(rendered) {
+            Some(read) => read.map(Cow::Owned),
+            None => Ok(Cow::Borrowed(&rendered.html)),
         }
     }
 
@@ -122,11 +129,8 @@ impl Analysis {
     pub fn load_bodies(&mut self) -> Result<(), BodyLost> {
         let bodies = std::mem::take(&mut self.bodies);
         for rendered in self.documents.values_mut() {
-            if let Some(deferred) = bodies.0.get(&rendered.html_digest)
-                && rendered.html.is_empty()
-            {
-                let html = deferred.html(&rendered.html_digest).ok_or(BodyLost)?;
-                Arc::make_mut(rendered).html = html;
+            if let Some(read) = bodies.read_back(rendered) {
+                Arc::make_mut(rendered).html = read?;
             }
         }
         Ok(())
