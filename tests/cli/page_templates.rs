@@ -3,19 +3,27 @@
 //! (`toc_html`). A theme's own `document.html` must see none of that: it still receives the
 //! body and the TOC as values, whatever it does with them.
 
-use crate::common::Fixture;
+use crate::common::{Fixture, Site};
+
+const WIGEON: &str = "projects/wigeon/self-assessment.html";
 
 /// The theme-override fixture with `templates/document.html` replaced by `template`; the
 /// wigeon self-assessment page it renders.
 fn wigeon_page_with(template: &str) -> String {
+    let fx = wigeon_with(template);
+    fx.build().assert_code(0);
+    fx.site().page(WIGEON)
+}
+
+/// The theme-override fixture with `templates/document.html` replaced by `template`.
+fn wigeon_with(template: &str) -> Fixture {
     let fx = Fixture::new("theme-override");
     fx.write(
         "community/assessments/projects/wigeon/self-assessment.md",
         "# Wigeon self-assessment\n\nA package & its <own> theme.\n\n## Scope\n\nText.\n\n### Detail\n\nMore.\n",
     );
     fx.write("themes/x/templates/document.html", template);
-    fx.build().assert_code(0);
-    fx.site().page("projects/wigeon/self-assessment.html")
+    fx
 }
 
 #[test]
@@ -33,6 +41,21 @@ fn a_theme_that_escapes_the_body_gets_the_body_escaped() {
 fn a_theme_that_measures_the_body_measures_the_body() {
     let page = wigeon_page_with("{% if content | length > 40 %}LONG{% else %}SHORT{% endif %}");
     assert_eq!(page.trim(), "LONG", "the real body is measured, not a mark");
+}
+
+/// A second build takes each body from the build cache, which leaves it in its file until a
+/// page needs it: a theme that reads the body as a value must still get the real one.
+#[test]
+fn a_theme_that_measures_the_body_measures_it_when_it_comes_from_the_cache() {
+    let fx = wigeon_with("{% if content | length > 40 %}LONG{% else %}SHORT{% endif %}");
+    fx.build().assert_code(0);
+    let again = fx.tmp().join("again");
+    fx.build_into(&again, &[]).assert_code(0);
+    assert_eq!(
+        Site::at(&again).page(WIGEON).trim(),
+        "LONG",
+        "the cached body is measured"
+    );
 }
 
 #[test]
