@@ -94,7 +94,7 @@ fn the_default_theme_shows_the_body_once_and_the_nested_toc() {
         "# Wigeon\n\nOnce & only once.\n\n## Scope\n\n### Detail\n\n## Quote's \"end\"\n",
     );
     fx.build().assert_code(0);
-    let page = fx.site().page("projects/wigeon/self-assessment.html");
+    let page = fx.site().page(WIGEON);
     assert_eq!(page.matches("Once &amp; only once.").count(), 1, "{page}");
     assert!(!page.contains('\0'), "no mark left: {page}");
     assert!(
