@@ -16,7 +16,8 @@ use super::highlight::CLASS_PREFIX;
 use super::links::EXTERNAL_SCHEMES;
 use crate::markdown::rawhtml::{self, Token};
 
-/// Elements a document may use. Anything else is removed, keeping its text.
+/// Elements a document may use. Anything else is removed, keeping its text. Sorted, so the
+/// writer's own tags are looked up by binary search (`is_listed_tag`).
 const TAGS: &[&str] = &[
     "a",
     "abbr",
@@ -213,14 +214,20 @@ fn is_allowed_class(class: &str) -> bool {
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '+' | '#' | '.'))
     };
-    RENDER_CLASSES.contains(&class)
-        || class.strip_prefix(CLASS_PREFIX).is_some_and(tail_ok)
+    // The highlighter's classes first: every token of every code block has one.
+    class.strip_prefix(CLASS_PREFIX).is_some_and(tail_ok)
+        || RENDER_CLASSES.contains(&class)
         || class.strip_prefix("language-").is_some_and(tail_ok)
+}
+
+/// Whether `name` (lowercase) is in [`TAGS`]: asked for every tag the writer makes.
+fn is_listed_tag(name: &str) -> bool {
+    TAGS.binary_search(&name).is_ok()
 }
 
 /// Whether the sanitizer keeps elements called `name` (ASCII case-insensitive).
 pub fn is_allowed_tag(name: &str) -> bool {
-    TAGS.contains(&name.to_ascii_lowercase().as_str())
+    is_listed_tag(&name.to_ascii_lowercase())
 }
 
 /// Whether a raw `<name>` tag must be shown as text rather than reach the sanitizer, which
@@ -347,13 +354,13 @@ fn push_own_tag(tag: &str, links: &mut usize, out: &mut String) -> bool {
             *links = links.saturating_sub(1);
         }
         out.push_str(tag);
-        return TAGS.contains(&name);
+        return is_listed_tag(name);
     }
     let Some(inner) = tag.strip_prefix('<').and_then(|t| t.strip_suffix('>')) else {
         return false;
     };
     let (name, mut attrs) = inner.split_once(' ').unwrap_or((inner, ""));
-    if !TAGS.contains(&name) || name == "table" && attrs != "tabindex=\"0\"" {
+    if !is_listed_tag(name) || name == "table" && attrs != "tabindex=\"0\"" {
         return false;
     }
     if name == "a" {
@@ -540,6 +547,22 @@ mod tests {
         "<select",
         "<button",
     ];
+
+    /// `is_listed_tag` searches `TAGS` by halves, which finds every tag only while the list
+    /// stays sorted.
+    #[test]
+    fn tags_are_sorted_for_the_binary_search() {
+        assert!(TAGS.windows(2).all(|w| w[0] < w[1]), "TAGS out of order");
+        for tag in TAGS {
+            assert!(
+                is_listed_tag(tag) && is_allowed_tag(&tag.to_ascii_uppercase()),
+                "{tag}"
+            );
+        }
+        for other in ["", "script", "aa", "zz", "tbodyx", "h7"] {
+            assert!(!is_listed_tag(other), "{other}");
+        }
+    }
 
     fn assert_clean(input: &str) -> String {
         let out = sanitize(input);
