@@ -61,6 +61,10 @@ fn load_and_prefetch(config: &Config, source: &SourceArgs, depth: Depth) -> (Sit
     let site = std::thread::scope(|scope| {
         if let Some(cache) = &cache {
             scope.spawn(move || cache.prefetch(depth));
+        } else if depth == Depth::Pages {
+            // Uncached, every document with code is highlighted: load the syntax set on that
+            // idle core now, not when the first two documents with code wait for it.
+            std::thread::spawn(tssa::analyse::highlight::Highlighter::warm);
         }
         tssa::load::load_with_disk_cache(config, dir.as_deref())
     });
