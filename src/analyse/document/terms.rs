@@ -10,7 +10,7 @@
 mod words;
 
 use std::borrow::Cow;
-use std::hash::BuildHasher;
+use std::hash::{BuildHasher, Hasher};
 
 use serde::de::Deserializer;
 use serde::{Deserialize, Serialize, Serializer};
@@ -243,7 +243,7 @@ impl Weigher {
             let from = starts[id as usize] as usize;
             &terms.text[from..from + usize::from(terms.lengths[id as usize])]
         };
-        let hash = hasher.hash_one(term);
+        let hash = hash_term(hasher, term);
         if let Some(&id) = ids.find(hash, |&id| text_of(id) == term) {
             return Some(id);
         }
@@ -254,7 +254,10 @@ impl Weigher {
             .filter(|_| weight.len() < MAX_TERMS)?;
         ids.insert_unique(hash, id, |&id| {
             let from = starts[id as usize] as usize;
-            hasher.hash_one(&terms.text[from..from + usize::from(terms.lengths[id as usize])])
+            hash_term(
+                hasher,
+                &terms.text[from..from + usize::from(terms.lengths[id as usize])],
+            )
         });
         terms.text.push_str(term);
         terms.lengths.push(length);
@@ -272,6 +275,14 @@ impl Weigher {
         }
         self.terms.sections.push(u32::try_from(count).unwrap_or(u32::MAX));
     }
+}
+
+/// A term's hash from one write of its bytes: `str`'s `Hash` adds a terminator byte, a second
+/// round of mixing that only keys made of several strings need, once per word of a page.
+fn hash_term(hasher: &TermHasher, term: &str) -> u64 {
+    let mut state = hasher.build_hasher();
+    state.write(term.as_bytes());
+    state.finish()
 }
 
 /// Stored as `(terms, lengths, pairs, section sizes)`, the lengths and pairs as bytes: each
