@@ -11,7 +11,6 @@
 //! through the sanitizer as a whole: whatever this writer gets wrong, the allow list still holds.
 
 use std::collections::{HashMap, HashSet};
-use std::fmt::Write as _;
 
 use pulldown_cmark::{Alignment, CodeBlockKind, Event, LinkType, Parser, Tag, TagEnd};
 
@@ -186,6 +185,23 @@ struct TableState {
     alignments: Vec<Alignment>,
     in_head: bool,
     cell: usize,
+}
+
+/// Appends `n` in decimal: the line anchor of most blocks, where `write!` cost a formatter.
+fn push_decimal(out: &mut String, n: u32) {
+    let mut digits = [0u8; 10];
+    let mut at = digits.len();
+    let mut rest = n;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    // ASCII digits.
+    out.push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default());
 }
 
 struct Writer<'a> {
@@ -386,8 +402,9 @@ impl<'a> Writer<'a> {
             (Some(line), Some(at)) => {
                 let buf = self.buf();
                 buf.push_str(&html[..at]);
-                // Writing into a String cannot fail.
-                let _ = write!(buf, " id=\"L{line}\"");
+                buf.push_str(" id=\"L");
+                push_decimal(buf, line);
+                buf.push('"');
                 buf.push_str(&html[at..]);
             }
             _ => self.write(html),

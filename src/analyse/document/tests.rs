@@ -1153,3 +1153,24 @@ fn a_sections_terms_cover_its_whole_text_and_only_its_snippet_is_kept() {
         SNIPPET_CAP - 1
     );
 }
+
+#[test]
+fn push_decimal_writes_what_display_writes() {
+    for n in [
+        0,
+        1,
+        9,
+        10,
+        99,
+        100,
+        4_096,
+        65_535,
+        1_000_000,
+        u32::MAX - 1,
+        u32::MAX,
+    ] {
+        let mut out = String::from("L");
+        push_decimal(&mut out, n);
+        assert_eq!(out, format!("L{n}"));
+    }
+}
