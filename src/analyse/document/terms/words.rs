@@ -99,7 +99,9 @@ const CLASS: [u8; 256] = {
     class
 };
 
-#[inline]
+// Always inlined: it runs once a word, and as a call (the compiler's choice with a plain
+// `#[inline]`) its register saves cost a tenth of it.
+#[inline(always)]
 fn scan(text: &str, start: usize) -> Run {
     let bytes = text.as_bytes();
     let mut run = Run {
