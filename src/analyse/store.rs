@@ -307,6 +307,7 @@ struct Page<'a> {
     #[serde(borrow)]
     lead: Cow<'a, str>,
     html_digest: [u8; 32],
+    search_digest: [u8; 32],
 }
 
 impl<'a> Page<'a> {
@@ -321,6 +322,7 @@ impl<'a> Page<'a> {
             terms,
             lead,
             html_digest,
+            search_digest,
         } = doc;
         Page {
             html: Blob(Cow::Borrowed(html.as_bytes())),
@@ -335,6 +337,7 @@ impl<'a> Page<'a> {
             terms: Cow::Borrowed(terms),
             lead: Cow::Borrowed(lead),
             html_digest: *html_digest,
+            search_digest: *search_digest,
         }
     }
 
@@ -362,6 +365,7 @@ impl<'a> Page<'a> {
             terms: self.terms.into_owned(),
             lead: self.lead.into_owned(),
             html_digest: self.html_digest,
+            search_digest: self.search_digest,
         })
     }
 }
@@ -776,6 +780,7 @@ mod tests {
                 terms: Cow::Owned(PageTerms::default()),
                 lead: Cow::Borrowed(""),
                 html_digest: [0; 32],
+                search_digest: [0; 32],
             },
         }
     }

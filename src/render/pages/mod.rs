@@ -318,6 +318,7 @@ impl<'a> Renderer<'a> {
             terms: PageTerms::EMPTY,
             lead: String::new(),
             html_digest: [0; 32],
+            search_digest: [0; 32],
         };
         self.analysis.document(doc).unwrap_or(&EMPTY)
     }
