@@ -199,14 +199,14 @@ impl Entry<'_> {
 /// A question a document's pass asked the site, with the answer it got: everything a page
 /// depends on outside its own document. Read back from a cache file, its text borrows from
 /// the file's bytes, so checking it copies nothing.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub(super) enum Asked<'a> {
     Resolve(#[serde(borrow)] Cow<'a, str>, #[serde(borrow)] Answer<'a>),
     Size(#[serde(borrow)] Cow<'a, str>, Option<(u32, u32)>),
 }
 
 /// A [`Resolved`], as stored and compared.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub(super) enum Answer<'a> {
     External(#[serde(borrow)] Cow<'a, str>),
     Internal(
@@ -265,8 +265,13 @@ impl<'a> Recorder<'a> {
         }
     }
 
+    /// The questions asked, each once: a document that links one place several times asked
+    /// the same thing each time, and a reused result checks every question again.
     pub(super) fn asked(self) -> Vec<Asked<'static>> {
-        self.asked.into_inner().unwrap_or_else(PoisonError::into_inner)
+        let mut asked = self.asked.into_inner().unwrap_or_else(PoisonError::into_inner);
+        asked.sort_unstable();
+        asked.dedup();
+        asked
     }
 
     fn note(&self, asked: Asked<'static>) {
@@ -1038,7 +1043,9 @@ mod tests {
         let before = Table(BTreeMap::from([("b.md#x", "b.html"), ("c.md", "c.html")]));
         let recorder = Recorder::new(&before);
         let _ = recorder.resolve("a.md", "b.md#x");
+        let _ = recorder.resolve("a.md", "b.md#x");
         let entry = entry(recorder.asked());
+        assert_eq!(entry.asked.len(), 1, "a question asked twice is kept once");
         let doc = Document {
             kind: crate::model::DocKind::Other,
             source: "a.md".into(),

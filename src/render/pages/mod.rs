@@ -500,16 +500,11 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    /// The page of the document at `source`, as a path from the site root.
-    fn doc_url(&self, source: &str) -> Option<String> {
-        self.doc_urls.get(source).map(|url| (*url).to_owned())
-    }
-
     /// The page of the document at `source`, relative to `page_url`.
     fn doc_link(&self, source: Option<&str>, page_url: &str) -> Option<String> {
         source
-            .and_then(|f| self.doc_url(f))
-            .map(|u| relative_url(page_url, &u))
+            .and_then(|f| self.doc_urls.get(f))
+            .map(|u| relative_url(page_url, u))
     }
 
     /// The sidebar's list of `docs` as seen from the page `current`, the document at `at`.
