@@ -34,7 +34,7 @@ struct Inner {
 #[derive(Debug)]
 struct Kept {
     key: u64,
-    asked: Vec<Asked>,
+    asked: Vec<Asked<'static>>,
     /// Shared with the analyses that use it: render only reads it, so a rebuild that
     /// reuses it copies nothing.
     rendered: Arc<RenderedDoc>,

@@ -108,6 +108,25 @@ pub struct RenderedDoc {
     /// caches: part of the key of the page it is spliced into (`render::memo`), so a page
     /// is not rendered again while its body is the same, and its body not hashed on each build.
     pub html_digest: [u8; 32],
+    /// The BLAKE3 digest of `sections` and `terms` ([`search_digest`]), taken once with them:
+    /// the search index is keyed by it rather than by hashing every section again per build.
+    pub search_digest: [u8; 32],
+}
+
+/// What a page gives the search index, as one digest: its sections and weighed terms,
+/// encoded (bincode delimits every value, so no two different lists encode alike).
+pub fn search_digest(sections: &[SearchSection], terms: &PageTerms) -> [u8; 32] {
+    let mut digest = blake3::Hasher::new();
+    let mut buffered = std::io::BufWriter::with_capacity(1 << 14, &mut digest);
+    let listed: Vec<(&str, &str, &str)> = sections
+        .iter()
+        .map(|s| (&*s.heading, &*s.anchor, &*s.text))
+        .collect();
+    // Writing into a hasher cannot fail, and every value here can be encoded.
+    let _ = bincode::serialize_into(&mut buffered, &(listed, terms));
+    let _ = std::io::Write::flush(&mut buffered);
+    drop(buffered);
+    *digest.finalize().as_bytes()
 }
 
 /// The anchor (`L12`) of the block holding `line`, given a document's `line_anchors`: the
@@ -344,6 +363,7 @@ impl<'a> Writer<'a> {
         html.shrink_to_fit();
         RenderedDoc {
             html_digest: *blake3::hash(html.as_bytes()).as_bytes(),
+            search_digest: search_digest(&sections, &terms),
             html,
             toc: self.toc,
             diagnostics: self.diagnostics,

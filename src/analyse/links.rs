@@ -504,19 +504,26 @@ pub fn encode_fragment(fragment: &str) -> String {
 /// link. `to` is a path and nothing else: a `#` or `?` in it is part of a file name
 /// (`q?x#y.html`) and is percent-encoded like spaces; callers add a fragment themselves.
 pub fn relative_url(from_page: &str, to: &str) -> String {
-    let from_dir: Vec<&str> = from_page
+    // Walked as segments rather than collected: pages call this for every link they show.
+    fn segments(dir: &str) -> impl Iterator<Item = &str> {
+        dir.split('/').filter(|s| !s.is_empty())
+    }
+    let from_dir = from_page
         .trim_start_matches('/')
         .rsplit_once('/')
-        .map_or("", |(dir, _)| dir)
-        .split('/')
-        .filter(|s| !s.is_empty())
-        .collect();
+        .map_or("", |(dir, _)| dir);
     let to = to.trim_start_matches('/');
     let (to_dir, to_file) = to.rsplit_once('/').unwrap_or(("", to));
-    let to_dir: Vec<&str> = to_dir.split('/').filter(|s| !s.is_empty()).collect();
-    let common = from_dir.iter().zip(&to_dir).take_while(|(a, b)| a == b).count();
-    let mut url = "../".repeat(from_dir.len() - common);
-    for segment in &to_dir[common..] {
+    let common = segments(from_dir)
+        .zip(segments(to_dir))
+        .take_while(|(a, b)| a == b)
+        .count();
+    let up = segments(from_dir).count() - common;
+    let mut url = String::with_capacity(3 * up + to.len() + 2);
+    for _ in 0..up {
+        url.push_str("../");
+    }
+    for segment in segments(to_dir).skip(common) {
         url.extend(utf8_percent_encode(segment, SEGMENT));
         url.push('/');
     }

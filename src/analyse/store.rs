@@ -31,6 +31,7 @@ use super::Depth;
 use super::document::{PageTerms, RenderedDoc, SearchSection, TocEntry};
 use super::highlight::Highlighter;
 use super::links::{LinkResolver, Resolved};
+use crate::blob::Blob;
 use crate::diagnostic::{Diagnostic, Level};
 use crate::model::Document;
 use indexed::{Indexed, Limits, Slot, Writer};
@@ -170,9 +171,11 @@ struct Entry<'a> {
     body_line: u64,
     #[serde(borrow)]
     title: Cow<'a, str>,
+    /// Only compared, so read as bytes: checking that it is UTF-8 would cost more.
     #[serde(borrow)]
-    body: Cow<'a, str>,
-    asked: Cow<'a, [Asked]>,
+    body: Blob<'a>,
+    #[serde(borrow)]
+    asked: Cow<'a, [Asked<'a>]>,
     #[serde(borrow)]
     page: Page<'a>,
 }
@@ -184,7 +187,7 @@ impl Entry<'_> {
             && self.body_line == doc.body_line as u64
             && self.url == doc.url.as_str()
             && self.title == doc.title
-            && self.body == doc.body
+            && *self.body.0 == *doc.body.as_bytes()
     }
 
     /// Whether the site still answers every question the document asked it the same way.
@@ -194,36 +197,55 @@ impl Entry<'_> {
 }
 
 /// A question a document's pass asked the site, with the answer it got: everything a page
-/// depends on outside its own document.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub(super) enum Asked {
-    Resolve(String, Answer),
-    Size(String, Option<(u32, u32)>),
+/// depends on outside its own document. Read back from a cache file, its text borrows from
+/// the file's bytes, so checking it copies nothing.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub(super) enum Asked<'a> {
+    Resolve(#[serde(borrow)] Cow<'a, str>, #[serde(borrow)] Answer<'a>),
+    Size(#[serde(borrow)] Cow<'a, str>, Option<(u32, u32)>),
 }
 
 /// A [`Resolved`], as stored and compared.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub(super) enum Answer {
-    External(String),
-    Internal(String, Option<String>),
-    Broken(String),
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub(super) enum Answer<'a> {
+    External(#[serde(borrow)] Cow<'a, str>),
+    Internal(
+        #[serde(borrow)] Cow<'a, str>,
+        #[serde(borrow)] Option<Cow<'a, str>>,
+    ),
+    Broken(#[serde(borrow)] Cow<'a, str>),
 }
 
-impl Answer {
-    fn of(resolved: &Resolved) -> Answer {
+impl Answer<'_> {
+    fn of(resolved: &Resolved) -> Answer<'static> {
+        let owned = |s: &String| Cow::Owned(s.clone());
         match resolved {
-            Resolved::External(url) => Answer::External(url.clone()),
-            Resolved::Internal { url, fragment } => Answer::Internal(url.clone(), fragment.clone()),
-            Resolved::Broken { reason } => Answer::Broken(reason.clone()),
+            Resolved::External(url) => Answer::External(owned(url)),
+            Resolved::Internal { url, fragment } => {
+                Answer::Internal(owned(url), fragment.as_ref().map(owned))
+            }
+            Resolved::Broken { reason } => Answer::Broken(owned(reason)),
+        }
+    }
+
+    /// Whether `resolved` is this answer (compared where they lie, nothing copied).
+    fn is(&self, resolved: &Resolved) -> bool {
+        match (self, resolved) {
+            (Answer::External(a), Resolved::External(b)) => a == b,
+            (Answer::Internal(a, x), Resolved::Internal { url, fragment }) => {
+                a == url && x.as_deref() == fragment.as_deref()
+            }
+            (Answer::Broken(a), Resolved::Broken { reason }) => a == reason,
+            _ => false,
         }
     }
 }
 
-impl Asked {
+impl Asked<'_> {
     /// Whether the site answers this question for `doc` as it did.
     pub(super) fn holds(&self, doc: &Document, links: &dyn LinkResolver) -> bool {
         match self {
-            Asked::Resolve(dest, answer) => Answer::of(&links.resolve(&doc.source, dest)) == *answer,
+            Asked::Resolve(dest, answer) => answer.is(&links.resolve(&doc.source, dest)),
             Asked::Size(url, size) => links.image_size(url) == *size,
         }
     }
@@ -232,7 +254,7 @@ impl Asked {
 /// The site's link table, noting each question asked of it.
 pub(super) struct Recorder<'a> {
     links: &'a dyn LinkResolver,
-    asked: Mutex<Vec<Asked>>,
+    asked: Mutex<Vec<Asked<'static>>>,
 }
 
 impl<'a> Recorder<'a> {
@@ -243,11 +265,16 @@ impl<'a> Recorder<'a> {
         }
     }
 
-    pub(super) fn asked(self) -> Vec<Asked> {
-        self.asked.into_inner().unwrap_or_else(PoisonError::into_inner)
+    /// The questions asked, each once: a document that links one place several times asked
+    /// the same thing each time, and a reused result checks every question again.
+    pub(super) fn asked(self) -> Vec<Asked<'static>> {
+        let mut asked = self.asked.into_inner().unwrap_or_else(PoisonError::into_inner);
+        asked.sort_unstable();
+        asked.dedup();
+        asked
     }
 
-    fn note(&self, asked: Asked) {
+    fn note(&self, asked: Asked<'static>) {
         self.asked
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -258,13 +285,13 @@ impl<'a> Recorder<'a> {
 impl LinkResolver for Recorder<'_> {
     fn resolve(&self, from: &str, dest: &str) -> Resolved {
         let resolved = self.links.resolve(from, dest);
-        self.note(Asked::Resolve(dest.to_owned(), Answer::of(&resolved)));
+        self.note(Asked::Resolve(Cow::Owned(dest.to_owned()), Answer::of(&resolved)));
         resolved
     }
 
     fn image_size(&self, url: &str) -> Option<(u32, u32)> {
         let size = self.links.image_size(url);
-        self.note(Asked::Size(url.to_owned(), size));
+        self.note(Asked::Size(Cow::Owned(url.to_owned()), size));
         size
     }
 }
@@ -273,8 +300,9 @@ impl LinkResolver for Recorder<'_> {
 /// field of `RenderedDoc` fails to compile until it is stored too).
 #[derive(Serialize, Deserialize)]
 struct Page<'a> {
+    /// Read as bytes: a body left in the file is checked as UTF-8 only if read back.
     #[serde(borrow)]
-    html: Cow<'a, str>,
+    html: Blob<'a>,
     toc: Cow<'a, [TocEntry]>,
     diagnostics: Vec<Finding<'a>>,
     has_code: bool,
@@ -284,6 +312,7 @@ struct Page<'a> {
     #[serde(borrow)]
     lead: Cow<'a, str>,
     html_digest: [u8; 32],
+    search_digest: [u8; 32],
 }
 
 impl<'a> Page<'a> {
@@ -298,9 +327,10 @@ impl<'a> Page<'a> {
             terms,
             lead,
             html_digest,
+            search_digest,
         } = doc;
         Page {
-            html: Cow::Borrowed(html),
+            html: Blob(Cow::Borrowed(html.as_bytes())),
             toc: Cow::Borrowed(toc),
             diagnostics: diagnostics.iter().map(Finding::of).collect(),
             has_code: *has_code,
@@ -312,12 +342,14 @@ impl<'a> Page<'a> {
             terms: Cow::Borrowed(terms),
             lead: Cow::Borrowed(lead),
             html_digest: *html_digest,
+            search_digest: *search_digest,
         }
     }
 
-    fn into_rendered(self) -> RenderedDoc {
-        RenderedDoc {
-            html: self.html.into_owned(),
+    /// The result as the pass made it; `None` if its HTML is not UTF-8 (a damaged entry).
+    fn into_rendered(self) -> Option<RenderedDoc> {
+        Some(RenderedDoc {
+            html: String::from_utf8(self.html.0.into_owned()).ok()?,
             toc: self.toc.into_owned(),
             diagnostics: self
                 .diagnostics
@@ -338,7 +370,8 @@ impl<'a> Page<'a> {
             terms: self.terms.into_owned(),
             lead: self.lead.into_owned(),
             html_digest: self.html_digest,
-        }
+            search_digest: self.search_digest,
+        })
     }
 }
 
@@ -408,8 +441,11 @@ impl Deferred {
     pub fn html(&self, digest: &[u8; 32]) -> Option<String> {
         self.file.read(&self.slot, |bytes| {
             let entry: Entry<'_> = encoding().deserialize(bytes).ok()?;
-            let html = entry.page.html;
-            (blake3::hash(html.as_bytes()).as_bytes() == digest).then(|| html.into_owned())
+            let html = entry.page.html.0;
+            if blake3::hash(&html).as_bytes() != digest {
+                return None;
+            }
+            String::from_utf8(html.into_owned()).ok()
         })
     }
 }
@@ -529,11 +565,11 @@ impl Store {
                     return None;
                 }
                 // Left in the file: read again only if its page is rendered again.
-                let deferred = pages && !entry.page.html.is_empty();
+                let deferred = pages && !entry.page.html.0.is_empty();
                 if deferred {
-                    entry.page.html = Cow::Borrowed("");
+                    entry.page.html = Blob(Cow::Borrowed(b""));
                 }
-                Some((entry.page.into_rendered(), deferred))
+                Some((entry.page.into_rendered()?, deferred))
             });
             let (rendered, deferred) = taken?;
             if deferred {
@@ -561,7 +597,7 @@ impl Store {
     /// Writes `doc`'s fresh result, with what its pass asked the site, into this run's new
     /// file (made now if need be), from the caller's thread. A result that cannot be written
     /// is left out: its document is made again next time.
-    pub(super) fn put(&self, doc: &Document, asked: &[Asked], result: &RenderedDoc) {
+    pub(super) fn put(&self, doc: &Document, asked: &[Asked<'_>], result: &RenderedDoc) {
         let Some(writer) = self.writer() else {
             return;
         };
@@ -570,7 +606,7 @@ impl Store {
             url: Cow::Borrowed(doc.url.as_str()),
             body_line: doc.body_line as u64,
             title: Cow::Borrowed(&doc.title),
-            body: Cow::Borrowed(&doc.body),
+            body: Blob(Cow::Borrowed(doc.body.as_bytes())),
             asked: Cow::Borrowed(asked),
             page: Page::of(result),
         };
@@ -731,16 +767,16 @@ mod tests {
         }
     }
 
-    fn entry(asked: Vec<Asked>) -> Entry<'static> {
+    fn entry(asked: Vec<Asked<'static>>) -> Entry<'static> {
         Entry {
             source: Cow::Borrowed("a.md"),
             url: Cow::Borrowed("a.html"),
             body_line: 1,
             title: Cow::Borrowed(""),
-            body: Cow::Borrowed(""),
+            body: Blob(Cow::Borrowed(b"")),
             asked: Cow::Owned(asked),
             page: Page {
-                html: Cow::Borrowed(""),
+                html: Blob(Cow::Borrowed(b"")),
                 toc: Cow::Borrowed(&[]),
                 diagnostics: Vec::new(),
                 has_code: false,
@@ -749,6 +785,7 @@ mod tests {
                 terms: Cow::Owned(PageTerms::default()),
                 lead: Cow::Borrowed(""),
                 html_digest: [0; 32],
+                search_digest: [0; 32],
             },
         }
     }
@@ -860,6 +897,32 @@ mod tests {
         assert!(!again.has(&edited), "another body length");
         assert!(again.take(&edited, &links).is_none());
         assert_eq!(taken_html(&again, &b, &links).as_deref(), Some("beta"));
+        // Nor one edited to the same length (the body is compared as bytes).
+        let same_length = document("a.md", "alphx");
+        let third = Store::new(dir.path().to_owned());
+        third.prepare(Depth::Pages);
+        assert!(third.has(&same_length), "the same body length");
+        assert!(third.take(&same_length, &links).is_none());
+    }
+
+    #[test]
+    fn a_stored_answer_holds_only_for_the_same_kind_url_and_fragment() {
+        let internal = |url: &str, fragment: Option<&str>| Resolved::Internal {
+            url: url.to_owned(),
+            fragment: fragment.map(str::to_owned),
+        };
+        let answer = Answer::of(&internal("b.html", Some("x")));
+        assert!(answer.is(&internal("b.html", Some("x"))));
+        assert!(!answer.is(&internal("b.html", Some("y"))));
+        assert!(!answer.is(&internal("b.html", None)));
+        assert!(!answer.is(&internal("c.html", Some("x"))));
+        assert!(!answer.is(&Resolved::External("b.html".to_owned())));
+        let broken = Answer::of(&Resolved::Broken {
+            reason: "gone".to_owned(),
+        });
+        assert!(!broken.is(&Resolved::Broken {
+            reason: "moved".to_owned()
+        }));
     }
 
     #[test]
@@ -980,7 +1043,9 @@ mod tests {
         let before = Table(BTreeMap::from([("b.md#x", "b.html"), ("c.md", "c.html")]));
         let recorder = Recorder::new(&before);
         let _ = recorder.resolve("a.md", "b.md#x");
+        let _ = recorder.resolve("a.md", "b.md#x");
         let entry = entry(recorder.asked());
+        assert_eq!(entry.asked.len(), 1, "a question asked twice is kept once");
         let doc = Document {
             kind: crate::model::DocKind::Other,
             source: "a.md".into(),

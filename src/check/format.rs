@@ -517,14 +517,18 @@ impl JsonReport<'_> {
             summary,
         } = self;
         // Streamed into the hasher: at 50 times the corpus the encoded report is 54 MB, and
-        // held whole it was the build's peak.
+        // held whole it was the build's peak. Through a buffer, since bincode writes each
+        // value on its own and BLAKE3 pays per update: the same bytes, a quarter of the cost.
         let mut hasher = blake3::Hasher::new();
+        let mut buffered = std::io::BufWriter::with_capacity(1 << 16, &mut hasher);
         bincode::serialize_into(
-            &mut hasher,
+            &mut buffered,
             &(schema_version, tool, tool_version, units, diagnostics),
         )
         .ok()?;
-        serde_json::to_writer(&mut hasher, summary).ok()?;
+        serde_json::to_writer(&mut buffered, summary).ok()?;
+        std::io::Write::flush(&mut buffered).ok()?;
+        drop(buffered);
         Some(*hasher.finalize().as_bytes())
     }
 }

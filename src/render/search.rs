@@ -98,17 +98,34 @@ fn listed_key(listed: &[Listed<'_>]) -> Option<RenderKey> {
     let mut noted = std::io::BufWriter::with_capacity(1 << 16, &mut digest);
     for item in listed {
         let page = &item.page;
-        let sections: Vec<(&str, &str, &str, u8)> = item
-            .sections
-            .iter()
-            .map(|s| (&*s.heading, &*s.anchor, &*s.text, s.text_weight))
-            .collect();
-        let entry = (&page.u, &page.t, &page.g, page.k, sections, item.terms);
+        // A document's sections and terms are its pass's, which digested them then.
+        let made = match item.from_pass {
+            Some(digest) => Made::InPass(digest),
+            None => Made::Here(
+                item.sections
+                    .iter()
+                    .map(|s| (&*s.heading, &*s.anchor, &*s.text, s.text_weight))
+                    .collect(),
+                item.terms,
+            ),
+        };
+        let entry = (&page.u, &page.t, &page.g, page.k, made);
         bincode::serialize_into(&mut noted, &entry).ok()?;
     }
     std::io::Write::flush(&mut noted).ok()?;
     drop(noted);
     Some(RenderKey(*digest.finalize().as_bytes()))
+}
+
+/// What a listed page's sections and terms are made from, for [`listed_key`].
+#[derive(serde::Serialize)]
+enum Made<'a> {
+    /// Listed here: each section with its weight, and the terms its document's pass weighed.
+    Here(Vec<(&'a str, &'a str, &'a str, u8)>, Option<&'a PageTerms>),
+    /// A document's, from its sections and terms alone (the opening section, the weights
+    /// and whether its terms are used follow from them): their digest, taken in its pass
+    /// (`RenderedDoc::search_digest`).
+    InPass(&'a [u8; 32]),
 }
 
 /// The index's files made from what [`collect`] listed.
@@ -233,6 +250,9 @@ struct Listed<'a> {
     page: Page,
     sections: Vec<Section<'a>>,
     terms: Option<&'a PageTerms>,
+    /// For a document's page: the digest of the sections and terms its pass gave, from which
+    /// `sections` and `terms` are made here.
+    from_pass: Option<&'a [u8; 32]>,
 }
 
 /// Each page's terms: a document's as its pass weighed them (see [`PageTerms`]), the other
@@ -291,6 +311,7 @@ fn plain(path: &str, title: &str, kind: &'static str) -> Listed<'static> {
         page,
         sections: vec![section("", "", "", BODY)],
         terms: None,
+        from_pass: None,
     }
 }
 
@@ -338,6 +359,7 @@ fn status_page(analysis: &Analysis, unit: &Unit) -> Listed<'static> {
         page,
         sections,
         terms: None,
+        from_pass: None,
     }
 }
 
@@ -365,6 +387,7 @@ fn document<'a>(analysis: &'a Analysis, doc: &Document, group: &str) -> Listed<'
         page,
         sections,
         terms: rendered.map(|r| &r.terms),
+        from_pass: rendered.map(|r| &r.search_digest),
     }
 }
 

@@ -157,3 +157,27 @@ fn an_edited_document_is_found_by_its_new_words_in_the_next_cached_build() {
     let uncached = c.search_files("four", &["--no-cache"]);
     assert_same_files(&after, &uncached, "the edited site, cached and not");
 }
+
+/// The search files are kept by one key over every page's sections and terms, a document's
+/// taken from the digest its pass made of them: an edit that changes a section's text and
+/// none of its terms (punctuation) must still give the new snippet, not the kept files.
+#[test]
+fn an_edit_that_changes_a_snippet_and_no_term_is_searched_as_it_is_now() {
+    let c = Cached::new();
+    // Into one folder: only the previous build's own output is kept.
+    c.search_files("public", &[]);
+    c.search_files("public", &[]);
+    let text = quillon("Quillon self-assessment", "Zephyrine handling", "marmoset");
+    let edited = text.replace("rotated hourly.", "rotated hourly!");
+    assert_ne!(text, edited);
+    c.fx.write(&format!("{PROJECTS}/{DOC}"), edited);
+    let after = c.search_files("public", &[]);
+    let uncached = c.search_files("four", &["--no-cache"]);
+    assert_same_files(&after, &uncached, "the search files after a snippet-only edit");
+    let shown = |files: &BTreeMap<String, Vec<u8>>| {
+        files.iter().any(|(path, bytes)| {
+            path.starts_with("search/text/") && bytes.windows(7).any(|w| w == b"hourly!")
+        })
+    };
+    assert!(shown(&after), "the new snippet is in the search files");
+}

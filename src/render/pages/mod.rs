@@ -93,6 +93,29 @@ pub struct Renderer<'a> {
     /// Source path → why the document could not be read, from its finding: its page says so
     /// instead of being silently blank (the Markdown itself is gone by render time).
     unread: HashMap<&'a str, String>,
+    /// Unit folder → the site-wide findings about files inside it, in the analysis' order:
+    /// found once, rather than every status page looking through every finding.
+    inside: HashMap<&'a str, Vec<&'a crate::diagnostic::Diagnostic>>,
+}
+
+/// The site-wide findings about a file inside each of the units' folders `dirs`, by folder,
+/// in `findings`' order: a finding on `a/b/c.md` is inside the folders `a` and `a/b` (and ``),
+/// whichever of them are units'.
+fn inside_units<'a>(
+    dirs: impl Iterator<Item = &'a str>,
+    findings: &'a [crate::diagnostic::Diagnostic],
+) -> HashMap<&'a str, Vec<&'a crate::diagnostic::Diagnostic>> {
+    let dirs: std::collections::HashSet<&str> = dirs.collect();
+    let mut inside: HashMap<&str, Vec<_>> = HashMap::new();
+    for d in findings {
+        let Some(file) = d.file.as_deref() else { continue };
+        for (at, _) in file.match_indices('/') {
+            if let Some(dir) = dirs.get(&file[..at]) {
+                inside.entry(*dir).or_default().push(d);
+            }
+        }
+    }
+    inside
 }
 
 /// Why each document the analysis could not read (too large, unreadable, binary) has no
@@ -172,6 +195,7 @@ impl<'a> Renderer<'a> {
             templates,
             memo: None,
             unread: unread(&analysis.findings),
+            inside: inside_units(site.units.iter().map(|u| u.dir.as_str()), &analysis.findings),
         }
     }
 
@@ -318,6 +342,7 @@ impl<'a> Renderer<'a> {
             terms: PageTerms::EMPTY,
             lead: String::new(),
             html_digest: [0; 32],
+            search_digest: [0; 32],
         };
         self.analysis.document(doc).unwrap_or(&EMPTY)
     }
@@ -499,16 +524,11 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    /// The page of the document at `source`, as a path from the site root.
-    fn doc_url(&self, source: &str) -> Option<String> {
-        self.doc_urls.get(source).map(|url| (*url).to_owned())
-    }
-
     /// The page of the document at `source`, relative to `page_url`.
     fn doc_link(&self, source: Option<&str>, page_url: &str) -> Option<String> {
         source
-            .and_then(|f| self.doc_url(f))
-            .map(|u| relative_url(page_url, &u))
+            .and_then(|f| self.doc_urls.get(f))
+            .map(|u| relative_url(page_url, u))
     }
 
     /// The sidebar's list of `docs` as seen from the page `current`, the document at `at`.
@@ -665,6 +685,29 @@ fn tera_message(err: &tera::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_finding_is_inside_every_unit_folder_above_its_file_and_no_other() {
+        use crate::diagnostic::Diagnostic;
+        let findings = [
+            Diagnostic::warning("link/broken", "one").at("a/b/c.md", Some(1)),
+            Diagnostic::warning("link/broken", "two").at("ab/c.md", Some(2)),
+            Diagnostic::warning("link/broken", "three").at("a", None),
+            Diagnostic::warning("link/broken", "four").at("a/d.md", Some(4)),
+            Diagnostic::warning("site/none", "five"),
+        ];
+        let inside = inside_units(["a", "a/b", "ab/c.md", "x"].into_iter(), &findings);
+        let messages = |dir: &str| -> Vec<&str> {
+            inside
+                .get(dir)
+                .map(|found| found.iter().map(|d| d.message.as_str()).collect())
+                .unwrap_or_default()
+        };
+        assert_eq!(messages("a"), ["one", "four"], "nested, in the findings' order");
+        assert_eq!(messages("a/b"), ["one"]);
+        assert!(messages("ab/c.md").is_empty(), "a file is not inside itself");
+        assert!(messages("x").is_empty());
+    }
 
     #[test]
     fn short_lists_are_whole_and_long_ones_a_bounded_window() {

@@ -140,14 +140,9 @@ impl Renderer<'_> {
     /// Site-wide findings about files inside the unit's folder plus the checker's findings on
     /// the unit, most severe first, without duplicates.
     fn unit_diagnostics<'r>(&'r self, unit: &Unit, report: Option<&'r UnitReport>) -> Vec<&'r Diagnostic> {
-        let inside = |d: &&Diagnostic| {
-            d.file.as_deref().is_some_and(|f| {
-                f.strip_prefix(unit.dir.as_str())
-                    .is_some_and(|rest| rest.starts_with('/'))
-            })
-        };
         // Borrowed, not cloned: the views below copy only what a page shows.
-        let mut diagnostics: Vec<&Diagnostic> = self.analysis.findings.iter().filter(inside).collect();
+        let mut diagnostics: Vec<&Diagnostic> =
+            self.inside.get(unit.dir.as_str()).cloned().unwrap_or_default();
         if let Some(report) = report {
             diagnostics.extend(report.findings.iter());
         }
