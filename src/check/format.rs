@@ -517,31 +517,34 @@ impl JsonReport<'_> {
             diagnostics,
             summary,
         } = self;
-        let units: Vec<Vec<u8>> = units
+        let units: Vec<String> = units
             .par_iter()
             .map(|unit| pretty_at_depth(&[[unit]], 2))
             .collect::<serde_json::Result<_>>()?;
-        let mut out = Vec::with_capacity(units.iter().map(|u| u.len() + 6).sum::<usize>() + 4096);
-        let member = |out: &mut Vec<u8>, key: &str, value: &[u8]| {
-            out.extend_from_slice(if out.is_empty() { b"{\n  \"" } else { b",\n  \"" });
-            out.extend_from_slice(key.as_bytes());
-            out.extend_from_slice(b"\": ");
-            out.extend_from_slice(value);
+        let mut out = String::with_capacity(units.iter().map(|u| u.len() + 6).sum::<usize>() + 4096);
+        let member = |out: &mut String, key: &str, value: &str| {
+            out.push_str(if out.is_empty() { "{\n  \"" } else { ",\n  \"" });
+            out.push_str(key);
+            out.push_str("\": ");
+            out.push_str(value);
         };
-        member(&mut out, "schema_version", &serde_json::to_vec(schema_version)?);
-        member(&mut out, "tool", &serde_json::to_vec(tool)?);
-        member(&mut out, "tool_version", &serde_json::to_vec(tool_version)?);
-        member(&mut out, "units", b"[");
+        member(
+            &mut out,
+            "schema_version",
+            &serde_json::to_string(schema_version)?,
+        );
+        member(&mut out, "tool", &serde_json::to_string(tool)?);
+        member(&mut out, "tool_version", &serde_json::to_string(tool_version)?);
+        member(&mut out, "units", "[");
         for (at, unit) in units.iter().enumerate() {
-            out.extend_from_slice(if at == 0 { b"\n    " } else { b",\n    " });
-            out.extend_from_slice(unit);
+            out.push_str(if at == 0 { "\n    " } else { ",\n    " });
+            out.push_str(unit);
         }
-        out.extend_from_slice(if units.is_empty() { b"]" } else { b"\n  ]" });
+        out.push_str(if units.is_empty() { "]" } else { "\n  ]" });
         member(&mut out, "diagnostics", &pretty_at_depth(&[diagnostics], 1)?);
         member(&mut out, "summary", &pretty_at_depth(&[summary], 1)?);
-        out.extend_from_slice(b"\n}");
-        // Only serde_json's output and ASCII were written.
-        String::from_utf8(out).map_err(serde::ser::Error::custom)
+        out.push_str("\n}");
+        Ok(out)
     }
 
     /// The BLAKE3 digest of every value [`Self::text`] writes, a fraction of the cost of
@@ -573,15 +576,16 @@ impl JsonReport<'_> {
 /// The pretty JSON of the one value inside `nested`, `depth` arrays of one element, as it
 /// is written at that depth of a document: the arrays' own brackets, line breaks and indents
 /// are cut off, so no line of the value needs to be indented again.
-fn pretty_at_depth(nested: &impl Serialize, depth: usize) -> serde_json::Result<Vec<u8>> {
-    let mut text = serde_json::to_vec_pretty(nested)?;
+fn pretty_at_depth(nested: &impl Serialize, depth: usize) -> serde_json::Result<String> {
+    let mut text = serde_json::to_string_pretty(nested)?;
     // Opened: `[` and a line break, then the next depth's indent, `depth` times; closed: a
     // line break, the indent of the depth outside, `]`, `depth` times.
     let opened: usize = (1..=depth).map(|d| 2 + 2 * d).sum();
     let closed: usize = (0..depth).map(|d| 2 + 2 * d).sum();
-    let whole = text.len() >= opened + closed
-        && text[..opened].iter().all(|&b| matches!(b, b'[' | b'\n' | b' '))
-        && text[text.len() - closed..]
+    let bytes = text.as_bytes();
+    let whole = bytes.len() >= opened + closed
+        && bytes[..opened].iter().all(|&b| matches!(b, b'[' | b'\n' | b' '))
+        && bytes[bytes.len() - closed..]
             .iter()
             .all(|&b| matches!(b, b']' | b'\n' | b' '));
     if !whole {
