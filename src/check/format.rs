@@ -493,7 +493,7 @@ impl JsonReport<'_> {
     pub(crate) fn text(&self) -> String {
         // Serialising plain structs, string-keyed maps and strings cannot fail; the fallback
         // keeps the function total all the same.
-        let mut text = serde_json::to_string_pretty(self).unwrap_or_else(|e| {
+        let mut text = self.pretty().unwrap_or_else(|e| {
             format!(
                 "{{\"schema_version\": {SCHEMA_VERSION}, \"error\": {:?}}}",
                 e.to_string()
@@ -501,6 +501,56 @@ impl JsonReport<'_> {
         });
         text.push('\n');
         text
+    }
+
+    /// `serde_json::to_string_pretty(self)`, with each unit (together nearly all of the text:
+    /// a fifth of a warm `check`'s instructions, on one core while the others waited) written
+    /// on any core and then put in place. Every field is named, in the struct's order, so one
+    /// added cannot be left out.
+    fn pretty(&self) -> serde_json::Result<String> {
+        use rayon::prelude::*;
+        let JsonReport {
+            schema_version,
+            tool,
+            tool_version,
+            units,
+            diagnostics,
+            summary,
+        } = self;
+        let mut out = String::new();
+        let member = |out: &mut String, key: &str, value: &str| {
+            out.push_str(if out.is_empty() { "{\n  \"" } else { ",\n  \"" });
+            out.push_str(key);
+            out.push_str("\": ");
+            out.push_str(value);
+        };
+        member(
+            &mut out,
+            "schema_version",
+            &serde_json::to_string(schema_version)?,
+        );
+        member(&mut out, "tool", &serde_json::to_string(tool)?);
+        member(&mut out, "tool_version", &serde_json::to_string(tool_version)?);
+        member(&mut out, "units", "[");
+        // A batch at a time, so the units' texts are not all held beside the whole (at 50
+        // times the corpus the report is 54 MB).
+        let mut first = true;
+        for batch in units.chunks(64) {
+            let texts = batch
+                .par_iter()
+                .map(|unit| pretty_at_depth(&[[unit]], 2))
+                .collect::<serde_json::Result<Vec<String>>>()?;
+            for text in texts {
+                out.push_str(if first { "\n    " } else { ",\n    " });
+                first = false;
+                out.push_str(&text);
+            }
+        }
+        out.push_str(if units.is_empty() { "]" } else { "\n  ]" });
+        member(&mut out, "diagnostics", &pretty_at_depth(&[diagnostics], 1)?);
+        member(&mut out, "summary", &pretty_at_depth(&[summary], 1)?);
+        out.push_str("\n}");
+        Ok(out)
     }
 
     /// The BLAKE3 digest of every value [`Self::text`] writes, a fraction of the cost of
@@ -531,6 +581,29 @@ impl JsonReport<'_> {
         drop(buffered);
         Some(*hasher.finalize().as_bytes())
     }
+}
+
+/// The pretty JSON of the one value inside `nested`, `depth` arrays of one element, as it
+/// is written at that depth of a document: the arrays' own brackets, line breaks and indents
+/// are cut off, so no line of the value needs to be indented again.
+fn pretty_at_depth(nested: &impl Serialize, depth: usize) -> serde_json::Result<String> {
+    let mut text = serde_json::to_string_pretty(nested)?;
+    // Opened: `[` and a line break, then the next depth's indent, `depth` times; closed: a
+    // line break, the indent of the depth outside, `]`, `depth` times.
+    let opened: usize = (1..=depth).map(|d| 2 + 2 * d).sum();
+    let closed: usize = (0..depth).map(|d| 2 + 2 * d).sum();
+    let bytes = text.as_bytes();
+    let whole = bytes.len() >= opened + closed
+        && bytes[..opened].iter().all(|&b| matches!(b, b'[' | b'\n' | b' '))
+        && bytes[bytes.len() - closed..]
+            .iter()
+            .all(|&b| matches!(b, b']' | b'\n' | b' '));
+    if !whole {
+        return Err(serde::ser::Error::custom("not one value nested in arrays"));
+    }
+    text.truncate(text.len() - closed);
+    text.drain(..opened);
+    Ok(text)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -588,6 +661,37 @@ pub fn escape_property(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`JsonReport::text`] writes units on every core and puts them in place: its
+    /// bytes must be serde_json's own pretty form, with units and without.
+    #[test]
+    fn json_text_is_serde_jsons_pretty_form() {
+        let same = |site: &Site, report: &Report, diagnostics: &[Diagnostic]| {
+            let values = json_report(site, report, diagnostics);
+            let whole = serde_json::to_string_pretty(&values).expect("serialisable") + "\n";
+            assert_eq!(values.text(), whole);
+        };
+        for fixture in ["good", "facts-rules"] {
+            let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures")
+                .join(fixture);
+            let overrides = crate::config::Overrides {
+                root: Some(root),
+                ..Default::default()
+            };
+            let config = crate::config::Config::load(&overrides).expect("fixture config");
+            let analysis = crate::pipeline::check(&config);
+            assert!(analysis.report.units.len() > 1, "{fixture}");
+            same(&analysis.site, &analysis.report, &analysis.findings);
+            same(&analysis.site, &analysis.report, &[]);
+            same(&analysis.site, &Report::default(), &[]);
+            // Units are written 64 at a time: across a batch's end too.
+            let many = Report {
+                units: analysis.report.units.iter().cycle().take(70).cloned().collect(),
+            };
+            same(&analysis.site, &many, &analysis.findings);
+        }
+    }
 
     #[test]
     fn source_lines_are_str_lines() {
