@@ -58,7 +58,6 @@ pub fn build_into(
         templates: Arc::new(templates?),
     };
     let mut analysis = analysis;
-    analysis.release_sources();
     render_into(config, &mut analysis, &themed, sink)?;
     Ok(analysis)
 }

@@ -136,17 +136,6 @@ impl Analysis {
         Ok(())
     }
 
-    /// Lets go of what only the analysis reads: each document's Markdown and its visible
-    /// lines. Pages show the HTML the pass made from them (and a document that could not be
-    /// read is known by its finding), so `build` frees them before it renders: at 50 times
-    /// the corpus they are a third of the heap.
-    pub fn release_sources(&mut self) {
-        for doc in self.site.documents_mut() {
-            doc.body = String::new();
-            doc.hidden = None;
-        }
-    }
-
     /// The rendered body of a document, found by its source path.
     pub fn document(&self, doc: &Document) -> Option<&RenderedDoc> {
         self.documents.get(&doc.source).map(|rendered| &**rendered)
@@ -165,21 +154,35 @@ pub fn check_config(config: &Config, today: Option<Date>) -> CheckConfig {
 
 /// Analyses a loaded site. `cache` keeps rendered documents between the preview server's
 /// rebuilds.
+///
+/// What reads a document's text runs in an order that lets the text go as early as it can
+/// (at 50 times the corpus the Markdown and its visible lines were a third of the heap at its
+/// peak): check, coverage and the link table (the raw ids of every body) first, then each
+/// document's visible lines are dropped, and its Markdown once its own pass is done. No view
+/// reads either: pages show the HTML the pass made, and a document that could not be read is
+/// known by its finding.
 pub fn analyse(config: &Config, mut site: Site, depth: Depth, cache: Option<&DocumentCache>) -> Analysis {
     let today = crate::calendar::today();
     let check_config = check_config(config, today);
-    let ((report, surroundings), (documents, document_findings, bodies)) = rayon::join(
+    let ((report, (coverage, mut notes)), links) = rayon::join(
         || {
             rayon::join(
                 || check::check(&site, &check_config),
-                || Surroundings::read(config, &site, today),
+                || read_coverage(config, &site, today),
             )
         },
-        || documents(&site, depth, cache),
+        || SiteLinks::new(&site),
+    );
+    for doc in site.documents_mut() {
+        doc.hidden = None;
+    }
+    let (changed, (documents, document_findings, bodies)) = rayon::join(
+        || git_dates(config, &mut notes),
+        || documents(&mut site, &links, depth, cache),
     );
     // Taken out of the site, so that no view can show a finding before its level is applied.
     let mut findings = std::mem::take(&mut site.diagnostics);
-    findings.extend(surroundings.notes);
+    findings.extend(notes);
     findings.extend(document_findings);
     check::apply_levels(&mut findings, &check_config.levels);
     findings.sort();
@@ -189,77 +192,65 @@ pub fn analyse(config: &Config, mut site: Site, depth: Depth, cache: Option<&Doc
         report,
         findings,
         documents,
-        coverage: surroundings.coverage,
-        changed: surroundings.changed,
+        coverage,
+        changed,
         bodies,
     }
 }
 
-/// What the analysis reads besides the site: the releases data file (for coverage) and git's
-/// dates, with what reading them found.
-struct Surroundings {
-    coverage: Coverage,
-    changed: Option<BTreeMap<String, String>>,
-    notes: Vec<Diagnostic>,
+/// Version coverage, from the site and the releases data file, with what reading the file
+/// found.
+fn read_coverage(config: &Config, site: &Site, today: Option<Date>) -> (Coverage, Vec<Diagnostic>) {
+    let (inputs, notes) = coverage::Inputs::from_config(config);
+    let coverage = coverage::coverage_with_source(
+        site,
+        today,
+        config.renewal_months,
+        &inputs.releases,
+        &inputs.releases_source,
+    );
+    (coverage, notes)
 }
 
-impl Surroundings {
-    fn read(config: &Config, site: &Site, today: Option<Date>) -> Surroundings {
-        let (inputs, mut notes) = coverage::Inputs::from_config(config);
-        let coverage = coverage::coverage_with_source(
-            site,
-            today,
-            config.renewal_months,
-            &inputs.releases,
-            &inputs.releases_source,
-        );
-        // Without git (or outside a checkout) pages show no dates, with one note.
-        let changed = if config.git {
-            let folders: Vec<&str> = std::iter::once(config.projects.as_str())
-                .chain(config.process.as_deref())
-                .collect();
-            let (dates, note) = crate::gitdates::collect(&config.root, &folders);
-            let available = note.is_none();
-            notes.extend(note);
-            available.then_some(dates)
-        } else {
-            None
-        };
-        Surroundings {
-            coverage,
-            changed,
-            notes,
-        }
+/// Source path → the date git last changed it, when git dates are on. Without git (or
+/// outside a checkout) pages show no dates, with one note.
+fn git_dates(config: &Config, notes: &mut Vec<Diagnostic>) -> Option<BTreeMap<String, String>> {
+    if !config.git {
+        return None;
     }
+    let folders: Vec<&str> = std::iter::once(config.projects.as_str())
+        .chain(config.process.as_deref())
+        .collect();
+    let (dates, note) = crate::gitdates::collect(&config.root, &folders);
+    let available = note.is_none();
+    notes.extend(note);
+    available.then_some(dates)
 }
 
-/// The positions of `all` in the order to start them: the costliest first (highlighting a
-/// code block costs ~30 times what the same bytes of prose cost), so that one long document
-/// does not start last and keep one core busy while the other waits (longest job first).
-fn costliest_first(all: &[&Document]) -> Vec<usize> {
-    let cost = |doc: &Document| doc.body.len() + 30 * doc.outline.code_bytes;
-    let mut order: Vec<usize> = (0..all.len()).collect();
-    order.sort_by_key(|&at| std::cmp::Reverse(cost(all[at])));
-    order
+/// What a document's pass costs, roughly: highlighting a code block costs ~30 times what the
+/// same bytes of prose cost.
+fn cost(doc: &Document) -> usize {
+    doc.body.len() + 30 * doc.outline.code_bytes
 }
 
 /// Every document through the one Markdown pass, in parallel over documents (units differ a
 /// lot in size, so balancing over documents keeps both cores busy), each taken from `cache`
-/// when it has it.
+/// when it has it, its Markdown let go as soon as its pass is done. The costliest start
+/// first, so that one long document does not start last and keep one core busy while the
+/// other waits (longest job first).
 fn documents(
-    site: &Site,
+    site: &mut Site,
+    links: &SiteLinks,
     depth: Depth,
     cache: Option<&DocumentCache>,
 ) -> (HashMap<RelPath, Arc<RenderedDoc>>, Vec<Diagnostic>, Bodies) {
-    let links = SiteLinks::new(site);
-    let all: Vec<&Document> = site.documents().collect();
     if let Some(cache) = cache {
         cache.prepare(depth);
     }
     let fresh = |doc: &Document| cache.is_some_and(|c| c.has(doc));
     // Load the syntax set on a spare core while the others start, if any document to render
     // has code (the outline already knows).
-    if depth == Depth::Pages && all.iter().any(|d| d.outline.has_code && !fresh(d)) {
+    if depth == Depth::Pages && site.documents().any(|d| d.outline.has_code && !fresh(d)) {
         rayon::spawn(Highlighter::warm);
     }
     let highlighter = Highlighter::new();
@@ -270,27 +261,30 @@ fn documents(
             ..RenderedDoc::default()
         },
     };
-    let mut rendered: Vec<(usize, Arc<RenderedDoc>)> = costliest_first(&all)
+    let mut jobs: Vec<(usize, &mut Document)> = site.documents_mut().enumerate().collect();
+    // Stable: documents of equal cost keep their site order.
+    jobs.sort_by_key(|(_, doc)| std::cmp::Reverse(cost(doc)));
+    let mut rendered: Vec<(usize, Arc<RenderedDoc>)> = jobs
         .into_par_iter()
         .with_max_len(1)
-        .map(|at| {
-            let doc = all[at];
+        .map(|(at, doc)| {
             let result = match cache {
-                Some(cache) => cache.get(doc, &links, |links| pass(doc, links)),
-                None => Arc::new(pass(doc, &links)),
+                Some(cache) => cache.get(doc, links, |links| pass(doc, links)),
+                None => Arc::new(pass(doc, links)),
             };
+            doc.body = String::new();
             (at, result)
         })
         .collect();
     rendered.sort_unstable_by_key(|(at, _)| *at);
-    let rendered: Vec<Arc<RenderedDoc>> = rendered.into_iter().map(|(_, doc)| doc).collect();
+    let all: Vec<&Document> = site.documents().collect();
     let bodies = cache.map(DocumentCache::deferred).unwrap_or_default();
     if let Some(cache) = cache {
         cache.finish(&all);
     }
     let mut findings = Vec::new();
     let mut documents = HashMap::with_capacity(if depth == Depth::Pages { rendered.len() } else { 0 });
-    for (doc, mut rendered) in all.iter().zip(rendered) {
+    for (doc, (_, mut rendered)) in all.iter().zip(rendered) {
         match Arc::get_mut(&mut rendered) {
             Some(only) => findings.append(&mut only.diagnostics),
             // Kept by the cache for the next rebuild too, so copied rather than taken.
@@ -301,4 +295,43 @@ fn documents(
         }
     }
     (documents, findings, bodies)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The `good` fixture, loaded.
+    fn good() -> (Config, Site) {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/good");
+        let overrides = crate::config::Overrides {
+            root: Some(root),
+            ..Default::default()
+        };
+        let config = Config::load(&overrides).expect("the good fixture's config");
+        let site = crate::load::load(&config);
+        (config, site)
+    }
+
+    #[test]
+    fn the_analysis_lets_every_documents_text_go() {
+        for depth in [Depth::Findings, Depth::Pages] {
+            let (config, site) = good();
+            assert!(site.documents().all(|d| !d.body.is_empty() && d.hidden.is_some()));
+            let analysis = analyse(&config, site, depth, None);
+            assert!(analysis.site.documents().count() > 3);
+            for doc in analysis.site.documents() {
+                assert!(
+                    doc.body.is_empty(),
+                    "{} keeps its Markdown at {depth:?}",
+                    doc.source
+                );
+                assert!(
+                    doc.hidden.is_none(),
+                    "{} keeps its visible lines at {depth:?}",
+                    doc.source
+                );
+            }
+        }
+    }
 }
