@@ -508,7 +508,7 @@ pub struct TemplateHits(pub Vec<(usize, usize)>);
 /// bit set for a cut line; then for a span of the body its start as a difference from the end
 /// of the span before (zigzag) and its length, for a cut line (the text left when a comment is
 /// cut out of it) the text's length and the text. The parse cache stores the bytes as they
-/// are; read back, they are checked whole once, then read as they lie.
+/// are, and they are read as they lie, never unpacked whole.
 mod packed_lines {
     use std::ops::Range;
 
@@ -573,7 +573,9 @@ mod packed_lines {
 
     impl<'a> Unpacked<'a> {
         pub(super) fn new(mut bytes: &'a [u8]) -> Self {
-            let left = take(&mut bytes).map_or(0, |n| n as usize);
+            // Every line takes two bytes at least, so a damaged count cannot promise more
+            // lines than the bytes hold (a reader collecting them allocates by that promise).
+            let left = take(&mut bytes).map_or(0, |n| n.min(bytes.len() as u64 / 2) as usize);
             Unpacked {
                 bytes,
                 left,
@@ -716,6 +718,12 @@ mod packed_lines {
             for end in 0..packed.len() {
                 assert!(Unpacked::new(&packed[..end]).count() <= lines.len());
             }
+            // A count that promises more lines than the bytes can hold is not believed.
+            let mut boasting = Vec::new();
+            put(&mut boasting, u64::MAX);
+            boasting.extend_from_slice(&packed[1..]);
+            assert!(Unpacked::new(&boasting).size_hint().0 <= boasting.len());
+            assert!(Unpacked::new(&boasting).collect::<Vec<_>>().len() <= lines.len());
             for at in 0..packed.len() {
                 for value in 0..=255 {
                     let mut bad = packed.to_vec();
