@@ -2,7 +2,9 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
+
+use crate::term::{ColorWhen, Verbosity};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -12,8 +14,30 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 )]
 #[command(propagate_version = true)]
 pub struct Cli {
+    #[command(flatten)]
+    pub output: OutputArgs,
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// How the terminal is spoken to; accepted before or after the subcommand.
+#[derive(Debug, Clone, Args)]
+pub struct OutputArgs {
+    /// Print only errors and the final summary (no progress line).
+    #[arg(long, short, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Say more: `-v` timings and cache use, `-vv` also the paths resolved.
+    #[arg(long, short, global = true, action = ArgAction::Count)]
+    pub verbose: u8,
+    /// Colour the output: `auto` only on a terminal, and never with NO_COLOR set.
+    #[arg(long, value_enum, value_name = "WHEN", global = true, default_value_t = ColorWhen::Auto)]
+    pub color: ColorWhen,
+}
+
+impl OutputArgs {
+    pub fn verbosity(&self) -> Verbosity {
+        Verbosity::from_flags(self.quiet, self.verbose)
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -29,6 +53,25 @@ pub enum Command {
     New(NewArgs),
     /// Preview the site while editing: rebuilds on save and reloads the browser.
     Serve(ServeArgs),
+    /// Print a shell completion script (e.g. `tssa completions bash > ~/.local/share/bash-completion/completions/tssa`).
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), or write one page per command into a folder.
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write `tssa.1` and a `tssa-COMMAND.1` per command into this folder (made if missing)
+    /// instead of printing `tssa.1`.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -59,9 +102,6 @@ pub struct BuildArgs {
     /// The URL the site is served from, for the sitemap and canonical links.
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
-    /// Print only errors and the final summary line.
-    #[arg(long, short)]
-    pub quiet: bool,
     /// Exit with 1 as `tssa check --deny` would (on any error, or also on warnings). Without
     /// it, a build that wrote the site exits 0: the site exists to show what packages lack.
     #[arg(long, value_enum)]

@@ -31,4 +31,5 @@ pub mod relpath;
 pub mod render;
 #[cfg(feature = "serve")]
 pub mod serve;
+pub mod term;
 pub mod theme;

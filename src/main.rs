@@ -12,28 +12,131 @@ use rayon::prelude::*;
 
 use tssa::analyse::{Depth, DocumentCache};
 use tssa::cli::{
-    BuildArgs, CheckArgs, Cli, Command, Deny, ExplainArgs, Format, NewArgs, NewPath, SourceArgs,
+    BuildArgs, CheckArgs, Cli, Command, CompletionsArgs, Deny, ExplainArgs, Format, ManArgs, NewArgs,
+    NewPath, OutputArgs, SourceArgs,
 };
 use tssa::config::{Config, Overrides};
 use tssa::diagnostic::{Diagnostic, Level};
 use tssa::model::Site;
+use tssa::term::{Env, Paint, Progress, Verbosity};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let ui = Ui::new(&cli.output);
     let result = match cli.command {
-        Command::Build(args) => build(args),
-        Command::Check(args) => check(args),
+        Command::Build(args) => build(args, ui),
+        Command::Check(args) => check(args, ui),
         Command::Explain(args) => explain(args),
-        Command::New(args) => new(args),
-        Command::Serve(args) => serve(args),
+        Command::New(args) => new(args, ui),
+        Command::Serve(args) => serve(args, ui),
+        Command::Completions(args) => completions(args),
+        Command::Man(args) => man(args),
     };
     match result {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("error: {err:#}");
+            eprintln!("{}: {err:#}", ui.err.level(Level::Error));
             ExitCode::from(2)
         }
     }
+}
+
+/// What the global flags and the environment decided about the terminal, once per run:
+/// each stream coloured on its own terms, and whether a progress line may be drawn.
+#[derive(Debug, Clone, Copy)]
+struct Ui {
+    verbosity: Verbosity,
+    out: Paint,
+    err: Paint,
+    /// How long a task runs before its progress line shows; `None`: never.
+    progress: Option<std::time::Duration>,
+}
+
+impl Ui {
+    fn new(args: &OutputArgs) -> Ui {
+        let env = Env::from_process();
+        let verbosity = args.verbosity();
+        let stderr = std::io::stderr().is_terminal();
+        Ui {
+            verbosity,
+            out: Paint {
+                on: tssa::term::colour(args.color, std::io::stdout().is_terminal(), env),
+            },
+            err: Paint {
+                on: tssa::term::colour(args.color, stderr, env),
+            },
+            progress: tssa::term::progress_shown(verbosity, stderr, env).then(progress_delay),
+        }
+    }
+
+    /// A progress line on stderr for a task that may take a while (hidden when not allowed).
+    fn progress(&self, label: &str) -> Progress {
+        match self.progress {
+            Some(delay) => Progress::start_after(label, Box::new(std::io::stderr()), delay),
+            None => Progress::hidden(),
+        }
+    }
+
+    /// A line on stderr for `-v` (or only `-vv`, when `debug`).
+    fn detail(&self, debug: bool, line: std::fmt::Arguments<'_>) {
+        let least = if debug {
+            Verbosity::Debug
+        } else {
+            Verbosity::Verbose
+        };
+        if self.verbosity >= least {
+            let _ = writeln!(std::io::stderr(), "{line}");
+        }
+    }
+
+    /// The configuration as resolved, for `-vv`.
+    fn resolved(&self, config: &Config, cache: Option<&std::path::Path>) {
+        let shown =
+            |path: Option<&std::path::Path>| path.map_or("none".to_owned(), |p| p.display().to_string());
+        self.detail(true, format_args!("root: {}", config.root.display()));
+        self.detail(true, format_args!("config: {}", shown(config.file.as_deref())));
+        self.detail(true, format_args!("output: {}", config.output.display()));
+        self.detail(true, format_args!("theme: {}", shown(config.theme.as_deref())));
+        self.detail(true, format_args!("cache: {}", shown(cache)));
+    }
+}
+
+/// `TSSA_PROGRESS_DELAY_MS` shortens the wait before a progress line, so the tests can see one
+/// on a fixture that builds in a blink; otherwise [`tssa::term::PROGRESS_DELAY`].
+fn progress_delay() -> std::time::Duration {
+    std::env::var("TSSA_PROGRESS_DELAY_MS")
+        .ok()
+        .and_then(|ms| ms.parse().ok())
+        .map_or(tssa::term::PROGRESS_DELAY, std::time::Duration::from_millis)
+}
+
+/// `tssa completions SHELL`: the script clap_complete derives from the definitions in cli.rs.
+fn completions(args: CompletionsArgs) -> anyhow::Result<ExitCode> {
+    use clap::CommandFactory;
+    let mut out = Vec::new();
+    clap_complete::generate(args.shell, &mut Cli::command(), "tssa", &mut out);
+    let _ = std::io::stdout().lock().write_all(&out);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `tssa man`: `tssa.1` on stdout, or every command's page written into `--out`.
+fn man(args: ManArgs) -> anyhow::Result<ExitCode> {
+    use anyhow::Context;
+    use clap::CommandFactory;
+    let command = Cli::command();
+    match args.out {
+        Some(dir) => {
+            std::fs::create_dir_all(&dir).with_context(|| format!("could not create `{}`", dir.display()))?;
+            clap_mangen::generate_to(command, &dir)
+                .with_context(|| format!("could not write the manual pages into `{}`", dir.display()))?;
+        }
+        None => {
+            let mut out = Vec::new();
+            clap_mangen::Man::new(command).render(&mut out)?;
+            let _ = std::io::stdout().lock().write_all(&out);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn overrides(source: &SourceArgs) -> Overrides {
@@ -89,7 +192,7 @@ fn grow_heaps_at_once() {
 }
 
 /// `tssa new`: refusals (unsafe name, existing folder) are errors, so they exit with 2.
-fn new(args: NewArgs) -> anyhow::Result<ExitCode> {
+fn new(args: NewArgs, ui: Ui) -> anyhow::Result<ExitCode> {
     let config = Config::load(&Overrides {
         root: args.root.clone(),
         config: args.config.clone(),
@@ -109,6 +212,9 @@ fn new(args: NewArgs) -> anyhow::Result<ExitCode> {
         plan.rel_dir,
         path.name()
     );
+    if ui.verbosity.quiet() {
+        return Ok(ExitCode::SUCCESS);
+    }
     for file in &plan.files {
         let _ = writeln!(out, "  {} (outline from {})", file.name, file.from);
     }
@@ -121,7 +227,7 @@ fn new(args: NewArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
+fn build(args: BuildArgs, ui: Ui) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     grow_heaps_at_once();
     let overrides = Overrides {
@@ -130,23 +236,34 @@ fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
         ..overrides(&args.source)
     };
     let config = Config::load(&overrides)?;
+    ui.resolved(&config, cache_dir(&args.source, &config).as_deref());
+    let progress = ui.progress("building");
+    progress.stage("reading the repository");
     let (site, cache) = load_and_prefetch(&config, &args.source, Depth::Pages);
+    let loaded = started.elapsed();
     // What the previous build recorded of its pages, so those whose inputs are unchanged are
     // linked from it rather than rendered; beside the document cache, and off with it.
     let memo =
         cache_dir(&args.source, &config).and_then(|dir| tssa::output::PageMemo::load(&dir, &config.output));
+    progress.count("files written", None);
     // Pages go to disk as they are rendered, so the build never holds the whole site. The
     // previous site is removed while the report is printed (`removal`, waited for at the end).
     let (built, stats, removal) =
         tssa::output::write_site_deferred(&config.output, memo.as_ref(), |staging| {
-            tssa::pipeline::build_into(&config, site, cache.as_ref(), staging)
+            let counted = tssa::output::Counted {
+                sink: staging,
+                count: progress.counter(),
+            };
+            tssa::pipeline::build_into(&config, site, cache.as_ref(), &counted)
         })?;
+    // Wiped before anything else is printed, so no line is written over it.
+    progress.finish();
     let analysis = &built;
     let site = &analysis.site;
     // Everything `check` reports, in file order.
     let mut shown: Vec<&Diagnostic> = analysis.all_findings().collect();
     shown.sort();
-    print_diagnostics(shown, args.quiet);
+    print_diagnostics(shown, ui.verbosity.least_level(), ui.err);
     let documents: usize =
         site.units.iter().map(|u| u.documents.len()).sum::<usize>() + site.process.len() + site.pages.len();
     let assets: usize = site.units.iter().map(|u| u.assets.len()).sum::<usize>() + site.files.len();
@@ -163,6 +280,15 @@ fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
         stats.reused,
         analysis.counts()
     );
+    ui.detail(
+        false,
+        format_args!(
+            "timings: {} ms reading, {} ms analysing, rendering and writing; cache: {}",
+            loaded.as_millis(),
+            (started.elapsed() - loaded).as_millis(),
+            if cache.is_some() { "on" } else { "off" }
+        ),
+    );
     let failed = args.deny.is_some() && analysis.fails(Deny::warnings(args.deny));
     // As `check`: the OS frees the model and every rendered document at exit faster than
     // dropping them one by one (the document cache is dropped as usual).
@@ -175,9 +301,11 @@ fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
-fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
+fn check(args: CheckArgs, ui: Ui) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
     grow_heaps_at_once();
     let config = Config::load(&overrides(&args.source))?;
+    ui.resolved(&config, cache_dir(&args.source, &config).as_deref());
     let (site, cache) = load_and_prefetch(&config, &args.source, Depth::Findings);
     let analysis = tssa::pipeline::check_loaded(&config, site, cache.as_ref());
     let restricted = if args.projects.is_empty() {
@@ -198,8 +326,6 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     };
     let text = match args.format {
         Format::Human => {
-            let color =
-                std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
             let (root, cap) = (&config.root, config.limits.file_bytes);
             // Capped as the build reads: a file refused as too large is named, not read here.
             let read = |file: &str| tssa::fsread::read_capped_string(&root.join(file), cap).ok();
@@ -219,7 +345,8 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
                 Some(text) => text,
                 None => read(file),
             };
-            tssa::check::format::human(report, diagnostics, &sources, color)
+            let least = ui.verbosity.least_level();
+            tssa::check::format::human_from(report, diagnostics, &sources, ui.out.on, least)
         }
         Format::Json => tssa::check::format::json(&analysis.site, report, diagnostics),
         Format::Github => tssa::check::format::github(report, diagnostics),
@@ -227,6 +354,15 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     // A closed pipe (`tssa check | head`) is not an error: stop writing and keep the verdict.
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
     let failed = tssa::check::has_errors(report, diagnostics, Deny::warnings(args.deny));
+    ui.detail(
+        false,
+        format_args!(
+            "checked {} project units in {} ms; cache: {}",
+            report.units.len(),
+            started.elapsed().as_millis(),
+            if cache.is_some() { "on" } else { "off" }
+        ),
+    );
     // The model and report are freed by the OS at exit: dropping them piece by piece was a
     // few per cent of a warm check. (The document cache is dropped as usual.)
     std::mem::forget(restricted);
@@ -267,48 +403,52 @@ fn explain(args: ExplainArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_diagnostics<'a>(diagnostics: impl IntoIterator<Item = &'a Diagnostic>, quiet: bool) {
+/// Findings at `least` or above on stderr, one short block each (`check` quotes lines; a
+/// build's log stays short).
+fn print_diagnostics<'a>(diagnostics: impl IntoIterator<Item = &'a Diagnostic>, least: Level, paint: Paint) {
     // Buffered: a corpus build prints a few hundred lines, one write each otherwise.
     let mut out = std::io::BufWriter::new(std::io::stderr().lock());
-    for d in diagnostics {
-        if quiet && d.level != Level::Error {
-            continue;
-        }
-        let _ = writeln!(out, "{}[{}]: {}", d.level, d.code, d.message);
+    let arrow = paint.blue("-->");
+    for d in diagnostics.into_iter().filter(|d| d.level >= least) {
+        let code = paint.bold(&format!("[{}]", d.code));
+        let _ = writeln!(out, "{}{code}: {}", paint.level(d.level), paint.bold(&d.message));
         match (&d.file, d.line) {
             (Some(file), Some(line)) => {
-                let _ = writeln!(out, "  --> {file}:{line}");
+                let _ = writeln!(out, "  {arrow} {file}:{line}");
             }
             (Some(file), None) => {
-                let _ = writeln!(out, "  --> {file}");
+                let _ = writeln!(out, "  {arrow} {file}");
             }
             _ => {}
         }
         if let Some(help) = &d.help {
-            let _ = writeln!(out, "  = help: {help}");
+            let _ = writeln!(out, "  {} {}: {help}", paint.blue("="), paint.bold("help"));
         }
     }
 }
 
 /// `tssa serve`: runs until Ctrl-C; only setup failures (config, port) return, with exit 2.
 #[cfg(feature = "serve")]
-fn serve(args: tssa::cli::ServeArgs) -> anyhow::Result<ExitCode> {
+fn serve(args: tssa::cli::ServeArgs, ui: Ui) -> anyhow::Result<ExitCode> {
     let mut options = tssa::serve::ServeOptions::new(overrides(&args.source));
     options.bind = args.bind;
     options.port = args.port;
     options.open = args.open;
     options.poll = args.poll;
-    tssa::serve::serve(options, std::sync::Arc::new(print_serve_event))?;
+    tssa::serve::serve(
+        options,
+        std::sync::Arc::new(move |event| print_serve_event(event, ui)),
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
 #[cfg(not(feature = "serve"))]
-fn serve(_args: tssa::cli::ServeArgs) -> anyhow::Result<ExitCode> {
+fn serve(_args: tssa::cli::ServeArgs, _ui: Ui) -> anyhow::Result<ExitCode> {
     anyhow::bail!("this tssa was built without the `serve` feature")
 }
 
 #[cfg(feature = "serve")]
-fn print_serve_event(event: tssa::serve::Event) {
+fn print_serve_event(event: tssa::serve::Event, ui: Ui) {
     use tssa::serve::Event;
     // Not eprintln!, which panics when stderr is gone: this runs on the server's threads.
     let mut err = std::io::stderr();
@@ -323,10 +463,12 @@ fn print_serve_event(event: tssa::serve::Event) {
             let mut out = std::io::stdout().lock();
             let _ = writeln!(out, "Serving {url}");
             let _ = out.flush();
-            let _ = writeln!(err, "Watching for changes; press Ctrl-C to stop.");
+            if !ui.verbosity.quiet() {
+                let _ = writeln!(err, "Watching for changes; press Ctrl-C to stop.");
+            }
         }
-        Event::Warning(warning) => {
-            let _ = writeln!(err, "warning: {warning}");
+        Event::Warning(warning) if !ui.verbosity.quiet() => {
+            let _ = writeln!(err, "{}: {warning}", ui.err.level(Level::Warning));
         }
         Event::Built {
             initial,
@@ -338,7 +480,15 @@ fn print_serve_event(event: tssa::serve::Event) {
             diagnostics,
         } => {
             // After the first build, warnings were already shown once; repeat only errors.
-            print_diagnostics(&diagnostics, !initial);
+            let least = if initial {
+                ui.verbosity.least_level()
+            } else {
+                Level::Error
+            };
+            print_diagnostics(&diagnostics, least, ui.err);
+            for path in changed.iter().filter(|_| ui.verbosity >= Verbosity::Verbose) {
+                let _ = writeln!(err, "  changed: {path}");
+            }
             let tssa::diagnostic::Counts { errors, warnings, .. } =
                 tssa::diagnostic::Counts::of(&diagnostics);
             let what = if initial {
@@ -359,7 +509,7 @@ fn print_serve_event(event: tssa::serve::Event) {
             duration,
             problems,
         } => {
-            print_diagnostics(&problems, false);
+            print_diagnostics(&problems, Level::Info, ui.err);
             let _ = writeln!(
                 err,
                 "rebuild after {} failed in {} ms; still serving the last good build (the browser shows the errors)",

@@ -104,6 +104,36 @@ impl Sink for Collect {
     }
 }
 
+/// A sink that counts the files handed to it (written, or kept from the previous build) and
+/// passes everything on: what a progress line shows while a build writes. Every method of
+/// [`Sink`] is passed on here, so a sink's answers never change by being counted.
+pub struct Counted<'a> {
+    pub sink: &'a dyn Sink,
+    pub count: &'a AtomicUsize,
+}
+
+impl Sink for Counted<'_> {
+    fn put(&self, file: OutputFile) -> Result<()> {
+        self.sink.put(file)?;
+        self.count.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+    fn reuse(&self, path: &str, key: &RenderKey) -> bool {
+        let kept = self.sink.reuse(path, key);
+        self.count.fetch_add(usize::from(kept), Ordering::Relaxed);
+        kept
+    }
+    fn reuse_all(&self, folder: &str, key: &RenderKey) -> bool {
+        self.sink.reuse_all(folder, key)
+    }
+    fn remembers(&self) -> bool {
+        self.sink.remembers()
+    }
+    fn may_reuse(&self, path: &str) -> bool {
+        self.sink.may_reuse(path)
+    }
+}
+
 /// Writes `files` as the new content of `out`.
 pub fn write_site(out: &Path, files: &[OutputFile]) -> Result<WriteStats> {
     let ((), stats) = write_site_with(out, |staging| {

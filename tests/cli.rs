@@ -30,6 +30,7 @@ mod cli {
     mod links;
     mod names;
     mod output;
+    mod package;
     mod page_templates;
     mod pages;
     mod pairing;
@@ -43,6 +44,7 @@ mod cli {
     mod search_cache;
     mod status_page;
     mod symlinks;
+    mod terminal;
     mod theme;
     mod toc_layout;
     mod verdicts;

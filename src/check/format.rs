@@ -71,6 +71,7 @@ use serde::Serialize;
 
 use crate::diagnostic::{Counts, Diagnostic, Level};
 use crate::model::{Document, Fact, Heading, Site};
+use crate::term::Paint;
 
 use super::{ExemptedFinding, ItemResult, ItemState, Report, Ruleset, UnitReport};
 
@@ -78,43 +79,6 @@ pub const SCHEMA_VERSION: u32 = 1;
 
 // ---------------------------------------------------------------------------------------
 // human
-
-struct Paint {
-    on: bool,
-}
-
-impl Paint {
-    fn wrap(&self, code: &str, text: &str) -> String {
-        if self.on {
-            format!("\x1b[{code}m{text}\x1b[0m")
-        } else {
-            text.to_owned()
-        }
-    }
-    fn level(&self, level: Level) -> String {
-        match level {
-            Level::Error => self.wrap("1;31", "error"),
-            Level::Warning => self.wrap("1;33", "warning"),
-            Level::Info => self.wrap("1;36", "info"),
-        }
-    }
-    fn caret(&self, level: Level, text: &str) -> String {
-        match level {
-            Level::Error => self.wrap("1;31", text),
-            Level::Warning => self.wrap("1;33", text),
-            Level::Info => self.wrap("1;36", text),
-        }
-    }
-    fn blue(&self, text: &str) -> String {
-        self.wrap("1;34", text)
-    }
-    fn bold(&self, text: &str) -> String {
-        self.wrap("1", text)
-    }
-    fn green(&self, text: &str) -> String {
-        self.wrap("32", text)
-    }
-}
 
 /// Cargo-style diagnostics, then a table of packages and a totals line. `sources` returns a
 /// file's text (path from the site root) so the offending line can be shown; it is called at
@@ -125,6 +89,18 @@ pub fn human(
     sources: &dyn Fn(&str) -> Option<String>,
     color: bool,
 ) -> String {
+    human_from(report, site_diagnostics, sources, color, Level::Info)
+}
+
+/// As [`human`], showing only findings at `least` or above (`--quiet`: errors); the table
+/// still counts them all.
+pub fn human_from(
+    report: &Report,
+    site_diagnostics: &[Diagnostic],
+    sources: &dyn Fn(&str) -> Option<String>,
+    color: bool,
+    least: Level,
+) -> String {
     let paint = Paint { on: color };
     let mut cache: HashMap<String, Option<Source>> = HashMap::new();
     let mut out = String::new();
@@ -133,6 +109,7 @@ pub fn human(
     for d in site_sorted
         .into_iter()
         .chain(report.units.iter().flat_map(|u| u.findings.iter()))
+        .filter(|d| d.level >= least)
     {
         render_diagnostic(&mut out, d, &paint, &mut cache, sources);
     }
