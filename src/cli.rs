@@ -53,7 +53,9 @@ pub enum Command {
     New(NewArgs),
     /// Preview the site while editing: rebuilds on save and reloads the browser.
     Serve(ServeArgs),
-    /// Print a shell completion script (e.g. `tssa completions bash > ~/.local/share/bash-completion/completions/tssa`).
+    /// Print a shell completion script for bash, zsh, fish, elvish or powershell.
+    ///
+    /// For example `tssa completions bash > ~/.local/share/bash-completion/completions/tssa`.
     Completions(CompletionsArgs),
     /// Print the manual page (roff), or write one page per command into a folder.
     Man(ManArgs),

@@ -104,9 +104,10 @@ impl Sink for Collect {
     }
 }
 
-/// A sink that counts the files handed to it (written, or kept from the previous build) and
-/// passes everything on: what a progress line shows while a build writes. Every method of
-/// [`Sink`] is passed on here, so a sink's answers never change by being counted.
+/// A sink that counts the files handed to it and passes everything on: what a progress line
+/// shows while a build writes. A kept page is counted once, when it is handed over as
+/// [`Content::Kept`]. Every method of [`Sink`] is passed on here, so a sink's answers never
+/// change by being counted.
 pub struct Counted<'a> {
     pub sink: &'a dyn Sink,
     pub count: &'a AtomicUsize,
@@ -119,9 +120,7 @@ impl Sink for Counted<'_> {
         Ok(())
     }
     fn reuse(&self, path: &str, key: &RenderKey) -> bool {
-        let kept = self.sink.reuse(path, key);
-        self.count.fetch_add(usize::from(kept), Ordering::Relaxed);
-        kept
+        self.sink.reuse(path, key)
     }
     fn reuse_all(&self, folder: &str, key: &RenderKey) -> bool {
         self.sink.reuse_all(folder, key)
@@ -713,6 +712,31 @@ mod tests {
             foreign.join("notes.txt").exists(),
             "a folder tssa did not fill was removed"
         );
+    }
+
+    #[test]
+    fn counted_sink_counts_each_file_once_and_passes_it_on() {
+        let inner = Collect::default();
+        let count = AtomicUsize::new(0);
+        let counted = Counted {
+            sink: &inner,
+            count: &count,
+        };
+        for path in ["a.html", "b/index.html"] {
+            let file = OutputFile {
+                path: path.into(),
+                content: Content::Bytes(b"x".to_vec()),
+            };
+            counted.put(file).expect("collected");
+        }
+        assert!(!counted.remembers() && !counted.may_reuse("a.html"));
+        assert_eq!(count.load(Ordering::Relaxed), 2);
+        let paths: Vec<String> = inner
+            .into_sorted()
+            .into_iter()
+            .map(|f| f.path.to_string())
+            .collect();
+        assert_eq!(paths, ["a.html", "b/index.html"]);
     }
 
     #[test]

@@ -440,6 +440,40 @@ fn binding_beyond_loopback_warns() {
     );
 }
 
+/// The preview's terminal follows the same rules as build's: colour only when asked (stderr
+/// is a pipe here), `-q` drops warnings and the hint, `--color always` colours findings and
+/// the bind warning.
+#[test]
+fn serve_messages_follow_colour_and_quiet() {
+    let fixture = Fixture::new();
+    fixture.write(
+        "site/community/assessments/projects/beta/self-assessment.md",
+        "# Beta self-assessment\n\nSee [the notes](notes-nowhere.md).\n",
+    );
+    let plain = Serve::start_with(&fixture.root(), &[], &[("NO_COLOR", "")]);
+    let text = plain.stderr_with("built ");
+    assert!(
+        text.contains("warning[link/broken]") && text.contains("Watching for changes"),
+        "{text}"
+    );
+    assert!(!text.contains("\x1b["), "{text}");
+    drop(plain);
+
+    let coloured = Serve::start(&fixture.root(), &["--color", "always", "--bind", "0.0.0.0"]);
+    let text = coloured.stderr_with("built ");
+    assert!(text.contains("\x1b[1;33mwarning\x1b[0m\x1b[1m["), "{text}");
+    assert!(
+        text.contains("\x1b[1;33mwarning\x1b[0m: "),
+        "the bind warning: {text}"
+    );
+    drop(coloured);
+
+    let quiet = Serve::start(&fixture.root(), &["-q"]);
+    let text = quiet.stderr_with("built ");
+    assert!(text.contains("1 warnings"), "the summary still counts it: {text}");
+    assert!(!text.contains("warning[") && !text.contains("Watching"), "{text}");
+}
+
 /// The acceptance corpus, copied: the same edit-and-reload round trip.
 #[test]
 fn corpus_serves_and_reloads() {
