@@ -180,7 +180,22 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     let config = Config::load(&overrides(&args.source))?;
     let (site, cache) = load_and_prefetch(&config, &args.source, Depth::Findings);
     let analysis = tssa::pipeline::check_loaded(&config, site, cache.as_ref());
-    let restricted = if args.projects.is_empty() {
+    let changes = match &args.changed_since {
+        Some(reference) => Some(tssa::gitchanges::changed_since(&config.root, reference)?),
+        None => None,
+    };
+    let restricted = if let Some(changes) = &changes {
+        let everything = changes.everything_because(&config);
+        let (report, diagnostics, scope) = tssa::check::restrict_to_changes(
+            &analysis.site,
+            &analysis.report,
+            &analysis.findings,
+            changes,
+            everything,
+        );
+        eprintln!("{}", scope_line(&scope, changes));
+        Some((report, diagnostics))
+    } else if args.projects.is_empty() {
         None
     } else {
         let restricted = tssa::check::restrict(&analysis.report, &analysis.findings, &args.projects)
@@ -222,7 +237,10 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
             tssa::check::format::human(report, diagnostics, &sources, color)
         }
         Format::Json => tssa::check::format::json(&analysis.site, report, diagnostics),
-        Format::Github => tssa::check::format::github(report, diagnostics),
+        Format::Github => match &changes {
+            Some(changes) => tssa::check::format::github_changes(report, diagnostics, changes),
+            None => tssa::check::format::github(report, diagnostics),
+        },
     };
     // A closed pipe (`tssa check | head`) is not an error: stop writing and keep the verdict.
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
@@ -236,6 +254,27 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// What `--changed-since` judged, for stderr (the report on stdout stays the format's own).
+fn scope_line(scope: &tssa::check::Scope, changes: &tssa::gitchanges::Changes) -> String {
+    let since = &changes.reference;
+    match scope {
+        tssa::check::Scope::Everything(why) => format!("changed since {since}: {why}; judging every unit"),
+        tssa::check::Scope::Touched { units, files } => {
+            let units = if units.is_empty() {
+                "no unit".to_owned()
+            } else {
+                units.join(", ")
+            };
+            let files = if *files == 1 {
+                "1 file".to_owned()
+            } else {
+                format!("{files} files")
+            };
+            format!("changed since {since}: {files}; judging {units} and the findings the changes cause")
+        }
+    }
 }
 
 /// `tssa explain`: one code, or the whole registry. An unknown code is an error (exit 2)

@@ -400,6 +400,25 @@ fn scheme_of(dest: &str) -> Option<&str> {
         .then_some(scheme)
 }
 
+/// The site path a relative or root-absolute link in `from` points at (fragment and query
+/// removed, percent-decoded), as [`SiteLinks`] resolves it first; `None` for a URL, a link
+/// within the page, or one that climbs above the root. `check --changed-since` asks which
+/// links lead into changed files.
+pub fn link_path(from: &str, dest: &str) -> Option<String> {
+    let dest = dest.trim();
+    let (path, _) = split_fragment(dest);
+    let path = path.split_once('?').map_or(path, |(p, _)| p);
+    if path.is_empty() || path.contains(':') {
+        return None;
+    }
+    let base = if path.starts_with('/') {
+        ""
+    } else {
+        parent_dir(from)
+    };
+    normalise(base, &percent_decode_str(path).decode_utf8_lossy())
+}
+
 fn split_fragment(dest: &str) -> (&str, Option<&str>) {
     match dest.split_once('#') {
         Some((path, fragment)) => (path, Some(fragment)),
