@@ -149,23 +149,7 @@ pub fn changed_since(root: &Path, reference: &str) -> Result<Changes, ChangesErr
     let mut lines = located.text.lines();
     let top = PathBuf::from(lines.next().unwrap_or_default());
     let prefix = lines.next().unwrap_or_default().to_owned();
-    let commit = format!("{reference}^{{commit}}");
-    let verified = git(
-        root,
-        &["rev-parse", "--verify", "--quiet", "--end-of-options", &commit],
-    )
-    .map_err(|e| match e {
-        Ran::Failed(_) => ChangesError::UnknownReference(reference.to_owned()),
-        other => other.into_error("rev-parse"),
-    })?;
-    let commit = verified.text.trim().to_owned();
-    // From where the branch left REF; without a merge base (an unborn HEAD, unrelated
-    // histories) from REF itself.
-    let base = git(root, &["merge-base", &commit, "HEAD"])
-        .ok()
-        .map(|o| o.text.trim().to_owned())
-        .filter(|b| !b.is_empty())
-        .unwrap_or(commit);
+    let base = merge_base(root, reference)?;
     let diff = git(
         root,
         &[
@@ -215,6 +199,26 @@ pub fn changed_since(root: &Path, reference: &str) -> Result<Changes, ChangesErr
     Ok(changes)
 }
 
+/// The commit to compare with: where the branch left `reference` (`git diff REF...`), or
+/// `reference` itself without a merge base (an unborn `HEAD`, unrelated histories).
+fn merge_base(root: &Path, reference: &str) -> Result<String, ChangesError> {
+    let commit = format!("{reference}^{{commit}}");
+    let verified = git(
+        root,
+        &["rev-parse", "--verify", "--quiet", "--end-of-options", &commit],
+    )
+    .map_err(|e| match e {
+        Ran::Failed(_) => ChangesError::UnknownReference(reference.to_owned()),
+        other => other.into_error("rev-parse"),
+    })?;
+    let commit = verified.text.trim().to_owned();
+    Ok(git(root, &["merge-base", &commit, "HEAD"])
+        .ok()
+        .map(|o| o.text.trim().to_owned())
+        .filter(|b| !b.is_empty())
+        .unwrap_or(commit))
+}
+
 /// One git run's standard output, read up to [`OUTPUT_CAP`].
 struct Output {
     text: String,
@@ -250,6 +254,16 @@ fn git(dir: &Path, args: &[&str]) -> Result<Output, Ran> {
         .stderr(Stdio::piped())
         .spawn()
         .map_err(Ran::NoGit)?;
+    // Read beside stdout: git blocks on a full stderr pipe (a warning per file can fill it)
+    // while this thread waits for stdout. The first 64 KiB are kept, the rest drained.
+    let stderr = child.stderr.take().map(|mut err| {
+        std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = (&mut err).take(64 << 10).read_to_string(&mut text);
+            let _ = std::io::copy(&mut err, &mut std::io::sink());
+            text
+        })
+    });
     let mut bytes = Vec::new();
     let read = child
         .stdout
@@ -260,10 +274,7 @@ fn git(dir: &Path, args: &[&str]) -> Result<Output, Ran> {
         // The rest is not wanted: stop git rather than wait for it to write it all.
         let _ = child.kill();
     }
-    let mut stderr = String::new();
-    if let Some(err) = child.stderr.take() {
-        let _ = err.take(64 << 10).read_to_string(&mut stderr);
-    }
+    let stderr = stderr.and_then(|t| t.join().ok()).unwrap_or_default();
     let status = child.wait().map_err(Ran::NoGit)?;
     if !capped && (!status.success() || !matches!(read, Some(Ok(_)))) {
         let first = stderr.lines().next().unwrap_or("no message").trim().to_owned();

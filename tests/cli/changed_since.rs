@@ -4,26 +4,21 @@
 //! github annotations must name paths from the top (`site/community/…`).
 
 use std::path::Path;
-use std::process::Command;
 
-use crate::common::{Fixture, PROJECTS, Run, json_report, line_of, tssa_with_env};
+use crate::common::{Fixture, PROJECTS, Run, corpus, git_at, json_report, line_of, tssa_with_env};
 
 /// Git without the user's or the system's configuration: tests must not depend on either.
 const ISOLATED: [(&str, &str); 2] = [("GIT_CONFIG_GLOBAL", "/dev/null"), ("GIT_CONFIG_NOSYSTEM", "1")];
 
+/// Runs git in `dir` as a fixed user, without the user's or the system's configuration.
 fn git(dir: &Path, args: &[&str]) {
-    let output = Command::new("git")
-        .current_dir(dir)
-        .args(["-c", "user.name=tssa test", "-c", "user.email=test@example.org"])
-        .args(["-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main"])
-        .args(args)
-        .envs(ISOLATED)
-        .output()
-        .expect("the tests of --changed-since need the git program");
+    let identity = ["-c", "user.name=tssa test", "-c", "user.email=test@example.org"];
+    let options = ["-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main"];
+    let all = [&identity[..], &options, args].concat();
     assert!(
-        output.status.success(),
-        "git {args:?} failed: {}",
-        String::from_utf8_lossy(&output.stderr)
+        git_at(dir, "2025-01-02T03:04:05Z", &all),
+        "git {args:?} failed in {}",
+        dir.display()
     );
 }
 
@@ -245,4 +240,46 @@ fn outside_a_repository_is_an_error_not_a_verdict() {
         "{}",
         run.stderr
     );
+}
+
+/// The real repository, committed, then one nested package edited and another deleted: the
+/// edited one alone is judged (not its parent folder's packages), and nothing panics.
+#[test]
+fn on_the_corpus_a_nested_package_edit_judges_that_package_alone() {
+    let Some(corpus) = corpus() else { return };
+    let fixture = Fixture::copy_of(&[(corpus.as_path(), "")]);
+    git(fixture.tmp(), &["init", "-q"]);
+    commit_all(fixture.tmp(), "the corpus");
+    append(
+        &fixture,
+        "fluentd/fluent-bit/README.md",
+        "\nA test line with [a missing page](nowhere.md).\n",
+    );
+    let file = format!("{PROJECTS}/fluentd/fluent-bit/README.md");
+    let line = line_of(&fixture.path(&file), "A test line with");
+
+    let json = check(&fixture, &["--changed-since", "HEAD", "--format", "json"]);
+    let report = json_report(&json);
+    let dirs: Vec<&str> = report["units"]
+        .as_array()
+        .expect("units")
+        .iter()
+        .map(|u| u["dir"].as_str().expect("a dir"))
+        .collect();
+    assert_eq!(
+        dirs,
+        [format!("{PROJECTS}/fluentd/fluent-bit")],
+        "{}",
+        json.stderr
+    );
+
+    let github = check(&fixture, &["--changed-since", "HEAD", "--format", "github"]);
+    github.assert_finished();
+    let at_line = format!("file=site/{file},line={line},title=link/broken::");
+    assert!(github.stdout.contains(&at_line), "{}", github.stdout);
+
+    std::fs::remove_dir_all(fixture.project("harbor")).expect("remove a package");
+    let gone = check(&fixture, &["--changed-since", "HEAD", "--format", "json"]);
+    assert!(matches!(gone.code, Some(0 | 1)), "{}", gone.stderr);
+    assert!(!gone.stdout.contains("\"slug\": \"harbor\""), "{}", gone.stdout);
 }
