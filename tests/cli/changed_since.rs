@@ -182,36 +182,28 @@ fn a_configuration_change_judges_everything() {
     );
 }
 
+/// `tssa check --root site --changed-since REF` in the fixture's folder with `env`: it could
+/// not run (exit 2) and says `why`.
+fn assert_refused(fixture: &Fixture, reference: &str, env: &[(&str, &str)], why: &str) {
+    let since = format!("--changed-since={reference}");
+    let run = tssa_with_env(fixture.tmp(), &["check", "--root", "site", &since], env);
+    run.assert_code(2);
+    assert!(run.stderr.contains(why), "{}", run.stderr);
+}
+
 #[test]
 fn bad_references_and_places_are_refused_plainly() {
     let fixture = repository();
-    let unknown = check(&fixture, &["--changed-since", "no-such-branch"]);
-    unknown.assert_code(2);
-    assert!(
-        unknown.stderr.contains("git knows no commit `no-such-branch`"),
-        "{}",
-        unknown.stderr
-    );
-
-    let option = check(&fixture, &["--changed-since=--output=x"]);
-    option.assert_code(2);
-    assert!(
-        option.stderr.contains("cannot be empty or start with `-`"),
-        "{}",
-        option.stderr
-    );
+    let why = "git knows no commit `no-such-branch`";
+    assert_refused(&fixture, "no-such-branch", &ISOLATED, why);
+    let why = "cannot be empty or start with `-`";
+    assert_refused(&fixture, "--output=x", &ISOLATED, why);
     assert!(!fixture.tmp().join("x").exists());
-
-    let no_git = tssa_with_env(
-        fixture.tmp(),
-        &["check", "--root", "site", "--changed-since", "HEAD"],
+    assert_refused(
+        &fixture,
+        "HEAD",
         &[("PATH", "/nonexistent")],
-    );
-    no_git.assert_code(2);
-    assert!(
-        no_git.stderr.contains("needs the `git` program"),
-        "{}",
-        no_git.stderr
+        "needs the `git` program",
     );
 }
 
@@ -225,21 +217,12 @@ fn outside_a_repository_is_an_error_not_a_verdict() {
         .expect("a parent")
         .to_string_lossy()
         .into_owned();
-    let run = tssa_with_env(
-        fixture.tmp(),
-        &["check", "--root", "site", "--changed-since", "HEAD"],
-        &[
-            ("GIT_CEILING_DIRECTORIES", parent.as_str()),
-            ISOLATED[0],
-            ISOLATED[1],
-        ],
-    );
-    run.assert_code(2);
-    assert!(
-        run.stderr.contains("is not inside a git repository"),
-        "{}",
-        run.stderr
-    );
+    let env = [
+        ("GIT_CEILING_DIRECTORIES", parent.as_str()),
+        ISOLATED[0],
+        ISOLATED[1],
+    ];
+    assert_refused(&fixture, "HEAD", &env, "is not inside a git repository");
 }
 
 /// The real repository, committed, then one nested package edited and another deleted: the
