@@ -178,12 +178,13 @@ fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
 fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     grow_heaps_at_once();
     let config = Config::load(&overrides(&args.source))?;
-    let (site, cache) = load_and_prefetch(&config, &args.source, Depth::Findings);
-    let analysis = tssa::pipeline::check_loaded(&config, site, cache.as_ref());
+    // Asked first: an unknown revision or a missing git stops the run before the analysis.
     let changes = match &args.changed_since {
         Some(reference) => Some(tssa::gitchanges::changed_since(&config.root, reference)?),
         None => None,
     };
+    let (site, cache) = load_and_prefetch(&config, &args.source, Depth::Findings);
+    let analysis = tssa::pipeline::check_loaded(&config, site, cache.as_ref());
     let restricted = if let Some(changes) = &changes {
         let everything = changes.everything_because(&config);
         let (report, diagnostics, scope) = tssa::check::restrict_to_changes(
@@ -193,7 +194,7 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
             changes,
             everything,
         );
-        eprintln!("{}", scope_line(&scope, changes));
+        eprintln!("{}", scope.describe(&changes.reference));
         Some((report, diagnostics))
     } else if args.projects.is_empty() {
         None
@@ -254,27 +255,6 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
-}
-
-/// What `--changed-since` judged, for stderr (the report on stdout stays the format's own).
-fn scope_line(scope: &tssa::check::Scope, changes: &tssa::gitchanges::Changes) -> String {
-    let since = &changes.reference;
-    match scope {
-        tssa::check::Scope::Everything(why) => format!("changed since {since}: {why}; judging every unit"),
-        tssa::check::Scope::Touched { units, files } => {
-            let units = if units.is_empty() {
-                "no unit".to_owned()
-            } else {
-                units.join(", ")
-            };
-            let files = if *files == 1 {
-                "1 file".to_owned()
-            } else {
-                format!("{files} files")
-            };
-            format!("changed since {since}: {files}; judging {units} and the findings the changes cause")
-        }
-    }
 }
 
 /// `tssa explain`: one code, or the whole registry. An unknown code is an error (exit 2)

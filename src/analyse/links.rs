@@ -558,6 +558,23 @@ mod tests {
     use super::*;
     use crate::model::{Asset, DocKind, Heading, Outline, Unit};
 
+    #[test]
+    fn link_paths_as_the_table_resolves_them() {
+        let from = "projects/a/self-assessment.md";
+        assert_eq!(
+            link_path(from, "notes.md#x").as_deref(),
+            Some("projects/a/notes.md")
+        );
+        assert_eq!(link_path(from, "../b/").as_deref(), Some("projects/b/"));
+        assert_eq!(
+            link_path(from, "/guide/a%20b.md?x=1").as_deref(),
+            Some("guide/a b.md")
+        );
+        assert_eq!(link_path(from, "https://example.org/x"), None);
+        assert_eq!(link_path(from, "#metadata"), None);
+        assert_eq!(link_path(from, "../../../../up.md"), None);
+    }
+
     fn doc(source: &str, url: &str, headings: &[&str], body: &str) -> Document {
         Document {
             kind: DocKind::Other,

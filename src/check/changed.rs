@@ -26,6 +26,28 @@ pub enum Scope {
     Touched { units: Vec<String>, files: usize },
 }
 
+impl Scope {
+    /// The line that tells the user what `--changed-since reference` judged.
+    pub fn describe(&self, reference: &str) -> String {
+        match self {
+            Scope::Everything(why) => format!("changed since {reference}: {why}; judging every unit"),
+            Scope::Touched { units, files } => {
+                let files = match files {
+                    1 => "1 file".to_owned(),
+                    n => format!("{n} files"),
+                };
+                let units = match units.as_slice() {
+                    [] => "no unit".to_owned(),
+                    some => some.join(", "),
+                };
+                format!(
+                    "changed since {reference}: {files}; judging {units} and the findings the changes cause"
+                )
+            }
+        }
+    }
+}
+
 /// The report and findings limited to what `changes` touches. `everything` is
 /// [`Changes::everything_because`], asked by the caller (it reads the file system).
 pub fn restrict_to_changes(

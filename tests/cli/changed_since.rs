@@ -149,6 +149,23 @@ fn an_untracked_new_package_is_judged() {
     );
 }
 
+/// A process page is no package: its own findings are the change's, and no unit is judged.
+#[test]
+fn a_process_page_brings_its_own_findings_and_no_unit() {
+    let fixture = repository();
+    let intake = "community/assessments/intake-process.md";
+    let path = fixture.path(intake);
+    let body = std::fs::read_to_string(&path).expect("the intake page");
+    std::fs::write(&path, format!("{body}\nAsk [the desk](help-desk.md).\n")).expect("write");
+    let line = line_of(&path, "the desk");
+    let json = check(&fixture, &["--changed-since", "HEAD", "--format", "json"]);
+    assert!(slugs(&json).is_empty(), "{}", json.stdout);
+    let github = check(&fixture, &["--changed-since", "HEAD", "--format", "github"]);
+    let expected = format!("::warning file=site/{intake},line={line},title=link/broken::");
+    assert!(github.stdout.starts_with(&expected), "{}", github.stdout);
+    assert!(!github.stdout.contains("projects/"), "{}", github.stdout);
+}
+
 /// Deleting a file breaks the links to it in files the change never touched: those findings
 /// are the change's, at the linking file.
 #[test]
