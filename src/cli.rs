@@ -137,8 +137,16 @@ pub struct CheckArgs {
     #[command(flatten)]
     pub source: SourceArgs,
     /// Limit the verdict to these projects (slug or folder name); repeatable.
-    #[arg(long = "project", value_name = "NAME")]
+    #[arg(long = "project", value_name = "NAME", conflicts_with = "changed_since")]
     pub projects: Vec<String>,
+    /// Limit the verdict to what differs from the git revision REF (from where this branch left
+    /// it, untracked files included): the units holding a changed file, findings in changed
+    /// files, and broken links into them from anywhere. A changed book.toml, theme or releases
+    /// file judges everything. With `--format github`, findings on changed lines are annotated
+    /// there; the others are annotated on their file, with the line in the message. In CI:
+    /// `--changed-since origin/main` (check out with full history).
+    #[arg(long, value_name = "REF")]
+    pub changed_since: Option<String>,
     /// Report format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,

@@ -306,9 +306,27 @@ fn check(args: CheckArgs, ui: Ui) -> anyhow::Result<ExitCode> {
     grow_heaps_at_once();
     let config = Config::load(&overrides(&args.source))?;
     ui.resolved(&config, cache_dir(&args.source, &config).as_deref());
+    // Asked first: an unknown revision or a missing git stops the run before the analysis.
+    let changes = match &args.changed_since {
+        Some(reference) => Some(tssa::gitchanges::changed_since(&config.root, reference)?),
+        None => None,
+    };
     let (site, cache) = load_and_prefetch(&config, &args.source, Depth::Findings);
     let analysis = tssa::pipeline::check_loaded(&config, site, cache.as_ref());
-    let restricted = if args.projects.is_empty() {
+    let restricted = if let Some(changes) = &changes {
+        let everything = changes.everything_because(&config);
+        let (report, diagnostics, scope) = tssa::check::restrict_to_changes(
+            &analysis.site,
+            &analysis.report,
+            &analysis.findings,
+            changes,
+            everything,
+        );
+        if !ui.verbosity.quiet() {
+            eprintln!("{}", scope.describe(&changes.reference));
+        }
+        Some((report, diagnostics))
+    } else if args.projects.is_empty() {
         None
     } else {
         let restricted = tssa::check::restrict(&analysis.report, &analysis.findings, &args.projects)
@@ -349,7 +367,10 @@ fn check(args: CheckArgs, ui: Ui) -> anyhow::Result<ExitCode> {
             tssa::check::format::human_from(report, diagnostics, &sources, ui.out.on, least)
         }
         Format::Json => tssa::check::format::json(&analysis.site, report, diagnostics),
-        Format::Github => tssa::check::format::github(report, diagnostics),
+        Format::Github => match &changes {
+            Some(changes) => tssa::check::format::github_changes(report, diagnostics, changes),
+            None => tssa::check::format::github(report, diagnostics),
+        },
     };
     // A closed pipe (`tssa check | head`) is not an error: stop writing and keep the verdict.
     let _ = std::io::stdout().lock().write_all(text.as_bytes());

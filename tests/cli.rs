@@ -12,6 +12,7 @@ mod cli {
     mod agreement;
     mod cache;
     mod catalogue;
+    mod changed_since;
     mod checker;
     mod chrome;
     mod config;

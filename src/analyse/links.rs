@@ -400,6 +400,25 @@ fn scheme_of(dest: &str) -> Option<&str> {
         .then_some(scheme)
 }
 
+/// The site path a relative or root-absolute link in `from` points at (fragment and query
+/// removed, percent-decoded), as [`SiteLinks`] resolves it first; `None` for a URL, a link
+/// within the page, or one that climbs above the root. `check --changed-since` asks which
+/// links lead into changed files.
+pub fn link_path(from: &str, dest: &str) -> Option<String> {
+    let dest = dest.trim();
+    let (path, _) = split_fragment(dest);
+    let path = path.split_once('?').map_or(path, |(p, _)| p);
+    if path.is_empty() || path.contains(':') {
+        return None;
+    }
+    let base = if path.starts_with('/') {
+        ""
+    } else {
+        parent_dir(from)
+    };
+    normalise(base, &percent_decode_str(path).decode_utf8_lossy())
+}
+
 fn split_fragment(dest: &str) -> (&str, Option<&str>) {
     match dest.split_once('#') {
         Some((path, fragment)) => (path, Some(fragment)),
@@ -538,6 +557,23 @@ pub fn relative_url(from_page: &str, to: &str) -> String {
 mod tests {
     use super::*;
     use crate::model::{Asset, DocKind, Heading, Outline, Unit};
+
+    #[test]
+    fn link_paths_as_the_table_resolves_them() {
+        let from = "projects/a/self-assessment.md";
+        assert_eq!(
+            link_path(from, "notes.md#x").as_deref(),
+            Some("projects/a/notes.md")
+        );
+        assert_eq!(link_path(from, "../b/").as_deref(), Some("projects/b/"));
+        assert_eq!(
+            link_path(from, "/guide/a%20b.md?x=1").as_deref(),
+            Some("guide/a b.md")
+        );
+        assert_eq!(link_path(from, "https://example.org/x"), None);
+        assert_eq!(link_path(from, "#metadata"), None);
+        assert_eq!(link_path(from, "../../../../up.md"), None);
+    }
 
     fn doc(source: &str, url: &str, headings: &[&str], body: &str) -> Document {
         Document {

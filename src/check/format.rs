@@ -64,12 +64,14 @@
 //! Object keys are emitted in a fixed order and maps are sorted, so the same input always
 //! gives the same bytes.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 
 use serde::Serialize;
 
 use crate::diagnostic::{Counts, Diagnostic, Level};
+use crate::gitchanges::Changes;
 use crate::model::{Document, Fact, Heading, Site};
 use crate::term::Paint;
 
@@ -604,15 +606,26 @@ pub fn github(report: &Report, site_diagnostics: &[Diagnostic]) -> String {
 
 /// A single workflow command for `d`.
 pub fn github_command(d: &Diagnostic) -> String {
+    github_command_at(d, d.file.as_deref().map(Cow::Borrowed), d.line, None)
+}
+
+/// A workflow command for `d` at `file` and `line` (either may differ from the finding's
+/// own), with `note` after the message.
+fn github_command_at(
+    d: &Diagnostic,
+    file: Option<Cow<str>>,
+    line: Option<usize>,
+    note: Option<&str>,
+) -> String {
     let command = match d.level {
         Level::Error => "error",
         Level::Warning => "warning",
         Level::Info => "notice",
     };
     let mut props = Vec::with_capacity(3);
-    if let Some(file) = &d.file {
+    if let Some(file) = &file {
         props.push(format!("file={}", escape_property(file)));
-        if let Some(line) = d.line {
+        if let Some(line) = line {
             props.push(format!("line={line}"));
         }
     }
@@ -622,7 +635,48 @@ pub fn github_command(d: &Diagnostic) -> String {
         message.push_str("\n\nhelp: ");
         message.push_str(help);
     }
+    if let Some(note) = note {
+        message.push_str("\n\n");
+        message.push_str(note);
+    }
     format!("::{command} {}::{}", props.join(","), escape_data(&message))
+}
+
+/// As [`github`], for `check --changed-since`: paths from the repository's top (where the
+/// pull request's files are), and a finding on a line the change touched annotated at that
+/// line. A finding of a touched unit (or one a change caused) on an unchanged line is still
+/// reported, and counts for the exit code, but annotated on its file alone, its line named in
+/// the message, so the pull request's diff shows only what its author touched. Those on
+/// changed lines come first: GitHub shows a step's first ten annotations of each level.
+pub fn github_changes(report: &Report, site_diagnostics: &[Diagnostic], changes: &Changes) -> String {
+    let mut all: Vec<&Diagnostic> = site_diagnostics.iter().collect();
+    all.sort();
+    all.extend(report.units.iter().flat_map(|u| u.findings.iter()));
+    let on_changed_line = |d: &Diagnostic| match (&d.file, d.line) {
+        (Some(file), Some(line)) => changes.lines(file).is_some_and(|l| l.contains(line)),
+        _ => false,
+    };
+    let (touched, untouched): (Vec<&Diagnostic>, Vec<&Diagnostic>) =
+        all.into_iter().partition(|d| on_changed_line(d));
+    let from_top = |d: &Diagnostic| {
+        d.file
+            .as_deref()
+            .map(|f| Cow::Owned(format!("{}{f}", changes.prefix)))
+    };
+    let mut out = String::new();
+    for d in touched {
+        out.push_str(&github_command_at(d, from_top(d), d.line, None));
+        out.push('\n');
+    }
+    for d in untouched {
+        let note = d
+            .line
+            .filter(|_| d.file.is_some())
+            .map(|line| format!("(at line {line}, which is unchanged since {})", changes.reference));
+        out.push_str(&github_command_at(d, from_top(d), None, note.as_deref()));
+        out.push('\n');
+    }
+    out
 }
 
 /// Escaping for the message part of a workflow command.

@@ -9,6 +9,7 @@
 //! presentation, conflict statements, a survey, a co-chair's approval) is *not evidenced*
 //! unless declared, never *missing*; and a package is judged by the rule set of its time.
 
+mod changed;
 mod coi;
 mod documents;
 mod findings;
@@ -32,6 +33,7 @@ use crate::calendar::Date;
 use crate::diagnostic::{Diagnostic, Level};
 use crate::model::{RelPath, Site, Unit};
 
+pub use changed::{Scope, restrict_to_changes};
 pub use item_id::ItemId;
 pub use rules::{RULES, Rule, rule_by_id};
 pub use ruleset::{Ruleset, UnknownRuleset};
