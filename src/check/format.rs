@@ -1,5 +1,6 @@
-//! Report formats: `human` (cargo-like), `json` (one versioned document) and `github`
-//! (Actions workflow commands). Pure functions returning `String`; the CLI prints them.
+//! Report formats: `human` (cargo-like), `json` (one versioned document), `github`
+//! (Actions workflow commands) and `sarif` (SARIF 2.1.0 for code scanning, `format/sarif.rs`).
+//! Pure functions returning `String`; the CLI prints them.
 //!
 //! # JSON schema (`schema_version: 1`)
 //!
@@ -73,6 +74,9 @@ use crate::diagnostic::{Counts, Diagnostic, Level};
 use crate::model::{Document, Fact, Heading, Site};
 
 use super::{ExemptedFinding, ItemResult, ItemState, Report, Ruleset, UnitReport};
+
+mod sarif;
+pub use sarif::{Anchor, sarif};
 
 pub const SCHEMA_VERSION: u32 = 1;
 
