@@ -70,10 +70,13 @@ pub struct BuildArgs {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
+    /// Findings with the lines they quote, then a table of packages (cargo-like).
     Human,
+    /// One versioned JSON document: units, facts, items and findings.
     Json,
+    /// GitHub Actions workflow commands, shown as annotations on a pull request.
     Github,
-    /// SARIF 2.1.0, for GitHub code scanning (`github/codeql-action/upload-sarif`).
+    /// A SARIF 2.1.0 log, for GitHub code scanning (`github/codeql-action/upload-sarif`).
     Sarif,
 }
 
