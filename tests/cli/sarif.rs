@@ -386,3 +386,27 @@ fn the_corpus_gives_a_valid_log() {
     );
     assert_eq!(run.code, check("json").code, "the verdict of --format json");
 }
+
+#[test]
+fn project_limits_the_results_as_it_limits_the_verdict() {
+    let fixture = Fixture::new("good");
+    let whole = sarif_of(&fixture.check(&["--format", "sarif"]));
+    let run = fixture.check(&["--format", "sarif", "--project", "alderwick"]);
+    let log = sarif_of(&run);
+    assert_valid(&log, "--project alderwick");
+    let folder = format!("{PROJECTS}/alderwick/");
+    let uri = |r: &Value| {
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            .as_str()
+            .map(str::to_owned)
+    };
+    let elsewhere: Vec<&Value> = results(&log)
+        .iter()
+        .filter(|r| !uri(r).is_some_and(|u| u.starts_with(&folder)))
+        .collect();
+    assert!(elsewhere.is_empty(), "results outside alderwick: {elsewhere:#?}");
+    assert!(!results(&log).is_empty());
+    assert!(results(&log).len() < results(&whole).len());
+    let json = fixture.check(&["--format", "json", "--project", "alderwick"]);
+    assert_eq!(run.code, json.code, "the verdict of --format json");
+}
