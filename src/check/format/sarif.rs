@@ -232,11 +232,7 @@ fn result<'a>(
 pub fn sarif(report: &Report, site_diagnostics: &[Diagnostic], anchor: &Anchor<'_>) -> String {
     let rules: Vec<SarifRule> = reported_rules().map(rule).collect();
     let index = |code: &str| rules.iter().position(|r| r.id == code);
-    let mut site_sorted: Vec<&Diagnostic> = site_diagnostics.iter().collect();
-    site_sorted.sort();
-    let results = site_sorted
-        .into_iter()
-        .chain(report.units.iter().flat_map(|u| u.findings.iter()))
+    let results = super::report_order(report, site_diagnostics)
         .map(|d| result(d, anchor, &index))
         .collect();
     let log = Log {
