@@ -112,9 +112,14 @@ pub struct BuildArgs {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
+    /// Findings with the lines they quote, then a table of packages (cargo-like).
     Human,
+    /// One versioned JSON document: units, facts, items and findings.
     Json,
+    /// GitHub Actions workflow commands, shown as annotations on a pull request.
     Github,
+    /// A SARIF 2.1.0 log, for GitHub code scanning (`github/codeql-action/upload-sarif`).
+    Sarif,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

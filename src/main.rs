@@ -371,6 +371,7 @@ fn check(args: CheckArgs, ui: Ui) -> anyhow::Result<ExitCode> {
             Some(changes) => tssa::check::format::github_changes(report, diagnostics, changes),
             None => tssa::check::format::github(report, diagnostics),
         },
+        Format::Sarif => tssa::check::format::sarif(report, diagnostics, &sarif_anchor(&config)),
     };
     // A closed pipe (`tssa check | head`) is not an error: stop writing and keep the verdict.
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
@@ -393,6 +394,19 @@ fn check(args: CheckArgs, ui: Ui) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Where `--format sarif`'s paths sit in the repository: under `[site] repository_path`, with
+/// site-wide findings on book.toml when it lies under the root.
+fn sarif_anchor(config: &Config) -> tssa::check::format::Anchor<'_> {
+    tssa::check::format::Anchor {
+        root_in_repository: config.repository.as_ref().map_or("", |r| r.path.as_str()),
+        config_file: config
+            .file
+            .as_ref()
+            .and_then(|file| file.strip_prefix(&config.root).ok())
+            .and_then(|rel| rel.to_str()),
+    }
 }
 
 /// `tssa explain`: one code, or the whole registry. An unknown code is an error (exit 2)

@@ -40,6 +40,7 @@ mod cli {
     mod render_memo;
     mod renewal;
     mod sample;
+    mod sarif;
     mod scale_cache;
     mod search;
     mod search_cache;

@@ -1,5 +1,6 @@
-//! Report formats: `human` (cargo-like), `json` (one versioned document) and `github`
-//! (Actions workflow commands). Pure functions returning `String`; the CLI prints them.
+//! Report formats: `human` (cargo-like), `json` (one versioned document), `github`
+//! (Actions workflow commands) and `sarif` (SARIF 2.1.0 for code scanning, `format/sarif.rs`).
+//! Pure functions returning `String`; the CLI prints them.
 //!
 //! # JSON schema (`schema_version: 1`)
 //!
@@ -77,7 +78,22 @@ use crate::term::Paint;
 
 use super::{ExemptedFinding, ItemResult, ItemState, Report, Ruleset, UnitReport};
 
+mod sarif;
+pub use sarif::{Anchor, sarif};
+
 pub const SCHEMA_VERSION: u32 = 1;
+
+/// Every finding in the order the text formats print them: the site-wide ones by file and
+/// line, then each unit's (kept sorted by the check).
+fn report_order<'a>(
+    report: &'a Report,
+    site_diagnostics: &'a [Diagnostic],
+) -> impl Iterator<Item = &'a Diagnostic> {
+    let mut site: Vec<&Diagnostic> = site_diagnostics.iter().collect();
+    site.sort();
+    site.into_iter()
+        .chain(report.units.iter().flat_map(|u| u.findings.iter()))
+}
 
 // ---------------------------------------------------------------------------------------
 // human
@@ -106,13 +122,7 @@ pub fn human_from(
     let paint = Paint { on: color };
     let mut cache: HashMap<String, Option<Source>> = HashMap::new();
     let mut out = String::new();
-    let mut site_sorted: Vec<&Diagnostic> = site_diagnostics.iter().collect();
-    site_sorted.sort();
-    for d in site_sorted
-        .into_iter()
-        .chain(report.units.iter().flat_map(|u| u.findings.iter()))
-        .filter(|d| d.level >= least)
-    {
+    for d in report_order(report, site_diagnostics).filter(|d| d.level >= least) {
         render_diagnostic(&mut out, d, &paint, &mut cache, sources);
     }
     summary_table(&mut out, report, site_diagnostics, &paint);
@@ -592,12 +602,7 @@ fn pretty_at_depth(nested: &impl Serialize, depth: usize) -> serde_json::Result<
 /// `::error file=F,line=L,title=RULE::message`, with `::notice` for info.
 pub fn github(report: &Report, site_diagnostics: &[Diagnostic]) -> String {
     let mut out = String::new();
-    let mut site_sorted: Vec<&Diagnostic> = site_diagnostics.iter().collect();
-    site_sorted.sort();
-    for d in site_sorted
-        .into_iter()
-        .chain(report.units.iter().flat_map(|u| u.findings.iter()))
-    {
+    for d in report_order(report, site_diagnostics) {
         out.push_str(&github_command(d));
         out.push('\n');
     }
