@@ -12,7 +12,8 @@ use rayon::prelude::*;
 
 use tssa::analyse::{Depth, DocumentCache};
 use tssa::cli::{
-    BuildArgs, CheckArgs, Cli, Command, Deny, ExplainArgs, Format, NewArgs, NewPath, SourceArgs,
+    BuildArgs, CheckArgs, Cli, Command, Deny, ExplainArgs, FetchArgs, Format, NewArgs, NewPath,
+    ReleasesCommand, SourceArgs,
 };
 use tssa::config::{Config, Overrides};
 use tssa::diagnostic::{Diagnostic, Level};
@@ -26,6 +27,7 @@ fn main() -> ExitCode {
         Command::Explain(args) => explain(args),
         Command::New(args) => new(args),
         Command::Serve(args) => serve(args),
+        Command::Releases(ReleasesCommand::Fetch(args)) => releases_fetch(args),
     };
     match result {
         Ok(code) => code,
@@ -119,6 +121,95 @@ fn new(args: NewArgs) -> anyhow::Result<ExitCode> {
         args.name
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// `tssa releases fetch`: every unit's project repository asked of the GitHub API, the data
+/// file written only when that succeeded (exit 2 otherwise, the old file untouched).
+fn releases_fetch(args: FetchArgs) -> anyhow::Result<ExitCode> {
+    use tssa::releases::{self, fetch};
+    let config = Config::load(&Overrides {
+        root: args.root.clone(),
+        config: args.config.clone(),
+        ..Overrides::default()
+    })?;
+    let target = &config.releases_target;
+    if target.extension().is_none_or(|e| e != "json") {
+        anyhow::bail!(
+            "[coverage] releases names `{}`: `tssa releases fetch` writes JSON; name a .json file such as releases.json",
+            target.display()
+        );
+    }
+    let previous = previous_releases(&config);
+    let site = tssa::load::load(&config);
+    let mut repos = BTreeSet::new();
+    for unit in &site.units {
+        let found = releases::unit_repos(unit);
+        for url in &found.skipped {
+            eprintln!("skipped: {}: {url} is not a GitHub repository", unit.slug);
+        }
+        match found.primary {
+            Some(repo) => {
+                repos.insert(repo);
+            }
+            None => eprintln!("skipped: {}: its facts name no GitHub repository", unit.slug),
+        }
+    }
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    let options = fetch::Options {
+        api_url: args
+            .api_url
+            .or_else(|| env("GITHUB_API_URL"))
+            .unwrap_or_else(|| "https://api.github.com".to_owned()),
+        token: env("GITHUB_TOKEN"),
+        today: tssa::calendar::today().map(|d| d.to_string()).unwrap_or_default(),
+    };
+    let repos: Vec<_> = repos.into_iter().collect();
+    eprintln!(
+        "asking {} about {} repositories ({})",
+        options.api_url,
+        repos.len(),
+        if options.token.is_some() {
+            "with GITHUB_TOKEN"
+        } else {
+            "without a token: 60 requests an hour"
+        }
+    );
+    let report = fetch::fetch(&repos, previous.as_ref(), &options)?;
+    for (repo, kept) in &report.not_found {
+        let kept = if *kept { "; its previous data is kept" } else { "" };
+        eprintln!(
+            "warning: {repo}: the API does not know this repository (404){kept}; check the package's Software link"
+        );
+    }
+    for note in &report.notes {
+        eprintln!("note: {note}");
+    }
+    fetch::save(target, &report.data)
+        .map_err(|err| anyhow::anyhow!("cannot write {}: {err}", target.display()))?;
+    let count: usize = report.data.repositories.values().map(|h| h.releases.len()).sum();
+    println!(
+        "wrote {} ({} repositories, {count} releases)",
+        target.display(),
+        report.data.repositories.len()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The data file as it is, for the entries a repository that is now not found keeps. A
+/// file that cannot be read is reported and left for the fetch to replace.
+fn previous_releases(config: &Config) -> Option<tssa::releases::Data> {
+    let path = config.releases.as_ref()?;
+    let text = tssa::fsread::read_capped_string(path, config.limits.file_bytes)
+        .map_err(|err| {
+            eprintln!(
+                "warning: cannot read {}: {err}; it will be replaced",
+                path.display()
+            )
+        })
+        .ok()?;
+    tssa::releases::Data::parse(&text, &path.display().to_string())
+        .map_err(|d| eprintln!("warning: {}; it will be replaced", d.message))
+        .ok()
 }
 
 fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::Renderer;
 use crate::analyse::links::relative_url;
-use crate::coverage::{Behind, Claim, Row};
+use crate::coverage::{Behind, Claim, CoveredRelease, Row};
 use crate::error::Result;
 use crate::model::Unit;
 use crate::output::OutputFile;
@@ -46,14 +46,7 @@ impl Renderer<'_> {
             context.insert("today", &cov.today);
             context.insert("renewal_months", &cov.renewal_months);
             context.insert("has_git", &self.analysis.changed.is_some());
-            context.insert(
-                "releases_source",
-                &self
-                    .config
-                    .releases
-                    .as_ref()
-                    .map(|_| "releases data file named in book.toml"),
-            );
+            context.insert("releases_source", &cov.releases_source);
             context.insert(
                 "coverage_svg",
                 &svg::responsive(|fit| {
@@ -94,7 +87,11 @@ impl Renderer<'_> {
             pinned: row.pinned.as_ref().filter(|_| row.no_version).map(claim_view),
             completed: row.completed.as_ref().map(|c| c.value.clone()),
             latest: row.latest.as_ref().map(|l| l.value.clone()),
+            latest_published: row.latest.as_ref().and_then(|l| l.published.clone()),
             latest_source: row.latest.as_ref().map(|l| shorten(&l.describe)),
+            repository: row.repository.clone(),
+            covered: row.covered_release.clone(),
+            lag: row.lag.map(|lag| lag.label()),
             behind: match &row.behind {
                 Behind::Unknown { .. } => "unknown".to_owned(),
                 known => known.label(),
@@ -141,7 +138,13 @@ struct CoverageRowView {
     pinned: Option<ClaimView>,
     completed: Option<String>,
     latest: Option<String>,
+    latest_published: Option<String>,
     latest_source: Option<String>,
+    /// `owner/name` of the project's repository in the releases data.
+    repository: Option<String>,
+    covered: Option<CoveredRelease>,
+    /// `3 releases and 14 months`.
+    lag: Option<String>,
     behind: String,
     /// Why the distance is unknown.
     behind_reason: Option<&'static str>,
