@@ -1061,6 +1061,81 @@ mod tests {
         assert!(row.summary(12).contains("covers v1.2.3"), "{}", row.summary(12));
     }
 
+    /// With release data, a package that states no version is measured from the release
+    /// current on its completion date; one completed before any release is not measured.
+    #[test]
+    fn release_data_infers_the_covered_release() {
+        let software = fact(
+            "https://github.com/acme/rocket",
+            Provenance::Document {
+                file: "p/r/self-assessment.md".into(),
+                line: 5,
+            },
+        );
+        let completed_on = |date: &str| {
+            let mut u = unit(
+                "rocket",
+                vec![doc(DocKind::SelfAssessment, "p/r/self-assessment.md", "# R\n")],
+            );
+            u.facts.insert(FactKey::Software, software.clone());
+            u.facts
+                .insert(FactKey::Completed, fact(date, software.source.clone()));
+            u
+        };
+        let release = |tag: &str, published: &str| Release {
+            tag: tag.to_owned(),
+            name: None,
+            published: published.to_owned(),
+            prerelease: false,
+        };
+        let history = History {
+            fetched: "2025-01-01".to_owned(),
+            source: releases::Source::Releases,
+            releases: vec![release("v1.3.0", "2024-09-01"), release("v1.2.0", "2024-02-10")],
+        };
+        let inputs = Inputs {
+            data: Data {
+                format: releases::FORMAT,
+                repositories: BTreeMap::from([("acme/rocket".to_owned(), history)]),
+            },
+            releases_source: "releases data file releases.json".to_owned(),
+            read: true,
+            ..Inputs::default()
+        };
+        let row = row(&completed_on("2024-05-01"), None, 12, &inputs);
+        assert!(row.no_version);
+        assert_eq!(row.repository.as_deref(), Some("acme/rocket"));
+        assert_eq!(
+            row.covered_release,
+            Some(CoveredRelease {
+                tag: "v1.2.0".to_owned(),
+                published: Some("2024-02-10".to_owned()),
+                inferred: true
+            })
+        );
+        assert_eq!(row.latest.as_ref().map(|l| l.value.as_str()), Some("v1.3.0"));
+        assert_eq!(row.behind, Behind::Minor { releases: 1 });
+        assert_eq!(
+            row.lag.map(|l| l.label()).as_deref(),
+            Some("1 release and 6 months")
+        );
+        assert!(
+            row.summary(12)
+                .contains("release covered v1.2.0 (inferred from the completion date)"),
+            "{}",
+            row.summary(12)
+        );
+        let early = super::row(&completed_on("2023-12"), None, 12, &inputs);
+        assert_eq!(early.covered_release, None);
+        assert_eq!(early.lag, None);
+        assert_eq!(
+            early.behind,
+            Behind::Unknown {
+                reason: "no version stated"
+            }
+        );
+    }
+
     #[test]
     fn sbom_pins_are_weaker_and_do_not_count_as_stated() {
         let sa = doc(

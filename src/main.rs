@@ -90,13 +90,21 @@ fn grow_heaps_at_once() {
         .build_global();
 }
 
+/// The configuration for a command that takes only `--root` and `--config`.
+fn config_at(
+    root: &Option<std::path::PathBuf>,
+    config: &Option<std::path::PathBuf>,
+) -> anyhow::Result<Config> {
+    Ok(Config::load(&Overrides {
+        root: root.clone(),
+        config: config.clone(),
+        ..Overrides::default()
+    })?)
+}
+
 /// `tssa new`: refusals (unsafe name, existing folder) are errors, so they exit with 2.
 fn new(args: NewArgs) -> anyhow::Result<ExitCode> {
-    let config = Config::load(&Overrides {
-        root: args.root.clone(),
-        config: args.config.clone(),
-        ..Overrides::default()
-    })?;
+    let config = config_at(&args.root, &args.config)?;
     let path = match args.path {
         NewPath::SelfAssessment => tssa::new::PackagePath::SelfAssessment,
         NewPath::Joint => tssa::new::PackagePath::Joint,
@@ -127,11 +135,7 @@ fn new(args: NewArgs) -> anyhow::Result<ExitCode> {
 /// file written only when that succeeded (exit 2 otherwise, the old file untouched).
 fn releases_fetch(args: FetchArgs) -> anyhow::Result<ExitCode> {
     use tssa::releases::{self, fetch};
-    let config = Config::load(&Overrides {
-        root: args.root.clone(),
-        config: args.config.clone(),
-        ..Overrides::default()
-    })?;
+    let config = config_at(&args.root, &args.config)?;
     let target = &config.releases_target;
     if target.extension().is_none_or(|e| e != "json") {
         anyhow::bail!(
@@ -145,7 +149,10 @@ fn releases_fetch(args: FetchArgs) -> anyhow::Result<ExitCode> {
     for unit in &site.units {
         let found = releases::unit_repos(unit);
         for url in &found.skipped {
-            eprintln!("skipped: {}: {url} is not a GitHub repository", unit.slug);
+            eprintln!(
+                "skipped: {}: {url} is not a GitHub repository (another host, or an organisation)",
+                unit.slug
+            );
         }
         match found.primary {
             Some(repo) => {

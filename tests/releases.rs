@@ -18,7 +18,7 @@ use std::thread::JoinHandle;
 
 mod common;
 
-use common::{Fixture, Run, tssa_with_env};
+use common::{Fixture, Run, Site, tssa_with_env};
 
 /// 2025-12-04: the fetch date and "today" of every run.
 const EPOCH: &str = "1764806400";
@@ -340,7 +340,11 @@ fn fetch_follows_pages_reads_tags_and_the_build_shows_what_it_wrote() {
     let (one, two) = (fx.tmp().join("one"), fx.tmp().join("two"));
     build(&fx, &one).assert_built();
     build(&fx, &two).assert_built();
-    assert_eq!(tree(&one), tree(&two), "two offline builds differ");
+    common::assert_same_files(
+        &Site::at(&one).files(),
+        &Site::at(&two).files(),
+        "two offline builds",
+    );
 
     let coverage = fs::read_to_string(one.join("coverage/index.html")).expect("coverage page");
     let row = |slug: &str| -> String {
@@ -487,24 +491,41 @@ fn a_damaged_data_file_is_a_finding_with_its_line() {
     run.expect_diag("coverage/releases", "releases.json", Some(8));
 }
 
-/// Every file under `dir` with its bytes.
-fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut files = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(folder) = stack.pop() {
-        for entry in fs::read_dir(&folder).expect("read a folder").flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                let rel = path
-                    .strip_prefix(dir)
-                    .expect("under dir")
-                    .to_string_lossy()
-                    .into_owned();
-                files.insert(rel, fs::read(&path).expect("read a file"));
-            }
+/// On a copy of the acceptance corpus: every project with a GitHub repository is asked about
+/// once, and the build shows a latest release for each of those projects.
+#[test]
+fn corpus_fetch_and_build_with_release_data() {
+    let Some(corpus) = common::corpus() else { return };
+    let fx = Fixture::copy_of(&[(corpus.as_path(), "")]);
+    let mock = Mock::start(|request, _| {
+        if request.target.ends_with("/releases?per_page=100") {
+            reply(
+                200,
+                &format!("[{}]", release("v1.0.0", Some("2020-01-01"), false, false)),
+            )
+        } else {
+            reply(418, r#"{"message": "the mock was not asked this"}"#)
         }
-    }
-    files
+    });
+    let run = fetch(&fx, &["--api-url", &mock.base], &[]);
+    assert_eq!(run.code, Some(0), "{run:?}");
+    let asked = mock.requests().len();
+    let written = fs::read_to_string(fx.path("releases.json")).expect("releases.json in the root");
+    let json: serde_json::Value = serde_json::from_str(&written).expect("JSON");
+    let repos = json["repositories"].as_object().map_or(0, |m| m.len());
+    assert!(
+        repos >= 40 && repos == asked,
+        "{repos} repositories, {asked} requests"
+    );
+    drop(mock);
+
+    let out = fx.tmp().join("corpus-out");
+    build(&fx, &out).assert_built();
+    let coverage = fs::read_to_string(out.join("coverage/index.html")).expect("coverage page");
+    // The latest release's cell names the repository and the file.
+    let shown = coverage
+        .matches(", releases data file releases.json</span>")
+        .count();
+    assert_eq!(shown, repos, "every fetched project shows its latest release");
+    assert!(coverage.contains("inferred from the completion date"));
 }
