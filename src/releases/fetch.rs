@@ -32,6 +32,8 @@ pub const DATED_TAGS: usize = 20;
 /// The largest answer read: a page of 100 releases with long notes is a few hundred KiB.
 const BODY_CAP: u64 = 16 << 20;
 const API_VERSION: &str = "2022-11-28";
+/// The longest tag kept (git allows any length; real ones are a few dozen bytes).
+const MAX_TAG: usize = 200;
 
 /// What the fetch needs besides the repositories.
 #[derive(Debug, Clone)]
@@ -207,7 +209,7 @@ impl Api {
     fn dated_tags(&self, base: &str, tags: Vec<ApiTag>) -> Result<Vec<Release>, FetchError> {
         let mut versions: Vec<((u64, u64, u64), ApiTag)> = tags
             .into_iter()
-            .filter(|t| is_sha(&t.commit.sha))
+            .filter(|t| is_sha(&t.commit.sha) && t.name.len() <= MAX_TAG)
             .filter_map(|t| Some((parse_version(&t.name)?, t)))
             .collect();
         versions.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.name.cmp(&b.1.name)));
@@ -417,7 +419,8 @@ struct ApiRelease {
 impl ApiRelease {
     /// Drafts and undated releases are left out (see the module comment).
     fn into_release(self) -> Option<Release> {
-        if self.draft || self.tag_name.trim().is_empty() {
+        // A tag longer than any real one is not a version a page should show.
+        if self.draft || self.tag_name.trim().is_empty() || self.tag_name.len() > MAX_TAG {
             return None;
         }
         let published = day_of(self.published_at.as_deref()?)?;
@@ -514,6 +517,9 @@ mod tests {
                 .is_none()
         );
         assert!(release(false, None).into_release().is_none());
+        let mut long = release(false, Some("2024-01-02T00:00:00Z"));
+        long.tag_name = "v1.".repeat(100);
+        assert!(long.into_release().is_none());
         let kept = release(false, Some("2024-01-02T03:04:05Z")).into_release();
         // A name that only repeats the tag is not kept.
         assert_eq!(
