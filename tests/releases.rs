@@ -383,6 +383,25 @@ fn fetch_follows_pages_reads_tags_and_the_build_shows_what_it_wrote() {
         "{ink}"
     );
 
+    // api/coverage.json says what the page says.
+    let api: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(one.join("api/coverage.json")).expect("api/coverage.json"))
+            .expect("JSON");
+    let rows = api["coverage"]["rows"].as_array().expect("rows");
+    let lamp = rows
+        .iter()
+        .find(|r| r["slug"] == "lamplighter")
+        .expect("lamplighter's row");
+    assert_eq!(lamp["repository"], "lamplight-org/lamplighter");
+    assert_eq!(lamp["covered_release"]["tag"], "v1.1.0");
+    assert_eq!(lamp["covered_release"]["inferred"], true);
+    assert_eq!(lamp["latest"]["value"], "v2.0.0");
+    assert_eq!(
+        (&lamp["lag"]["releases"], &lamp["lag"]["months"]),
+        (&2.into(), &8.into())
+    );
+    assert_eq!(lamp["behind"]["kind"], "major");
+
     let status = fs::read_to_string(one.join("projects/lamplighter/index.html")).expect("status page");
     assert!(
         status.contains("release covered v1.1.0 (inferred from the completion date)"),
