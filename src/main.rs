@@ -143,24 +143,6 @@ fn releases_fetch(args: FetchArgs) -> anyhow::Result<ExitCode> {
             target.display()
         );
     }
-    let previous = previous_releases(&config);
-    let site = tssa::load::load(&config);
-    let mut repos = BTreeSet::new();
-    for unit in &site.units {
-        let found = releases::unit_repos(unit);
-        for url in &found.skipped {
-            eprintln!(
-                "skipped: {}: {url} is not a GitHub repository (another host, or an organisation)",
-                unit.slug
-            );
-        }
-        match found.primary {
-            Some(repo) => {
-                repos.insert(repo);
-            }
-            None => eprintln!("skipped: {}: its facts name no GitHub repository", unit.slug),
-        }
-    }
     let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
     let options = fetch::Options {
         api_url: args
@@ -170,6 +152,26 @@ fn releases_fetch(args: FetchArgs) -> anyhow::Result<ExitCode> {
         token: env("GITHUB_TOKEN"),
         today: tssa::calendar::today().map(|d| d.to_string()).unwrap_or_default(),
     };
+    fetch::check_api_url(&options.api_url)?;
+    let previous = previous_releases(&config);
+    let site = tssa::load::load(&config);
+    let mut repos = BTreeSet::new();
+    for unit in &site.units {
+        let found = releases::unit_repos(unit);
+        match found.primary {
+            Some(repo) => {
+                repos.insert(repo);
+            }
+            None if found.skipped.is_empty() => {
+                eprintln!("skipped: {}: its facts name no repository", unit.slug)
+            }
+            None => eprintln!(
+                "skipped: {}: no GitHub repository among {} (another host, or an organisation)",
+                unit.slug,
+                found.skipped.join(", ")
+            ),
+        }
+    }
     let repos: Vec<_> = repos.into_iter().collect();
     eprintln!(
         "asking {} about {} repositories ({})",

@@ -254,15 +254,12 @@ fn fetch_follows_pages_reads_tags_and_the_build_shows_what_it_wrote() {
         "{}",
         run.stderr
     );
+    // A package with a GitHub repository is not reported for its other links.
+    assert!(!run.stderr.contains("skipped: vanished"), "{}", run.stderr);
     assert!(
-        run.stderr
-            .contains("skipped: vanished: https://vanished.example is not a GitHub repository"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr
-            .contains("skipped: nolink: its facts name no GitHub repository"),
+        run.stderr.contains(
+            "skipped: nolink: no GitHub repository among https://nolink.example/code (another host, or an organisation)"
+        ),
         "{}",
         run.stderr
     );
@@ -481,6 +478,17 @@ fn every_api_failure_leaves_the_previous_file_intact() {
             "{name}: the file changed"
         );
     }
+    // An API root that is no http(s) URL is refused before anything is read or asked.
+    let run = fetch(&fx, &["--api-url", "ftp://mirror.example"], &[]);
+    assert_eq!(run.code, Some(2), "{run:?}");
+    assert!(
+        run.stderr
+            .contains("API URL `ftp://mirror.example`: expected http:// or https://"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("skipped:"), "{}", run.stderr);
+    assert_eq!(fs::read_to_string(&data_file).expect("file"), PREVIOUS);
     // The rate limit's reset time, in words.
     let mock = Mock::start(|_, _| {
         limited(

@@ -152,9 +152,8 @@ struct Page {
 impl Api {
     fn new(options: &Options) -> Result<Api, FetchError> {
         let root = options.api_url.trim_end_matches('/').to_owned();
-        let origin = origin(&root)
-            .ok_or_else(|| FetchError::BadApiUrl(options.api_url.clone()))?
-            .to_owned();
+        check_api_url(&root)?;
+        let origin = origin(&root).unwrap_or_default().to_owned();
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .timeout_connect(Some(Duration::from_secs(10)))
@@ -307,6 +306,14 @@ impl Api {
                 message: api_message(status, &body),
             }),
         }
+    }
+}
+
+/// Refuses an API root that is not `http(s)://host…`, before any request is made.
+pub fn check_api_url(url: &str) -> Result<(), FetchError> {
+    match origin(url) {
+        Some(_) => Ok(()),
+        None => Err(FetchError::BadApiUrl(url.to_owned())),
     }
 }
 
