@@ -53,6 +53,9 @@ pub enum Command {
     New(NewArgs),
     /// Preview the site while editing: rebuilds on save and reloads the browser.
     Serve(ServeArgs),
+    /// Release data for version coverage (the only command that uses the network).
+    #[command(subcommand)]
+    Releases(ReleasesCommand),
     /// Print a shell completion script for bash, zsh, fish, elvish or powershell.
     ///
     /// For example `tssa completions bash > ~/.local/share/bash-completion/completions/tssa`.
@@ -74,6 +77,27 @@ pub struct ManArgs {
     /// instead of printing `tssa.1`.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReleasesCommand {
+    /// Ask the GitHub API for each project's releases (or tags) and write the releases data
+    /// file (`releases.json` beside book.toml, or [coverage] releases). Sends GITHUB_TOKEN,
+    /// when set, as a bearer token. Nothing is written unless the fetch succeeds.
+    Fetch(FetchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct FetchArgs {
+    /// The repository root (default: the folder of book.toml, or the current folder).
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+    /// A book.toml to use instead of the one in the root.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// The GitHub API root (default: $GITHUB_API_URL, else https://api.github.com).
+    #[arg(long, value_name = "URL")]
+    pub api_url: Option<String>,
 }
 
 #[derive(Debug, Clone, Args)]

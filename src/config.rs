@@ -64,9 +64,13 @@ struct SourceSection {
     git: Option<bool>,
 }
 
+/// The releases data file when `[coverage] releases` names none, beside book.toml.
+pub const RELEASES_FILE: &str = "releases.json";
+
 /// `[coverage]`: `renewal_months = 12` (a package is due for review once its completion date
-/// is more than this many months old) and `releases = "releases.yaml"` (a flat map from unit
-/// slug to the project's latest release, YAML or TOML, relative to book.toml; no network).
+/// is more than this many months old) and `releases = "releases.json"` (the data file `tssa
+/// releases fetch` writes, or a flat map from unit slug to the project's latest release in
+/// YAML or TOML; relative to book.toml; read with no network).
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct CoverageSection {
@@ -158,8 +162,12 @@ pub struct Config {
     pub levels: BTreeMap<String, Option<Level>>,
     /// `[coverage] renewal_months`: months after completion before a review is due.
     pub renewal_months: u32,
-    /// `[coverage] releases`: the releases data file (slug → latest release).
+    /// The releases data file to read: `[coverage] releases`, else `releases.json` beside
+    /// book.toml when it exists.
     pub releases: Option<PathBuf>,
+    /// Where `tssa releases fetch` writes: `[coverage] releases`, else `releases.json` beside
+    /// book.toml (or in the root without one).
+    pub releases_target: PathBuf,
     /// `[source] git` or `--git`: take documents' last-changed dates from `git log`.
     pub git: bool,
     /// `[limits]`: what one run may read.
@@ -260,6 +268,18 @@ impl Config {
         };
         let theme = in_book(&book.site.theme, "[site] theme")?;
         let releases = in_book(&book.coverage.releases, "[coverage] releases")?;
+        let releases_target = match &releases {
+            Some(path) => path.clone(),
+            // The default is held to the same bound: `releases.json` may be a link.
+            None => bounds.check_path(
+                &base.join(RELEASES_FILE),
+                "releases.json (the default of [coverage] releases)",
+                None,
+                &src,
+            )?,
+        };
+        let releases =
+            releases.or_else(|| Some(releases_target.clone()).filter(|p| p.symlink_metadata().is_ok()));
         let base_url = resolve_base_url(overrides, &book, &src)?;
         let levels = parse_levels(&book.check.levels, file.as_deref(), &text)?;
         if let Some(ruleset) = &book.check.ruleset
@@ -291,6 +311,7 @@ impl Config {
             levels,
             renewal_months: book.coverage.renewal_months.unwrap_or(DEFAULT_RENEWAL_MONTHS),
             releases,
+            releases_target,
             git: overrides.git || book.source.git.unwrap_or(false),
             limits,
             repository,

@@ -20,6 +20,7 @@ use crate::diagnostic::Diagnostic;
 use crate::model::{DocKind, Document, Fact, FactKey, Provenance, RelPath, Site, Unit, VersionLine};
 use crate::parse::dates;
 use crate::parse::labels::{self, VERSION_LABELS};
+use crate::releases::{self, Covered, Data, History, Lag, Release};
 
 const COMPLETED_LABELS: &[&str] = &["completed", "date completed"];
 
@@ -87,6 +88,19 @@ pub struct Latest {
     pub value: String,
     /// `front matter, file:line` or `releases data file releases.yaml`.
     pub describe: String,
+    /// `YYYY-MM-DD`, when the releases data file dates it.
+    pub published: Option<String>,
+}
+
+/// The release an assessment covered, as the releases data file knows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CoveredRelease {
+    pub tag: String,
+    /// `YYYY-MM-DD`; `None` for a stated version the data file has no release of.
+    pub published: Option<String>,
+    /// No version is stated: this is the newest release published on or before the
+    /// completion date.
+    pub inferred: bool,
 }
 
 /// How far the covered version is behind the latest release.
@@ -172,6 +186,13 @@ pub struct Row {
     pub version: Option<Claim>,
     pub completed: Option<Dated>,
     pub latest: Option<Latest>,
+    /// The project's GitHub repository (`owner/name`) when the releases data file has it.
+    pub repository: Option<String>,
+    /// The covered release in the releases data: the stated version's, else inferred from
+    /// the completion date.
+    pub covered_release: Option<CoveredRelease>,
+    /// Releases and months between the covered release and the latest one.
+    pub lag: Option<Lag>,
     pub behind: Behind,
     pub renewal: Renewal,
     /// No self-assessment or joint claim: the process asks for one. A pinned SBOM release
@@ -191,12 +212,21 @@ impl Row {
             )),
             (None, _) => parts.push("no version stated".to_owned()),
         }
+        if let Some(covered) = self.covered_release.as_ref().filter(|c| c.inferred) {
+            parts.push(format!(
+                "release covered {} (inferred from the completion date)",
+                covered.tag
+            ));
+        }
         if let Some(latest) = &self.latest {
             parts.push(format!(
                 "latest release {} ({})",
                 latest.value,
                 self.behind.label()
             ));
+        }
+        if let Some(lag) = &self.lag {
+            parts.push(format!("behind by {}", lag.label()));
         }
         match &self.completed {
             Some(c) => parts.push(format!("completed {}", c.value)),
@@ -229,36 +259,21 @@ pub struct Totals {
 #[derive(Debug, Clone, Serialize)]
 pub struct Coverage {
     pub today: Option<String>,
+    /// `releases data file releases.json`, when one was read.
+    pub releases_source: Option<String>,
     pub renewal_months: u32,
     /// In the order of `site.units`.
     pub rows: Vec<Row>,
     pub totals: Totals,
 }
 
-/// The coverage of every unit. `today`: `None` leaves renewal unjudged;
-/// `releases` maps unit slugs (or their last segment) to the latest release, from the data
-/// file named in `book.toml`; `releases_source` names that file for provenance.
-pub fn coverage(
-    site: &Site,
-    today: Option<Date>,
-    renewal_months: u32,
-    releases: &BTreeMap<String, String>,
-) -> Coverage {
-    coverage_with_source(site, today, renewal_months, releases, "releases data file")
-}
-
-/// [`coverage`], naming the releases data file in provenance.
-pub fn coverage_with_source(
-    site: &Site,
-    today: Option<Date>,
-    renewal_months: u32,
-    releases: &BTreeMap<String, String>,
-    releases_source: &str,
-) -> Coverage {
+/// The coverage of every unit. `today`: `None` leaves renewal unjudged; `inputs` holds the
+/// releases data file (see [`Inputs`]).
+pub fn coverage(site: &Site, today: Option<Date>, renewal_months: u32, inputs: &Inputs) -> Coverage {
     let rows: Vec<Row> = site
         .units
         .iter()
-        .map(|u| row(u, today, renewal_months, releases, releases_source))
+        .map(|u| row(u, today, renewal_months, inputs))
         .collect();
     let mut totals = Totals {
         units: rows.len(),
@@ -289,6 +304,7 @@ pub fn coverage_with_source(
     }
     Coverage {
         today: today.map(|d| d.to_string()),
+        releases_source: inputs.read.then(|| inputs.releases_source.clone()),
         renewal_months,
         rows,
         totals,
@@ -296,13 +312,7 @@ pub fn coverage_with_source(
 }
 
 /// The coverage row of one unit.
-pub fn row(
-    unit: &Unit,
-    today: Option<Date>,
-    renewal_months: u32,
-    releases: &BTreeMap<String, String>,
-    releases_source: &str,
-) -> Row {
+pub fn row(unit: &Unit, today: Option<Date>, renewal_months: u32, inputs: &Inputs) -> Row {
     let path = unit.assessment_path();
     let self_docs: Vec<&Document> = unit
         .documents
@@ -357,15 +367,38 @@ pub fn row(
     let version = stated.or_else(|| pinned.clone());
 
     let completed = completed(unit, &joint_docs);
-    let latest = latest(unit, releases, releases_source);
-    let behind = match (&version, &latest) {
+    let known = known_releases(unit, inputs);
+    let mut latest = latest(unit, &inputs.releases, &inputs.releases_source);
+    let mut found = Found::default();
+    if let Some((repo, history)) = known {
+        found = against_data(
+            history,
+            version.as_ref().filter(|_| !no_version),
+            completed.as_ref(),
+        );
+        found.repository = Some(repo);
+        if latest.is_none() {
+            latest = found.latest.take().map(|release| Latest {
+                value: release.tag,
+                describe: inputs.releases_source.clone(),
+                published: Some(release.published),
+            });
+        }
+    }
+    let measured = version
+        .as_ref()
+        .filter(|_| !no_version)
+        .map(|v| v.value.as_str())
+        .or(found.covered.as_ref().map(|c| c.tag.as_str()))
+        .or(version.as_ref().map(|v| v.value.as_str()));
+    let behind = match (measured, &latest) {
         (None, _) => Behind::Unknown {
             reason: "no version stated",
         },
         (Some(_), None) => Behind::Unknown {
             reason: "latest release not known",
         },
-        (Some(v), Some(l)) => distance(&v.value, &l.value),
+        (Some(v), Some(l)) => distance(v, &l.value),
     };
     let renewal = renewal(
         completed.as_ref().map(|c| c.value.as_str()),
@@ -383,9 +416,62 @@ pub fn row(
         version,
         completed,
         latest,
+        repository: found.repository,
+        covered_release: found.covered,
+        lag: found.lag,
         behind,
         renewal,
         no_version,
+    }
+}
+
+/// What the releases data file says of one unit.
+#[derive(Default)]
+struct Found {
+    repository: Option<String>,
+    latest: Option<Release>,
+    covered: Option<CoveredRelease>,
+    lag: Option<Lag>,
+}
+
+/// The unit's project repository and its history, when the data file holds it.
+fn known_releases<'a>(unit: &Unit, inputs: &'a Inputs) -> Option<(String, &'a History)> {
+    let key = releases::unit_repos(unit).primary?.key();
+    let history = inputs.data.repositories.get(&key)?;
+    Some((key, history))
+}
+
+/// The latest release, the covered one (the stated version's, else the one current on the
+/// completion date) and the lag between them.
+fn against_data(history: &History, stated: Option<&Claim>, completed: Option<&Dated>) -> Found {
+    let latest = releases::latest(history);
+    let covered = match stated {
+        Some(claim) => Some(match releases::named(history, &claim.value) {
+            Some(release) => Covered::Release(release),
+            None => Covered::Version(&claim.value),
+        }),
+        None => completed
+            .and_then(|c| releases::current_on(history, &c.value))
+            .map(Covered::Release),
+    };
+    let lag = latest.zip(covered).map(|(l, c)| releases::lag(history, c, l));
+    let covered = covered.map(|c| match c {
+        Covered::Release(r) => CoveredRelease {
+            tag: r.tag.clone(),
+            published: Some(r.published.clone()),
+            inferred: stated.is_none(),
+        },
+        Covered::Version(v) => CoveredRelease {
+            tag: v.to_owned(),
+            published: None,
+            inferred: false,
+        },
+    });
+    Found {
+        repository: None,
+        latest: latest.cloned(),
+        covered,
+        lag,
     }
 }
 
@@ -640,6 +726,7 @@ fn latest(unit: &Unit, releases: &BTreeMap<String, String>, releases_source: &st
         return Some(Latest {
             value: fact.value.clone(),
             describe: fact.source.describe(),
+            published: None,
         });
     }
     let last = unit.slug.rsplit('/').next().unwrap_or(&unit.slug);
@@ -649,6 +736,7 @@ fn latest(unit: &Unit, releases: &BTreeMap<String, String>, releases_source: &st
         .map(|v| Latest {
             value: v.clone(),
             describe: releases_source.to_owned(),
+            published: None,
         })
 }
 
@@ -743,9 +831,14 @@ pub fn parse_releases(text: &str, file: &str) -> Result<BTreeMap<String, String>
 /// The releases data file, the one input of [`coverage`] read from disk.
 #[derive(Debug, Clone, Default)]
 pub struct Inputs {
+    /// A flat `slug: version` map (the YAML or TOML form): latest releases only.
     pub releases: BTreeMap<String, String>,
+    /// The JSON form `tssa releases fetch` writes: every release of each repository.
+    pub data: Data,
     /// How provenance names the releases file.
     pub releases_source: String,
+    /// Whether a releases file was read.
+    pub read: bool,
 }
 
 impl Inputs {
@@ -754,16 +847,20 @@ impl Inputs {
     pub fn from_config(config: &Config) -> (Inputs, Vec<Diagnostic>) {
         let mut diagnostics = Vec::new();
         let mut inputs = Inputs {
-            releases: BTreeMap::new(),
             releases_source: "releases data file".to_owned(),
+            ..Inputs::default()
         };
         if let Some(path) = &config.releases {
             let shown = display_path(path, config);
             inputs.releases_source = format!("releases data file {shown}");
-            // Capped: the path may name a device or a huge file; the map is a few lines.
+            // Capped: the path may name a device or a huge file.
             match crate::fsread::read_capped_string(path, config.limits.file_bytes) {
+                Ok(text) if shown.ends_with(".json") => match Data::parse(&text, &shown) {
+                    Ok(data) => (inputs.data, inputs.read) = (data, true),
+                    Err(d) => diagnostics.push(d),
+                },
                 Ok(text) => match parse_releases(&text, &shown) {
-                    Ok(map) => inputs.releases = map,
+                    Ok(map) => (inputs.releases, inputs.read) = (map, true),
                     Err(d) => diagnostics.push(d),
                 },
                 Err(err) => diagnostics.push(
@@ -858,7 +955,7 @@ mod tests {
             "# SA\n\n| Metadata | |\n",
         );
         let u = unit("keycloak", vec![readme, sa]);
-        let row = row(&u, Date::parse("2025-01-01"), 12, &BTreeMap::new(), "x");
+        let row = row(&u, Date::parse("2025-01-01"), 12, &Inputs::default());
         assert_eq!(row.path, "joint");
         let joint = row
             .joint_version
@@ -902,7 +999,7 @@ mod tests {
             let mut readme = doc(DocKind::Summary, source, body);
             readme.hidden = hidden;
             let u = unit("keycloak", vec![readme]);
-            let row = row(&u, None, 12, &BTreeMap::new(), "x");
+            let row = row(&u, None, 12, &Inputs::default());
             row.joint_version.map(|c| (c.value, c.describe))
         };
         let expected = Some(("v10.0.2".to_owned(), format!("{source}:4")));
@@ -943,14 +1040,12 @@ mod tests {
                 },
             ),
         );
-        let releases = BTreeMap::from([("x".to_owned(), "v1.4.0".to_owned())]);
-        let row = row(
-            &u,
-            Date::parse("2025-06-01"),
-            12,
-            &releases,
-            "releases data file releases.yaml",
-        );
+        let inputs = Inputs {
+            releases: BTreeMap::from([("x".to_owned(), "v1.4.0".to_owned())]),
+            releases_source: "releases data file releases.yaml".to_owned(),
+            ..Inputs::default()
+        };
+        let row = row(&u, Date::parse("2025-06-01"), 12, &inputs);
         let own = row
             .self_version
             .as_ref()
@@ -966,6 +1061,81 @@ mod tests {
         assert!(row.summary(12).contains("covers v1.2.3"), "{}", row.summary(12));
     }
 
+    /// With release data, a package that states no version is measured from the release
+    /// current on its completion date; one completed before any release is not measured.
+    #[test]
+    fn release_data_infers_the_covered_release() {
+        let software = fact(
+            "https://github.com/acme/rocket",
+            Provenance::Document {
+                file: "p/r/self-assessment.md".into(),
+                line: 5,
+            },
+        );
+        let completed_on = |date: &str| {
+            let mut u = unit(
+                "rocket",
+                vec![doc(DocKind::SelfAssessment, "p/r/self-assessment.md", "# R\n")],
+            );
+            u.facts.insert(FactKey::Software, software.clone());
+            u.facts
+                .insert(FactKey::Completed, fact(date, software.source.clone()));
+            u
+        };
+        let release = |tag: &str, published: &str| Release {
+            tag: tag.to_owned(),
+            name: None,
+            published: published.to_owned(),
+            prerelease: false,
+        };
+        let history = History {
+            fetched: "2025-01-01".to_owned(),
+            source: releases::Source::Releases,
+            releases: vec![release("v1.3.0", "2024-09-01"), release("v1.2.0", "2024-02-10")],
+        };
+        let inputs = Inputs {
+            data: Data {
+                format: releases::FORMAT,
+                repositories: BTreeMap::from([("acme/rocket".to_owned(), history)]),
+            },
+            releases_source: "releases data file releases.json".to_owned(),
+            read: true,
+            ..Inputs::default()
+        };
+        let row = row(&completed_on("2024-05-01"), None, 12, &inputs);
+        assert!(row.no_version);
+        assert_eq!(row.repository.as_deref(), Some("acme/rocket"));
+        assert_eq!(
+            row.covered_release,
+            Some(CoveredRelease {
+                tag: "v1.2.0".to_owned(),
+                published: Some("2024-02-10".to_owned()),
+                inferred: true
+            })
+        );
+        assert_eq!(row.latest.as_ref().map(|l| l.value.as_str()), Some("v1.3.0"));
+        assert_eq!(row.behind, Behind::Minor { releases: 1 });
+        assert_eq!(
+            row.lag.map(|l| l.label()).as_deref(),
+            Some("1 release and 6 months")
+        );
+        assert!(
+            row.summary(12)
+                .contains("release covered v1.2.0 (inferred from the completion date)"),
+            "{}",
+            row.summary(12)
+        );
+        let early = super::row(&completed_on("2023-12"), None, 12, &inputs);
+        assert_eq!(early.covered_release, None);
+        assert_eq!(early.lag, None);
+        assert_eq!(
+            early.behind,
+            Behind::Unknown {
+                reason: "no version stated"
+            }
+        );
+    }
+
     #[test]
     fn sbom_pins_are_weaker_and_do_not_count_as_stated() {
         let sa = doc(
@@ -974,7 +1144,7 @@ mod tests {
             "| SBOM | see [sbom](https://github.com/W/W/releases/download/0.14.1/sbom.tar.gz) |\n| Software | https://github.com/W/W/blob/main/x |\n",
         );
         let u = unit("w", vec![sa]);
-        let row = row(&u, None, 12, &BTreeMap::new(), "x");
+        let row = row(&u, None, 12, &Inputs::default());
         assert!(row.no_version);
         let pinned = row
             .pinned
@@ -1016,7 +1186,7 @@ mod tests {
                 },
             ),
         );
-        let row = row(&unit("n", vec![sa]), None, 12, &BTreeMap::new(), "x");
+        let row = row(&unit("n", vec![sa]), None, 12, &Inputs::default());
         assert!(row.no_version);
         assert!(row.version.is_none());
         assert_eq!(
@@ -1051,7 +1221,7 @@ mod tests {
             files: vec![],
             diagnostics: vec![],
         };
-        let cov = coverage(&site, Date::parse("2024-01-01"), 12, &BTreeMap::new());
+        let cov = coverage(&site, Date::parse("2024-01-01"), 12, &Inputs::default());
         assert_eq!(
             cov.totals,
             Totals {
@@ -1067,7 +1237,7 @@ mod tests {
             }
         );
         // Without a date, renewal is left unjudged rather than guessed.
-        let cov = coverage(&site, None, 12, &BTreeMap::new());
+        let cov = coverage(&site, None, 12, &Inputs::default());
         assert_eq!(cov.totals.renewal_due, 0);
         assert_eq!(cov.today, None);
     }

@@ -28,6 +28,7 @@ pub mod outname;
 pub mod output;
 pub mod parse;
 pub mod pipeline;
+pub mod releases;
 pub mod relpath;
 pub mod render;
 #[cfg(feature = "serve")]

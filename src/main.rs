@@ -12,8 +12,8 @@ use rayon::prelude::*;
 
 use tssa::analyse::{Depth, DocumentCache};
 use tssa::cli::{
-    BuildArgs, CheckArgs, Cli, Command, CompletionsArgs, Deny, ExplainArgs, Format, ManArgs, NewArgs,
-    NewPath, OutputArgs, SourceArgs,
+    BuildArgs, CheckArgs, Cli, Command, CompletionsArgs, Deny, ExplainArgs, FetchArgs, Format, ManArgs,
+    NewArgs, NewPath, OutputArgs, ReleasesCommand, SourceArgs,
 };
 use tssa::config::{Config, Overrides};
 use tssa::diagnostic::{Diagnostic, Level};
@@ -29,6 +29,7 @@ fn main() -> ExitCode {
         Command::Explain(args) => explain(args),
         Command::New(args) => new(args, ui),
         Command::Serve(args) => serve(args, ui),
+        Command::Releases(ReleasesCommand::Fetch(args)) => releases_fetch(args, ui),
         Command::Completions(args) => completions(args),
         Command::Man(args) => man(args),
     };
@@ -74,6 +75,13 @@ impl Ui {
         match self.progress {
             Some(delay) => Progress::start_after(label, Box::new(std::io::stderr()), delay),
             None => Progress::hidden(),
+        }
+    }
+
+    /// A line on stderr unless `-q`.
+    fn say(&self, line: std::fmt::Arguments<'_>) {
+        if !self.verbosity.quiet() {
+            let _ = writeln!(std::io::stderr(), "{line}");
         }
     }
 
@@ -191,13 +199,21 @@ fn grow_heaps_at_once() {
         .build_global();
 }
 
+/// The configuration for a command that takes only `--root` and `--config`.
+fn config_at(
+    root: &Option<std::path::PathBuf>,
+    config: &Option<std::path::PathBuf>,
+) -> anyhow::Result<Config> {
+    Ok(Config::load(&Overrides {
+        root: root.clone(),
+        config: config.clone(),
+        ..Overrides::default()
+    })?)
+}
+
 /// `tssa new`: refusals (unsafe name, existing folder) are errors, so they exit with 2.
 fn new(args: NewArgs, ui: Ui) -> anyhow::Result<ExitCode> {
-    let config = Config::load(&Overrides {
-        root: args.root.clone(),
-        config: args.config.clone(),
-        ..Overrides::default()
-    })?;
+    let config = config_at(&args.root, &args.config)?;
     let path = match args.path {
         NewPath::SelfAssessment => tssa::new::PackagePath::SelfAssessment,
         NewPath::Joint => tssa::new::PackagePath::Joint,
@@ -225,6 +241,103 @@ fn new(args: NewArgs, ui: Ui) -> anyhow::Result<ExitCode> {
         args.name
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// `tssa releases fetch`: every unit's project repository asked of the GitHub API, the data
+/// file written only when that succeeded (exit 2 otherwise, the old file untouched).
+fn releases_fetch(args: FetchArgs, ui: Ui) -> anyhow::Result<ExitCode> {
+    use tssa::releases::{self, fetch};
+    let config = config_at(&args.root, &args.config)?;
+    let target = &config.releases_target;
+    if target.extension().is_none_or(|e| e != "json") {
+        anyhow::bail!(
+            "[coverage] releases names `{}`: `tssa releases fetch` writes JSON; name a .json file such as releases.json",
+            target.display()
+        );
+    }
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    let options = fetch::Options {
+        api_url: args
+            .api_url
+            .or_else(|| env("GITHUB_API_URL"))
+            .unwrap_or_else(|| "https://api.github.com".to_owned()),
+        token: env("GITHUB_TOKEN"),
+        today: tssa::calendar::today().map(|d| d.to_string()).unwrap_or_default(),
+    };
+    fetch::check_api_url(&options.api_url)?;
+    let previous = previous_releases(&config);
+    let site = tssa::load::load(&config);
+    let mut repos = BTreeSet::new();
+    for unit in &site.units {
+        let found = releases::unit_repos(unit);
+        match found.primary {
+            Some(repo) => {
+                repos.insert(repo);
+            }
+            // What was not asked, and why, is detail `-q` leaves out.
+            None if ui.verbosity.quiet() => {}
+            None if found.skipped.is_empty() => {
+                eprintln!("skipped: {}: its facts name no repository", unit.slug)
+            }
+            None => eprintln!(
+                "skipped: {}: no GitHub repository among {} (another host, or an organisation)",
+                unit.slug,
+                found.skipped.join(", ")
+            ),
+        }
+    }
+    let repos: Vec<_> = repos.into_iter().collect();
+    ui.say(format_args!(
+        "asking {} about {} repositories ({})",
+        options.api_url,
+        repos.len(),
+        if options.token.is_some() {
+            "with GITHUB_TOKEN"
+        } else {
+            "without a token: 60 requests an hour"
+        }
+    ));
+    let progress = ui.progress("fetching releases");
+    progress.count("repositories", Some(repos.len()));
+    let fetched = fetch::fetch(&repos, previous.as_ref(), &options, progress.counter());
+    // Wiped before the warnings below, so no line is written over it.
+    progress.finish();
+    let report = fetched?;
+    for (repo, kept) in &report.not_found {
+        let kept = if *kept { "; its previous data is kept" } else { "" };
+        eprintln!(
+            "warning: {repo}: the API does not know this repository (404){kept}; check the package's Software link"
+        );
+    }
+    for note in &report.notes {
+        eprintln!("note: {note}");
+    }
+    fetch::save(target, &report.data)
+        .map_err(|err| anyhow::anyhow!("cannot write {}: {err}", target.display()))?;
+    let count: usize = report.data.repositories.values().map(|h| h.releases.len()).sum();
+    println!(
+        "wrote {} ({} repositories, {count} releases)",
+        target.display(),
+        report.data.repositories.len()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The data file as it is, for the entries a repository that is now not found keeps. A
+/// file that cannot be read is reported and left for the fetch to replace.
+fn previous_releases(config: &Config) -> Option<tssa::releases::Data> {
+    let path = config.releases.as_ref()?;
+    let text = tssa::fsread::read_capped_string(path, config.limits.file_bytes)
+        .map_err(|err| {
+            eprintln!(
+                "warning: cannot read {}: {err}; it will be replaced",
+                path.display()
+            )
+        })
+        .ok()?;
+    tssa::releases::Data::parse(&text, &path.display().to_string())
+        .map_err(|d| eprintln!("warning: {}; it will be replaced", d.message))
+        .ok()
 }
 
 fn build(args: BuildArgs, ui: Ui) -> anyhow::Result<ExitCode> {

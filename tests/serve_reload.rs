@@ -181,6 +181,11 @@ fn every_edit_serves_what_a_fresh_build_writes() {
             format!("{UNIT}/threat-model.md"),
             b"# Threats\n\nNone.\n".to_vec(),
         ),
+        (
+            "a new releases data file",
+            "releases.json".to_owned(),
+            b"{\"format\": 1, \"repositories\": {}}\n".to_vec(),
+        ),
     ];
     for (why, rel, bytes) in edits {
         write(&root, &rel, &bytes);

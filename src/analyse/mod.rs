@@ -202,13 +202,7 @@ pub fn analyse(config: &Config, mut site: Site, depth: Depth, cache: Option<&Doc
 /// found.
 fn read_coverage(config: &Config, site: &Site, today: Option<Date>) -> (Coverage, Vec<Diagnostic>) {
     let (inputs, notes) = coverage::Inputs::from_config(config);
-    let coverage = coverage::coverage_with_source(
-        site,
-        today,
-        config.renewal_months,
-        &inputs.releases,
-        &inputs.releases_source,
-    );
+    let coverage = coverage::coverage(site, today, config.renewal_months, &inputs);
     (coverage, notes)
 }
 

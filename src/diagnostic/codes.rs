@@ -487,14 +487,14 @@ pub const CODES: &[Rule] = &[
     analyse(
         "coverage/releases",
         Error,
-        "the releases data file named in book.toml is not a flat map of slug to version",
+        "the releases data file is malformed: not the `releases.json` format `tssa releases fetch` writes, nor a flat map of slug to version",
     ),
     // Not `coverage/releases`: a missing file is a setting to fix, not data to correct, and
     // the coverage page is simply built without latest releases.
     analyse(
         "coverage/releases-unreadable",
         Warning,
-        "the releases data file named in book.toml cannot be read",
+        "the releases data file (`[coverage] releases`, else `releases.json`) cannot be read",
     ),
     analyse(
         "git/unavailable",

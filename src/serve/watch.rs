@@ -36,6 +36,8 @@ pub(crate) struct Roots {
     content: Vec<PathBuf>,
     theme: Option<PathBuf>,
     config_file: PathBuf,
+    /// The releases data file: its folder is the config file's, or inside the content.
+    releases: PathBuf,
     output: PathBuf,
 }
 
@@ -66,6 +68,7 @@ impl Roots {
                 .file
                 .as_deref()
                 .map_or_else(|| root.join("book.toml"), absolute),
+            releases: absolute(&config.releases_target),
             output: absolute(&config.output),
             root,
         }
@@ -103,7 +106,8 @@ impl Roots {
         if ignored(path) || path.starts_with(&self.output) {
             return None;
         }
-        if path == self.config_file {
+        // A new or refreshed releases file changes what the configuration reads: a full load.
+        if path == self.config_file || path == self.releases {
             return Some(Change::Config);
         }
         if self.theme.as_ref().is_some_and(|theme| path.starts_with(theme)) {
@@ -266,6 +270,7 @@ mod tests {
             content: vec![PathBuf::from("/r/community/assessments")],
             theme: Some(PathBuf::from("/r/theme")),
             config_file: PathBuf::from("/r/book.toml"),
+            releases: PathBuf::from("/r/releases.json"),
             output: PathBuf::from("/r/community/assessments/public"),
         }
     }
@@ -275,6 +280,11 @@ mod tests {
         let roots = roots();
         let doc = Path::new("/r/community/assessments/projects/a/self-assessment.md");
         assert_eq!(roots.classify(doc), Some(Change::Content));
+        assert_eq!(
+            roots.classify(Path::new("/r/releases.json")),
+            Some(Change::Config)
+        );
+        assert_eq!(roots.classify(Path::new("/r/.releases.json.7.tmp")), None);
         assert_eq!(
             roots.classify(Path::new("/r/theme/templates/base.html")),
             Some(Change::Theme)

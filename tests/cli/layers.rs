@@ -129,3 +129,16 @@ fn render_does_no_io_runs_no_process_reads_no_clock() {
     );
     assert!(found.is_empty(), "{found:#?}");
 }
+
+/// The build never touches the network: the HTTP client is used by `tssa releases fetch`
+/// alone, and nothing of the build or check stages calls the fetch.
+#[test]
+fn only_the_releases_fetch_talks_http() {
+    let uses = offending(&["."], &["ureq::", "releases::fetch", "fetch::"]);
+    let found: Vec<String> = uses
+        .iter()
+        .map(|line| line.replace("/./", "/"))
+        .filter(|line| !line.contains("src/releases/fetch.rs:") && !line.contains("src/main.rs:"))
+        .collect();
+    assert!(found.is_empty(), "{found:#?}");
+}

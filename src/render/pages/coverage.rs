@@ -5,14 +5,16 @@ use serde::Serialize;
 
 use super::Renderer;
 use crate::analyse::links::relative_url;
-use crate::coverage::{Behind, Claim, Row};
+use crate::coverage::{Behind, Claim, Coverage, CoveredRelease, Row};
 use crate::error::Result;
 use crate::model::Unit;
-use crate::output::OutputFile;
+use crate::output::{Content, OutputFile};
 use crate::render::svg;
 
 /// Where the coverage page lives.
 pub(super) const COVERAGE_URL: &str = "coverage/index.html";
+/// The coverage page's data.
+const COVERAGE_API: &str = "api/coverage.json";
 
 /// The coverage table row id for a unit (`fluentd/fluent-bit` → `p-fluentd--fluent-bit`).
 pub(super) fn coverage_anchor(slug: &str) -> String {
@@ -46,14 +48,7 @@ impl Renderer<'_> {
             context.insert("today", &cov.today);
             context.insert("renewal_months", &cov.renewal_months);
             context.insert("has_git", &self.analysis.changed.is_some());
-            context.insert(
-                "releases_source",
-                &self
-                    .config
-                    .releases
-                    .as_ref()
-                    .map(|_| "releases data file named in book.toml"),
-            );
+            context.insert("releases_source", &cov.releases_source);
             context.insert(
                 "coverage_svg",
                 &svg::responsive(|fit| {
@@ -65,6 +60,32 @@ impl Renderer<'_> {
                 &svg::responsive(|fit| svg::timeline("coverage-timeline", &marks, cov.today.as_deref(), fit)),
             );
         })
+    }
+
+    /// `api/coverage.json`: what the coverage page shows, as data: every row with its claims
+    /// and their provenance, the latest and covered releases and the lag. Written on every
+    /// build, never kept: a few dozen KiB, so digesting it to key it costs what writing does.
+    pub(super) fn coverage_api(&self) -> OutputFile {
+        #[derive(Serialize)]
+        struct Document<'c> {
+            schema_version: u32,
+            tool: &'static str,
+            tool_version: &'static str,
+            coverage: &'c Coverage,
+        }
+        let document = Document {
+            schema_version: 1,
+            tool: "tssa",
+            tool_version: env!("CARGO_PKG_VERSION"),
+            coverage: &self.analysis.coverage,
+        };
+        // Plain data of strings, numbers and maps: serialising it cannot fail.
+        let mut bytes = serde_json::to_vec_pretty(&document).unwrap_or_default();
+        bytes.push(b'\n');
+        OutputFile {
+            path: COVERAGE_API.into(),
+            content: Content::Bytes(bytes),
+        }
     }
 
     /// One table row. `unit` is the row's unit, looked up by slug; without it sources keep
@@ -94,7 +115,11 @@ impl Renderer<'_> {
             pinned: row.pinned.as_ref().filter(|_| row.no_version).map(claim_view),
             completed: row.completed.as_ref().map(|c| c.value.clone()),
             latest: row.latest.as_ref().map(|l| l.value.clone()),
+            latest_published: row.latest.as_ref().and_then(|l| l.published.clone()),
             latest_source: row.latest.as_ref().map(|l| shorten(&l.describe)),
+            repository: row.repository.clone(),
+            covered: row.covered_release.clone(),
+            lag: row.lag.map(|lag| lag.label()),
             behind: match &row.behind {
                 Behind::Unknown { .. } => "unknown".to_owned(),
                 known => known.label(),
@@ -141,7 +166,13 @@ struct CoverageRowView {
     pinned: Option<ClaimView>,
     completed: Option<String>,
     latest: Option<String>,
+    latest_published: Option<String>,
     latest_source: Option<String>,
+    /// `owner/name` of the project's repository in the releases data.
+    repository: Option<String>,
+    covered: Option<CoveredRelease>,
+    /// `3 releases and 14 months`.
+    lag: Option<String>,
     behind: String,
     /// Why the distance is unknown.
     behind_reason: Option<&'static str>,

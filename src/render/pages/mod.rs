@@ -300,7 +300,9 @@ impl<'a> Renderer<'a> {
                 files.into_par_iter().try_for_each(|file| paths.put(file))
             },
             || Singles {
-                api: paths.put(self.api()),
+                api: paths
+                    .put(self.api())
+                    .and_then(|()| paths.put(self.coverage_api())),
                 home: self.home_page(),
                 not_found: self.not_found(),
                 coverage: self.coverage_page(),
