@@ -46,6 +46,8 @@ pub struct OutputFile {
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct WriteStats {
+    /// Files the render made: pages, and files made as bytes (badges, the theme's files …),
+    /// counted whether or not the same bytes were already there.
     pub written: usize,
     pub copied: usize,
     /// Assets reused from the previous build without copying.
@@ -413,9 +415,21 @@ impl<'a> Staging<'a> {
 
     /// Writes one file of the new site.
     pub fn write(&self, file: &OutputFile) -> Result<()> {
+        // A file made as bytes is recorded by their digest, as a page by its key, so the next
+        // build can tell it is unchanged from one `lstat`.
+        let key = match &file.content {
+            Content::Bytes(bytes) if self.memo.is_some() => Some(RenderKey(*blake3::hash(bytes).as_bytes())),
+            _ => None,
+        };
+        if let Some(key) = &key
+            && self.link_previous(&file.path, key)
+        {
+            self.written.fetch_add(1, Ordering::Relaxed);
+            return Ok(());
+        }
         let outcome = match self.update {
-            Some(update) => update_one(update, file)?,
-            None => write_one(&self.dir, self.previous, file)?,
+            Some(update) => update_one(update, file, key)?,
+            None => write_one(&self.dir, self.previous, file, key)?,
         };
         let counter = match outcome {
             Outcome::Written(None) => &self.written,
@@ -567,7 +581,9 @@ enum Outcome {
     Kept,
 }
 
-fn write_one(staging: &Path, previous: &Path, file: &OutputFile) -> Result<Outcome> {
+/// Writes one file into the staging folder; `key` is the digest of a file made as bytes, to
+/// record it by (see [`Staging::write`]).
+fn write_one(staging: &Path, previous: &Path, file: &OutputFile, key: Option<RenderKey>) -> Result<Outcome> {
     let target = staging.join(&file.path);
     let failed = |source| Error::Write {
         path: target.clone(),
@@ -575,8 +591,8 @@ fn write_one(staging: &Path, previous: &Path, file: &OutputFile) -> Result<Outco
     };
     match &file.content {
         Content::Bytes(bytes) => {
-            in_folder(&target, || fs::write(&target, bytes)).map_err(failed)?;
-            Ok(Outcome::Written(None))
+            let meta = in_folder(&target, || write_new(&target, bytes)).map_err(failed)?;
+            Ok(Outcome::Written(key.map(|key| PageRecord::of(key, &meta))))
         }
         Content::Page(bytes, key) => {
             let meta = in_folder(&target, || write_new(&target, bytes)).map_err(failed)?;
@@ -597,21 +613,24 @@ fn write_one(staging: &Path, previous: &Path, file: &OutputFile) -> Result<Outco
 }
 
 /// Writes one file into the site being updated in place: a file whose bytes are known to be
-/// unchanged (an asset as new as its source, text identical to the file there) is left alone.
-fn update_one(update: &update::Update, file: &OutputFile) -> Result<Outcome> {
+/// unchanged (an asset as new as its source, bytes identical to the file there) is left
+/// alone. `key` as for [`write_one`].
+fn update_one(update: &update::Update, file: &OutputFile, key: Option<RenderKey>) -> Result<Outcome> {
     let rel = file.path.as_str();
     let failed = |source| Error::Write {
         path: update.path(rel),
         source,
     };
     match &file.content {
-        Content::Bytes(bytes) if update.holds(rel, bytes) => {
-            update.want(rel);
-            Ok(Outcome::Written(None))
-        }
         Content::Bytes(bytes) => {
-            update.stage(rel, |temp| write_new(temp, bytes)).map_err(failed)?;
-            Ok(Outcome::Written(None))
+            let meta = match update.holds(rel, bytes) {
+                Some(meta) => {
+                    update.want(rel);
+                    meta
+                }
+                None => update.stage(rel, |temp| write_new(temp, bytes)).map_err(failed)?,
+            };
+            Ok(Outcome::Written(key.map(|key| PageRecord::of(key, &meta))))
         }
         Content::Page(bytes, key) => {
             let meta = update.stage(rel, |temp| write_new(temp, bytes)).map_err(failed)?;
@@ -872,8 +891,14 @@ mod tests {
         });
         assert!(failed.is_err());
         assert_eq!(fs::read(out.join("deep/er/a.html")).ok(), Some(b"one".to_vec()));
-        assert!(!out.join("new").exists(), "the folder made for the new file is gone");
-        assert!(!out.join(update::JOURNAL).exists(), "nothing had changed: no journal");
+        assert!(
+            !out.join("new").exists(),
+            "the folder made for the new file is gone"
+        );
+        assert!(
+            !out.join(update::JOURNAL).exists(),
+            "nothing had changed: no journal"
+        );
         let entries = fs::read_dir(dir.path()).expect("ls").count();
         assert_eq!(entries, 1, "the staging folder of the failed build is gone");
     }

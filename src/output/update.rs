@@ -118,27 +118,23 @@ impl Update {
                 .is_ok_and(|meta| PageRecord::of(record.key, &meta) == *record)
     }
 
-    /// Whether the regular file at `rel` holds exactly `bytes`; read only when the size agrees,
-    /// opened without following a link.
-    pub fn holds(&self, rel: &str, bytes: &[u8]) -> bool {
+    /// What the regular file at `rel` is, if it holds exactly `bytes`; read only when the size
+    /// agrees, opened without following a link.
+    pub fn holds(&self, rel: &str, bytes: &[u8]) -> Option<fs::Metadata> {
         if !self.has_file(rel) {
-            return false;
+            return None;
         }
-        let opened = fs::OpenOptions::new()
+        let mut file = fs::OpenOptions::new()
             .read(true)
             .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY)
-            .open(self.path(rel));
-        let Ok(mut file) = opened else {
-            return false;
-        };
-        if !file
-            .metadata()
-            .is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64)
-        {
-            return false;
+            .open(self.path(rel))
+            .ok()?;
+        let meta = file.metadata().ok()?;
+        if !meta.is_file() || meta.len() != bytes.len() as u64 {
+            return None;
         }
         let mut read = vec![0; bytes.len()];
-        file.read_exact(&mut read).is_ok() && read == bytes
+        (file.read_exact(&mut read).is_ok() && read == bytes).then_some(meta)
     }
 
     /// Marks `rel` and the folders holding it as part of the new site.
