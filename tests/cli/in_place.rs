@@ -40,13 +40,6 @@ fn update_equals_fresh(c: &Cached, what: &str) -> Site {
     kept
 }
 
-fn edit(c: &Cached, rel: &str, from: &str, to: &str) {
-    let path = c.fx.project(rel);
-    let text = fs::read_to_string(&path).expect("read");
-    assert!(text.contains(from), "{rel} has no {from:?}");
-    fs::write(&path, text.replacen(from, to, 1)).expect("write");
-}
-
 #[test]
 fn an_update_in_place_equals_a_fresh_build_after_every_kind_of_edit() {
     let c = Cached::new();
@@ -55,8 +48,7 @@ fn an_update_in_place_equals_a_fresh_build_after_every_kind_of_edit() {
     let folder = inode(&out);
     update_equals_fresh(&c, "an unchanged rebuild");
 
-    edit(
-        &c,
+    c.edit(
         "brindle/self-assessment.md",
         "build caches close to",
         "caches kept near",
@@ -204,8 +196,7 @@ fn a_failed_render_leaves_no_journal_and_no_new_files() {
         &format!("{}/brindle/more/notes.md", crate::common::PROJECTS),
         "# Notes\n\nA page in a folder the site did not have.\n",
     );
-    edit(
-        &c,
+    c.edit(
         "brindle/self-assessment.md",
         "build caches close to",
         "caches kept near",
