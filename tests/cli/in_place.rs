@@ -213,3 +213,46 @@ fn a_failed_render_leaves_no_journal_and_no_new_files() {
         "the folder made for a new page is gone"
     );
 }
+
+#[test]
+fn a_build_killed_while_updating_is_repaired_by_the_next_one() {
+    let c = Cached::new();
+    let out = c.fx.tmp().join("kept");
+    update_equals_fresh(&c, "the first build");
+    // Many new assets, so the update takes long enough to be caught in the middle.
+    for i in 0..2000 {
+        fs::write(c.fx.project(&format!("alderwick/docs/n{i}.png")), [b'x'; 512]).expect("an asset");
+    }
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_tssa"))
+        .args([OsStr::new("build"), OsStr::new("--root"), c.fx.root.as_os_str()])
+        .args([OsStr::new("--out"), out.as_os_str()])
+        .env("TSSA_CACHE_DIR", c.cache.path())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let started = std::time::Instant::now();
+    let mut caught = false;
+    // Killed (kill -9: no clean-up runs) once the journal is there and new files are being
+    // written beside the old ones.
+    while started.elapsed() < std::time::Duration::from_secs(20) && child.try_wait().ok().flatten().is_none()
+    {
+        let writing = fs::read_dir(out.join("projects/alderwick/docs"))
+            .map(|d| {
+                d.filter_map(|e| e.ok())
+                    .any(|e| e.file_name().to_string_lossy().starts_with(".tssa-new-"))
+            })
+            .unwrap_or(false);
+        if writing && out.join(JOURNAL).exists() {
+            let _ = child.kill();
+            caught = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_micros(200));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(caught, "no kill landed while the update was writing");
+    assert!(out.join(JOURNAL).exists(), "the killed update left its journal");
+    let site = update_equals_fresh(&c, "the build after a killed update");
+    site.assert_exists("projects/alderwick/docs/n1999.png");
+}
