@@ -733,6 +733,19 @@ fn file_name(rel: &str) -> &str {
     rel.rsplit('/').next().unwrap_or(rel)
 }
 
+/// The finding for a folder skipped because it holds a site tssa built.
+fn output_folder(rel: &str) -> Diagnostic {
+    Diagnostic::info(
+        "discover/output-folder",
+        format!(
+            "folder holds a site tssa built (it has `{}`); not read as content",
+            crate::output::MARKER
+        ),
+    )
+    .at(rel, None)
+    .help("build the site outside the projects and process folders, or delete this copy")
+}
+
 fn join(a: &str, b: &str) -> String {
     if a.is_empty() {
         b.to_owned()
@@ -748,6 +761,16 @@ type Listed = (String, Listing, Vec<Diagnostic>);
 struct Listing {
     files: Vec<SourceFile>,
     dirs: Vec<(PathBuf, String)>,
+    /// The folder holds tssa's output marker (seen in the listing itself, without a `stat`).
+    marked: bool,
+}
+
+/// Whether a folder's listing checks each folder in it for the output marker (one `stat`
+/// each), or leaves that to the caller, which lists those folders anyway ([`Walker::prefetch`]).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Markers {
+    Check,
+    Later,
 }
 
 /// Walks folders under the root with one policy: sorted, hidden entries and output folders
@@ -795,6 +818,7 @@ impl Walker {
         path: &Path,
         rel: &str,
         is_link: bool,
+        markers: Markers,
         diagnostics: &mut Vec<Diagnostic>,
     ) -> Option<Kind> {
         if is_link {
@@ -802,7 +826,7 @@ impl Walker {
         }
         let meta = std::fs::symlink_metadata(path).ok()?;
         if meta.is_dir() {
-            return self.admit_dir(path, rel, &meta, diagnostics);
+            return self.admit_dir(path, rel, &meta, markers, diagnostics);
         }
         if meta.is_file() {
             return Some(Kind::File(meta.len(), Stamp::of(&meta)));
@@ -862,32 +886,26 @@ impl Walker {
     }
 
     /// A folder is walked unless it is a site tssa wrote (the configured output, or any
-    /// folder with the output marker) or a mount of another file system.
+    /// folder with the output marker: checked here, or by the caller with `Markers::Later`)
+    /// or a mount of another file system.
     fn admit_dir(
         &self,
         path: &Path,
         rel: &str,
         meta: &std::fs::Metadata,
+        markers: Markers,
         diagnostics: &mut Vec<Diagnostic>,
     ) -> Option<Kind> {
         if self.is_output(path, meta) {
             return None;
         }
-        if path.join(crate::output::MARKER).is_file() {
-            diagnostics.push(
-                Diagnostic::info(
-                    "discover/output-folder",
-                    format!(
-                        "folder holds a site tssa built (it has `{}`); not read as content",
-                        crate::output::MARKER
-                    ),
-                )
-                .at(rel, None)
-                .help("build the site outside the projects and process folders, or delete this copy"),
-            );
+        let mount = self.root_dev.is_some_and(|dev| dev != device(meta));
+        // A mount is never listed, so its marker is looked for here whoever asks.
+        if (markers == Markers::Check || mount) && path.join(crate::output::MARKER).is_file() {
+            diagnostics.push(output_folder(rel));
             return None;
         }
-        if self.root_dev.is_some_and(|dev| dev != device(meta)) {
+        if mount {
             diagnostics.push(
                 Diagnostic::warning(
                     "discover/other-file-system",
@@ -990,6 +1008,7 @@ impl Walker {
             return Listing {
                 files: Vec::new(),
                 dirs: Vec::new(),
+                marked: false,
             };
         }
         if let Some((rel, listing, found)) = self.lock_listed().get(dir)
@@ -999,7 +1018,7 @@ impl Walker {
             return listing.clone();
         }
         let mut found = Vec::new();
-        let listing = self.read_listing(dir, rel_dir, &mut found);
+        let listing = self.read_listing(dir, rel_dir, Markers::Check, &mut found);
         diagnostics.extend(found.iter().cloned());
         self.lock_listed()
             .insert(dir.to_path_buf(), (rel_dir.to_owned(), listing.clone(), found));
@@ -1043,26 +1062,54 @@ impl Walker {
             return Vec::new();
         }
         let mut found = Vec::new();
-        let listing = self.read_listing(&dir, &rel_dir, &mut found);
+        let mut listing = self.read_listing(&dir, &rel_dir, Markers::Later, &mut found);
         let entries = listing.files.len() + listing.dirs.len();
+        let go_below =
+            !listing.marked && budget.fetch_add(entries, Ordering::Relaxed) + entries <= self.limits.files;
+        // Each folder below that is listed here says itself whether it has the marker; one
+        // that is not (skipped, too deep, past the budget) is asked with a `stat`, as a
+        // listing that checks markers would.
+        let listed: Vec<Option<Vec<(PathBuf, Listed)>>> = listing
+            .dirs
+            .par_iter()
+            .map(|(path, name)| {
+                let rel = join(&rel_dir, name);
+                let listed_here =
+                    go_below && !skip.contains(&rel.as_str()) && depth(&rel) <= self.limits.depth;
+                listed_here.then(|| self.prefetch_below(path.clone(), rel, skip, budget))
+            })
+            .collect();
         let mut below = Vec::new();
-        if budget.fetch_add(entries, Ordering::Relaxed) + entries <= self.limits.files {
-            below = listing
-                .dirs
-                .par_iter()
-                .map(|(path, name)| (path, join(&rel_dir, name)))
-                .filter(|(_, rel)| !skip.contains(&rel.as_str()))
-                .flat_map_iter(|(path, rel)| self.prefetch_below(path.clone(), rel, skip, budget))
-                .collect();
+        let mut dirs = Vec::with_capacity(listing.dirs.len());
+        for ((path, name), listed) in listing.dirs.into_iter().zip(listed) {
+            let marked = match &listed {
+                // Its own listing comes last.
+                Some(listed) => listed.last().is_some_and(|(_, (_, folder, _))| folder.marked),
+                None => path.join(crate::output::MARKER).is_file(),
+            };
+            if marked {
+                found.push(output_folder(&join(&rel_dir, &name)));
+            } else {
+                dirs.push((path, name));
+            }
+            below.extend(listed.into_iter().flatten());
         }
+        listing.dirs = dirs;
         below.push((dir, (rel_dir, listing, found)));
         below
     }
 
-    fn read_listing(&self, dir: &Path, rel_dir: &str, diagnostics: &mut Vec<Diagnostic>) -> Listing {
+    fn read_listing(
+        &self,
+        dir: &Path,
+        rel_dir: &str,
+        markers: Markers,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Listing {
         let mut listing = Listing {
             files: Vec::new(),
             dirs: Vec::new(),
+            marked: false,
         };
         let walk = WalkDir::new(dir)
             .min_depth(1)
@@ -1077,11 +1124,16 @@ impl Walker {
                     continue;
                 }
             };
+            if entry.file_name() == crate::output::MARKER {
+                // As `is_file` would say: a link is followed (rare enough to pay a `stat`).
+                let kind = entry.file_type();
+                listing.marked = kind.is_file() || (kind.is_symlink() && entry.path().is_file());
+            }
             let Some(name) = self.name_of(entry.path(), rel_dir, diagnostics) else {
                 continue;
             };
             let rel = join(rel_dir, &name);
-            match self.admit(entry.path(), &rel, entry.path_is_symlink(), diagnostics) {
+            match self.admit(entry.path(), &rel, entry.path_is_symlink(), markers, diagnostics) {
                 Some(Kind::Dir) => listing.dirs.push((entry.path().to_path_buf(), name)),
                 Some(Kind::File(size, stamp)) => {
                     let mut file = Self::source_file(entry.path().to_path_buf(), rel, name, size);

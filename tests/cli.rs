@@ -26,6 +26,7 @@ mod cli {
     mod hostile_markup;
     mod hostile_site;
     mod html;
+    mod in_place;
     mod inputs;
     mod layers;
     mod links;

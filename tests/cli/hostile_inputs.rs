@@ -529,6 +529,47 @@ fn a_site_built_inside_the_projects_folder_is_never_read_back() {
     assert!(!fx.site().exists("projects/alderwick/site/index.html"));
 }
 
+/// The marker is read from each folder's own listing: a link to a file counts as the marker
+/// (as a `stat` that follows it would say), a folder of that name does not.
+#[cfg(unix)]
+#[test]
+fn a_marker_is_what_a_file_of_that_name_would_say() {
+    let fx = Fixture::new("good");
+    let linked = fx.project("alderwick/copy-linked");
+    fx.write(
+        &format!("{PROJECTS}/alderwick/copy-linked/kept-out.md"),
+        "# LINKED-MARKER-COPY\n",
+    );
+    std::os::unix::fs::symlink("kept-out.md", linked.join(".tssa-output")).expect("link the marker");
+    fx.write(
+        &format!("{PROJECTS}/alderwick/copy-folder/.tssa-output/x.txt"),
+        "not a marker",
+    );
+    fx.write(
+        &format!("{PROJECTS}/alderwick/copy-folder/read-in.md"),
+        "# FOLDER-NAMED-LIKE-THE-MARKER\n",
+    );
+    let run = build(&fx, &[]);
+    run.assert_code(0);
+    run.expect_diag(
+        "discover/output-folder",
+        &format!("{PROJECTS}/alderwick/copy-linked"),
+        None,
+    );
+    assert!(!fx.site().exists("projects/alderwick/copy-linked/kept-out.html"));
+    assert!(
+        fx.site()
+            .page("projects/alderwick/copy-folder/read-in.html")
+            .contains("FOLDER-NAMED-LIKE-THE-MARKER")
+    );
+    run.assert_no_diag(
+        |d| {
+            d.code == "discover/output-folder" && d.file.as_deref().is_some_and(|f| f.contains("copy-folder"))
+        },
+        "a folder named like the marker is no marker",
+    );
+}
+
 #[test]
 fn nothing_from_outside_the_root_reaches_a_site_whatever_book_toml_says() {
     // A planted marker outside the root; every escape above must keep it out.

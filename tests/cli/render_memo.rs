@@ -57,19 +57,11 @@ fn step(c: &Cached, what: &str, env: &[(&str, &OsStr)]) -> (Site, usize) {
     (site, kept)
 }
 
-fn edit(c: &Cached, rel: &str, from: &str, to: &str) {
-    let path = c.fx.project(rel);
-    let text = fs::read_to_string(&path).expect("read");
-    assert!(text.contains(from), "{rel} has no {from:?}");
-    fs::write(&path, text.replacen(from, to, 1)).expect("write");
-}
-
 #[test]
 fn after_every_kind_of_edit_a_warm_build_equals_an_uncached_one() {
     let c = Cached::new();
     // Alderwick links to a heading of Brindle: renaming it changes Alderwick's findings.
-    edit(
-        &c,
+    c.edit(
         ALDERWICK_README,
         "Related packages:",
         "Brindle's [actors](../brindle/self-assessment.md#actors). Related packages:",
@@ -88,7 +80,7 @@ fn after_every_kind_of_edit_a_warm_build_equals_an_uncached_one() {
         "an unchanged rebuild keeps every page and the search index"
     );
 
-    edit(&c, BRINDLE, "build caches close to", "build caches right beside");
+    c.edit(BRINDLE, "build caches close to", "build caches right beside");
     let (site, kept) = step(&c, "a document's text", &[]);
     assert!(
         site.page("projects/brindle/self-assessment.html")
@@ -99,7 +91,7 @@ fn after_every_kind_of_edit_a_warm_build_equals_an_uncached_one() {
         "only what the edit touched is rendered: {kept} of {pages}"
     );
 
-    edit(&c, BRINDLE, "### Actors", "### Participants");
+    c.edit(BRINDLE, "### Actors", "### Participants");
     let (site, _) = step(&c, "a heading another unit links to", &[]);
     assert!(
         site.page("projects/alderwick/index.html").contains("actors"),

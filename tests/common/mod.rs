@@ -713,6 +713,14 @@ impl Cached {
         Site::at(&out)
     }
 
+    /// Replaces the first `from` in the project file `rel` with `to`.
+    pub fn edit(&self, rel: &str, from: &str, to: &str) {
+        let path = self.fx.project(rel);
+        let text = fs::read_to_string(&path).expect("read");
+        assert!(text.contains(from), "{rel} has no {from:?}");
+        fs::write(&path, text.replacen(from, to, 1)).expect("write");
+    }
+
     /// `tssa build` (this binary) into `<tmp>/<out>`, whatever its outcome.
     pub fn try_build(&self, out: &str, env: &[(&str, &OsStr)]) -> Ran {
         let out = self.fx.tmp().join(out);
