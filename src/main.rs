@@ -482,7 +482,9 @@ fn check(args: CheckArgs, ui: Ui) -> anyhow::Result<ExitCode> {
         Format::Json => tssa::check::format::json(&analysis.site, report, diagnostics),
         Format::Github => match &changes {
             Some(changes) => tssa::check::format::github_changes(report, diagnostics, changes),
-            None => tssa::check::format::github(report, diagnostics),
+            None => {
+                tssa::check::format::github(report, diagnostics, sarif_anchor(&config).root_in_repository)
+            }
         },
         Format::Sarif => tssa::check::format::sarif(report, diagnostics, &sarif_anchor(&config)),
     };

@@ -599,11 +599,18 @@ fn pretty_at_depth(nested: &impl Serialize, depth: usize) -> serde_json::Result<
 // github
 
 /// One GitHub Actions workflow command per diagnostic and finding:
-/// `::error file=F,line=L,title=RULE::message`, with `::notice` for info.
-pub fn github(report: &Report, site_diagnostics: &[Diagnostic]) -> String {
+/// `::error file=F,line=L,title=RULE::message`, with `::notice` for info. GitHub reads `file`
+/// from the top of the repository, so a root inside it (`[site] repository_path`, as
+/// `root_in_repository`) goes before each root-relative path, as in the SARIF log.
+pub fn github(report: &Report, site_diagnostics: &[Diagnostic], root_in_repository: &str) -> String {
+    let prefix = root_in_repository.trim_matches('/');
     let mut out = String::new();
     for d in report_order(report, site_diagnostics) {
-        out.push_str(&github_command(d));
+        let file = d.file.as_deref().map(|file| match prefix {
+            "" => Cow::Borrowed(file),
+            _ => Cow::Owned(format!("{prefix}/{file}")),
+        });
+        out.push_str(&github_command_at(d, file, d.line, None));
         out.push('\n');
     }
     out

@@ -1565,7 +1565,7 @@ fn github_annotations_one_per_finding() {
         &["| SBOM | https://github.com/example/example/go.mod |"],
     );
     let report = check(&site(vec![self_unit(&body)]), &CheckConfig::default());
-    let text = format::github(&report, &[]);
+    let text = format::github(&report, &[], "");
     let n: usize = report.units.iter().map(|u| u.findings.len()).sum();
     assert_eq!(text.lines().count(), n);
     assert!(text.lines().any(|l| l.starts_with(
@@ -1671,7 +1671,7 @@ fn odd_input_does_not_panic() {
             let report = check(&site(vec![u.clone()]), &config);
             let _ = format::human(&report, &[], &|_| Some(body.to_owned()), true);
             let _ = format::json(&site(vec![u.clone()]), &report, &[]);
-            let _ = format::github(&report, &[]);
+            let _ = format::github(&report, &[], "");
         }
     }
 }

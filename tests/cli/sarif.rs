@@ -318,6 +318,10 @@ fn uris_are_encoded_and_under_the_repository_path() {
     let log = sarif_of(&fixture.check(&["--format", "sarif"]));
     assert_valid(&log, "repository_path");
     assert_eq!(uri_of_broken(&log), format!("docs/tssa/{encoded}"));
+    // The github format names the same file from the same top, unencoded.
+    let github = fixture.check(&["--format", "github"]).stdout;
+    let expected = format!("file=docs/tssa/{PROJECTS}/alderwick/{name},line=3,title=link/broken::");
+    assert!(github.contains(&expected), "{expected} not in:\n{github}");
 }
 
 #[test]
