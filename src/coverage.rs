@@ -254,6 +254,10 @@ pub struct Totals {
     pub no_completion_date: usize,
     pub joint: usize,
     pub self_only: usize,
+    /// Packages whose project's latest release is known (front matter or the data file).
+    pub latest_known: usize,
+    /// Packages whose covered release is inferred from the completion date.
+    pub release_inferred: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -301,6 +305,8 @@ pub fn coverage(site: &Site, today: Option<Date>, renewal_months: u32, inputs: &
         } else {
             totals.self_only += 1;
         }
+        totals.latest_known += usize::from(r.latest.is_some());
+        totals.release_inferred += usize::from(r.covered_release.as_ref().is_some_and(|c| c.inferred));
     }
     Coverage {
         today: today.map(|d| d.to_string()),
@@ -1233,7 +1239,9 @@ mod tests {
                 renewal_current: 0,
                 no_completion_date: 1,
                 joint: 1,
-                self_only: 1
+                self_only: 1,
+                latest_known: 0,
+                release_inferred: 0,
             }
         );
         // Without a date, renewal is left unjudged rather than guessed.

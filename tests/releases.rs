@@ -353,6 +353,17 @@ fn fetch_follows_pages_reads_tags_and_the_build_shows_what_it_wrote() {
             .map_or(coverage.len(), |e| start + e);
         coverage[start..end].to_owned()
     };
+    // The summary counts what the rows show: three packages with release data (vanished's
+    // kept from before its 404), lamplighter's covered release inferred.
+    let card = "with a known latest release (1 covered release inferred from the completion date)";
+    let card_at = coverage
+        .find(card)
+        .unwrap_or_else(|| panic!("no release card in:\n{coverage}"));
+    let number = &coverage[..card_at]
+        .rsplit("<span class=\"num\">")
+        .next()
+        .unwrap_or_default();
+    assert_eq!(number.split('<').next(), Some("3"), "{number}");
     let lamp = row("lamplighter");
     for expected in [
         "<code>v1.1.0</code> <time>2023-06-15</time> <span class=\"source\">inferred from the completion date</span>",
