@@ -442,6 +442,10 @@ struct Found {
 
 /// The unit's project repository and its history, when the data file holds it.
 fn known_releases<'a>(unit: &Unit, inputs: &'a Inputs) -> Option<(String, &'a History)> {
+    // Most builds have no data file: no unit's facts need reading for a repository then.
+    if inputs.data.repositories.is_empty() {
+        return None;
+    }
     let key = releases::unit_repos(unit).primary?.key();
     let history = inputs.data.repositories.get(&key)?;
     Some((key, history))

@@ -7,15 +7,10 @@
 //! untracked files git does not ignore: a new package not yet added counts.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 use crate::config::Config;
-
-/// The most of git's output read for one question; a larger diff is not read in lines but
-/// taken as "everything changed" (`Changes::everything`).
-const OUTPUT_CAP: u64 = 64 << 20;
+use crate::git::{Ran, git};
 
 /// Which lines of a file differ from the revision.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,7 +49,8 @@ pub struct Changes {
     pub top: PathBuf,
     /// Changed files outside the root, from the top (a `--config` kept elsewhere).
     pub outside: BTreeSet<String>,
-    /// The diff was larger than tssa reads: treat every file as changed.
+    /// The diff was larger than tssa reads ([`crate::git::OUTPUT_CAP`]): treat every file as
+    /// changed.
     pub everything: bool,
 }
 
@@ -144,7 +140,7 @@ pub fn changed_since(root: &Path, reference: &str) -> Result<Changes, ChangesErr
     }
     let located = git(root, &["rev-parse", "--show-toplevel", "--show-prefix"]).map_err(|e| match e {
         Ran::Failed(why) => ChangesError::NotARepository(root.to_path_buf(), why),
-        other => other.into_error("rev-parse"),
+        other => changes_error(other, "rev-parse"),
     })?;
     let mut lines = located.text.lines();
     let top = PathBuf::from(lines.next().unwrap_or_default());
@@ -169,12 +165,12 @@ pub fn changed_since(root: &Path, reference: &str) -> Result<Changes, ChangesErr
             "--",
         ],
     )
-    .map_err(|e| e.into_error("diff"))?;
+    .map_err(|e| changes_error(e, "diff"))?;
     let untracked = git(
         root,
         &["ls-files", "-z", "--others", "--exclude-standard", "--full-name"],
     )
-    .map_err(|e| e.into_error("ls-files"))?;
+    .map_err(|e| changes_error(e, "ls-files"))?;
     let mut changes = Changes {
         reference: reference.to_owned(),
         prefix,
@@ -209,7 +205,7 @@ fn merge_base(root: &Path, reference: &str) -> Result<String, ChangesError> {
     )
     .map_err(|e| match e {
         Ran::Failed(_) => ChangesError::UnknownReference(reference.to_owned()),
-        other => other.into_error("rev-parse"),
+        other => changes_error(other, "rev-parse"),
     })?;
     let commit = verified.text.trim().to_owned();
     Ok(git(root, &["merge-base", &commit, "HEAD"])
@@ -219,71 +215,12 @@ fn merge_base(root: &Path, reference: &str) -> Result<String, ChangesError> {
         .unwrap_or(commit))
 }
 
-/// One git run's standard output, read up to [`OUTPUT_CAP`].
-struct Output {
-    text: String,
-    capped: bool,
-}
-
-enum Ran {
-    NoGit(std::io::Error),
-    /// Git ran and refused, with the first line it wrote.
-    Failed(String),
-}
-
-impl Ran {
-    fn into_error(self, what: &'static str) -> ChangesError {
-        match self {
-            Ran::NoGit(err) => ChangesError::NoGit(err),
-            Ran::Failed(why) => ChangesError::Failed(what, why),
-        }
+/// A git run that failed, as `--changed-since` reports it (`what`: the git command).
+fn changes_error(ran: Ran, what: &'static str) -> ChangesError {
+    match ran {
+        Ran::NoGit(err) => ChangesError::NoGit(err),
+        Ran::Failed(why) => ChangesError::Failed(what, why),
     }
-}
-
-/// Runs git in `dir` with `args` (no shell; never prompts, never takes optional locks).
-fn git(dir: &Path, args: &[&str]) -> Result<Output, Ran> {
-    let mut child = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(["-c", "core.quotePath=false"])
-        .args(args)
-        .env("GIT_TERMINAL_PROMPT", "0")
-        .env("GIT_OPTIONAL_LOCKS", "0")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(Ran::NoGit)?;
-    // Read beside stdout: git blocks on a full stderr pipe (a warning per file can fill it)
-    // while this thread waits for stdout. The first 64 KiB are kept, the rest drained.
-    let stderr = child.stderr.take().map(|mut err| {
-        std::thread::spawn(move || {
-            let mut text = String::new();
-            let _ = (&mut err).take(64 << 10).read_to_string(&mut text);
-            let _ = std::io::copy(&mut err, &mut std::io::sink());
-            text
-        })
-    });
-    let mut bytes = Vec::new();
-    let read = child
-        .stdout
-        .take()
-        .map(|out| out.take(OUTPUT_CAP + 1).read_to_end(&mut bytes));
-    let capped = bytes.len() as u64 > OUTPUT_CAP;
-    if capped {
-        // The rest is not wanted: stop git rather than wait for it to write it all.
-        let _ = child.kill();
-    }
-    let stderr = stderr.and_then(|t| t.join().ok()).unwrap_or_default();
-    let status = child.wait().map_err(Ran::NoGit)?;
-    if !capped && (!status.success() || !matches!(read, Some(Ok(_)))) {
-        let first = stderr.lines().next().unwrap_or("no message").trim().to_owned();
-        return Err(Ran::Failed(first));
-    }
-    Ok(Output {
-        text: String::from_utf8_lossy(&bytes).into_owned(),
-        capped,
-    })
 }
 
 /// Reads `git diff --raw -p -U0 -z`: the raw records name every changed file exactly (with

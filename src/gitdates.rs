@@ -7,9 +7,9 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::{Command, Stdio};
 
 use crate::diagnostic::Diagnostic;
+use crate::git::{OUTPUT_CAP, Ran, git};
 
 /// Separates commits in the log output; it cannot occur in a date or (sanely) a file name.
 const RECORD: char = '\u{1e}';
@@ -17,54 +17,37 @@ const RECORD: char = '\u{1e}';
 /// Each file's last-changed date (`YYYY-MM-DD`, committer date), keyed by its path from
 /// `root`, for the files under `folders` (paths from `root`; empty means all of it).
 pub fn collect(root: &Path, folders: &[&str]) -> (BTreeMap<String, String>, Option<Diagnostic>) {
-    let mut command = Command::new("git");
-    command
-        .arg("-C")
-        .arg(root)
-        .args([
-            "-c",
-            "core.quotePath=false",
-            "log",
-            "--no-color",
-            "--no-merges",
-            "--relative",
-            "--name-only",
-        ])
-        // Committer date, strict ISO: `%cs` needs git 2.21, this works everywhere.
-        .arg(format!("--format={RECORD}%cI"))
-        .arg("--");
+    // Committer date, strict ISO: `%cs` needs git 2.21, this works everywhere.
+    let format = format!("--format={RECORD}%cI");
+    let mut args = vec![
+        "log",
+        "--no-color",
+        "--no-merges",
+        "--relative",
+        "--name-only",
+        &format,
+        "--",
+    ];
     let folders: Vec<&str> = folders.iter().copied().filter(|f| !f.is_empty()).collect();
     if folders.is_empty() {
-        command.arg(".");
+        args.push(".");
     } else {
-        command.args(&folders);
+        args.extend(folders);
     }
-    // Never prompt, never take locks in someone's checkout.
-    command
-        .env("GIT_TERMINAL_PROMPT", "0")
-        .env("GIT_OPTIONAL_LOCKS", "0")
-        .stdin(Stdio::null())
-        .stderr(Stdio::piped())
-        .stdout(Stdio::piped());
     let unavailable = |why: String| {
         Some(
             Diagnostic::info("git/unavailable", format!("no git dates: {why}"))
                 .help("git dates need the `git` program and a root inside a git checkout; the site is built without them"),
         )
     };
-    match command.output() {
-        Ok(output) if output.status.success() => (parse_log(&String::from_utf8_lossy(&output.stdout)), None),
-        Ok(output) => {
-            let stderr = String::from_utf8_lossy(&output.stderr);
-            let first = stderr
-                .lines()
-                .next()
-                .unwrap_or("git log failed")
-                .trim()
-                .to_owned();
-            (BTreeMap::new(), unavailable(first))
-        }
-        Err(err) => (BTreeMap::new(), unavailable(format!("cannot run git ({err})"))),
+    match git(root, &args) {
+        Ok(log) if log.capped => (
+            BTreeMap::new(),
+            unavailable(format!("git log wrote more than {} MiB", OUTPUT_CAP >> 20)),
+        ),
+        Ok(log) => (parse_log(&log.text), None),
+        Err(Ran::Failed(first)) => (BTreeMap::new(), unavailable(first)),
+        Err(Ran::NoGit(err)) => (BTreeMap::new(), unavailable(format!("cannot run git ({err})"))),
     }
 }
 
@@ -90,6 +73,7 @@ pub fn parse_log(output: &str) -> BTreeMap<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::process::Command;
 
     #[test]
     fn newest_commit_wins() {

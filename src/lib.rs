@@ -16,6 +16,7 @@ pub mod diagnostic;
 pub mod discover;
 pub mod error;
 pub mod fsread;
+pub mod git;
 pub mod gitchanges;
 pub mod gitdates;
 pub mod html;

@@ -296,17 +296,5 @@ pub fn months_between(from: &str, to: &str) -> Option<u32> {
     Some(u32::try_from(months.max(0)).unwrap_or(u32::MAX))
 }
 
-/// The data file's entry for each unit slug whose project repository it holds.
-pub fn by_unit<'a>(units: &[Unit], data: &'a Data) -> BTreeMap<String, (String, &'a History)> {
-    units
-        .iter()
-        .filter_map(|unit| {
-            let key = unit_repos(unit).primary?.key();
-            let history = data.repositories.get(&key)?;
-            Some((unit.slug.clone(), (key, history)))
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests;

@@ -218,13 +218,7 @@ impl SiteLinks {
 
     /// A link to a path in the site, from the document `from`.
     fn resolve_path(&self, from: &str, dest: &str) -> Resolved {
-        let (path, fragment) = split_fragment(dest);
-        let path = path.split_once('?').map_or(path, |(p, _)| p);
-        let base = if path.starts_with('/') {
-            ""
-        } else {
-            parent_dir(from)
-        };
+        let (base, path, fragment) = path_parts(from, dest);
         let mut candidates = vec![percent_decode_str(path).decode_utf8_lossy()];
         if candidates[0] != path {
             // A file whose name really contains `%`.
@@ -405,18 +399,24 @@ fn scheme_of(dest: &str) -> Option<&str> {
 /// within the page, or one that climbs above the root. `check --changed-since` asks which
 /// links lead into changed files.
 pub fn link_path(from: &str, dest: &str) -> Option<String> {
-    let dest = dest.trim();
-    let (path, _) = split_fragment(dest);
-    let path = path.split_once('?').map_or(path, |(p, _)| p);
+    let (base, path, _) = path_parts(from, dest.trim());
     if path.is_empty() || path.contains(':') {
         return None;
     }
+    normalise(base, &percent_decode_str(path).decode_utf8_lossy())
+}
+
+/// A link to a path in the site taken apart: the folder it is relative to (the root for
+/// `/…`, else `from`'s folder), its path without query, and its fragment.
+fn path_parts<'a>(from: &'a str, dest: &'a str) -> (&'a str, &'a str, Option<&'a str>) {
+    let (path, fragment) = split_fragment(dest);
+    let path = path.split_once('?').map_or(path, |(p, _)| p);
     let base = if path.starts_with('/') {
         ""
     } else {
         parent_dir(from)
     };
-    normalise(base, &percent_decode_str(path).decode_utf8_lossy())
+    (base, path, fragment)
 }
 
 fn split_fragment(dest: &str) -> (&str, Option<&str>) {

@@ -95,6 +95,24 @@ fn report_order<'a>(
         .chain(report.units.iter().flat_map(|u| u.findings.iter()))
 }
 
+/// A root-relative `file` from the repository's top, where GitHub reads paths: `top` is the
+/// root's folder in the repository (`[site] repository_path`, or git's prefix), with or
+/// without slashes around it; empty at the top.
+fn from_top<'f>(top: &str, file: &'f str) -> Cow<'f, str> {
+    match top.trim_matches('/') {
+        "" => Cow::Borrowed(file),
+        top => Cow::Owned(format!("{top}/{file}")),
+    }
+}
+
+/// A finding's message with its help after it, as the machine formats carry both in one text.
+fn message_with_help(d: &Diagnostic) -> String {
+    match &d.help {
+        Some(help) => format!("{}\n\nhelp: {help}", d.message),
+        None => d.message.clone(),
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // human
 
@@ -603,13 +621,9 @@ fn pretty_at_depth(nested: &impl Serialize, depth: usize) -> serde_json::Result<
 /// from the top of the repository, so a root inside it (`[site] repository_path`, as
 /// `root_in_repository`) goes before each root-relative path, as in the SARIF log.
 pub fn github(report: &Report, site_diagnostics: &[Diagnostic], root_in_repository: &str) -> String {
-    let prefix = root_in_repository.trim_matches('/');
     let mut out = String::new();
     for d in report_order(report, site_diagnostics) {
-        let file = d.file.as_deref().map(|file| match prefix {
-            "" => Cow::Borrowed(file),
-            _ => Cow::Owned(format!("{prefix}/{file}")),
-        });
+        let file = d.file.as_deref().map(|file| from_top(root_in_repository, file));
         out.push_str(&github_command_at(d, file, d.line, None));
         out.push('\n');
     }
@@ -642,11 +656,7 @@ fn github_command_at(
         }
     }
     props.push(format!("title={}", escape_property(&d.code)));
-    let mut message = d.message.clone();
-    if let Some(help) = &d.help {
-        message.push_str("\n\nhelp: ");
-        message.push_str(help);
-    }
+    let mut message = message_with_help(d);
     if let Some(note) = note {
         message.push_str("\n\n");
         message.push_str(note);
@@ -660,24 +670,21 @@ fn github_command_at(
 /// reported, and counts for the exit code, but annotated on its file alone, its line named in
 /// the message, so the pull request's diff shows only what its author touched. Those on
 /// changed lines come first: GitHub shows a step's first ten annotations of each level.
-pub fn github_changes(report: &Report, site_diagnostics: &[Diagnostic], changes: &Changes) -> String {
-    let mut all: Vec<&Diagnostic> = site_diagnostics.iter().collect();
-    all.sort();
-    all.extend(report.units.iter().flat_map(|u| u.findings.iter()));
+pub fn github_changes<'a>(
+    report: &'a Report,
+    site_diagnostics: &'a [Diagnostic],
+    changes: &Changes,
+) -> String {
     let on_changed_line = |d: &Diagnostic| match (&d.file, d.line) {
         (Some(file), Some(line)) => changes.lines(file).is_some_and(|l| l.contains(line)),
         _ => false,
     };
     let (touched, untouched): (Vec<&Diagnostic>, Vec<&Diagnostic>) =
-        all.into_iter().partition(|d| on_changed_line(d));
-    let from_top = |d: &Diagnostic| {
-        d.file
-            .as_deref()
-            .map(|f| Cow::Owned(format!("{}{f}", changes.prefix)))
-    };
+        report_order(report, site_diagnostics).partition(|d| on_changed_line(d));
+    let file = |d: &'a Diagnostic| d.file.as_deref().map(|f| from_top(&changes.prefix, f));
     let mut out = String::new();
     for d in touched {
-        out.push_str(&github_command_at(d, from_top(d), d.line, None));
+        out.push_str(&github_command_at(d, file(d), d.line, None));
         out.push('\n');
     }
     for d in untouched {
@@ -685,7 +692,7 @@ pub fn github_changes(report: &Report, site_diagnostics: &[Diagnostic], changes:
             .line
             .filter(|_| d.file.is_some())
             .map(|line| format!("(at line {line}, which is unchanged since {})", changes.reference));
-        out.push_str(&github_command_at(d, from_top(d), None, note.as_deref()));
+        out.push_str(&github_command_at(d, file(d), None, note.as_deref()));
         out.push('\n');
     }
     out

@@ -183,12 +183,7 @@ fn rule(rule: &'static codes::Rule) -> SarifRule {
 /// The URI of a root-relative file from the top of the repository, each segment
 /// percent-encoded as links between pages encode it.
 fn uri(anchor: &Anchor<'_>, file: &str) -> String {
-    let prefix = anchor.root_in_repository.trim_matches('/');
-    if prefix.is_empty() {
-        relative_url("", file)
-    } else {
-        relative_url("", &format!("{prefix}/{file}"))
-    }
+    relative_url("", &super::from_top(anchor.root_in_repository, file))
 }
 
 fn location(anchor: &Anchor<'_>, file: &str, line: Option<usize>) -> Location {
@@ -209,11 +204,7 @@ fn result<'a>(
     anchor: &Anchor<'_>,
     index: &dyn Fn(&str) -> Option<usize>,
 ) -> SarifResult<'a> {
-    let mut text = d.message.clone();
-    if let Some(help) = &d.help {
-        text.push_str("\n\nhelp: ");
-        text.push_str(help);
-    }
+    let text = super::message_with_help(d);
     let place = match &d.file {
         Some(file) => Some(location(anchor, file, d.line)),
         None => anchor.config_file.map(|file| location(anchor, file, None)),
