@@ -74,7 +74,12 @@ pub fn discover(config: &Config) -> Discovered {
     }
     let unit_dirs = find_units(&walker, config, &top.dirs, &mut found.diagnostics);
     let mut slugs = BTreeSet::new();
+    // Slugs are given and units walked in folder order (a collision's second folder gets
+    // `-2`; a walk cut by the file budget is cut at the same place every run); each unit's
+    // slug findings come before its own.
+    let mut planned = Vec::with_capacity(unit_dirs.len());
     for (dir, slug_path) in unit_dirs {
+        let mut diagnostics = Vec::new();
         // The name's last part, not the folder's: in cncf/toc the folder is a generic
         // `security-assessment` and the name comes from the project folder above it.
         let folder = slug_path.rsplit('/').next().unwrap_or(&slug_path).to_owned();
@@ -85,7 +90,7 @@ pub fn discover(config: &Config) -> Discovered {
             .collect::<Vec<_>>()
             .join("/");
         if slug != slugged {
-            found.diagnostics.push(
+            diagnostics.push(
                 Diagnostic::warning(
                     "output/name-shortened",
                     format!("the folder name is too long to publish as it is; its pages are under `projects/{slug}/`"),
@@ -104,7 +109,7 @@ pub fn discover(config: &Config) -> Discovered {
                 n += 1;
             }
             slug = format!("{base}-{n}");
-            found.diagnostics.push(
+            diagnostics.push(
                 Diagnostic::warning(
                     "discover/slug-collision",
                     format!("folder `{dir}` has the same URL slug as another folder (`{base}`); it is published as `{slug}`"),
@@ -113,9 +118,30 @@ pub fn discover(config: &Config) -> Discovered {
                 .help("rename one of the folders so their lowercase names differ"),
             );
         }
-        found
-            .units
-            .push(walker.unit(&dir, slug, folder, &mut found.diagnostics));
+        planned.push((dir, slug, folder, diagnostics));
+    }
+    let walked: Vec<_> = planned
+        .into_iter()
+        .map(|(dir, slug, folder, mut diagnostics)| {
+            let files = walker.unit_files(&dir, &mut diagnostics);
+            (dir, (slug, folder), files, diagnostics)
+        })
+        .collect();
+    // Each asset's head is read to be sniffed: on every core, for all units at once.
+    let verdicts: Vec<Vec<Option<Diagnostic>>> = walked
+        .par_iter()
+        .map(|(_, _, files, _)| {
+            files
+                .par_iter()
+                .filter(|file| is_asset(file))
+                .map(|file| unpublishable(file, config.limits.asset_bytes))
+                .collect()
+        })
+        .collect();
+    for ((dir, names, files, mut diagnostics), verdicts) in walked.into_iter().zip(verdicts) {
+        let unit = walker.unit(&dir, names, files, verdicts, &mut diagnostics);
+        found.diagnostics.extend(diagnostics);
+        found.units.push(unit);
     }
 
     if let Some(process) = &config.process {
@@ -507,6 +533,16 @@ fn asset_type(name: &str) -> AssetType {
         _ if PASSIVE.contains(&ext) => AssetType::Passive,
         _ => AssetType::Unknown,
     }
+}
+
+/// Whether a unit's file is one of its assets: neither its sidecar nor Markdown.
+fn is_asset(file: &SourceFile) -> bool {
+    !is_sidecar(file) && !is_markdown(&file.within)
+}
+
+/// Whether a unit's file is its sidecar (`tssa.yaml` at its top).
+fn is_sidecar(file: &SourceFile) -> bool {
+    file.within == SIDECAR
 }
 
 /// Why an asset must not be published, if it must not: the site promises that no script
@@ -1202,9 +1238,25 @@ impl Walker {
         Some(name.to_owned())
     }
 
-    fn unit(&self, dir: &str, slug: String, folder: String, diagnostics: &mut Vec<Diagnostic>) -> UnitFiles {
+    /// The files of the unit in `dir`, walked (in folder order: the walk's budget is spent
+    /// the same way every run).
+    fn unit_files(&self, dir: &str, diagnostics: &mut Vec<Diagnostic>) -> Vec<SourceFile> {
         let mut files = Vec::new();
         self.walk(&self.root.join(dir), dir, dir, &[], &mut files, diagnostics);
+        files
+    }
+
+    /// The unit in `dir` made of its walked `files`, each asset's verdict taken in turn from
+    /// `verdicts` ([`unpublishable`], judged beforehand on every core).
+    fn unit(
+        &self,
+        dir: &str,
+        (slug, folder): (String, String),
+        files: Vec<SourceFile>,
+        verdicts: Vec<Option<Diagnostic>>,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> UnitFiles {
+        let mut verdicts = verdicts.into_iter();
         let mut unit = UnitFiles {
             slug,
             folder,
@@ -1215,7 +1267,7 @@ impl Walker {
         };
         for file in files {
             let top_level = !file.within.contains('/');
-            if top_level && file.within == SIDECAR {
+            if is_sidecar(&file) {
                 unit.sidecar = Some(file);
             } else if is_markdown(&file.within) {
                 let (kind, meant) = classify(file_name(&file.within), top_level);
@@ -1234,7 +1286,7 @@ impl Walker {
                 }
                 unit.documents.push((kind, file));
             } else {
-                if let Some(problem) = unpublishable(&file, self.limits.asset_bytes) {
+                if let Some(problem) = verdicts.next().flatten() {
                     diagnostics.push(problem.at(file.rel.clone(), None));
                 } else {
                     unit.assets.push(file);
