@@ -918,6 +918,7 @@ mod tests {
             outline: Outline::default(),
             hidden: None,
             facts: Default::default(),
+            origin: None,
         }
     }
 

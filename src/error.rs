@@ -19,6 +19,13 @@ pub enum Error {
     Setup(String),
     #[error("template error: {0}")]
     Template(String),
+    /// A page body or search text left in the build cache's file could not be read back as it
+    /// was made: the file was damaged or changed under the build. `build` drops the file and
+    /// builds again without it.
+    #[error(
+        "the build cache's file was damaged (a page body or search text in it could not be read back as it was made)"
+    )]
+    CacheDamaged,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

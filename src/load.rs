@@ -360,9 +360,14 @@ impl Parser for DocumentParser<'_> {
             outline: stored.outline.into_outline(),
             hidden: stored.hidden,
             facts: stored::restore_facts(stored.facts),
+            origin: None,
         };
         let diagnostics = stored::restore_diagnostics(stored.diagnostics);
         Some((document, stored.meta.into_meta(), diagnostics))
+    }
+
+    fn note_origin(&self, (document, _, _): &mut LoadedDocument, digest: &cache::Digest) {
+        document.origin = Some(*digest);
     }
 }
 
@@ -403,6 +408,7 @@ fn document_from(
         outline: parsed.outline,
         hidden: parsed.hidden,
         facts: parsed.facts,
+        origin: None,
     };
     (document, parsed.meta, diagnostics)
 }
@@ -913,7 +919,11 @@ mod cache_tests {
 
     /// Everything the model holds, fields serde skips included (bodies, visible lines, code
     /// bytes, reviewers' lines).
+    /// The whole model, but for where each document's body came from (a cached load knows
+    /// its file's digest, an uncached one does not): compared on its own below.
     fn everything(site: &Site) -> String {
+        let mut site = site.clone();
+        site.documents_mut().for_each(|doc| doc.origin = None);
         format!("{site:?}")
     }
 
@@ -942,6 +952,19 @@ mod cache_tests {
         );
         assert!(files >= 5, "{:?}", cache.stats());
         assert_eq!(everything(&warm), everything(&cold));
+        // Cold or warm, a cached load names the file each body came from by its digest.
+        for site in [&cold, &warm] {
+            for doc in site.documents() {
+                let bytes = std::fs::read(config.root.join(doc.source.as_str())).expect("the source");
+                assert_eq!(
+                    doc.origin,
+                    Some(*blake3::hash(&bytes).as_bytes()),
+                    "{}",
+                    doc.source
+                );
+            }
+        }
+        assert!(load(&config).documents().all(|doc| doc.origin.is_none()));
 
         let doc = unit.join("self-assessment.md");
         std::fs::write(&doc, "# Alpha\n\nFirst tExt.\n").expect("write");

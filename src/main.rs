@@ -352,23 +352,37 @@ fn build(args: BuildArgs, ui: Ui) -> anyhow::Result<ExitCode> {
     ui.resolved(&config, cache_dir(&args.source, &config).as_deref());
     let progress = ui.progress("building");
     progress.stage("reading the repository");
-    let (site, cache) = load_and_prefetch(&config, &args.source, Depth::Pages);
-    let loaded = started.elapsed();
-    // What the previous build recorded of its pages, so those whose inputs are unchanged are
-    // linked from it rather than rendered; beside the document cache, and off with it.
-    let memo =
-        cache_dir(&args.source, &config).and_then(|dir| tssa::output::PageMemo::load(&dir, &config.output));
-    progress.count("files written", None);
-    // Pages go to disk as they are rendered, so the build never holds the whole site. The
-    // previous site is removed while the report is printed (`removal`, waited for at the end).
-    let (built, stats, removal) =
-        tssa::output::write_site_deferred(&config.output, memo.as_ref(), |staging| {
+    let attempt = || {
+        let (site, cache) = load_and_prefetch(&config, &args.source, Depth::Pages);
+        let loaded = started.elapsed();
+        // What the previous build recorded of its pages, so those whose inputs are unchanged
+        // are linked from it rather than rendered; beside the document cache, and off with it.
+        let memo = cache_dir(&args.source, &config)
+            .and_then(|dir| tssa::output::PageMemo::load(&dir, &config.output));
+        progress.count("files written", None);
+        // Pages go to disk as they are rendered, so the build never holds the whole site. The
+        // previous site is removed while the report is printed (`removal`, waited for at the
+        // end).
+        let written = tssa::output::write_site_deferred(&config.output, memo.as_ref(), |staging| {
             let counted = tssa::output::Counted {
                 sink: staging,
                 count: progress.counter(),
             };
             tssa::pipeline::build_into(&config, site, cache.as_ref(), &counted)
-        })?;
+        });
+        (written, cache, loaded)
+    };
+    let (mut written, mut cache, mut loaded) = attempt();
+    // The cache can only make a build faster: a file found damaged while the pages were
+    // rendered (the output is left as it was) is dropped, and the site built again.
+    if let Err(err @ tssa::error::Error::CacheDamaged) = &written {
+        eprintln!("warning: {err}; it is removed and the site built again");
+        if let Some(cache) = &cache {
+            cache.discard_pages();
+        }
+        (written, cache, loaded) = attempt();
+    }
+    let (built, stats, removal) = written?;
     // Wiped before anything else is printed, so no line is written over it.
     progress.finish();
     let analysis = &built;

@@ -417,6 +417,11 @@ pub struct Document {
     pub hidden: Option<Visibility>,
     /// Facts read from this document (front matter and text).
     pub facts: Facts,
+    /// The BLAKE3 digest of the file `body` was read from, when the load knew it (through
+    /// the parse cache, which trusts an unchanged file's recorded digest): the build cache
+    /// compares it instead of the body's bytes.
+    #[serde(skip)]
+    pub origin: Option<[u8; 32]>,
 }
 
 impl Document {

@@ -135,6 +135,14 @@ impl DocumentCache {
         rendered
     }
 
+    /// Removes the disk cache's file of page results (one found damaged), so the next run
+    /// makes every page afresh and writes it whole.
+    pub fn discard_pages(&self) {
+        if let Some(disk) = &self.disk {
+            disk.discard(Depth::Pages);
+        }
+    }
+
     /// The page bodies the disk cache left in its file this run (see [`super::store::Deferred`]).
     pub(super) fn deferred(&self) -> super::Bodies {
         super::Bodies(self.disk.as_ref().map(Store::take_deferred).unwrap_or_default())

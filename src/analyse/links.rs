@@ -598,6 +598,7 @@ mod tests {
             },
             hidden: None,
             facts: Default::default(),
+            origin: None,
         }
     }
 

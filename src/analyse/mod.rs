@@ -27,7 +27,7 @@ use crate::diagnostic::{Counts, Diagnostic};
 use crate::model::{Document, RelPath, Site};
 
 pub use cache::DocumentCache;
-use document::RenderedDoc;
+use document::{PageTerms, RenderedDoc, SearchSection};
 use highlight::Highlighter;
 use links::{LinkResolver, SiteLinks};
 
@@ -58,14 +58,15 @@ pub struct Analysis {
     pub bodies: Bodies,
 }
 
-/// Page bodies left in the disk cache's file, by the digest of the HTML (`html_digest`).
+/// Page bodies and search texts left in the disk cache's file, by their digests
+/// (`html_digest`, `search_digest`).
 #[derive(Debug, Default)]
-pub struct Bodies(HashMap<[u8; 32], store::Deferred>);
+pub struct Bodies(store::Left);
 
 impl Bodies {
     /// Whether every body is in memory.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.0.bodies.is_empty()
     }
 
     /// The body of `rendered` read back from the cache file and checked against its digest,
@@ -73,24 +74,41 @@ impl Bodies {
     fn read_back(&self, rendered: &RenderedDoc) -> Option<Result<String, BodyLost>> {
         let deferred = self
             .0
+            .bodies
             .get(&rendered.html_digest)
             .filter(|_| rendered.html.is_empty())?;
         Some(deferred.html(&rendered.html_digest).ok_or(BodyLost))
     }
+
+    /// The search text of `rendered`, read back as [`Bodies::read_back`] reads its body.
+    fn search_back(
+        &self,
+        rendered: &RenderedDoc,
+    ) -> Option<Result<(Vec<SearchSection>, PageTerms), BodyLost>> {
+        let deferred = self
+            .0
+            .searches
+            .get(&rendered.search_digest)
+            .filter(|_| rendered.sections.is_empty())?;
+        Some(deferred.search(&rendered.search_digest).ok_or(BodyLost))
+    }
 }
 
-/// A body left in the cache file could not be read back as it was (the file was changed
-/// under the build): the build stops rather than show a wrong page.
+/// A document's sections and weighed terms, as the search index takes them.
+pub struct SearchText<'r> {
+    pub sections: Cow<'r, [SearchSection]>,
+    pub terms: Cow<'r, PageTerms>,
+}
+
+/// A body or search text left in the cache file could not be read back as it was (the file
+/// was damaged, or changed under the build): the render stops rather than show a wrong page,
+/// and `build` makes the site again without the file.
 #[derive(Debug)]
 pub struct BodyLost;
 
 impl From<BodyLost> for crate::error::Error {
     fn from(_: BodyLost) -> Self {
-        crate::error::Error::Setup(
-            "the build cache changed during the build (a page body could not be read back); \
-             build again, or with --no-cache"
-                .to_owned(),
-        )
+        crate::error::Error::CacheDamaged
     }
 }
 
@@ -122,6 +140,24 @@ impl Analysis {
             Some(read) => read.map(Cow::Owned),
             None => Ok(Cow::Borrowed(&rendered.html)),
         }
+    }
+
+    /// A document's sections and terms for the search index: read back from the cache file
+    /// when the analysis left them there, else borrowed from `rendered`.
+    pub fn search<'r>(&self, rendered: &'r RenderedDoc) -> Result<SearchText<'r>, BodyLost> {
+        Ok(match self.bodies.search_back(rendered) {
+            Some(read) => {
+                let (sections, terms) = read?;
+                SearchText {
+                    sections: Cow::Owned(sections),
+                    terms: Cow::Owned(terms),
+                }
+            }
+            None => SearchText {
+                sections: Cow::Borrowed(&rendered.sections),
+                terms: Cow::Borrowed(&rendered.terms),
+            },
+        })
     }
 
     /// Reads every body left in the cache file into its document, for a theme that shows a

@@ -31,7 +31,7 @@ use super::Depth;
 use super::document::{PageTerms, RenderedDoc, SearchSection, TocEntry};
 use super::highlight::Highlighter;
 use super::links::{LinkResolver, Resolved};
-use crate::blob::Blob;
+
 use crate::diagnostic::{Diagnostic, Level};
 use crate::model::Document;
 use indexed::{Indexed, Limits, Slot, Writer};
@@ -171,13 +171,32 @@ struct Entry<'a> {
     body_line: u64,
     #[serde(borrow)]
     title: Cow<'a, str>,
-    /// Only compared, so read as bytes: checking that it is UTF-8 would cost more.
-    #[serde(borrow)]
-    body: Blob<'a>,
+    /// What the body was made from, by digest: comparing it costs nothing per byte, and the
+    /// entry need not hold a copy of the Markdown.
+    origin: Origin,
     #[serde(borrow)]
     asked: Cow<'a, [Asked<'a>]>,
     #[serde(borrow)]
     page: Page<'a>,
+}
+
+/// What a document's body was made from, as a digest: the file it was read from when the
+/// load knew that file's digest (the parse cache always does, without hashing an unchanged
+/// file again), else the body itself. Two kinds, so that a file's digest is never taken for
+/// a body's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+enum Origin {
+    File([u8; 32]),
+    Body([u8; 32]),
+}
+
+impl Origin {
+    fn of(doc: &Document) -> Origin {
+        match doc.origin {
+            Some(digest) => Origin::File(digest),
+            None => Origin::Body(*blake3::hash(doc.body.as_bytes()).as_bytes()),
+        }
+    }
 }
 
 impl Entry<'_> {
@@ -187,7 +206,7 @@ impl Entry<'_> {
             && self.body_line == doc.body_line as u64
             && self.url == doc.url.as_str()
             && self.title == doc.title
-            && *self.body.0 == *doc.body.as_bytes()
+            && self.origin == Origin::of(doc)
     }
 
     /// Whether the site still answers every question the document asked it the same way.
@@ -296,27 +315,53 @@ impl LinkResolver for Recorder<'_> {
     }
 }
 
+/// An entry's parts (see `indexed`): what every run reads, what a run that makes the search
+/// index again reads, and what a run that renders the page again reads.
+const HEAD: usize = 0;
+const SEARCH: usize = 1;
+const BODY: usize = 2;
+
 /// A [`RenderedDoc`] as stored (its own type, so the file's layout is stated here, and a new
-/// field of `RenderedDoc` fails to compile until it is stored too).
+/// field of `RenderedDoc` fails to compile until it is stored too), but for its search text
+/// ([`Search`]) and its HTML body, which are parts of the entry of their own.
 #[derive(Serialize, Deserialize)]
 struct Page<'a> {
-    /// Read as bytes: a body left in the file is checked as UTF-8 only if read back.
-    #[serde(borrow)]
-    html: Blob<'a>,
     toc: Cow<'a, [TocEntry]>,
     diagnostics: Vec<Finding<'a>>,
     has_code: bool,
     line_anchors: Cow<'a, [u32]>,
-    sections: Vec<(Cow<'a, str>, Cow<'a, str>, Cow<'a, str>)>,
-    terms: Cow<'a, PageTerms>,
     #[serde(borrow)]
     lead: Cow<'a, str>,
     html_digest: [u8; 32],
     search_digest: [u8; 32],
 }
 
+/// A document's sections and terms for the search index, as stored.
+#[derive(Serialize, Deserialize)]
+struct Search<'a> {
+    #[serde(borrow)]
+    sections: Vec<(Cow<'a, str>, Cow<'a, str>, Cow<'a, str>)>,
+    terms: Cow<'a, PageTerms>,
+}
+
+impl Search<'_> {
+    fn into_parts(self) -> (Vec<SearchSection>, PageTerms) {
+        let sections = self
+            .sections
+            .into_iter()
+            .map(|(heading, anchor, text)| SearchSection {
+                heading: heading.into_owned(),
+                anchor: anchor.into_owned(),
+                text: text.into_owned(),
+            })
+            .collect();
+        (sections, self.terms.into_owned())
+    }
+}
+
 impl<'a> Page<'a> {
-    fn of(doc: &'a RenderedDoc) -> Page<'a> {
+    /// The page of `doc`, its search text and its body: the entry's three parts.
+    fn of(doc: &'a RenderedDoc) -> (Page<'a>, Search<'a>, &'a str) {
         let RenderedDoc {
             html,
             toc,
@@ -329,27 +374,30 @@ impl<'a> Page<'a> {
             html_digest,
             search_digest,
         } = doc;
-        Page {
-            html: Blob(Cow::Borrowed(html.as_bytes())),
+        let page = Page {
             toc: Cow::Borrowed(toc),
             diagnostics: diagnostics.iter().map(Finding::of).collect(),
             has_code: *has_code,
             line_anchors: Cow::Borrowed(line_anchors),
+            lead: Cow::Borrowed(lead),
+            html_digest: *html_digest,
+            search_digest: *search_digest,
+        };
+        let search = Search {
             sections: sections
                 .iter()
                 .map(|s| (Cow::from(&s.heading), Cow::from(&s.anchor), Cow::from(&s.text)))
                 .collect(),
             terms: Cow::Borrowed(terms),
-            lead: Cow::Borrowed(lead),
-            html_digest: *html_digest,
-            search_digest: *search_digest,
-        }
+        };
+        (page, search, html)
     }
 
-    /// The result as the pass made it; `None` if its HTML is not UTF-8 (a damaged entry).
-    fn into_rendered(self) -> Option<RenderedDoc> {
-        Some(RenderedDoc {
-            html: String::from_utf8(self.html.0.into_owned()).ok()?,
+    /// The result as the pass made it, without its search text and body (filled in by the
+    /// caller, or left in the file until needed).
+    fn into_rendered(self) -> RenderedDoc {
+        RenderedDoc {
+            html: String::new(),
             toc: self.toc.into_owned(),
             diagnostics: self
                 .diagnostics
@@ -358,20 +406,12 @@ impl<'a> Page<'a> {
                 .collect(),
             has_code: self.has_code,
             line_anchors: self.line_anchors.into_owned(),
-            sections: self
-                .sections
-                .into_iter()
-                .map(|(heading, anchor, text)| SearchSection {
-                    heading: heading.into_owned(),
-                    anchor: anchor.into_owned(),
-                    text: text.into_owned(),
-                })
-                .collect(),
-            terms: self.terms.into_owned(),
+            sections: Vec::new(),
+            terms: PageTerms::default(),
             lead: self.lead.into_owned(),
             html_digest: self.html_digest,
             search_digest: self.search_digest,
-        })
+        }
     }
 }
 
@@ -426,10 +466,10 @@ fn checksum(bytes: &[u8]) -> u64 {
     foldhash::fast::FixedState::with_seed(0x7473_7361).hash_one(bytes)
 }
 
-/// A page body left in the cache file when its entry was taken (a warm build hard-links most
-/// pages and never needs their bodies, so they are not held in memory): where it lies, read
-/// back only if its page is rendered. The file stays open, so a later rename over it does
-/// not move what this points at.
+/// A page's body and search text left in the cache file when its entry was taken (a warm
+/// build keeps most pages and the search index as they are, so they are not held in memory):
+/// where they lie, read back only if the page or the index is made again. The file stays
+/// open, so a later rename over it does not move what this points at.
 #[derive(Debug, Clone)]
 pub struct Deferred {
     file: Arc<Indexed>,
@@ -439,15 +479,31 @@ pub struct Deferred {
 impl Deferred {
     /// The body, read and decoded again, if it is still the one whose digest is `digest`.
     pub fn html(&self, digest: &[u8; 32]) -> Option<String> {
-        self.file.read(&self.slot, |bytes| {
-            let entry: Entry<'_> = encoding().deserialize(bytes).ok()?;
-            let html = entry.page.html.0;
-            if blake3::hash(&html).as_bytes() != digest {
+        self.file.read(&self.slot, BODY, |html| {
+            if blake3::hash(html).as_bytes() != digest {
                 return None;
             }
-            String::from_utf8(html.into_owned()).ok()
+            String::from_utf8(html.to_vec()).ok()
         })
     }
+
+    /// The sections and terms, read and decoded again, if they are still the ones whose
+    /// digest ([`super::document::search_digest`]) is `digest`.
+    pub fn search(&self, digest: &[u8; 32]) -> Option<(Vec<SearchSection>, PageTerms)> {
+        let (sections, terms) = self.file.read(&self.slot, SEARCH, |bytes| {
+            let search: Search<'_> = encoding().deserialize(bytes).ok()?;
+            Some(search.into_parts())
+        })?;
+        (super::document::search_digest(&sections, &terms) == *digest).then_some((sections, terms))
+    }
+}
+
+/// What a warm run left in the cache file, by digest: page bodies by `html_digest`, search
+/// texts by `search_digest`.
+#[derive(Debug, Default)]
+pub struct Left {
+    pub bodies: HashMap<[u8; 32], Deferred>,
+    pub searches: HashMap<[u8; 32], Deferred>,
 }
 
 /// The persistent cache of one repository, for one run.
@@ -456,8 +512,8 @@ pub struct Store {
     dir: PathBuf,
     limits: Limits,
     state: Mutex<State>,
-    /// Bodies left in the file by [`Store::take`] at [`Depth::Pages`], by their digest.
-    deferred: Mutex<HashMap<[u8; 32], Deferred>>,
+    /// Bodies and search texts left in the file by [`Store::take`] at [`Depth::Pages`].
+    deferred: Mutex<Left>,
 }
 
 #[derive(Default)]
@@ -516,11 +572,7 @@ impl Store {
         if self.lock().prepared == Some(depth) {
             return;
         }
-        let name = match depth {
-            Depth::Pages => "pages.bin",
-            Depth::Findings => "findings.bin",
-        };
-        let file = self.dir.join(name);
+        let file = self.dir.join(file_name(depth));
         let key = Key::new(depth);
         let opened = key
             .as_ref()
@@ -537,6 +589,11 @@ impl Store {
             index,
             ..State::default()
         };
+    }
+
+    /// Removes the file of `depth`'s results.
+    pub(super) fn discard(&self, depth: Depth) {
+        let _ = std::fs::remove_file(self.dir.join(file_name(depth)));
     }
 
     /// Whether `doc`'s result is likely in the cache (an entry of its path and body length;
@@ -559,21 +616,29 @@ impl Store {
         };
         let pages = self.lock().prepared == Some(Depth::Pages);
         let taken = found.and_then(|(slot, old)| {
-            let taken = old.read(&slot, |bytes| {
-                let mut entry: Entry<'_> = encoding().deserialize(bytes).ok()?;
-                if !(entry.made_from(doc) && entry.links_hold(doc, links)) {
-                    return None;
-                }
-                // Left in the file: read again only if its page is rendered again.
-                let deferred = pages && !entry.page.html.0.is_empty();
-                if deferred {
-                    entry.page.html = Blob(Cow::Borrowed(b""));
-                }
-                Some((entry.page.into_rendered()?, deferred))
+            let page = old.read(&slot, HEAD, |bytes| {
+                let entry: Entry<'_> = encoding().deserialize(bytes).ok()?;
+                (entry.made_from(doc) && entry.links_hold(doc, links)).then(|| entry.page.into_rendered())
             });
-            let (rendered, deferred) = taken?;
-            if deferred {
-                self.defer(rendered.html_digest, Deferred { file: old, slot });
+            let mut rendered = page?;
+            // At `Pages` depth the body and search text stay in the file until asked for; a
+            // check has neither (their parts are empty).
+            if pages {
+                let deferred = Deferred { file: old, slot };
+                self.defer(&rendered, deferred);
+            } else {
+                if slot.has(SEARCH) {
+                    let search = old.read(&slot, SEARCH, |bytes| {
+                        encoding()
+                            .deserialize::<Search<'_>>(bytes)
+                            .ok()
+                            .map(Search::into_parts)
+                    });
+                    (rendered.sections, rendered.terms) = search?;
+                }
+                if slot.has(BODY) {
+                    rendered.html = old.read(&slot, BODY, |html| String::from_utf8(html.to_vec()).ok())?;
+                }
             }
             self.lock().taken.insert(doc.source.to_string(), slot);
             Some(rendered)
@@ -584,13 +649,18 @@ impl Store {
         taken
     }
 
-    fn defer(&self, digest: [u8; 32], deferred: Deferred) {
-        let mut map = self.deferred.lock().unwrap_or_else(PoisonError::into_inner);
-        map.insert(digest, deferred);
+    fn defer(&self, rendered: &RenderedDoc, deferred: Deferred) {
+        let mut left = self.deferred.lock().unwrap_or_else(PoisonError::into_inner);
+        if deferred.slot.has(SEARCH) {
+            left.searches.insert(rendered.search_digest, deferred.clone());
+        }
+        if deferred.slot.has(BODY) {
+            left.bodies.insert(rendered.html_digest, deferred);
+        }
     }
 
-    /// The bodies this run left in the file, by digest (taken: a second call has none).
-    pub(super) fn take_deferred(&self) -> HashMap<[u8; 32], Deferred> {
+    /// What this run left in the file (taken: a second call has none).
+    pub(super) fn take_deferred(&self) -> Left {
         std::mem::take(&mut *self.deferred.lock().unwrap_or_else(PoisonError::into_inner))
     }
 
@@ -601,19 +671,27 @@ impl Store {
         let Some(writer) = self.writer() else {
             return;
         };
+        let (page, search, html) = Page::of(result);
+        // A check's results have no search text: its part is left empty, never read.
+        let no_search = result.sections.is_empty() && result.terms == PageTerms::default();
         let entry = Entry {
             source: Cow::Borrowed(doc.source.as_str()),
             url: Cow::Borrowed(doc.url.as_str()),
             body_line: doc.body_line as u64,
             title: Cow::Borrowed(&doc.title),
-            body: Blob(Cow::Borrowed(doc.body.as_bytes())),
+            origin: Origin::of(doc),
             asked: Cow::Borrowed(asked),
-            page: Page::of(result),
+            page,
         };
-        let Ok(bytes) = encoding().serialize(&entry) else {
+        let search = if no_search {
+            Ok(Vec::new())
+        } else {
+            encoding().serialize(&search)
+        };
+        let (Ok(head), Ok(search)) = (encoding().serialize(&entry), search) else {
             return;
         };
-        if let Some(slot) = writer.append(&bytes, doc.body.len() as u64) {
+        if let Some(slot) = writer.append([&head, &search, html.as_bytes()], doc.body.len() as u64) {
             self.lock().written.insert(doc.source.to_string(), slot);
         }
     }
@@ -661,6 +739,14 @@ impl Store {
             .collect();
         // The cache is only ever an optimisation: a failure to write it is not the build's.
         let _ = writer.commit(&file, &key, &entries);
+    }
+}
+
+/// The name of the file holding one depth's results.
+fn file_name(depth: Depth) -> &'static str {
+    match depth {
+        Depth::Pages => "pages.bin",
+        Depth::Findings => "findings.bin",
     }
 }
 
@@ -773,16 +859,13 @@ mod tests {
             url: Cow::Borrowed("a.html"),
             body_line: 1,
             title: Cow::Borrowed(""),
-            body: Blob(Cow::Borrowed(b"")),
+            origin: Origin::Body([0; 32]),
             asked: Cow::Owned(asked),
             page: Page {
-                html: Blob(Cow::Borrowed(b"")),
                 toc: Cow::Borrowed(&[]),
                 diagnostics: Vec::new(),
                 has_code: false,
                 line_anchors: Cow::Borrowed(&[]),
-                sections: Vec::new(),
-                terms: Cow::Owned(PageTerms::default()),
                 lead: Cow::Borrowed(""),
                 html_digest: [0; 32],
                 search_digest: [0; 32],
@@ -802,6 +885,7 @@ mod tests {
             outline: Default::default(),
             hidden: None,
             facts: Default::default(),
+            origin: None,
         }
     }
 
@@ -839,7 +923,7 @@ mod tests {
     fn taken_html(store: &Store, doc: &Document, links: &dyn LinkResolver) -> Option<String> {
         let result = store.take(doc, links)?;
         let deferred = store.take_deferred();
-        match deferred.get(&result.html_digest) {
+        match deferred.bodies.get(&result.html_digest) {
             Some(body) => {
                 assert!(
                     result.html.is_empty(),
@@ -865,10 +949,10 @@ mod tests {
         let result = store.take(&a, &Table(BTreeMap::new())).expect("taken");
         assert_eq!(result.html, "", "not read into memory");
         let deferred = store.take_deferred();
-        let body = deferred.get(&made.html_digest).expect("left in the file");
+        let body = deferred.bodies.get(&made.html_digest).expect("left in the file");
         assert_eq!(body.html(&made.html_digest).as_deref(), Some("alpha"));
         assert_eq!(body.html(&[1; 32]), None, "read back only as the body it was");
-        assert!(store.take_deferred().is_empty(), "handed over once");
+        assert!(store.take_deferred().bodies.is_empty(), "handed over once");
     }
 
     fn stored(dir: &Path, docs: &[&Document]) {
@@ -952,11 +1036,11 @@ mod tests {
         let dir = tempfile::tempdir().expect("a folder");
         let (a, b) = (document("a.md", "alpha"), document("b.md", "beta"));
         stored(dir.path(), &[&a, &b]);
-        // Damage a's HTML (its last "alpha": the body comes first) so that it still decodes
-        // and its document still matches: only the entry's checksum can tell.
+        // Damage the head of a's entry (its URL, the first in the file) so that it still
+        // decodes: only the part's checksum can tell.
         let file = pages_bin(dir.path());
         let mut bytes = std::fs::read(&file).expect("the file");
-        let at = bytes.windows(5).rposition(|w| w == b"alpha").expect("the HTML");
+        let at = bytes.windows(6).position(|w| w == b"a.html").expect("the URL");
         bytes[at] = b'A';
         std::fs::write(&file, &bytes).expect("damaged");
 
@@ -967,6 +1051,59 @@ mod tests {
         assert!(store.take(&a, &links).is_none(), "a damaged entry is not used");
         assert_eq!(taken_html(&store, &b, &links).as_deref(), Some("beta"));
         assert!(store.lock().dirty, "the file is written again");
+    }
+
+    #[test]
+    fn a_body_or_search_text_left_in_the_file_is_checked_when_read_back() {
+        let dir = tempfile::tempdir().expect("a folder");
+        let a = document("a.md", "alpha");
+        let mut made = rendered("<p>alpha</p>");
+        made.sections = vec![SearchSection {
+            heading: "Heading".into(),
+            anchor: "heading".into(),
+            text: "section words".into(),
+        }];
+        made.search_digest = crate::analyse::document::search_digest(&made.sections, &made.terms);
+        let store = Store::new(dir.path().to_owned());
+        store.prepare(Depth::Pages);
+        store.put(&a, &[], &made);
+        store.finish(&[&a]);
+        let take = || {
+            let store = Store::new(dir.path().to_owned());
+            store.prepare(Depth::Pages);
+            let result = store.take(&a, &Table(BTreeMap::new())).expect("the head serves");
+            (result, store.take_deferred())
+        };
+        let (result, left) = take();
+        assert!(
+            result.html.is_empty() && result.sections.is_empty(),
+            "neither read yet"
+        );
+        let search = left.searches.get(&made.search_digest).expect("left in the file");
+        let (sections, terms) = search.search(&made.search_digest).expect("read back");
+        assert_eq!((sections, terms), (made.sections.clone(), made.terms.clone()));
+        assert_eq!(search.search(&[1; 32]), None, "read back only as the text it was");
+
+        // Damaged parts: the take still serves (its head is whole), the read back does not.
+        let file = pages_bin(dir.path());
+        let mut bytes = std::fs::read(&file).expect("the file");
+        for text in [&b"<p>alpha</p>"[..], b"section words"] {
+            let at = bytes
+                .windows(text.len())
+                .position(|w| w == text)
+                .expect("the part");
+            bytes[at + 1] ^= 0x20;
+        }
+        std::fs::write(&file, &bytes).expect("damaged");
+        let (result, left) = take();
+        let body = left.bodies.get(&made.html_digest).expect("left in the file");
+        assert_eq!(body.html(&result.html_digest), None, "a damaged body");
+        let search = left.searches.get(&made.search_digest).expect("left in the file");
+        assert_eq!(
+            search.search(&result.search_digest),
+            None,
+            "a damaged search text"
+        );
     }
 
     #[test]
@@ -1057,6 +1194,7 @@ mod tests {
             outline: Default::default(),
             hidden: None,
             facts: Default::default(),
+            origin: None,
         };
         assert!(entry.links_hold(&doc, &before));
         // Another file's heading changed: a document that never linked there is still good.

@@ -85,6 +85,7 @@ fn doc(kind: DocKind, dir: &str, rel: &str, body: &str) -> Document {
         outline: outline(body),
         hidden: None,
         facts: Facts::new(),
+        origin: None,
     }
 }
 

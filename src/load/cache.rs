@@ -36,9 +36,11 @@ pub(super) trait Parser {
     /// The result stored for `bytes`; may take `bytes` (leaving them empty) only when it
     /// returns `Some`, so that a failed restore can still parse them.
     fn restore(&self, stored: Stored<'_>, bytes: &mut Vec<u8>) -> Option<Self::Output>;
+    /// Notes in a result the digest of the bytes it was made from (parsed or restored).
+    fn note_origin(&self, _value: &mut Self::Output, _digest: &Digest) {}
 }
 
-type Digest = [u8; 32];
+pub(super) type Digest = [u8; 32];
 
 /// An image's entry: its identity, and the digest it goes without (its bytes are not hashed).
 const IMAGE: &str = "image";
@@ -161,7 +163,7 @@ impl ParseCache {
         }
         let restored = disk
             .and_then(|disk| disk.take(path, &identity, &digest, stamp, |s| parser.restore(s, &mut bytes)));
-        let value = match restored {
+        let mut value = match restored {
             Some(value) => {
                 self.reused.fetch_add(1, Ordering::Relaxed);
                 value
@@ -175,6 +177,7 @@ impl ParseCache {
                 value
             }
         };
+        parser.note_origin(&mut value, &digest);
         if self.memory {
             let kept = Kept {
                 identity,

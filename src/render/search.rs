@@ -21,10 +21,10 @@ use std::ops::Range;
 use rayon::prelude::*;
 
 use super::pages::urls::{percent_path, pretty};
-use crate::analyse::Analysis;
 use crate::analyse::document::terms::{BODY, FACTS, Weigher};
-use crate::analyse::document::{PageTerms, SNIPPET_CAP, SearchSection, needs_opening, snippet};
+use crate::analyse::document::{PageTerms, RenderedDoc, SNIPPET_CAP, SearchSection, needs_opening, snippet};
 use crate::analyse::links::encode_fragment;
+use crate::analyse::{Analysis, BodyLost};
 use crate::model::{Document, FactKey, Unit};
 use crate::output::{Content, OutputFile, Sink};
 use crate::render::memo::RenderKey;
@@ -64,28 +64,28 @@ struct Section<'a> {
 const FOLDER: &str = "search/";
 
 /// The search index's files for `analysis`'s site.
-pub fn files(analysis: &Analysis) -> Vec<OutputFile> {
-    index_files(collect(analysis))
+pub fn files(analysis: &Analysis) -> Result<Vec<OutputFile>, BodyLost> {
+    Ok(index_files(with_texts(analysis, collect(analysis))?))
 }
 
 /// As [`files`], each file keyed by the digest of everything the index is made from (every
 /// page, section and weighed term the index lists, see [`listed_key`]); no files at all when
 /// `memo` still holds the ones made from that key (then it has put them in the new site).
-pub fn files_remembered(analysis: &Analysis, memo: &dyn Sink) -> Vec<OutputFile> {
+pub fn files_remembered(analysis: &Analysis, memo: &dyn Sink) -> Result<Vec<OutputFile>, BodyLost> {
     let listed = collect(analysis);
     let Some(key) = listed_key(&listed) else {
-        return index_files(listed);
+        return Ok(index_files(with_texts(analysis, listed)?));
     };
     if memo.reuse_all(FOLDER, &key) {
-        return Vec::new();
+        return Ok(Vec::new());
     }
-    let mut out = index_files(listed);
+    let mut out = index_files(with_texts(analysis, listed)?);
     for file in &mut out {
         if let Content::Bytes(bytes) = &mut file.content {
             file.content = Content::Page(std::mem::take(bytes), key);
         }
     }
-    out
+    Ok(out)
 }
 
 /// The digest of the pages, sections and terms listed: the index's files are made from these
@@ -106,7 +106,7 @@ fn listed_key(listed: &[Listed<'_>]) -> Option<RenderKey> {
                     .iter()
                     .map(|s| (&*s.heading, &*s.anchor, &*s.text, s.text_weight))
                     .collect(),
-                item.terms,
+                item.terms.as_deref(),
             ),
         };
         let entry = (&page.u, &page.t, &page.g, page.k, made);
@@ -139,7 +139,7 @@ fn index_files(listed: Vec<Listed<'_>>) -> Vec<OutputFile> {
         cached.push(listed.terms);
     }
     let text_files = assign_text_files(&mut pages, &sections);
-    let weighed = weigh(&pages, &sections, &cached);
+    let weighed = weigh(&pages, &sections, cached);
     let postings = Postings::of(&weighed);
     let shards = postings.shards();
     let mut out = Vec::with_capacity(shards.len() + text_files.len() + 1);
@@ -249,10 +249,14 @@ fn assign_text_files(pages: &mut [Page], sections: &[Vec<Section<'_>>]) -> Vec<R
 struct Listed<'a> {
     page: Page,
     sections: Vec<Section<'a>>,
-    terms: Option<&'a PageTerms>,
+    terms: Option<Cow<'a, PageTerms>>,
     /// For a document's page: the digest of the sections and terms its pass gave, from which
     /// `sections` and `terms` are made here.
     from_pass: Option<&'a [u8; 32]>,
+    /// For a document's page: its pass's result, whose sections and terms [`with_texts`]
+    /// puts in `sections` and `terms` (only when the index is made, since a warm build may
+    /// have left them in the cache file).
+    pass: Option<&'a RenderedDoc>,
 }
 
 /// Each page's terms: a document's as its pass weighed them (see [`PageTerms`]), the other
@@ -261,7 +265,7 @@ struct Listed<'a> {
 fn weigh<'a>(
     pages: &'a [Page],
     sections: &'a [Vec<Section<'a>>],
-    cached: &[Option<&'a PageTerms>],
+    cached: Vec<Option<Cow<'a, PageTerms>>>,
 ) -> Vec<Cow<'a, PageTerms>> {
     let mut w = Weigher::default();
     pages
@@ -269,7 +273,7 @@ fn weigh<'a>(
         .zip(sections)
         .zip(cached)
         .map(|((page, secs), cached)| match cached {
-            Some(terms) if terms.section_count() == secs.len() => Cow::Borrowed(*terms),
+            Some(terms) if terms.section_count() == secs.len() => terms,
             _ => {
                 let secs = secs.iter().map(|s| (&*s.heading, &*s.text, s.text_weight));
                 Cow::Owned(w.weigh(&page.t, secs))
@@ -312,6 +316,7 @@ fn plain(path: &str, title: &str, kind: &'static str) -> Listed<'static> {
         sections: vec![section("", "", "", BODY)],
         terms: None,
         from_pass: None,
+        pass: None,
     }
 }
 
@@ -360,6 +365,7 @@ fn status_page(analysis: &Analysis, unit: &Unit) -> Listed<'static> {
         sections,
         terms: None,
         from_pass: None,
+        pass: None,
     }
 }
 
@@ -372,23 +378,53 @@ fn document<'a>(analysis: &'a Analysis, doc: &Document, group: &str) -> Listed<'
         x: 0,
     };
     let rendered = analysis.document(doc);
-    let found: &[SearchSection] = rendered.map_or(&[], |r| &r.sections);
-    let mut sections = Vec::with_capacity(found.len() + 1);
-    // The first section holds the title's words, so every page needs one.
-    if needs_opening(found) {
-        sections.push(section("", "", "", BODY));
-    }
-    sections.extend(
-        found
-            .iter()
-            .map(|s| section(&*s.heading, &*s.anchor, &*s.text, BODY)),
-    );
     Listed {
         page,
-        sections,
-        terms: rendered.map(|r| &r.terms),
+        sections: if rendered.is_some() {
+            Vec::new()
+        } else {
+            opened(Cow::Borrowed(&[]))
+        },
+        terms: None,
         from_pass: rendered.map(|r| &r.search_digest),
+        pass: rendered,
     }
+}
+
+/// `listed` with each document's sections and terms in place, read back from the build
+/// cache's file where the analysis left them.
+fn with_texts<'a>(analysis: &'a Analysis, mut listed: Vec<Listed<'a>>) -> Result<Vec<Listed<'a>>, BodyLost> {
+    listed.par_iter_mut().try_for_each(|item| {
+        if let Some(rendered) = item.pass.take() {
+            let text = analysis.search(rendered)?;
+            item.sections = opened(text.sections);
+            item.terms = Some(text.terms);
+        }
+        Ok(())
+    })?;
+    Ok(listed)
+}
+
+/// A document's sections as the index lists them: the first holds the title's words, so
+/// every page has one (an opening section is added when the document starts with a heading).
+fn opened(found: Cow<'_, [SearchSection]>) -> Vec<Section<'_>> {
+    let mut sections = Vec::with_capacity(found.len() + 1);
+    if needs_opening(&found) {
+        sections.push(section("", "", "", BODY));
+    }
+    match found {
+        Cow::Borrowed(found) => sections.extend(
+            found
+                .iter()
+                .map(|s| section(&*s.heading, &*s.anchor, &*s.text, BODY)),
+        ),
+        Cow::Owned(found) => sections.extend(
+            found
+                .into_iter()
+                .map(|s| section(s.heading, s.anchor, s.text, BODY)),
+        ),
+    }
+    sections
 }
 
 /// Every term of the site with its postings `[section, weight, …]`, sections numbered across
@@ -573,7 +609,7 @@ mod tests {
 
     /// The postings of `pages` as the index builds them, every page weighed here.
     fn postings<'a>(pages: &'a [Page], sections: &'a [Vec<Section<'a>>]) -> Vec<Cow<'a, PageTerms>> {
-        weigh(pages, sections, &vec![None; pages.len()])
+        weigh(pages, sections, vec![None; pages.len()])
     }
 
     fn page(url: &str, title: &str) -> Page {
@@ -596,7 +632,8 @@ mod tests {
         // Terms that are not those of the sections: the pass's are used, not weighed again.
         let cached = Weigher::default().weigh("Gamma", [("", "delta", BODY)]);
         let stale = Weigher::default().weigh("", [("", "x1", BODY), ("", "x2", BODY)]);
-        let weighed = weigh(&pages, &sections, &[Some(&cached), Some(&stale)]);
+        let given = [Some(Cow::Borrowed(&cached)), Some(Cow::Borrowed(&stale))];
+        let weighed = weigh(&pages, &sections, given.to_vec());
         assert!(matches!(weighed[0], Cow::Borrowed(t) if std::ptr::eq(t, &cached)));
         // Terms for a different number of sections are not the page's: it is weighed here.
         assert_eq!(

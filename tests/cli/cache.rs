@@ -176,6 +176,72 @@ fn a_damaged_cache_file_is_ignored() {
 }
 
 #[test]
+fn a_body_or_search_text_damaged_in_the_cache_is_made_again_with_a_warning() {
+    let c = Cached::new();
+    let good = c.build("out", &[]).files();
+    let out = || Site::at(&c.fx.tmp().join("out")).files();
+    // The words are in the three parts of brindle's entry, in order: its head (the page's
+    // lead), always read, its search text and its body, each checked only when read back.
+    let file = c.file("pages.bin");
+    let words = b"build caches close to";
+    let places = |bytes: &[u8]| -> Vec<usize> {
+        let found = bytes.windows(words.len()).enumerate();
+        found.filter(|(_, w)| *w == words).map(|(at, _)| at).collect()
+    };
+    let mut bytes = fs::read(&file).expect("read the cache");
+    let at = places(&bytes);
+    assert_eq!(at.len(), 3, "the lead, the search text and the body");
+    for &at in &at[1..] {
+        bytes[at] = b'B';
+    }
+    fs::write(&file, &bytes).expect("damage the cache");
+
+    // Nothing needs the damaged parts: they are not read.
+    let ran = c.try_build("out", &[]);
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    assert!(!ran.stderr.contains("damaged"), "{}", ran.stderr);
+    assert_same_files(&out(), &good, "an unchanged build");
+
+    // The page is missing from the output, so its body is read back: found damaged, the
+    // file is dropped and the site built again, the same.
+    let page = "projects/brindle/self-assessment.html";
+    fs::remove_file(c.fx.tmp().join("out").join(page)).expect("remove a page");
+    let ran = c.try_build("out", &[]);
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    assert!(
+        ran.stderr.contains("warning: the build cache's file was damaged")
+            && ran.stderr.contains("it is removed and the site built again"),
+        "{}",
+        ran.stderr
+    );
+    assert_same_files(&out(), &good, "the site built again");
+    let again = c.try_build("out", &[]);
+    assert!(
+        !again.stderr.contains("damaged"),
+        "the file was written whole: {}",
+        again.stderr
+    );
+
+    // The same for the search text, read back when another page's text changes the index.
+    let mut bytes = fs::read(&file).expect("read the cache");
+    let at = places(&bytes);
+    assert_eq!(at.len(), 3, "the file was written again whole");
+    bytes[at[1]] = b'B';
+    fs::write(&file, &bytes).expect("damage the cache");
+    c.edit(
+        "alderwick/README.md",
+        "schedules batch jobs",
+        "schedules batch tasks",
+    );
+    let ran = c.try_build("out", &[]);
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    assert!(ran.stderr.contains("damaged"), "{}", ran.stderr);
+    let fresh = c.build("fresh", &["--no-cache"]).files();
+    assert_ne!(fresh, good, "the edit changed the site");
+    assert_same_files(&out(), &fresh, "the index made again");
+}
+
+#[test]
 fn the_cache_never_lands_in_the_output() {
     let c = Cached::new();
     let plain = c.build("plain", &[]);

@@ -20,6 +20,7 @@ fn doc(source: &str, url: &str, body: &str) -> Document {
         outline: outline(body, 1),
         hidden: None,
         facts: Default::default(),
+        origin: None,
     }
 }
 

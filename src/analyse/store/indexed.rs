@@ -3,9 +3,14 @@
 //!
 //! ```text
 //! head (32 bytes): magic, index offset, index length, index checksum
-//! entries:         one encoded entry after another, each with its own checksum in the index
-//! index:           the key, then (source path, body length, offset, length, checksum) per entry
+//! entries:         one entry after another, each in [`PARTS`] parts laid end to end
+//! index:           the key, then (source path, body length, offset, and each part's length
+//!                  and checksum) per entry
 //! ```
+//!
+//! Each part of an entry is read on its own: its first is what every run reads, the others
+//! (a page's search text, its body) only by a run that needs them, so a warm build does not
+//! read what it keeps.
 //!
 //! The index is written last, behind the entries, and the head (which points at it) after
 //! that, so the file is streamed: an entry is written as soon as it is made, from the worker
@@ -26,7 +31,7 @@ use serde::{Deserialize, Serialize};
 use super::{checksum, encoding};
 
 /// The first bytes of every indexed cache file; the digit is the format's version.
-const MAGIC: &[u8; 8] = b"tssa\0ix1";
+const MAGIC: &[u8; 8] = b"tssa\0ix2";
 /// The head: the magic, then the index's offset, length and checksum.
 const HEAD: u64 = 32;
 
@@ -49,14 +54,30 @@ impl Limits {
     };
 }
 
+/// How many parts an entry has.
+pub const PARTS: usize = 3;
+
 /// Where one entry lies in its file, with its document's body length (enough to guess,
-/// without reading the entry, whether it will serve) and its checksum.
+/// without reading the entry, whether it will serve), and each part's length and checksum.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Slot {
     pub body_len: u64,
     at: u64,
-    len: u64,
-    sum: u64,
+    parts: [(u64, u64); PARTS],
+}
+
+impl Slot {
+    /// The whole entry's length; `None` if it overflows.
+    fn len(&self) -> Option<u64> {
+        self.parts
+            .iter()
+            .try_fold(0u64, |len, &(part, _)| len.checked_add(part))
+    }
+
+    /// Whether part `n` holds anything.
+    pub fn has(&self, n: usize) -> bool {
+        self.parts.get(n).is_some_and(|&(len, _)| len > 0)
+    }
 }
 
 /// One entry as the index lists it.
@@ -109,26 +130,30 @@ impl Indexed {
         Some((Indexed { file, limits }, slots))
     }
 
-    /// `with` the bytes of the entry at `slot`, if they are there and match their checksum.
-    /// They are read into a buffer the thread keeps, so that an entry's read does not first
-    /// zero a fresh allocation (at 50 times the corpus, 300 MB of zeroing); `with` must not
-    /// read another entry.
-    pub fn read<R>(&self, slot: &Slot, with: impl FnOnce(&[u8]) -> Option<R>) -> Option<R> {
+    /// `with` part `n` of the entry at `slot`, if it is there and matches its checksum. It is
+    /// read into a buffer the thread keeps, so that a read does not first zero a fresh
+    /// allocation (at 50 times the corpus, 300 MB of zeroing); `with` must not read another.
+    pub fn read<R>(&self, slot: &Slot, n: usize, with: impl FnOnce(&[u8]) -> Option<R>) -> Option<R> {
+        let &(len, sum) = slot.parts.get(n)?;
+        let before = slot.parts[..n]
+            .iter()
+            .try_fold(0u64, |at, &(part, _)| at.checked_add(part));
+        let at = slot.at.checked_add(before?)?;
         thread_local! {
             static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
         }
-        if slot.len > self.limits.entry {
+        if len > self.limits.entry {
             return None;
         }
-        let len = usize::try_from(slot.len).ok()?;
+        let len = usize::try_from(len).ok()?;
         BUFFER.with(|buffer| {
             let mut buffer = buffer.try_borrow_mut().ok()?;
             if buffer.len() < len {
                 buffer.resize(len, 0);
             }
             let bytes = &mut buffer[..len];
-            self.file.read_exact_at(bytes, slot.at).ok()?;
-            if checksum(bytes) != slot.sum {
+            self.file.read_exact_at(bytes, at).ok()?;
+            if checksum(bytes) != sum {
                 return None;
             }
             with(bytes)
@@ -152,11 +177,9 @@ where
         .into_iter()
         .map(|Listed { source, slot }| {
             let inside = slot.at >= HEAD
-                && slot.len <= limits.entry
-                && slot
-                    .at
-                    .checked_add(slot.len)
-                    .is_some_and(|end| end <= entries_end);
+                && slot.len().is_some_and(|len| {
+                    len <= limits.entry && slot.at.checked_add(len).is_some_and(|end| end <= entries_end)
+                });
             inside.then(|| (source.into_owned(), slot))
         })
         .collect()
@@ -222,31 +245,36 @@ impl Writer {
         self.state.lock().unwrap_or_else(PoisonError::into_inner).spoilt = true;
     }
 
-    /// Writes one encoded entry of a document whose body is `body_len` bytes long; its slot,
-    /// or `None` when it is over the entry limit (left out, the rest kept) or the write failed.
-    pub fn append(&self, entry: &[u8], body_len: u64) -> Option<Slot> {
-        let len = entry.len() as u64;
+    /// Writes one entry, in its parts, of a document whose body is `body_len` bytes long; its
+    /// slot, or `None` when it is over the entry limit (left out, the rest kept) or a write
+    /// failed.
+    pub fn append(&self, parts: [&[u8]; PARTS], body_len: u64) -> Option<Slot> {
+        let len: u64 = parts.iter().map(|part| part.len() as u64).sum();
         if len > self.limits.entry {
             return None;
         }
         let at = self.reserve(len)?;
-        if self.file.write_all_at(entry, at).is_err() {
-            self.spoil();
-            return None;
+        let mut next = at;
+        for part in parts {
+            if self.file.write_all_at(part, next).is_err() {
+                self.spoil();
+                return None;
+            }
+            next += part.len() as u64;
         }
         Some(Slot {
             body_len,
             at,
-            len,
-            sum: checksum(entry),
+            parts: parts.map(|part| (part.len() as u64, checksum(part))),
         })
     }
 
-    /// Copies the entry at `slot` of `from` (already checked when it was taken) into this
-    /// file, in the kernel where it can; its new slot.
+    /// Copies the entry at `slot` of `from` (its head already checked when it was taken) into
+    /// this file, in the kernel where it can; its new slot.
     pub fn copy(&self, from: &Indexed, slot: &Slot) -> Option<Slot> {
-        let at = self.reserve(slot.len)?;
-        let copied = copy_range(&from.file, slot.at, &self.file, at, slot.len);
+        let len = slot.len()?;
+        let at = self.reserve(len)?;
+        let copied = copy_range(&from.file, slot.at, &self.file, at, len);
         if copied.is_err() {
             self.spoil();
             return None;

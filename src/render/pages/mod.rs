@@ -297,7 +297,7 @@ impl<'a> Renderer<'a> {
                     Some(memo) => crate::render::search::files_remembered(self.analysis, memo),
                     None => crate::render::search::files(self.analysis),
                 };
-                files.into_par_iter().try_for_each(|file| paths.put(file))
+                files?.into_par_iter().try_for_each(|file| paths.put(file))
             },
             || Singles {
                 api: paths
