@@ -547,6 +547,8 @@ impl JsonReport<'_> {
                 .par_iter()
                 .map(|unit| pretty_at_depth(&[[unit]], 2))
                 .collect::<serde_json::Result<Vec<String>>>()?;
+            // Grown once per batch, not doubled (and copied) as the texts come in.
+            out.reserve(texts.iter().map(|text| text.len() + 6).sum());
             for text in texts {
                 out.push_str(if first { "\n    " } else { ",\n    " });
                 first = false;
