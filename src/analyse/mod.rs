@@ -53,8 +53,9 @@ pub struct Analysis {
     pub coverage: Coverage,
     /// Source path → the date git last changed it, when git dates are on and available.
     pub changed: Option<BTreeMap<String, String>>,
-    /// The bodies of `documents` taken from the disk cache and left there until a page needs
-    /// them (their `html` is empty until then): see [`Analysis::html`].
+    /// The bodies and search texts of `documents` taken from the disk cache and left there
+    /// until a page or the search index needs them (their `html` and `sections` are empty
+    /// until then): see [`Analysis::html`] and [`Analysis::search`].
     pub bodies: Bodies,
 }
 
@@ -64,11 +65,6 @@ pub struct Analysis {
 pub struct Bodies(store::Left);
 
 impl Bodies {
-    /// Whether every body is in memory.
-    pub fn is_empty(&self) -> bool {
-        self.0.bodies.is_empty()
-    }
-
     /// The body of `rendered` read back from the cache file and checked against its digest,
     /// if the analysis left it there (`None`: the body is in `rendered` itself).
     fn read_back(&self, rendered: &RenderedDoc) -> Option<Result<String, BodyLost>> {

@@ -6,15 +6,18 @@
 //! off.
 //!
 //! A file is trusted only as far as it is checked: its index read size-capped and checksummed,
-//! each entry read by position on the worker that needs it, size-capped and checked against
-//! its own checksum (a damaged entry is one miss), decoded with a byte limit, and used only when
-//! the key (the format, tssa's version, the running executable's identity, the highlighter's
-//! limits) matches this run (`store/indexed.rs` has the layout). An entry is
-//! used only when the document's path, URL, first body line, title and body are exactly those
-//! it was made from, and every link and image size it asked the site about gets the same
-//! answer today (so renaming a heading re-renders the pages that link to it, not every page).
-//! Anything else is ignored, never an error: the cache can only make a build faster, never
-//! make it fail or differ.
+//! each entry's head read by position on the worker that needs it, size-capped and checked
+//! against its own checksum (a damaged head is one miss), decoded with a byte limit, and used
+//! only when the key (the format, tssa's version, the running executable's identity, the
+//! highlighter's limits) matches this run (`store/indexed.rs` has the layout). An entry is
+//! used only when the document's path, URL, first body line, title and body (by the digest of
+//! what it was read from, [`Origin`]) are exactly those it was made from, and every link and
+//! image size it asked the site about gets the same answer today (so renaming a heading
+//! re-renders the pages that link to it, not every page). Anything else is ignored, never an
+//! error: the cache can only make a build faster, never make it fail or differ. The page body
+//! and search text are read back only when needed and checked against their digests then; one
+//! that fails stops the render ([`crate::error::Error::CacheDamaged`]) and `build` makes the
+//! site again without the file.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -31,7 +34,6 @@ use super::Depth;
 use super::document::{PageTerms, RenderedDoc, SearchSection, TocEntry};
 use super::highlight::Highlighter;
 use super::links::{LinkResolver, Resolved};
-
 use crate::diagnostic::{Diagnostic, Level};
 use crate::model::Document;
 use indexed::{Indexed, Limits, Slot, Writer};
