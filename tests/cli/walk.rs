@@ -133,3 +133,49 @@ fn a_cut_walk_reports_the_same_way_every_run() {
         assert_eq!(again.stderr, first.stderr);
     }
 }
+
+#[test]
+fn refused_assets_are_reported_in_folder_order_every_run() {
+    // Assets are sniffed on every core at once; their findings must still come unit by unit
+    // in folder order, and within a unit in the walk's order, as a one-threaded walk gives.
+    let fx = Fixture::new("good");
+    let units: Vec<String> = (0..12).map(|n| format!("unit-{n:02}")).collect();
+    for unit in &units {
+        fx.write(
+            &format!("{PROJECTS}/{unit}/self-assessment.md"),
+            format!("# {unit}\n\nA package with files a browser could run.\n"),
+        );
+        fx.write(
+            &format!("{PROJECTS}/{unit}/a-page.html"),
+            "<script>alert(1)</script>",
+        );
+        fx.write(&format!("{PROJECTS}/{unit}/z-tool.exe"), "MZ");
+    }
+    let first = fx.check(&["--format", "json"]);
+    first.assert_finished();
+    let mut last = 0;
+    for unit in &units {
+        for (name, code) in [
+            ("a-page.html", "asset/active-content"),
+            ("z-tool.exe", "asset/unknown-type"),
+        ] {
+            let path = format!("\"{PROJECTS}/{unit}/{name}\"");
+            let at = first.stdout[last..]
+                .find(&path)
+                .unwrap_or_else(|| panic!("{path} is not reported after the previous file"));
+            last += at + path.len();
+            // Each file's own verdict: the finding's code follows its path.
+            let next = &first.stdout[last..];
+            let code_at = next.find("\"code\"").expect("a code");
+            assert!(
+                next[code_at..].starts_with(&format!("\"code\": \"{code}\"")),
+                "{path}: {}",
+                &next[..200]
+            );
+        }
+    }
+    for _ in 0..3 {
+        let again = fx.check(&["--format", "json"]);
+        assert_eq!(again.stdout, first.stdout);
+    }
+}
