@@ -625,21 +625,16 @@ impl Store {
             let mut rendered = page?;
             // At `Pages` depth the body and search text stay in the file until asked for; a
             // check has neither (their parts are empty).
+            let left = Deferred { file: old, slot };
             if pages {
-                let deferred = Deferred { file: old, slot };
-                self.defer(&rendered, deferred);
+                self.defer(&rendered, left);
             } else {
+                // Read now, through the same checks as a part read back later.
                 if slot.has(SEARCH) {
-                    let search = old.read(&slot, SEARCH, |bytes| {
-                        encoding()
-                            .deserialize::<Search<'_>>(bytes)
-                            .ok()
-                            .map(Search::into_parts)
-                    });
-                    (rendered.sections, rendered.terms) = search?;
+                    (rendered.sections, rendered.terms) = left.search(&rendered.search_digest)?;
                 }
                 if slot.has(BODY) {
-                    rendered.html = old.read(&slot, BODY, |html| String::from_utf8(html.to_vec()).ok())?;
+                    rendered.html = left.html(&rendered.html_digest)?;
                 }
             }
             self.lock().taken.insert(doc.source.to_string(), slot);

@@ -250,8 +250,8 @@ struct Listed<'a> {
     page: Page,
     sections: Vec<Section<'a>>,
     terms: Option<Cow<'a, PageTerms>>,
-    /// For a document's page: the digest of the sections and terms its pass gave, from which
-    /// `sections` and `terms` are made here.
+    /// For a document's page: the digest of the sections and terms its pass gave, which keys
+    /// the index in their place (see [`listed_key`]).
     from_pass: Option<&'a [u8; 32]>,
     /// For a document's page: its pass's result, whose sections and terms [`with_texts`]
     /// puts in `sections` and `terms` (only when the index is made, since a warm build may
