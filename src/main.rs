@@ -341,13 +341,13 @@ fn build(args: BuildArgs, ui: Ui) -> anyhow::Result<ExitCode> {
     ui.resolved(&config, cache_dir(&args.source, &config).as_deref());
     let progress = ui.progress("building");
     progress.stage("reading the repository");
-    let attempt = || {
-        let (site, cache) = load_and_prefetch(&config, &args.source, Depth::Pages);
+    let attempt = |source: &SourceArgs| {
+        let (site, cache) = load_and_prefetch(&config, source, Depth::Pages);
         let loaded = started.elapsed();
         // What the previous build recorded of its pages, so those whose inputs are unchanged
         // are linked from it rather than rendered; beside the document cache, and off with it.
-        let memo = cache_dir(&args.source, &config)
-            .and_then(|dir| tssa::output::PageMemo::load(&dir, &config.output));
+        let memo =
+            cache_dir(source, &config).and_then(|dir| tssa::output::PageMemo::load(&dir, &config.output));
         progress.count("files written", None);
         // Pages go to disk as they are rendered, so the build never holds the whole site. The
         // previous site is removed while the report is printed (`removal`, waited for at the
@@ -361,15 +361,25 @@ fn build(args: BuildArgs, ui: Ui) -> anyhow::Result<ExitCode> {
         });
         (written, cache, loaded)
     };
-    let (mut written, mut cache, mut loaded) = attempt();
+    let (mut written, mut cache, mut loaded) = attempt(&args.source);
     // The cache can only make a build faster: a file found damaged while the pages were
-    // rendered (the output is left as it was) is dropped, and the site built again.
-    if let Err(err @ tssa::error::Error::CacheDamaged) = &written {
+    // rendered (the output is left as it was) is dropped, and the site built again, which
+    // writes the file afresh; should that one be found damaged too (it is read back while
+    // written), the build is made without a cache, so that nothing the cache's folder holds
+    // can fail it.
+    let uncached = SourceArgs {
+        no_cache: true,
+        ..args.source.clone()
+    };
+    for source in [&args.source, &uncached] {
+        let Err(err @ tssa::error::Error::CacheDamaged) = &written else {
+            break;
+        };
         eprintln!("warning: {err}; it is removed and the site built again");
         if let Some(cache) = &cache {
             cache.discard_pages();
         }
-        (written, cache, loaded) = attempt();
+        (written, cache, loaded) = attempt(source);
     }
     let (built, stats, removal) = written?;
     // Wiped before anything else is printed, so no line is written over it.

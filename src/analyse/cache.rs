@@ -119,8 +119,16 @@ impl DocumentCache {
             return Arc::new(compute(links));
         }
         let recorder = Recorder::new(links);
-        let rendered = Arc::new(compute(&recorder));
+        let mut rendered = compute(&recorder);
         let asked = recorder.asked();
+        if let Some(disk) = &self.disk {
+            let written = disk.put(doc, &asked, &rendered);
+            // What the memory cache keeps must stay whole for the next rebuild.
+            if let Some(deferred) = written.filter(|_| !memory) {
+                disk.leave(&mut rendered, deferred);
+            }
+        }
+        let rendered = Arc::new(rendered);
         if memory {
             let kept = Kept {
                 key,
@@ -128,9 +136,6 @@ impl DocumentCache {
                 rendered: Arc::clone(&rendered),
             };
             self.lock().docs.insert(doc.source.clone(), Arc::new(kept));
-        }
-        if let Some(disk) = &self.disk {
-            disk.put(doc, &asked, &rendered);
         }
         rendered
     }

@@ -23,7 +23,7 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use bincode::Options;
 use serde::{Deserialize, Serialize};
@@ -191,6 +191,9 @@ where
 pub struct Writer {
     temp: PathBuf,
     file: File,
+    /// The same file, for reading back what this run wrote and let go of; kept open, so it
+    /// outlives the rename (or removal) of the file.
+    reader: Option<Arc<Indexed>>,
     limits: Limits,
     state: Mutex<Written>,
 }
@@ -212,9 +215,14 @@ impl Writer {
         options.read(true).write(true).create(true).truncate(true);
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
         let file = options.open(&temp).ok()?;
+        let reader = file
+            .try_clone()
+            .ok()
+            .map(|file| Arc::new(Indexed { file, limits }));
         Some(Writer {
             temp,
             file,
+            reader,
             limits,
             state: Mutex::new(Written {
                 next: HEAD,
@@ -267,6 +275,11 @@ impl Writer {
             at,
             parts: parts.map(|part| (part.len() as u64, checksum(part))),
         })
+    }
+
+    /// The file being written, opened for reading entries back by their slots.
+    pub fn reader(&self) -> Option<Arc<Indexed>> {
+        self.reader.clone()
     }
 
     /// Copies the entry at `slot` of `from` (its head already checked when it was taken) into
