@@ -63,29 +63,33 @@ struct Section<'a> {
 /// Where the index's files are, and nothing else is.
 const FOLDER: &str = "search/";
 
-/// The search index's files for `analysis`'s site.
-pub fn files(analysis: &Analysis) -> Result<Vec<OutputFile>, BodyLost> {
-    Ok(index_files(with_texts(analysis, collect(analysis))?))
+/// Where the index's files go, one at a time, as soon as each is made: at 50 times the
+/// corpus they are ~110 MB, which a build does not hold at once.
+pub type Put<'p> = dyn Fn(OutputFile) -> crate::error::Result<()> + Sync + 'p;
+
+/// The search index's files for `analysis`'s site, each handed to `put`.
+pub fn files(analysis: &Analysis, put: &Put<'_>) -> crate::error::Result<()> {
+    index_files(with_texts(analysis, collect(analysis))?, put)
 }
 
 /// As [`files`], each file keyed by the digest of everything the index is made from (every
 /// page, section and weighed term the index lists, see [`listed_key`]); no files at all when
 /// `memo` still holds the ones made from that key (then it has put them in the new site).
-pub fn files_remembered(analysis: &Analysis, memo: &dyn Sink) -> Result<Vec<OutputFile>, BodyLost> {
+pub fn files_remembered(analysis: &Analysis, memo: &dyn Sink, put: &Put<'_>) -> crate::error::Result<()> {
     let listed = collect(analysis);
     let Some(key) = listed_key(&listed) else {
-        return Ok(index_files(with_texts(analysis, listed)?));
+        return index_files(with_texts(analysis, listed)?, put);
     };
     if memo.reuse_all(FOLDER, &key) {
-        return Ok(Vec::new());
+        return Ok(());
     }
-    let mut out = index_files(with_texts(analysis, listed)?);
-    for file in &mut out {
+    let keyed = |mut file: OutputFile| {
         if let Content::Bytes(bytes) = &mut file.content {
             file.content = Content::Page(std::mem::take(bytes), key);
         }
-    }
-    Ok(out)
+        put(file)
+    };
+    index_files(with_texts(analysis, listed)?, &keyed)
 }
 
 /// The digest of the pages, sections and terms listed: the index's files are made from these
@@ -128,8 +132,10 @@ enum Made<'a> {
     InPass(&'a [u8; 32]),
 }
 
-/// The index's files made from what [`collect`] listed.
-fn index_files(listed: Vec<Listed<'_>>) -> Vec<OutputFile> {
+/// The index's files made from what [`collect`] listed, each handed to `put` as soon as it
+/// is made: the snippet files first, then the section texts are let go of (the terms and
+/// the index need only the headings), then the term shards and the index.
+fn index_files(listed: Vec<Listed<'_>>, put: &Put<'_>) -> crate::error::Result<()> {
     let mut pages = Vec::new();
     let mut sections = Vec::new();
     let mut cached = Vec::new();
@@ -139,23 +145,24 @@ fn index_files(listed: Vec<Listed<'_>>) -> Vec<OutputFile> {
         cached.push(listed.terms);
     }
     let text_files = assign_text_files(&mut pages, &sections);
+    text_files
+        .into_par_iter()
+        .enumerate()
+        .try_for_each(|(x, pages)| put(file(format!("search/text/{x}.json"), text_json(pages, &sections))))?;
     let weighed = weigh(&pages, &sections, cached);
+    for section in sections.iter_mut().flatten() {
+        section.text = Cow::Borrowed("");
+    }
     let postings = Postings::of(&weighed);
     let shards = postings.shards();
-    let mut out = Vec::with_capacity(shards.len() + text_files.len() + 1);
-    let index = index_json(&pages, &sections, &shards);
-    out.push(file("search/index.json".to_owned(), index));
-    out.par_extend(shards.par_iter().map(|shard| {
+    shards.par_iter().try_for_each(|shard| {
         let path = format!("search/terms/{}.json", shard.key);
-        file(path, postings.shard_json(shard.terms.clone()))
-    }));
-    out.par_extend(
-        text_files
-            .into_par_iter()
-            .enumerate()
-            .map(|(x, pages)| file(format!("search/text/{x}.json"), text_json(pages, &sections))),
-    );
-    out
+        put(file(path, postings.shard_json(shard.terms.clone())))
+    })?;
+    put(file(
+        "search/index.json".to_owned(),
+        index_json(&pages, &sections, &shards),
+    ))
 }
 
 fn file(path: String, bytes: Vec<u8>) -> OutputFile {
@@ -263,8 +270,8 @@ struct Listed<'a> {
 /// pages' weighed here. In one thread: what is left (status pages, a title each) is too
 /// little to share out.
 fn weigh<'a>(
-    pages: &'a [Page],
-    sections: &'a [Vec<Section<'a>>],
+    pages: &[Page],
+    sections: &[Vec<Section<'_>>],
     cached: Vec<Option<Cow<'a, PageTerms>>>,
 ) -> Vec<Cow<'a, PageTerms>> {
     let mut w = Weigher::default();

@@ -293,11 +293,11 @@ impl<'a> Renderer<'a> {
         // The search index is the longest of these: started first, beside the others.
         rayon::join(
             || {
-                let files = match self.memo {
-                    Some(memo) => crate::render::search::files_remembered(self.analysis, memo),
-                    None => crate::render::search::files(self.analysis),
-                };
-                files?.into_par_iter().try_for_each(|file| paths.put(file))
+                let put = |file| paths.put(file);
+                match self.memo {
+                    Some(memo) => crate::render::search::files_remembered(self.analysis, memo, &put),
+                    None => crate::render::search::files(self.analysis, &put),
+                }
             },
             || Singles {
                 api: paths
