@@ -69,7 +69,7 @@ pub type Put<'p> = dyn Fn(OutputFile) -> crate::error::Result<()> + Sync + 'p;
 
 /// The search index's files for `analysis`'s site, each handed to `put`.
 pub fn files(analysis: &Analysis, put: &Put<'_>) -> crate::error::Result<()> {
-    index_files(with_texts(analysis, collect(analysis))?, put)
+    index_files(analysis, collect(analysis), put)
 }
 
 /// As [`files`], each file keyed by the digest of everything the index is made from (every
@@ -78,7 +78,7 @@ pub fn files(analysis: &Analysis, put: &Put<'_>) -> crate::error::Result<()> {
 pub fn files_remembered(analysis: &Analysis, memo: &dyn Sink, put: &Put<'_>) -> crate::error::Result<()> {
     let listed = collect(analysis);
     let Some(key) = listed_key(&listed) else {
-        return index_files(with_texts(analysis, listed)?, put);
+        return index_files(analysis, listed, put);
     };
     if memo.reuse_all(FOLDER, &key) {
         return Ok(());
@@ -89,7 +89,7 @@ pub fn files_remembered(analysis: &Analysis, memo: &dyn Sink, put: &Put<'_>) -> 
         }
         put(file)
     };
-    index_files(with_texts(analysis, listed)?, &keyed)
+    index_files(analysis, listed, &keyed)
 }
 
 /// The digest of the pages, sections and terms listed: the index's files are made from these
@@ -133,25 +133,55 @@ enum Made<'a> {
 }
 
 /// The index's files made from what [`collect`] listed, each handed to `put` as soon as it
-/// is made: the snippet files first, then the section texts are let go of (the terms and
-/// the index need only the headings), then the term shards and the index.
-fn index_files(listed: Vec<Listed<'_>>, put: &Put<'_>) -> crate::error::Result<()> {
+/// is made. The documents' section texts are read back (see [`read_texts`]) and their
+/// snippet files made a run of whole groups at a time, then let go of: the term shards and
+/// the index need only the headings and terms. At 50 times the corpus the texts are ~60 MB,
+/// the files ~110 MB; neither is held whole.
+fn index_files<'a>(
+    analysis: &'a Analysis,
+    listed: Vec<Listed<'a>>,
+    put: &Put<'_>,
+) -> crate::error::Result<()> {
     let mut pages = Vec::new();
     let mut sections = Vec::new();
     let mut cached = Vec::new();
+    let mut passes = Vec::new();
     for listed in listed {
         pages.push(listed.page);
         sections.push(listed.sections);
         cached.push(listed.terms);
+        passes.push(listed.pass);
     }
-    let text_files = assign_text_files(&mut pages, &sections);
-    text_files
-        .into_par_iter()
-        .enumerate()
-        .try_for_each(|(x, pages)| put(file(format!("search/text/{x}.json"), text_json(pages, &sections))))?;
-    let weighed = weigh(&pages, &sections, cached);
-    for section in sections.iter_mut().flatten() {
-        section.text = Cow::Borrowed("");
+    let mut weighed = Vec::with_capacity(pages.len());
+    let mut numbered = 0;
+    for run in runs_of_groups(&pages, TEXT_RUN_PAGES) {
+        read_texts(
+            analysis,
+            &passes[run.clone()],
+            &mut sections[run.clone()],
+            &mut cached[run.clone()],
+        )?;
+        let text_files = assign_text_files(&mut pages[run.clone()], &sections[run.clone()]);
+        for page in &mut pages[run.clone()] {
+            page.x += numbered;
+        }
+        let first = numbered;
+        numbered += text_files.len();
+        text_files
+            .into_par_iter()
+            .enumerate()
+            .try_for_each(|(x, local)| {
+                let pages = run.start + local.start..run.start + local.end;
+                put(file(
+                    format!("search/text/{}.json", first + x),
+                    text_json(pages, &sections),
+                ))
+            })?;
+        let terms = cached[run.clone()].iter_mut().map(Option::take).collect();
+        weighed.extend(weigh(&pages[run.clone()], &sections[run.clone()], terms));
+        for section in sections[run].iter_mut().flatten() {
+            section.text = Cow::Borrowed("");
+        }
     }
     let postings = Postings::of(&weighed);
     let shards = postings.shards();
@@ -163,6 +193,25 @@ fn index_files(listed: Vec<Listed<'_>>, put: &Put<'_>) -> crate::error::Result<(
         "search/index.json".to_owned(),
         index_json(&pages, &sections, &shards),
     ))
+}
+
+/// How many pages' texts [`index_files`] reads back at once, at least (a run ends with a
+/// group, since a snippet file never holds two groups' pages).
+const TEXT_RUN_PAGES: usize = 256;
+
+/// `pages` cut into runs of whole groups (consecutive pages of one `g`), each of at least
+/// `least` pages but the last.
+fn runs_of_groups(pages: &[Page], least: usize) -> Vec<Range<usize>> {
+    let mut runs = Vec::new();
+    let mut start = 0;
+    for p in 1..=pages.len() {
+        let group_ends = p == pages.len() || pages[p].g != pages[p - 1].g;
+        if group_ends && (p - start >= least || p == pages.len()) {
+            runs.push(start..p);
+            start = p;
+        }
+    }
+    runs
 }
 
 fn file(path: String, bytes: Vec<u8>) -> OutputFile {
@@ -260,7 +309,7 @@ struct Listed<'a> {
     /// For a document's page: the digest of the sections and terms its pass gave, which keys
     /// the index in their place (see [`listed_key`]).
     from_pass: Option<&'a [u8; 32]>,
-    /// For a document's page: its pass's result, whose sections and terms [`with_texts`]
+    /// For a document's page: its pass's result, whose sections and terms [`read_texts`]
     /// puts in `sections` and `terms` (only when the index is made, since a warm build may
     /// have left them in the cache file).
     pass: Option<&'a RenderedDoc>,
@@ -398,18 +447,27 @@ fn document<'a>(analysis: &'a Analysis, doc: &Document, group: &str) -> Listed<'
     }
 }
 
-/// `listed` with each document's sections and terms in place, read back from the build
-/// cache's file where the analysis left them.
-fn with_texts<'a>(analysis: &'a Analysis, mut listed: Vec<Listed<'a>>) -> Result<Vec<Listed<'a>>, BodyLost> {
-    listed.par_iter_mut().try_for_each(|item| {
-        if let Some(rendered) = item.pass.take() {
-            let text = analysis.search(rendered)?;
-            item.sections = opened(text.sections);
-            item.terms = Some(text.terms);
-        }
-        Ok(())
-    })?;
-    Ok(listed)
+/// Each document's sections and terms put in place (`sections`, `terms`), read back from the
+/// build cache's file where the analysis left them; `passes` are the documents' results
+/// (`None` for other pages, whose sections are listed already).
+fn read_texts<'a>(
+    analysis: &'a Analysis,
+    passes: &[Option<&'a RenderedDoc>],
+    sections: &mut [Vec<Section<'a>>],
+    terms: &mut [Option<Cow<'a, PageTerms>>],
+) -> Result<(), BodyLost> {
+    let slots = sections.par_iter_mut().zip(terms.par_iter_mut());
+    passes
+        .par_iter()
+        .zip(slots)
+        .try_for_each(|(pass, (sections, terms))| {
+            if let Some(rendered) = pass {
+                let text = analysis.search(rendered)?;
+                *sections = opened(text.sections);
+                *terms = Some(text.terms);
+            }
+            Ok(())
+        })
 }
 
 /// A document's sections as the index lists them: the first holds the title's words, so
@@ -720,6 +778,22 @@ mod tests {
             serde_json::json!({"1": ["x".repeat(SNIPPET_CAP)]})
         );
         assert_eq!(text_json(0..1, &sections), br#"{"0":["line\none"]}"#);
+    }
+
+    #[test]
+    fn texts_are_read_in_runs_of_whole_groups() {
+        let groups = ["a", "a", "b", "c", "c", "c", "d"];
+        let pages: Vec<Page> = groups
+            .iter()
+            .map(|g| Page {
+                g: (*g).into(),
+                ..page("x/", "X")
+            })
+            .collect();
+        assert_eq!(runs_of_groups(&pages, 2), [0..2, 2..6, 6..7]);
+        assert_eq!(runs_of_groups(&pages, 1), [0..2, 2..3, 3..6, 6..7]);
+        assert_eq!(runs_of_groups(&pages, 100), [0..7]);
+        assert!(runs_of_groups(&[], 2).is_empty());
     }
 
     #[test]
