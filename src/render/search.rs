@@ -792,7 +792,7 @@ mod tests {
             .collect();
         assert_eq!(runs_of_groups(&pages, 2), [0..2, 2..6, 6..7]);
         assert_eq!(runs_of_groups(&pages, 1), [0..2, 2..3, 3..6, 6..7]);
-        assert_eq!(runs_of_groups(&pages, 100), [0..7]);
+        assert_eq!(runs_of_groups(&pages, 100), vec![Range { start: 0, end: 7 }]);
         assert!(runs_of_groups(&[], 2).is_empty());
     }
 
