@@ -21,9 +21,11 @@ use tssa::model::Site;
 use tssa::term::{Env, Paint, Progress, Verbosity};
 
 /// mimalloc rather than glibc's malloc: it takes memory from the system in large committed
-/// runs, so a warm 10x build takes ~400 page faults instead of ~12,000 and spends a quarter
-/// less CPU (benches/README, "seventh round"); the price is a larger resident set (a warm 1x
-/// build 16 → 44 MB, a warm 50x build ~215 → ~265 MiB, inside the 300 MiB budget).
+/// runs, so a warm 10x build takes ~450 page faults instead of ~12,000 and spends a quarter
+/// less CPU (benches/README, "seventh round"). Its version 2: version 3 keeps freed memory for
+/// a second before returning it (`purge_delay`), which held ~100 MiB more at the peak of a
+/// first 50x build (~390 vs ~290 MiB, over the 300 MiB budget) and was no faster anywhere
+/// (benches/README, "eighth round").
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -593,8 +595,9 @@ fn print_diagnostics<'a>(diagnostics: impl IntoIterator<Item = &'a Diagnostic>, 
 #[cfg(feature = "serve")]
 fn serve(args: tssa::cli::ServeArgs, ui: Ui) -> anyhow::Result<ExitCode> {
     // The huge pages that make a build's allocations cheap (see `GLOBAL`) buy a rebuild
-    // nothing measurable and would double a long-running preview's resident set (45 → 90 MB
-    // on the corpus): the server keeps to small pages. Nothing depends on it succeeding.
+    // nothing measurable and doubled a long-running preview's resident set (45 → 90 MB on
+    // the corpus, measured with mimalloc 3): the server keeps to small pages. Nothing depends
+    // on it succeeding.
     let _ = rustix::thread::disable_transparent_huge_pages(true);
     let mut options = tssa::serve::ServeOptions::new(overrides(&args.source));
     options.bind = args.bind;
