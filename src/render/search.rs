@@ -161,22 +161,7 @@ fn index_files<'a>(
             &mut sections[run.clone()],
             &mut cached[run.clone()],
         )?;
-        let text_files = assign_text_files(&mut pages[run.clone()], &sections[run.clone()]);
-        for page in &mut pages[run.clone()] {
-            page.x += numbered;
-        }
-        let first = numbered;
-        numbered += text_files.len();
-        text_files
-            .into_par_iter()
-            .enumerate()
-            .try_for_each(|(x, local)| {
-                let pages = run.start + local.start..run.start + local.end;
-                put(file(
-                    format!("search/text/{}.json", first + x),
-                    text_json(pages, &sections),
-                ))
-            })?;
+        numbered += put_text_files(&mut pages, &sections, run.clone(), numbered, put)?;
         let terms = cached[run.clone()].iter_mut().map(Option::take).collect();
         weighed.extend(weigh(&pages[run.clone()], &sections[run.clone()], terms));
         for section in sections[run].iter_mut().flatten() {
@@ -193,6 +178,30 @@ fn index_files<'a>(
         "search/index.json".to_owned(),
         index_json(&pages, &sections, &shards),
     ))
+}
+
+/// The snippet files of the pages `run` (whole groups), numbered from `first`, each handed to
+/// `put`; how many there were.
+fn put_text_files(
+    pages: &mut [Page],
+    sections: &[Vec<Section<'_>>],
+    run: Range<usize>,
+    first: usize,
+    put: &Put<'_>,
+) -> crate::error::Result<usize> {
+    let files = assign_text_files(&mut pages[run.clone()], &sections[run.clone()]);
+    for page in &mut pages[run.clone()] {
+        page.x += first;
+    }
+    let count = files.len();
+    files.into_par_iter().enumerate().try_for_each(|(x, local)| {
+        let pages = run.start + local.start..run.start + local.end;
+        put(file(
+            format!("search/text/{}.json", first + x),
+            text_json(pages, sections),
+        ))
+    })?;
+    Ok(count)
 }
 
 /// How many pages' texts [`index_files`] reads back at once, at least (a run ends with a
