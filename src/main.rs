@@ -343,8 +343,10 @@ fn build(args: BuildArgs, ui: Ui) -> anyhow::Result<ExitCode> {
     ui.resolved(&config, cache_dir(&args.source, &config).as_deref());
     let progress = ui.progress("building");
     progress.stage("reading the repository");
-    let attempt = |source: &SourceArgs| {
+    let attempt = |source: &SourceArgs, scratch: bool| {
         let (site, cache) = load_and_prefetch(&config, source, Depth::Pages);
+        // Without a cache, pages' bodies past a bound go to a scratch file instead of memory.
+        let scratch = (cache.is_none() && scratch).then(|| DocumentCache::scratch(std::env::temp_dir()));
         let loaded = started.elapsed();
         // What the previous build recorded of its pages, so those whose inputs are unchanged
         // are linked from it rather than rendered; beside the document cache, and off with it.
@@ -359,21 +361,21 @@ fn build(args: BuildArgs, ui: Ui) -> anyhow::Result<ExitCode> {
                 sink: staging,
                 count: progress.counter(),
             };
-            tssa::pipeline::build_into(&config, site, cache.as_ref(), &counted)
+            tssa::pipeline::build_into(&config, site, cache.as_ref().or(scratch.as_ref()), &counted)
         });
         (written, cache, loaded)
     };
-    let (mut written, mut cache, mut loaded) = attempt(&args.source);
+    let (mut written, mut cache, mut loaded) = attempt(&args.source, true);
     // The cache can only make a build faster: a file found damaged while the pages were
     // rendered (the output is left as it was) is dropped, and the site built again, which
     // writes the file afresh; should that one be found damaged too (it is read back while
-    // written), the build is made without a cache, so that nothing the cache's folder holds
-    // can fail it.
+    // written), the build is made without a cache or a scratch file, so that nothing on disk
+    // but the repository can fail it.
     let uncached = SourceArgs {
         no_cache: true,
         ..args.source.clone()
     };
-    for source in [&args.source, &uncached] {
+    for (source, scratch) in [(&args.source, true), (&uncached, false)] {
         let Err(err @ tssa::error::Error::CacheDamaged) = &written else {
             break;
         };
@@ -381,7 +383,7 @@ fn build(args: BuildArgs, ui: Ui) -> anyhow::Result<ExitCode> {
         if let Some(cache) = &cache {
             cache.discard_pages();
         }
-        (written, cache, loaded) = attempt(source);
+        (written, cache, loaded) = attempt(source, scratch);
     }
     let (built, stats, removal) = written?;
     // Wiped before anything else is printed, so no line is written over it.

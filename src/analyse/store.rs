@@ -508,7 +508,8 @@ pub struct Left {
     pub searches: HashMap<[u8; 32], Deferred>,
 }
 
-/// The persistent cache of one repository, for one run.
+/// The persistent cache of one repository, for one run; or, for a build without a cache, a
+/// scratch file its largest results are left in ([`Store::scratch`]).
 #[derive(Debug)]
 pub struct Store {
     dir: PathBuf,
@@ -516,6 +517,15 @@ pub struct Store {
     state: Mutex<State>,
     /// Bodies and search texts left in the file by [`Store::take`] at [`Depth::Pages`].
     deferred: Mutex<Left>,
+    /// Set for a scratch file: nothing is read from an earlier run or kept for a later one.
+    spill: Option<Spill>,
+}
+
+/// When a scratch file is used: once the results held in memory pass `after` bytes.
+#[derive(Debug)]
+struct Spill {
+    after: u64,
+    held: std::sync::atomic::AtomicU64,
 }
 
 #[derive(Default)]
@@ -560,7 +570,38 @@ impl Store {
             limits,
             state: Mutex::default(),
             deferred: Mutex::default(),
+            spill: None,
         }
+    }
+
+    /// A scratch file in `dir` for a build without a cache: results are kept in memory until
+    /// they hold `after` bytes of bodies and search texts, then written to a file no other run
+    /// sees (see [`Writer::create_scratch`]) and read back when their page or the search index
+    /// is made, as a cached build reads them, so memory stays bounded at any size of site.
+    pub(super) fn scratch(dir: PathBuf, after: u64) -> Store {
+        Store {
+            spill: Some(Spill {
+                after,
+                held: std::sync::atomic::AtomicU64::new(0),
+            }),
+            ..Store::new(dir)
+        }
+    }
+
+    /// Whether `result` is to be written: always for a cache, for a scratch file once the
+    /// results kept in memory would pass its bound.
+    fn spills(&self, result: &RenderedDoc) -> bool {
+        let Some(spill) = &self.spill else {
+            return true;
+        };
+        let text: usize = result
+            .sections
+            .iter()
+            .map(|s| s.text.len() + s.heading.len())
+            .sum();
+        let size = (result.html.len() + text + result.terms.bytes()) as u64;
+        let held = spill.held.fetch_add(size, std::sync::atomic::Ordering::Relaxed);
+        held + size > spill.after
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -578,6 +619,7 @@ impl Store {
         let key = Key::new(depth);
         let opened = key
             .as_ref()
+            .filter(|_| self.spill.is_none())
             .and_then(|key| Indexed::open(&file, key, self.limits));
         let (old, index) = match opened {
             Some((old, index)) => (Some(Arc::new(old)), index),
@@ -593,9 +635,11 @@ impl Store {
         };
     }
 
-    /// Removes the file of `depth`'s results.
+    /// Removes the file of `depth`'s results (a scratch file has no name to remove).
     pub(super) fn discard(&self, depth: Depth) {
-        let _ = std::fs::remove_file(self.dir.join(file_name(depth)));
+        if self.spill.is_none() {
+            let _ = std::fs::remove_file(self.dir.join(file_name(depth)));
+        }
     }
 
     /// Whether `doc`'s result is likely in the cache (an entry of its path and body length;
@@ -667,6 +711,9 @@ impl Store {
     /// entry's body and search text can be read back from the file as a taken one's are: the
     /// returned [`Deferred`] says where, for [`Store::leave`].
     pub(super) fn put(&self, doc: &Document, asked: &[Asked<'_>], result: &RenderedDoc) -> Option<Deferred> {
+        if !self.spills(result) {
+            return None;
+        }
         let writer = self.writer()?;
         let (page, search, html) = Page::of(result);
         // A check's results have no search text: its part is left empty, never read.
@@ -717,7 +764,11 @@ impl Store {
         state.dirty = true;
         if state.writer.is_none() {
             let path = &state.file.as_ref()?.0;
-            state.writer = Writer::create(path, self.limits).map(Arc::new);
+            let writer = match self.spill {
+                Some(_) => Writer::create_scratch(path, self.limits),
+                None => Writer::create(path, self.limits),
+            };
+            state.writer = writer.map(Arc::new);
         }
         state.writer.clone()
     }
@@ -728,6 +779,11 @@ impl Store {
     /// are copied over; those it made are in the new one already.
     pub(super) fn finish(&self, docs: &[&Document]) {
         let mut state = std::mem::take(&mut *self.lock());
+        if self.spill.is_some() {
+            // A scratch file's name is gone already; what was left in it is still read
+            // through the handles the deferred parts hold.
+            return;
+        }
         let changed = state.dirty || !state.index.is_empty();
         // Every worker is done with the writer: the pass is over.
         let writer = state.writer.take().and_then(Arc::into_inner);
@@ -1050,6 +1106,45 @@ mod tests {
         assert_eq!(kept.sections.len(), 1, "kept whole");
         let left = check.deferred().0;
         assert!(left.bodies.is_empty() && left.searches.is_empty());
+    }
+
+    #[test]
+    fn a_scratch_file_takes_the_results_past_its_bound_and_leaves_nothing_behind() {
+        let dir = tempfile::tempdir().expect("a folder");
+        // An old cache file in the folder is neither read nor replaced.
+        stored(dir.path(), &[&document("a.md", "alpha")]);
+        let before = std::fs::read(pages_bin(dir.path())).expect("the old file");
+        let links = Table(BTreeMap::new());
+        let store = Store::scratch(dir.path().to_owned(), 100);
+        store.prepare(Depth::Pages);
+        let (a, b) = (document("a.md", "alpha"), document("b.md", "beta"));
+        assert!(!store.has(&a), "nothing is read from an earlier run");
+        assert!(store.take(&a, &links).is_none());
+        let small = searchable("alpha");
+        assert!(
+            store.put(&a, &[], &small).is_none(),
+            "kept in memory within the bound"
+        );
+        let large = searchable(&"beta ".repeat(40));
+        let left = store.put(&b, &[], &large).expect("written past the bound");
+        let names = |dir: &Path| -> Vec<String> {
+            let entries = std::fs::read_dir(dir).expect("the folder");
+            entries
+                .map(|e| e.expect("an entry").file_name().to_string_lossy().into_owned())
+                .collect()
+        };
+        assert_eq!(names(dir.path()), ["pages.bin"], "the scratch file has no name");
+        assert_eq!(left.html(&large.html_digest), Some(large.html.clone()));
+        let (sections, terms) = left.search(&large.search_digest).expect("read back");
+        assert_eq!((sections, terms), (large.sections.clone(), large.terms.clone()));
+        store.finish(&[&a, &b]);
+        store.discard(Depth::Pages);
+        assert_eq!(std::fs::read(pages_bin(dir.path())).expect("still there"), before);
+        assert_eq!(
+            left.html(&large.html_digest),
+            Some(large.html),
+            "readable to the end"
+        );
     }
 
     fn stored(dir: &Path, docs: &[&Document]) {

@@ -209,10 +209,28 @@ struct Written {
 impl Writer {
     /// A new temporary file beside `path` (private to the user), to be renamed over it.
     pub fn create(path: &Path, limits: Limits) -> Option<Writer> {
+        Writer::open(path, limits, false)
+    }
+
+    /// A file only to be read back during this run, in a folder others may write to (the
+    /// system's temporary folder): made only if no file or link is in the way (`O_EXCL`),
+    /// and its name removed at once, so it is gone when the run ends however it ends.
+    pub fn create_scratch(path: &Path, limits: Limits) -> Option<Writer> {
+        let writer = Writer::open(path, limits, true)?;
+        std::fs::remove_file(&writer.temp).ok()?;
+        Some(writer)
+    }
+
+    fn open(path: &Path, limits: Limits, exclusive: bool) -> Option<Writer> {
         let name = path.file_name()?.to_string_lossy();
         let temp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
         let mut options = std::fs::OpenOptions::new();
-        options.read(true).write(true).create(true).truncate(true);
+        options.read(true).write(true);
+        if exclusive {
+            options.create_new(true);
+        } else {
+            options.create(true).truncate(true);
+        }
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
         let file = options.open(&temp).ok()?;
         let reader = file
