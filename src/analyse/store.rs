@@ -521,11 +521,12 @@ pub struct Store {
     spill: Option<Spill>,
 }
 
-/// When a scratch file is used: once the results held in memory pass `after` bytes.
+/// When a scratch file is used: once the results offered pass `after` bytes (those before
+/// stay in memory, every later one is written).
 #[derive(Debug)]
 struct Spill {
     after: u64,
-    held: std::sync::atomic::AtomicU64,
+    offered: std::sync::atomic::AtomicU64,
 }
 
 #[derive(Default)]
@@ -582,7 +583,7 @@ impl Store {
         Store {
             spill: Some(Spill {
                 after,
-                held: std::sync::atomic::AtomicU64::new(0),
+                offered: std::sync::atomic::AtomicU64::new(0),
             }),
             ..Store::new(dir)
         }
@@ -600,8 +601,10 @@ impl Store {
             .map(|s| s.text.len() + s.heading.len())
             .sum();
         let size = (result.html.len() + text + result.terms.bytes()) as u64;
-        let held = spill.held.fetch_add(size, std::sync::atomic::Ordering::Relaxed);
-        held + size > spill.after
+        let before = spill
+            .offered
+            .fetch_add(size, std::sync::atomic::Ordering::Relaxed);
+        before + size > spill.after
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
