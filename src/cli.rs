@@ -113,7 +113,8 @@ pub struct SourceArgs {
     pub git: bool,
     /// Do not read or write the build cache (also `TSSA_NO_CACHE=1`). The cache keeps each
     /// document's result between runs in `$TSSA_CACHE_DIR`, else `$XDG_CACHE_HOME/tssa`, else
-    /// `~/.cache/tssa`; it never changes what is built.
+    /// `~/.cache/tssa`; it never changes what is built. Without it, a build whose pages pass
+    /// 64 MiB keeps the rest in an unnamed scratch file in the temporary folder (`$TMPDIR`).
     #[arg(long)]
     pub no_cache: bool,
 }
