@@ -127,14 +127,18 @@ pub fn discover(config: &Config) -> Discovered {
             (dir, (slug, folder), files, diagnostics)
         })
         .collect();
-    // Each asset's head is read to be sniffed: on every core, for all units at once.
+    // Each asset's head is read to be sniffed: on every core, for all units at once. One
+    // verdict a file (none for a document or the sidecar), so each stays beside its file.
     let verdicts: Vec<Vec<Option<Diagnostic>>> = walked
         .par_iter()
         .map(|(_, _, files, _)| {
             files
                 .par_iter()
-                .filter(|file| is_asset(file))
-                .map(|file| unpublishable(file, config.limits.asset_bytes))
+                .map(|file| {
+                    is_asset(file)
+                        .then(|| unpublishable(file, config.limits.asset_bytes))
+                        .flatten()
+                })
                 .collect()
         })
         .collect();
@@ -1246,8 +1250,8 @@ impl Walker {
         files
     }
 
-    /// The unit in `dir` made of its walked `files`, each asset's verdict taken in turn from
-    /// `verdicts` ([`unpublishable`], judged beforehand on every core).
+    /// The unit in `dir` made of its walked `files`, each with its verdict in `verdicts`
+    /// ([`unpublishable`] for an asset, judged beforehand on every core).
     fn unit(
         &self,
         dir: &str,
@@ -1256,7 +1260,6 @@ impl Walker {
         verdicts: Vec<Option<Diagnostic>>,
         diagnostics: &mut Vec<Diagnostic>,
     ) -> UnitFiles {
-        let mut verdicts = verdicts.into_iter();
         let mut unit = UnitFiles {
             slug,
             folder,
@@ -1265,7 +1268,7 @@ impl Walker {
             assets: Vec::new(),
             sidecar: None,
         };
-        for file in files {
+        for (file, verdict) in files.into_iter().zip(verdicts) {
             let top_level = !file.within.contains('/');
             if is_sidecar(&file) {
                 unit.sidecar = Some(file);
@@ -1286,7 +1289,7 @@ impl Walker {
                 }
                 unit.documents.push((kind, file));
             } else {
-                if let Some(problem) = verdicts.next().flatten() {
+                if let Some(problem) = verdict {
                     diagnostics.push(problem.at(file.rel.clone(), None));
                 } else {
                     unit.assets.push(file);

@@ -918,9 +918,8 @@ mod cache_tests {
     }
 
     /// Everything the model holds, fields serde skips included (bodies, visible lines, code
-    /// bytes, reviewers' lines).
-    /// The whole model, but for where each document's body came from (a cached load knows
-    /// its file's digest, an uncached one does not): compared on its own below.
+    /// bytes, reviewers' lines), but for where each document's body came from (a cached load
+    /// knows its file's digest, an uncached one does not): compared on its own below.
     fn everything(site: &Site) -> String {
         let mut site = site.clone();
         site.documents_mut().for_each(|doc| doc.origin = None);

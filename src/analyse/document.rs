@@ -114,8 +114,10 @@ pub struct RenderedDoc {
 }
 
 /// What a page gives the search index, as one digest: its sections and weighed terms,
-/// encoded (bincode delimits every value, so no two different lists encode alike).
+/// encoded (bincode delimits every value, so no two different lists encode alike) exactly as
+/// the build cache stores them, so a stored search text is checked by hashing its bytes.
 pub fn search_digest(sections: &[SearchSection], terms: &PageTerms) -> [u8; 32] {
+    use bincode::Options;
     let mut digest = blake3::Hasher::new();
     let mut buffered = std::io::BufWriter::with_capacity(1 << 14, &mut digest);
     let listed: Vec<(&str, &str, &str)> = sections
@@ -123,7 +125,7 @@ pub fn search_digest(sections: &[SearchSection], terms: &PageTerms) -> [u8; 32] 
         .map(|s| (&*s.heading, &*s.anchor, &*s.text))
         .collect();
     // Writing into a hasher cannot fail, and every value here can be encoded.
-    let _ = bincode::serialize_into(&mut buffered, &(listed, terms));
+    let _ = super::store::encoding().serialize_into(&mut buffered, &(listed, terms));
     let _ = std::io::Write::flush(&mut buffered);
     drop(buffered);
     *digest.finalize().as_bytes()

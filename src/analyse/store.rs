@@ -338,7 +338,9 @@ struct Page<'a> {
     search_digest: [u8; 32],
 }
 
-/// A document's sections and terms for the search index, as stored.
+/// A document's sections and terms for the search index, as stored: encoded as
+/// [`super::document::search_digest`] encodes them (the same two fields in the same order), so
+/// the digest is that of the stored bytes.
 #[derive(Serialize, Deserialize)]
 struct Search<'a> {
     #[serde(borrow)]
@@ -490,13 +492,15 @@ impl Deferred {
     }
 
     /// The sections and terms, read and decoded again, if they are still the ones whose
-    /// digest ([`super::document::search_digest`]) is `digest`.
+    /// digest ([`super::document::search_digest`], taken of these very bytes) is `digest`.
     pub fn search(&self, digest: &[u8; 32]) -> Option<(Vec<SearchSection>, PageTerms)> {
-        let (sections, terms) = self.file.read(&self.slot, SEARCH, |bytes| {
+        self.file.read(&self.slot, SEARCH, |bytes| {
+            if blake3::hash(bytes).as_bytes() != digest {
+                return None;
+            }
             let search: Search<'_> = encoding().deserialize(bytes).ok()?;
             Some(search.into_parts())
-        })?;
-        (super::document::search_digest(&sections, &terms) == *digest).then_some((sections, terms))
+        })
     }
 }
 
@@ -721,21 +725,27 @@ impl Store {
         let (page, search, html) = Page::of(result);
         // A check's results have no search text: its part is left empty, never read.
         let no_search = result.sections.is_empty() && result.terms == PageTerms::default();
-        let entry = Entry {
-            source: Cow::Borrowed(doc.source.as_str()),
-            url: Cow::Borrowed(doc.url.as_str()),
-            body_line: doc.body_line as u64,
-            title: Cow::Borrowed(&doc.title),
-            origin: Origin::of(doc),
-            asked: Cow::Borrowed(asked),
-            page,
-        };
         let search = if no_search {
             Ok(Vec::new())
         } else {
             encoding().serialize(&search)
         };
-        let (Ok(head), Ok(search)) = (encoding().serialize(&entry), search) else {
+        // A scratch file's entries are never taken, only read back: they need no head (nor
+        // the digest of their Markdown it would hold).
+        let head = if self.spill.is_some() {
+            Ok(Vec::new())
+        } else {
+            encoding().serialize(&Entry {
+                source: Cow::Borrowed(doc.source.as_str()),
+                url: Cow::Borrowed(doc.url.as_str()),
+                body_line: doc.body_line as u64,
+                title: Cow::Borrowed(&doc.title),
+                origin: Origin::of(doc),
+                asked: Cow::Borrowed(asked),
+                page,
+            })
+        };
+        let (Ok(head), Ok(search)) = (head, search) else {
             return None;
         };
         let slot = writer.append([&head, &search, html.as_bytes()], doc.body.len() as u64)?;
