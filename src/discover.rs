@@ -7,7 +7,6 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
 
 use rayon::prelude::*;
-use walkdir::WalkDir;
 
 use crate::config::{Config, Limits};
 use crate::diagnostic::Diagnostic;
@@ -1151,32 +1150,43 @@ impl Walker {
             dirs: Vec::new(),
             marked: false,
         };
-        let walk = WalkDir::new(dir)
-            .min_depth(1)
-            .max_depth(1)
-            .sort_by_file_name()
-            .follow_links(false);
-        for entry in walk {
-            let entry = match entry {
-                Ok(entry) => entry,
-                Err(err) => {
-                    diagnostics.push(walk_error(&self.root, &err));
-                    continue;
+        // `std::fs::read_dir`, not walkdir: walkdir opens every folder it yields, even at its
+        // `max_depth`, and with a sorter reads that folder's whole listing too, so each
+        // listing cost a second read of every folder below it (the whole of a folder that is
+        // skipped, too deep or past the file budget included).
+        let mut entries: Vec<std::fs::DirEntry> = Vec::new();
+        match std::fs::read_dir(dir) {
+            Ok(read) => {
+                for entry in read {
+                    match entry {
+                        Ok(entry) => entries.push(entry),
+                        Err(err) => diagnostics.push(listing_error(&self.root, dir, &err)),
+                    }
                 }
-            };
+            }
+            Err(err) => diagnostics.push(listing_error(&self.root, dir, &err)),
+        }
+        entries.sort_unstable_by_key(std::fs::DirEntry::file_name);
+        for entry in entries {
+            let path = entry.path();
+            // The listing's own type (`d_type`); `lstat` only where the file system gives none.
+            let kind = entry
+                .file_type()
+                .or_else(|_| std::fs::symlink_metadata(&path).map(|m| m.file_type()));
+            let is_link = kind.as_ref().is_ok_and(std::fs::FileType::is_symlink);
             if entry.file_name() == crate::output::MARKER {
                 // As `is_file` would say: a link is followed (rare enough to pay a `stat`).
-                let kind = entry.file_type();
-                listing.marked = kind.is_file() || (kind.is_symlink() && entry.path().is_file());
+                listing.marked =
+                    kind.as_ref().is_ok_and(|kind| kind.is_file()) || (is_link && path.is_file());
             }
-            let Some(name) = self.name_of(entry.path(), rel_dir, diagnostics) else {
+            let Some(name) = self.name_of(&path, rel_dir, diagnostics) else {
                 continue;
             };
             let rel = join(rel_dir, &name);
-            match self.admit(entry.path(), &rel, entry.path_is_symlink(), markers, diagnostics) {
-                Some(Kind::Dir) => listing.dirs.push((entry.path().to_path_buf(), name)),
+            match self.admit(&path, &rel, is_link, markers, diagnostics) {
+                Some(Kind::Dir) => listing.dirs.push((path, name)),
                 Some(Kind::File(size, stamp)) => {
-                    let mut file = Self::source_file(entry.path().to_path_buf(), rel, name, size);
+                    let mut file = Self::source_file(path, rel, name, size);
                     file.stamp = stamp;
                     listing.files.push(file);
                 }
@@ -1452,17 +1462,12 @@ fn strip_dir(rel: &str, dir: &str) -> String {
         .unwrap_or_else(|| rel.to_owned())
 }
 
-fn walk_error(root: &Path, err: &walkdir::Error) -> Diagnostic {
-    let rel = err
-        .path()
-        .and_then(|p| p.strip_prefix(root).ok())
+fn listing_error(root: &Path, dir: &Path, err: &std::io::Error) -> Diagnostic {
+    let rel = dir
+        .strip_prefix(root)
         .map(|p| p.to_string_lossy().replace('\\', "/"))
         .unwrap_or_default();
-    let message = match err.io_error() {
-        Some(io) => format!("could not read: {io}"),
-        None => err.to_string(),
-    };
-    Diagnostic::warning("discover/unreadable", message).at(rel, None)
+    Diagnostic::warning("discover/unreadable", format!("could not read: {err}")).at(rel, None)
 }
 
 #[cfg(test)]
