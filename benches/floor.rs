@@ -17,7 +17,7 @@
 //! into a temporary folder, every step on.
 //!
 //! Prints `floor: N documents, M assets, B bytes written in T ms` on stderr.
-//! `benches/floor-run.sh` runs it beside tssa and Hugo (see benches/README.md).
+//! `benches/scale-run.sh` runs it beside tssa and Hugo (see benches/README.md).
 //!
 //! A plain `main` (harness = false). Until the manifest says so, cargo builds this file as a
 //! test harness, where `main` is unused.
