@@ -64,12 +64,13 @@ fn main() {
     };
     let started = Instant::now();
     let result = run(&args);
+    let ms = started.elapsed().as_secs_f64() * 1000.0;
+    // The sample's temporary folder is removed here, outside the time.
     drop(sample_out);
     match result {
-        Ok((documents, assets, bytes)) => eprintln!(
-            "floor: {documents} documents, {assets} assets, {bytes} bytes written in {:.1} ms",
-            started.elapsed().as_secs_f64() * 1000.0
-        ),
+        Ok((documents, assets, bytes)) => {
+            eprintln!("floor: {documents} documents, {assets} assets, {bytes} bytes written in {ms:.1} ms")
+        }
         Err(err) => {
             eprintln!("floor: {err}");
             std::process::exit(1);
