@@ -1169,10 +1169,8 @@ impl Walker {
         entries.sort_unstable_by_key(std::fs::DirEntry::file_name);
         for entry in entries {
             let path = entry.path();
-            // The listing's own type (`d_type`); `lstat` only where the file system gives none.
-            let kind = entry
-                .file_type()
-                .or_else(|_| std::fs::symlink_metadata(&path).map(|m| m.file_type()));
+            // The listing's own type (`d_type`; std asks `lstat` where the file system gives none).
+            let kind = entry.file_type();
             let is_link = kind.as_ref().is_ok_and(std::fs::FileType::is_symlink);
             if entry.file_name() == crate::output::MARKER {
                 // As `is_file` would say: a link is followed (rare enough to pay a `stat`).
